@@ -1,0 +1,50 @@
+package adapters
+
+import "context"
+
+// Sink is a CRM: where activities are created and whose time edits flow
+// back. Like a Source it is built without I/O and connects on first use.
+type Sink interface {
+	// Info describes the sink. Errors: Unauthorized, Temporary.
+	Info(ctx context.Context) (Info, error)
+
+	// ListActivities emits the activities that belong to q.Owner, then
+	// returns how many it emitted. Errors as for Source.Snapshot: any error
+	// means the listing is incomplete, and nothing may be concluded from it.
+	ListActivities(ctx context.Context, q ActivityQuery, emit func(Activity) error) (ListEnd, error)
+
+	// Upsert creates one activity per request, idempotently by Key: when
+	// an activity with that Key exists already (a retry after a crash, or
+	// the same e-mail in another user's mailbox), it is returned with
+	// Created=false, the request's owners and contacts are added to it,
+	// and nothing else on it changes. Results come back one per request,
+	// in order; per-item failures (InvalidItem) go in the result.
+	Upsert(ctx context.Context, activities []Activity) ([]UpsertResult, error)
+
+	// UpdateTimes changes only the raster of existing activities, checking
+	// IfVersion as Source's PutTimes does (Conflict when the activity
+	// changed since, NotFound when it is gone).
+	UpdateTimes(ctx context.Context, changes []TimeChange) ([]ChangeResult, error)
+
+	// Close releases the store. Safe to call more than once.
+	Close() error
+}
+
+// ActivityQuery selects activities to list.
+type ActivityQuery struct {
+	Owner string         `json:"owner"`
+	Types []ActivityType `json:"types,omitempty"` // empty means all
+}
+
+// ListEnd closes an activity listing.
+type ListEnd struct {
+	Count int64 `json:"count"`
+}
+
+// UpsertResult is the outcome of one Upsert request.
+type UpsertResult struct {
+	Key      string   `json:"key"`
+	Activity Activity `json:"activity"`
+	Created  bool     `json:"created"`
+	Err      error    `json:"-"`
+}

@@ -1,0 +1,121 @@
+package adapters
+
+import "context"
+
+// Source is a groupware store: an IMAP account, a CalDAV server, a folder
+// of exported files. A Source is built by its registered constructor, which
+// must not do I/O; the first call connects.
+type Source interface {
+	// Info describes the source. It may connect to check credentials.
+	// Errors: Unauthorized, Temporary, InvalidConfig.
+	Info(ctx context.Context) (Info, error)
+
+	// Snapshot emits the source's items of the requested kinds, one call of
+	// emit per item, in any order, then returns how many it emitted.
+	//
+	// With an empty Cursor the snapshot is complete (SnapshotEnd.Complete):
+	// an item the engine knows that is not emitted is gone from the source
+	// (or out of the window). With a Cursor from an earlier SnapshotEnd a
+	// source that supports it may emit only what changed since, with
+	// deletions as tombstones (Item.Deleted), and report Complete=false.
+	//
+	// Errors: CursorInvalid when the cursor is no longer accepted (the
+	// engine retries with no cursor; it never reads this as "deleted");
+	// Unauthorized; Temporary. An item that cannot be read is NOT an error:
+	// emit it with Item.Unreadable set. If emit returns an error, stop and
+	// return that error. Any error means the listing is incomplete and
+	// nothing may be concluded from what was emitted.
+	Snapshot(ctx context.Context, req SnapshotRequest, emit func(Item) error) (SnapshotEnd, error)
+
+	// Close releases connections. It is safe to call more than once.
+	Close() error
+}
+
+// SnapshotRequest says what a snapshot should cover.
+type SnapshotRequest struct {
+	Kinds []Kind `json:"kinds,omitempty"` // empty means every kind the source has
+	// Window bounds calendar items; a source may ignore it (the engine
+	// filters again) but must not use it to drop messages.
+	Window Window `json:"window"`
+	Cursor string `json:"cursor,omitempty"`
+}
+
+// SnapshotEnd closes a snapshot.
+type SnapshotEnd struct {
+	Count    int64  `json:"count"`
+	Cursor   string `json:"cursor,omitempty"`
+	Complete bool   `json:"complete"`
+}
+
+// TimeWriter is implemented by sources that can take a time change made in
+// the CRM back into groupware.
+type TimeWriter interface {
+	// PutTimes changes only the time raster of existing items. Each change
+	// carries the Version the engine last saw; a source that has a newer
+	// version reports that item with Conflict and writes nothing. Results
+	// come back one per change, in order. Per-item failures go in the
+	// result (NotFound, Conflict, InvalidItem); the error return is for
+	// failures of the whole call (Unauthorized, Temporary).
+	PutTimes(ctx context.Context, changes []TimeChange) ([]ChangeResult, error)
+}
+
+// Exporter is implemented by sources that can create calendar items from
+// CRM activities (appointments, meetings, follow-ups).
+type Exporter interface {
+	// Export creates one new item per activity, with the busy status
+	// ExportBusyStatus and the activity id stored in the item, and returns
+	// the created items in order. It is idempotent by activity id: when an
+	// item exported from that activity already exists, Export returns it
+	// instead of creating a second one. Per-item failures go in the result.
+	Export(ctx context.Context, activities []Activity) ([]ExportResult, error)
+}
+
+// TimeChange asks to set the raster of one item or activity.
+type TimeChange struct {
+	ID        string `json:"id"`
+	IfVersion string `json:"if_version,omitempty"` // "" means unconditional
+	Raster    Raster `json:"raster"`
+}
+
+// ChangeResult is the outcome of one TimeChange.
+type ChangeResult struct {
+	ID      string `json:"id"`
+	Version string `json:"version,omitempty"` // the new version after the write
+	Err     error  `json:"-"`
+}
+
+// ExportResult is the outcome of exporting one activity.
+type ExportResult struct {
+	ActivityID string `json:"activity_id"`
+	Item       Item   `json:"item"`
+	// Existed is true when the item had been exported before and was
+	// returned rather than created.
+	Existed bool  `json:"existed,omitempty"`
+	Err     error `json:"-"`
+}
+
+// Info describes an adapter instance.
+type Info struct {
+	Name         string       `json:"name"`
+	Version      string       `json:"version,omitempty"`
+	Kinds        []Kind       `json:"kinds,omitempty"`
+	Capabilities Capabilities `json:"capabilities"`
+}
+
+// Capabilities says which optional interfaces an adapter implements. The
+// engine reads capabilities from Info, never by type assertion, because an
+// adapter behind the plugin wire is always the same Go type.
+type Capabilities struct {
+	WriteTimes  bool `json:"write_times,omitempty"` // Source implements TimeWriter
+	Export      bool `json:"export,omitempty"`      // Source implements Exporter
+	Incremental bool `json:"incremental,omitempty"` // Snapshot honours cursors
+}
+
+// CapabilitiesOf fills the capabilities an in-process value has by type
+// assertion; adapters call it from Info so the flags cannot drift from the
+// code.
+func CapabilitiesOf(v any, incremental bool) Capabilities {
+	_, w := v.(TimeWriter)
+	_, e := v.(Exporter)
+	return Capabilities{WriteTimes: w, Export: e, Incremental: incremental}
+}

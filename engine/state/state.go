@@ -1,0 +1,90 @@
+// Package state is the engine's own memory: which groupware item is linked
+// to which CRM activity, the raster both sides last agreed on (the base of
+// the three-way compare), per-source cursors, and a journal of runs.
+//
+// Store is the interface; OpenSQLite is the default implementation. A
+// PostgreSQL store for many workers implements the same interface.
+package state
+
+import (
+	"context"
+	"time"
+
+	"github.com/gwsync/gwsync/adapters"
+)
+
+// Link ties one groupware item (of one user's source) to one CRM activity.
+type Link struct {
+	User   string // gwsync user name
+	Source string // source instance name from the config
+	ItemID string // adapters.Item.ID
+	Key    string // adapters.Item.Key
+	Kind   adapters.Kind
+	// ActivityID is the CRM activity.
+	ActivityID string
+	// Base is the raster both sides had when they last agreed.
+	Base adapters.Raster
+	// ItemVersion and ActivityVersion are the versions seen at that moment.
+	ItemVersion     string
+	ActivityVersion string
+	UpdatedAt       time.Time
+}
+
+// Run is one entry of the run journal.
+type Run struct {
+	ID       int64
+	User     string
+	Started  time.Time
+	Finished time.Time // zero while running, or if the run was killed
+	DryRun   bool
+	// Status is "running", "ok", "partial" (some items failed) or "failed".
+	Status string
+	// Counts by outcome ("created", "updated-crm", "failed", ...).
+	Counts map[string]int
+	Error  string // why a failed run failed
+}
+
+// ItemResult is what happened to one item or action in a run.
+type ItemResult struct {
+	RunID    int64
+	ActionID string
+	Source   string
+	ItemID   string // source item id, or CRM activity id for exports
+	Kind     string // action kind ("create", "update-crm", ..., "unreadable")
+	Outcome  string // "ok", "failed", "skipped"
+	Error    string
+	At       time.Time
+}
+
+// Store persists links, cursors and the run journal. All methods are safe
+// for concurrent use.
+type Store interface {
+	// Links calls fn for every link of the user, in no defined order.
+	// Returning an error from fn stops the walk and returns it.
+	Links(ctx context.Context, user string, fn func(Link) error) error
+	// PutLinks inserts or replaces links, keyed by (User, Source, ItemID),
+	// atomically: either all are written or none.
+	PutLinks(ctx context.Context, links []Link) error
+	// DeleteLink removes one link; a missing link is not an error.
+	DeleteLink(ctx context.Context, user, source, itemID string) error
+
+	// Cursor returns the stored cursor of a user's source, "" if none.
+	Cursor(ctx context.Context, user, source string) (string, error)
+	// SetCursor stores a cursor; "" clears it.
+	SetCursor(ctx context.Context, user, source, cursor string) error
+
+	// BeginRun starts a journal entry and returns its id.
+	BeginRun(ctx context.Context, user string, dryRun bool) (int64, error)
+	// RecordItems appends per-item results to a run.
+	RecordItems(ctx context.Context, results []ItemResult) error
+	// FinishRun closes a run with its status, counts and error.
+	FinishRun(ctx context.Context, runID int64, status string, counts map[string]int, errMsg string) error
+	// Runs returns the user's latest runs, newest first ("" = all users).
+	Runs(ctx context.Context, user string, limit int) ([]Run, error)
+	// RunItems returns the results recorded for a run, in order.
+	RunItems(ctx context.Context, runID int64) ([]ItemResult, error)
+	// Cursors returns every stored cursor of a user as source → cursor.
+	Cursors(ctx context.Context, user string) (map[string]string, error)
+
+	Close() error
+}

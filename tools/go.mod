@@ -1,0 +1,3 @@
+module github.com/gwsync/gwsync/tools
+
+go 1.26
