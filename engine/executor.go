@@ -1,0 +1,420 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/engine/state"
+)
+
+// batchSize bounds how many actions go to an adapter in one call: big enough
+// to amortise a plugin round trip, small enough that a crash loses little
+// work and a progress bar moves.
+const batchSize = 200
+
+// Outcome of one action in a run.
+const (
+	OutcomeOK      = "ok"
+	OutcomeFailed  = "failed"
+	OutcomeSkipped = "skipped"
+)
+
+// Result is what a run did.
+type Result struct {
+	RunID  int64          `json:"run_id"`
+	Status string         `json:"status"` // ok, partial, failed
+	Counts map[string]int `json:"counts"`
+	Items  []ItemOutcome  `json:"items"`
+}
+
+// ItemOutcome is the result of one action.
+type ItemOutcome struct {
+	ActionID   string     `json:"action_id"`
+	Kind       ActionKind `json:"kind"`
+	Source     string     `json:"source,omitempty"`
+	ItemID     string     `json:"item_id,omitempty"`
+	ActivityID string     `json:"activity_id,omitempty"`
+	Subject    string     `json:"subject,omitempty"`
+	Outcome    string     `json:"outcome"`
+	Error      string     `json:"error,omitempty"`
+}
+
+// Execute applies the selected actions of plan. Each write is confirmed by
+// the adapter first, and the link with its new base is written right after,
+// in the same batch step; a run killed between the two is repaired by the
+// next plan, because CRM creates are idempotent by key and exports by
+// activity id (the next plan links instead of creating again).
+//
+// Per-item failures are recorded and the run goes on; they are planned
+// again next run. The error return is for failures of the run itself (the
+// state store cannot be written).
+func Execute(ctx context.Context, st state.Store, job *Job, plan *Plan) (*Result, error) {
+	runID, err := st.BeginRun(ctx, job.User, false)
+	if err != nil {
+		return nil, fmt.Errorf("starting the run journal: %w", err)
+	}
+	x := &executor{ctx: ctx, st: st, job: job, res: &Result{RunID: runID, Counts: map[string]int{}}}
+	for _, pr := range plan.Problems {
+		x.record(ItemOutcome{Kind: "unreadable", Source: pr.Source, ItemID: pr.ItemID, Outcome: OutcomeFailed, Error: pr.Reason})
+	}
+	groups := map[ActionKind][]*Action{}
+	var order []ActionKind
+	for _, a := range plan.Actions {
+		eff := a.Effective()
+		switch {
+		case !a.Selected:
+			continue
+		case eff == "":
+			x.record(outcome(a, OutcomeSkipped, a.Reason))
+			continue
+		}
+		if _, ok := groups[eff]; !ok {
+			order = append(order, eff)
+		}
+		groups[eff] = append(groups[eff], a)
+	}
+	x.total = int64(plan.Writes())
+	var runErr error
+	for _, kind := range order {
+		list := groups[kind]
+		for i := 0; i < len(list) && runErr == nil; i += batchSize {
+			if err := ctx.Err(); err != nil {
+				runErr = err
+				break
+			}
+			runErr = x.batch(kind, list[i:min(i+batchSize, len(list))])
+		}
+	}
+	if runErr == nil {
+		runErr = x.saveCursors(plan)
+	}
+	if err := x.flush(); err != nil && runErr == nil {
+		runErr = err
+	}
+	x.res.Status = "ok"
+	switch {
+	case runErr != nil:
+		x.res.Status = "failed"
+	case x.res.Counts[OutcomeFailed] > 0:
+		x.res.Status = "partial"
+	}
+	msg := ""
+	if runErr != nil {
+		msg = runErr.Error()
+	}
+	// The journal must close even when ctx was cancelled.
+	if err := st.FinishRun(context.WithoutCancel(ctx), runID, x.res.Status, x.res.Counts, msg); err != nil && runErr == nil {
+		runErr = err
+	}
+	return x.res, runErr
+}
+
+type executor struct {
+	ctx     context.Context
+	st      state.Store
+	job     *Job
+	res     *Result
+	journal []state.ItemResult
+	done    int64
+	total   int64
+	failed  map[string]bool // sources with a failed action: keep their cursor
+}
+
+func outcome(a *Action, result, msg string) ItemOutcome {
+	return ItemOutcome{ActionID: a.ID, Kind: a.Kind, Source: a.Source, ItemID: a.ItemID,
+		ActivityID: a.ActivityID, Subject: a.Subject, Outcome: result, Error: msg}
+}
+
+func (x *executor) record(o ItemOutcome) {
+	x.res.Items = append(x.res.Items, o)
+	key := o.Outcome
+	if o.Outcome == OutcomeOK {
+		key = string(o.Kind)
+	}
+	x.res.Counts[key]++
+	if o.Outcome == OutcomeFailed {
+		if x.failed == nil {
+			x.failed = map[string]bool{}
+		}
+		x.failed[o.Source] = true
+	}
+	x.journal = append(x.journal, state.ItemResult{ActionID: o.ActionID, Source: o.Source, ItemID: o.ItemID,
+		Kind: string(o.Kind), Outcome: o.Outcome, Error: o.Error, At: time.Now().UTC(), RunID: x.res.RunID})
+}
+
+func (x *executor) flush() error {
+	if len(x.journal) == 0 {
+		return nil
+	}
+	err := x.st.RecordItems(context.WithoutCancel(x.ctx), x.journal)
+	x.journal = x.journal[:0]
+	return err
+}
+
+// batch applies one batch of actions with the same effect. Adapter failures
+// of the whole call fail the batch's items, not the run; a state store
+// failure fails the run.
+func (x *executor) batch(kind ActionKind, list []*Action) error {
+	var links []state.Link
+	var oks []*Action
+	fail := func(a *Action, err error) { x.record(outcome(a, OutcomeFailed, err.Error())) }
+	ok := func(a *Action, l state.Link) {
+		l.UpdatedAt = time.Now().UTC()
+		links = append(links, l)
+		oks = append(oks, a)
+	}
+	var err error
+	switch kind {
+	case ActCreate:
+		err = x.create(list, ok, fail)
+	case ActLink:
+		x.relink(list, ok)
+	case ActUpdateCRM:
+		err = x.updateCRM(list, ok, fail)
+	case ActUpdateGroupware:
+		err = x.updateGroupware(list, ok, fail)
+	case ActExport:
+		err = x.export(list, ok, fail)
+	default:
+		err = fmt.Errorf("no executor for %q", kind)
+	}
+	if err != nil {
+		for _, a := range list {
+			fail(a, err)
+		}
+	}
+	if len(links) > 0 {
+		if err := x.st.PutLinks(context.WithoutCancel(x.ctx), links); err != nil {
+			return fmt.Errorf("writing %d links: %w", len(links), err)
+		}
+	}
+	for _, a := range oks {
+		x.record(outcome(a, OutcomeOK, ""))
+	}
+	x.done += int64(len(list))
+	x.job.progress(Progress{Phase: "execute", Done: x.done, Total: x.total})
+	return x.flush()
+}
+
+func (x *executor) newLink(a *Action, activityID, activityVersion string, base adapters.Raster) state.Link {
+	it := a.item
+	return state.Link{User: x.job.User, Source: a.Source, ItemID: it.ID, Key: it.Key, Kind: it.Kind,
+		ActivityID: activityID, Base: base, ItemVersion: it.Version, ActivityVersion: activityVersion}
+}
+
+func (x *executor) create(list []*Action, ok func(*Action, state.Link), fail func(*Action, error)) error {
+	reqs := make([]adapters.Activity, len(list))
+	for i, a := range list {
+		reqs[i] = activityFor(x.job, a.Source, *a.item, a.Type)
+	}
+	res, err := x.job.CRM.Upsert(x.ctx, reqs)
+	if err != nil {
+		return fmt.Errorf("CRM: %w", err)
+	}
+	if len(res) != len(list) {
+		return fmt.Errorf("CRM answered %d results for %d activities", len(res), len(list))
+	}
+	for i, a := range list {
+		if res[i].Err != nil {
+			fail(a, res[i].Err)
+			continue
+		}
+		a.ActivityID = res[i].Activity.ID
+		base := a.item.Raster
+		if !res[i].Created && !res[i].Activity.Raster.Equal(base) {
+			// It existed with other times: no agreed base, let the next
+			// run's conflict rule decide.
+			base = adapters.Raster{}
+		}
+		ok(a, x.newLink(a, res[i].Activity.ID, res[i].Activity.Version, base))
+	}
+	return nil
+}
+
+// relink links items to activities that exist already. When both carry the
+// same times that is their base; otherwise there is no agreed base and the
+// next run sees a conflict, which the policy decides.
+func (x *executor) relink(list []*Action, ok func(*Action, state.Link)) {
+	for _, a := range list {
+		if a.link != nil { // a rebase: both sides agree again
+			l := *a.link
+			l.Base = a.Raster
+			ok(a, l)
+			continue
+		}
+		base := a.item.Raster
+		if !a.Before.Equal(base) { // Before holds the CRM's times
+			base = adapters.Raster{}
+		}
+		ok(a, x.newLink(a, a.ActivityID, a.crmVersion, base))
+	}
+}
+
+func (x *executor) updateCRM(list []*Action, ok func(*Action, state.Link), fail func(*Action, error)) error {
+	changes := make([]adapters.TimeChange, len(list))
+	for i, a := range list {
+		changes[i] = adapters.TimeChange{ID: a.ActivityID, IfVersion: a.link.ActivityVersion, Raster: a.Raster}
+	}
+	res, err := x.job.CRM.UpdateTimes(x.ctx, changes)
+	if err != nil {
+		return fmt.Errorf("CRM: %w", err)
+	}
+	return applyChanges(list, res, fail, func(a *Action, version string) {
+		l := *a.link
+		l.Base, l.ActivityVersion = a.Raster, version
+		ok(a, l)
+	})
+}
+
+func (x *executor) updateGroupware(list []*Action, ok func(*Action, state.Link), fail func(*Action, error)) error {
+	bySource := map[string][]*Action{}
+	var names []string
+	for _, a := range list {
+		if _, seen := bySource[a.Source]; !seen {
+			names = append(names, a.Source)
+		}
+		bySource[a.Source] = append(bySource[a.Source], a)
+	}
+	for _, name := range names {
+		group := bySource[name]
+		err := func() error {
+			ns, err := x.job.source(name)
+			if err != nil {
+				return err
+			}
+			w, isWriter := ns.Source.(adapters.TimeWriter)
+			if !isWriter || !ns.info.Capabilities.WriteTimes {
+				return adapters.Errorf(adapters.CodeUnsupported, "source %s cannot write times", name)
+			}
+			changes := make([]adapters.TimeChange, len(group))
+			for i, a := range group {
+				changes[i] = adapters.TimeChange{ID: a.ItemID, IfVersion: a.link.ItemVersion, Raster: a.Raster}
+			}
+			res, err := w.PutTimes(x.ctx, changes)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			return applyChanges(group, res, fail, func(a *Action, version string) {
+				l := *a.link
+				l.Base, l.ItemVersion = a.Raster, version
+				ok(a, l)
+			})
+		}()
+		if err != nil {
+			for _, a := range group {
+				fail(a, err)
+			}
+		}
+	}
+	return nil
+}
+
+func applyChanges(list []*Action, res []adapters.ChangeResult, fail func(*Action, error), done func(*Action, string)) error {
+	if len(res) != len(list) {
+		return fmt.Errorf("adapter answered %d results for %d changes", len(res), len(list))
+	}
+	for i, a := range list {
+		switch err := res[i].Err; {
+		case err == nil:
+			done(a, res[i].Version)
+		case adapters.CodeOf(err) == adapters.CodeConflict:
+			fail(a, fmt.Errorf("changed again since planning, planned anew next run: %w", err))
+		default:
+			fail(a, err)
+		}
+	}
+	return nil
+}
+
+func (x *executor) export(list []*Action, ok func(*Action, state.Link), fail func(*Action, error)) error {
+	ns, err := x.job.source(x.job.ExportTo)
+	if err != nil {
+		return err
+	}
+	ex, isExporter := ns.Source.(adapters.Exporter)
+	if !isExporter || !ns.info.Capabilities.Export {
+		return adapters.Errorf(adapters.CodeUnsupported, "source %s cannot create events", ns.Name)
+	}
+	acts := make([]adapters.Activity, len(list))
+	for i, a := range list {
+		acts[i] = *a.activity
+	}
+	res, err := ex.Export(x.ctx, acts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", ns.Name, err)
+	}
+	if len(res) != len(list) {
+		return fmt.Errorf("%s answered %d results for %d exports", ns.Name, len(res), len(list))
+	}
+	for i, a := range list {
+		if res[i].Err != nil {
+			fail(a, res[i].Err)
+			continue
+		}
+		it := res[i].Item
+		a.ItemID, a.item = it.ID, &it
+		ok(a, x.newLink(a, a.ActivityID, a.activity.Version, a.activity.Raster))
+	}
+	return nil
+}
+
+// saveCursors stores each incremental source's new cursor, but only when
+// every selected action of that source succeeded and none was deselected:
+// otherwise the cursor would skip past items that still need work.
+func (x *executor) saveCursors(plan *Plan) error {
+	held := map[string]bool{}
+	for _, a := range plan.Actions {
+		if !a.Selected {
+			held[a.Source] = true
+		}
+	}
+	for _, pr := range plan.Problems {
+		held[pr.Source] = true
+	}
+	for _, r := range plan.Sources {
+		if r.failed || r.cursor == "" || held[r.Name] || x.failed[r.Name] {
+			continue
+		}
+		if err := x.st.SetCursor(context.WithoutCancel(x.ctx), x.job.User, r.Name, r.cursor); err != nil {
+			return fmt.Errorf("saving the cursor of %s: %w", r.Name, err)
+		}
+	}
+	return nil
+}
+
+// activityFor builds the CRM activity for a new groupware item.
+// Its contacts are every address in From/To/Cc and the attendees, except
+// the user's own.
+func activityFor(job *Job, source string, it adapters.Item, typ adapters.ActivityType) adapters.Activity {
+	a := adapters.Activity{
+		Type: typ, Subject: it.Subject, Body: it.Body, Raster: it.Raster, Busy: it.Busy,
+		Owners: []string{job.User}, Key: it.Key, Source: source, SourceItem: it.ID,
+		Location: it.Location, Attachments: it.Attachments,
+	}
+	seen := map[string]bool{normalizeAddress(job.Email): true, "": true}
+	for _, list := range [][]string{{it.From}, it.To, it.Cc, it.Attendees} {
+		for _, addr := range list {
+			if n := normalizeAddress(addr); !seen[n] {
+				seen[n] = true
+				a.Contacts = append(a.Contacts, n)
+			}
+		}
+	}
+	if len(it.Warnings) > 0 {
+		a.Body += "\n\n[gwsync: " + joinWarnings(it.Warnings) + "]"
+	}
+	return a
+}
+
+func joinWarnings(w []string) string {
+	out := ""
+	for i, s := range w {
+		if i > 0 {
+			out += "; "
+		}
+		out += s
+	}
+	return out
+}

@@ -1,0 +1,72 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/hashicorp/go-hclog"
+)
+
+// NamedSource is one of a user's groupware sources with its config name.
+type NamedSource struct {
+	Name   string
+	Source adapters.Source
+	info   adapters.Info
+}
+
+// Job is everything one user's sync needs. The CLI and the web client build
+// it from the config; tests build it by hand.
+type Job struct {
+	User string
+	// Email is the user's own address; it never becomes a contact.
+	Email   string
+	Sources []NamedSource
+	CRM     adapters.Sink
+	// ExportTo names the source that receives CRM appointments; "" means
+	// no export.
+	ExportTo string
+	Window   adapters.Window
+	Policy   Policy
+	// Areas the user chose; actions of other areas are planned but not
+	// selected. Empty means all.
+	Areas  []Area
+	Logger hclog.Logger
+	// Progress, if set, is told about long work (snapshots, execution).
+	Progress func(Progress)
+}
+
+// Progress reports how far a phase has come. Total is 0 when unknown.
+type Progress struct {
+	Phase string // "snapshot", "crm", "execute"
+	Name  string // source name during a snapshot
+	Done  int64
+	Total int64
+}
+
+// WindowAround returns the window from now-past to now+future.
+func WindowAround(now time.Time, past, future time.Duration) adapters.Window {
+	return adapters.Window{From: now.Add(-past).UTC(), To: now.Add(future).UTC()}
+}
+
+func (j *Job) logger() hclog.Logger {
+	if j.Logger == nil {
+		return hclog.NewNullLogger()
+	}
+	return j.Logger
+}
+
+func (j *Job) progress(p Progress) {
+	if j.Progress != nil {
+		j.Progress(p)
+	}
+}
+
+func (j *Job) source(name string) (*NamedSource, error) {
+	for i := range j.Sources {
+		if j.Sources[i].Name == name {
+			return &j.Sources[i], nil
+		}
+	}
+	return nil, fmt.Errorf("user %s has no source %q", j.User, name)
+}

@@ -1,0 +1,232 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/engine/state"
+)
+
+// ActionKind says what an action does.
+type ActionKind string
+
+const (
+	ActCreate          ActionKind = "create"           // new groupware item → new CRM activity
+	ActLink            ActionKind = "link"             // item and activity exist already (a retry, an own export): link them
+	ActUpdateCRM       ActionKind = "update-crm"       // groupware times changed → CRM
+	ActUpdateGroupware ActionKind = "update-groupware" // CRM times changed → groupware
+	ActExport          ActionKind = "export"           // CRM appointment → new groupware event
+	ActConflict        ActionKind = "conflict"         // both changed; Resolution says which wins ("" = manual)
+	ActSkip            ActionKind = "skip"             // reported only; Reason says why
+)
+
+// Action is one step of a plan. Its ID is stable: the same action for the
+// same item gets the same ID in every plan, so a user can exclude it by ID.
+type Action struct {
+	ID       string     `json:"id"`
+	Kind     ActionKind `json:"kind"`
+	Area     Area       `json:"area"`
+	Selected bool       `json:"selected"`
+
+	Source     string                `json:"source,omitempty"`
+	ItemID     string                `json:"item_id,omitempty"`
+	Key        string                `json:"key,omitempty"`
+	ActivityID string                `json:"activity_id,omitempty"`
+	Type       adapters.ActivityType `json:"type,omitempty"`
+	Subject    string                `json:"subject,omitempty"`
+	From       string                `json:"from,omitempty"`
+	// Raster is the times the action writes (or, for create, the item's).
+	Raster adapters.Raster `json:"raster"`
+	// Before is the times it replaces, for updates and conflicts.
+	Before adapters.Raster `json:"before,omitzero"`
+	// Resolution of a conflict: update-crm, update-groupware, or "" (manual).
+	Resolution ActionKind `json:"resolution,omitempty"`
+	Reason     string     `json:"reason,omitempty"`
+
+	item       *adapters.Item
+	activity   *adapters.Activity
+	link       *state.Link
+	rebase     bool   // skip that only records that both sides agree again
+	crmVersion string // version of the existing activity a link action links to
+}
+
+// Item is the groupware item the action is about, if any.
+func (a *Action) Item() *adapters.Item { return a.item }
+
+// Effective is what executing the action does: the kind, or a conflict's
+// resolution. "" means nothing is written.
+func (a *Action) Effective() ActionKind {
+	switch a.Kind {
+	case ActConflict:
+		return a.Resolution
+	case ActSkip:
+		if a.rebase {
+			return ActLink
+		}
+		return ""
+	}
+	return a.Kind
+}
+
+// Problem is an item that could not be read, or a side that could not be
+// listed. It is reported, skipped, and tried again next run.
+type Problem struct {
+	Source string `json:"source"`
+	ItemID string `json:"item_id,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// SourceReport says how a source's snapshot went.
+type SourceReport struct {
+	Name     string `json:"name"`
+	Items    int64  `json:"items"`
+	Complete bool   `json:"complete"`
+	Error    string `json:"error,omitempty"`
+	cursor   string
+	failed   bool
+}
+
+// Plan is the result of planning: data, printable, selectable.
+type Plan struct {
+	User      string         `json:"user"`
+	Created   time.Time      `json:"created"`
+	Actions   []*Action      `json:"actions"`
+	Problems  []Problem      `json:"problems,omitempty"`
+	Sources   []SourceReport `json:"sources"`
+	Unchanged int            `json:"unchanged"`
+	// OutOfWindow counts items left alone because they lie outside the
+	// sync window (never deletions).
+	OutOfWindow int `json:"out_of_window"`
+}
+
+func actionID(user string, kind ActionKind, parts ...string) string {
+	h := sha256.New()
+	h.Write([]byte(user))
+	h.Write([]byte{0})
+	h.Write([]byte(kind))
+	for _, p := range parts {
+		h.Write([]byte{0})
+		h.Write([]byte(p))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:6])
+}
+
+// identify gives an action its stable ID and selects it.
+func (p *Plan) identify(a *Action) {
+	var ref string
+	if a.ItemID != "" {
+		ref = a.Source + "\x00" + a.ItemID
+	} else {
+		ref = "crm\x00" + a.ActivityID
+	}
+	a.ID = actionID(p.User, a.Kind, ref)
+	a.Selected = true
+}
+
+// sort puts actions in their deterministic order: by area, then source,
+// then item (or activity) id, then kind.
+func (p *Plan) sort() {
+	sort.SliceStable(p.Actions, func(i, j int) bool {
+		a, b := p.Actions[i], p.Actions[j]
+		if ra, rb := areaRank(a.Area), areaRank(b.Area); ra != rb {
+			return ra < rb
+		}
+		if a.Source != b.Source {
+			return a.Source < b.Source
+		}
+		if a.ItemID != b.ItemID {
+			return a.ItemID < b.ItemID
+		}
+		if a.ActivityID != b.ActivityID {
+			return a.ActivityID < b.ActivityID
+		}
+		return a.Kind < b.Kind
+	})
+	sort.SliceStable(p.Problems, func(i, j int) bool {
+		if p.Problems[i].Source != p.Problems[j].Source {
+			return p.Problems[i].Source < p.Problems[j].Source
+		}
+		return p.Problems[i].ItemID < p.Problems[j].ItemID
+	})
+}
+
+// Deselect unselects actions by ID. An unknown ID is an error, so a typo
+// never silently applies what the user wanted to exclude.
+func (p *Plan) Deselect(ids ...string) error {
+	byID := make(map[string]*Action, len(p.Actions))
+	for _, a := range p.Actions {
+		byID[a.ID] = a
+	}
+	for _, id := range ids {
+		a, ok := byID[id]
+		if !ok {
+			return fmt.Errorf("no action with id %q in the plan for %s", id, p.User)
+		}
+		a.Selected = false
+	}
+	return nil
+}
+
+// SelectOnly keeps selected only the actions whose ID is in ids.
+func (p *Plan) SelectOnly(ids map[string]bool) {
+	for _, a := range p.Actions {
+		a.Selected = a.Selected && ids[a.ID]
+	}
+}
+
+// DeselectArea unselects every action of an area.
+func (p *Plan) DeselectArea(area Area) {
+	for _, a := range p.Actions {
+		if a.Area == area {
+			a.Selected = false
+		}
+	}
+}
+
+// KeepAreas unselects every action whose area is not in areas.
+func (p *Plan) KeepAreas(areas []Area) {
+	for _, a := range p.Actions {
+		if !hasArea(areas, a.Area) {
+			a.Selected = false
+		}
+	}
+}
+
+// DeselectItem unselects every action about an item or activity, named by
+// item id, item key or activity id. It returns how many it unselected.
+func (p *Plan) DeselectItem(ref string) int {
+	n := 0
+	for _, a := range p.Actions {
+		if a.ItemID == ref || a.Key == ref || (a.ActivityID != "" && a.ActivityID == ref) {
+			a.Selected = false
+			n++
+		}
+	}
+	return n
+}
+
+// Counts returns how many selected actions of each kind the plan holds.
+func (p *Plan) Counts() map[ActionKind]int {
+	c := map[ActionKind]int{}
+	for _, a := range p.Actions {
+		if a.Selected {
+			c[a.Kind]++
+		}
+	}
+	return c
+}
+
+// Writes reports how many selected actions would write something.
+func (p *Plan) Writes() int {
+	n := 0
+	for _, a := range p.Actions {
+		if a.Selected && a.Effective() != "" {
+			n++
+		}
+	}
+	return n
+}
