@@ -242,7 +242,9 @@ type Activity struct {
 	// Owners are the CRM users the activity belongs to (gwsync user names).
 	Owners []string `json:"owners,omitempty"`
 	// Contacts are the e-mail addresses of the CRM contacts linked to it.
-	Contacts []string `json:"contacts,omitempty"`
+	Contacts    []string     `json:"contacts,omitempty"`
+	Location    string       `json:"location,omitempty"`
+	Attachments []Attachment `json:"attachments,omitempty"`
 	// Key is the groupware identity it was imported from (see Item.Key), or
 	// "" for an activity created in the CRM.
 	Key string `json:"key,omitempty"`

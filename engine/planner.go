@@ -9,33 +9,13 @@ import (
 	"github.com/gwsync/gwsync/engine/state"
 )
 
-// crmSide is what the planner keeps of a CRM activity: enough to compare
-// times, and the whole activity only when it may be exported. Keeping it
-// small is what lets a million links plan in bounded memory.
-type crmSide struct {
-	version  string
-	raster   adapters.Raster
-	modified time.Time
-	full     *adapters.Activity // export candidates only
-}
-
-type linkEntry struct {
-	link state.Link
-	seen bool
-}
-
-type linkRef struct{ source, itemID string }
-
 // planner holds one planning pass. Items stream through it: an item whose
 // times match its link's base on both sides is counted and dropped at once.
 type planner struct {
 	job      *Job
 	plan     *Plan
-	links    map[linkRef]*linkEntry
-	linked   map[string]bool // activity ids linked by this user
-	crm      map[string]*crmSide
-	crmByKey map[string]string // activity key → id
-	relinked map[string]bool   // activities matched to an item by key or export id
+	ix       *index
+	relinked map[string]bool // activities matched to an item by key or export id
 }
 
 // BuildPlan snapshots every source of the job and the user's CRM activities,
@@ -44,17 +24,14 @@ type planner struct {
 // as "unknown": none of its links counts as deleted. A CRM listing that fails
 // fails the plan.
 func BuildPlan(ctx context.Context, st state.Store, job *Job) (*Plan, error) {
-	p := &planner{
-		job:      job,
-		plan:     &Plan{User: job.User, Created: time.Now().UTC()},
-		links:    map[linkRef]*linkEntry{},
-		linked:   map[string]bool{},
-		crm:      map[string]*crmSide{},
-		crmByKey: map[string]string{},
-		relinked: map[string]bool{},
+	n := 0
+	if c, ok := st.(linkCounter); ok {
+		n, _ = c.CountLinks(ctx, job.User) // only a size hint
 	}
+	p := &planner{job: job, plan: &Plan{User: job.User, Created: time.Now().UTC()},
+		ix: newIndex(n), relinked: map[string]bool{}}
 	if err := st.Links(ctx, job.User, func(l state.Link) error {
-		p.addLink(l)
+		p.ix.addLink(l)
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("reading links of %s: %w", job.User, err)
@@ -72,15 +49,10 @@ func BuildPlan(ctx context.Context, st state.Store, job *Job) (*Plan, error) {
 	return p.plan, nil
 }
 
-func (p *planner) addLink(l state.Link) {
-	p.links[linkRef{l.Source, l.ItemID}] = &linkEntry{link: l}
-	p.linked[l.ActivityID] = true
-}
-
 func (p *planner) listCRM(ctx context.Context) error {
 	var n int64
 	_, err := p.job.CRM.ListActivities(ctx, adapters.ActivityQuery{Owner: p.job.User}, func(a adapters.Activity) error {
-		p.addActivity(a)
+		p.ix.addActivity(a)
 		n++
 		if n%10000 == 0 {
 			p.job.progress(Progress{Phase: "crm", Done: n})
@@ -91,18 +63,6 @@ func (p *planner) listCRM(ctx context.Context) error {
 		return fmt.Errorf("listing CRM activities of %s: %w", p.job.User, err)
 	}
 	return nil
-}
-
-func (p *planner) addActivity(a adapters.Activity) {
-	c := &crmSide{version: a.Version, raster: a.Raster, modified: a.Modified}
-	if !p.linked[a.ID] && Exportable(a) {
-		cp := a
-		c.full = &cp
-	}
-	p.crm[a.ID] = c
-	if a.Key != "" {
-		p.crmByKey[a.Key] = a.ID
-	}
 }
 
 func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource) {
@@ -127,7 +87,7 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 		if rep.Items%1000 == 0 {
 			p.job.progress(Progress{Phase: "snapshot", Name: ns.Name, Done: rep.Items})
 		}
-		pending, problems = p.item(ns, it, pending, problems)
+		pending, problems = p.item(ns, &it, pending, problems)
 		return nil
 	}
 	end, err := ns.Source.Snapshot(ctx, adapters.SnapshotRequest{Window: p.job.Window, Cursor: cursor}, emit)
@@ -155,9 +115,9 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 
 // unsee forgets which links of a source a failed or restarted listing saw.
 func (p *planner) unsee(source string) {
-	for ref, e := range p.links {
-		if ref.source == source {
-			e.seen = false
+	for i := range p.ix.links {
+		if p.ix.links[i].ref.source == source {
+			p.ix.links[i].seen = false
 		}
 	}
 }
@@ -170,20 +130,22 @@ func (p *planner) sourceFailed(rep *SourceReport, err error) {
 }
 
 // item plans one groupware item.
-func (p *planner) item(ns *NamedSource, it adapters.Item, acts []*Action, probs []Problem) ([]*Action, []Problem) {
-	e := p.links[linkRef{ns.Name, it.ID}]
-	if e != nil {
+// it is only read: a copy is kept for the actions that need one, so the
+// millions of unchanged items never reach the heap.
+func (p *planner) item(ns *NamedSource, it *adapters.Item, acts []*Action, probs []Problem) ([]*Action, []Problem) {
+	e, linked := p.ix.link(ns.Name, it.ID)
+	if linked {
 		e.seen = true
 	}
 	switch {
 	case it.Unreadable != "":
 		return acts, append(probs, Problem{Source: ns.Name, ItemID: it.ID, Reason: it.Unreadable})
 	case it.Deleted:
-		if e != nil {
+		if linked {
 			acts = append(acts, p.skip(ns.Name, it, e, "deleted in groupware (deletions are not propagated)"))
 		}
 		return acts, probs
-	case e != nil:
+	case linked:
 		if a := p.linkedItem(ns, it, e); a != nil {
 			acts = append(acts, a)
 		}
@@ -197,12 +159,13 @@ func (p *planner) item(ns *NamedSource, it adapters.Item, acts []*Action, probs 
 	if it.Cancelled {
 		return append(acts, p.skip(ns.Name, it, nil, "cancelled in groupware, not imported")), probs
 	}
-	typ := Classify(it)
+	typ := Classify(*it)
 	a := &Action{Kind: ActCreate, Area: AreaOf(it.Kind), Source: ns.Name, ItemID: it.ID, Key: it.Key,
-		Type: typ, Subject: it.Subject, From: it.From, Raster: it.Raster, item: ptr(it)}
+		Type: typ, Subject: it.Subject, From: it.From, Raster: it.Raster, item: ptr(*it)}
 	if id := p.existingActivity(it); id != "" {
 		a.Kind, a.ActivityID = ActLink, id
-		a.Before, a.crmVersion = p.crm[id].raster, p.crm[id].version
+		c := &p.ix.crm[p.ix.crmAt[id]]
+		a.Before, a.crmVersion = c.raster.raster(), c.version
 		a.Reason = "the CRM has this item already; link it"
 		p.relinked[id] = true
 	}
@@ -213,86 +176,90 @@ func (p *planner) item(ns *NamedSource, it adapters.Item, acts []*Action, probs 
 // already belongs to: its own export, or an activity with its key (a run
 // that died between the CRM write and the link, or the same e-mail in a
 // second folder).
-func (p *planner) existingActivity(it adapters.Item) string {
+func (p *planner) existingActivity(it *adapters.Item) string {
 	if it.ExportedFrom != "" {
-		if _, ok := p.crm[it.ExportedFrom]; ok {
+		if i, ok := p.ix.crmAt[it.ExportedFrom]; ok && p.ix.crm[i].listed {
 			return it.ExportedFrom
 		}
 	}
-	if id, ok := p.crmByKey[it.Key]; ok && it.Key != "" {
-		return id
+	if i, ok := p.ix.crmByKey[it.Key]; ok && it.Key != "" {
+		return p.ix.crm[i].id
 	}
 	return ""
 }
 
-func (p *planner) linkedItem(ns *NamedSource, it adapters.Item, e *linkEntry) *Action {
-	c, ok := p.crm[e.link.ActivityID]
-	if !ok {
-		return p.skip(ns.Name, it, e, "activity "+e.link.ActivityID+" deleted in the CRM (deletions are not propagated)")
+func (p *planner) linkedItem(ns *NamedSource, it *adapters.Item, e *linkEntry) *Action {
+	c := &p.ix.crm[e.crm]
+	if !c.listed {
+		return p.skip(ns.Name, it, e, "activity "+c.id+" deleted in the CRM (deletions are not propagated)")
 	}
 	if it.Cancelled {
 		return p.skip(ns.Name, it, e, "cancelled in groupware after import (not propagated)")
 	}
-	return p.compare(ns, e.link, &it, c)
+	return p.compare(ns, e, it, c)
 }
 
 // compare is the three-way decision for one link. it is nil when an
 // incremental snapshot did not mention the item (its times are the base).
-func (p *planner) compare(ns *NamedSource, l state.Link, it *adapters.Item, c *crmSide) *Action {
-	srcRaster, srcVersion, srcModified := l.Base, l.ItemVersion, time.Time{}
+func (p *planner) compare(ns *NamedSource, e *linkEntry, it *adapters.Item, c *crmSide) *Action {
+	srcPacked, srcVersion, srcModified := e.base, e.itemVersion, time.Time{}
 	if it != nil {
-		srcRaster, srcVersion, srcModified = it.Raster, it.Version, it.Modified
+		srcPacked, srcVersion, srcModified = pack(it.Raster), it.Version, it.Modified
 	}
-	srcChanged := !srcRaster.Equal(l.Base)
-	crmChanged := !c.raster.Equal(l.Base)
+	srcChanged := srcPacked != e.base
+	crmChanged := c.raster != e.base
 	if !srcChanged && !crmChanged {
 		p.plan.Unchanged++
 		return nil
 	}
-	a := &Action{Area: AreaResync, Source: ns.Name, ItemID: l.ItemID, Key: l.Key, ActivityID: l.ActivityID, item: it}
+	// Only changed links get here: now it is worth building full values.
+	l := p.ix.stateLink(p.job.User, e)
+	srcRaster, crmRaster := l.Base, c.raster.raster()
 	if it != nil {
+		srcRaster = it.Raster
+	}
+	a := &Action{Area: AreaResync, Source: ns.Name, ItemID: l.ItemID, Key: l.Key, ActivityID: l.ActivityID}
+	if it != nil {
+		a.item = ptr(*it)
 		a.Subject, a.From, a.Type = it.Subject, it.From, Classify(*it)
 	} else {
 		a.Subject = l.Key
 	}
-	link := l
-	link.ItemVersion, link.ActivityVersion = srcVersion, c.version
-	a.link = &link
+	l.ItemVersion, l.ActivityVersion = srcVersion, c.version
+	a.link = &l
 	writable := ns.info.Capabilities.WriteTimes
 	switch {
 	case srcChanged && !crmChanged:
-		a.Kind, a.Raster, a.Before = ActUpdateCRM, srcRaster, c.raster
+		a.Kind, a.Raster, a.Before = ActUpdateCRM, srcRaster, crmRaster
 	case crmChanged && !srcChanged:
 		if !writable {
-			a.Kind, a.Raster, a.Before = ActSkip, c.raster, srcRaster
+			a.Kind, a.Raster, a.Before = ActSkip, crmRaster, srcRaster
 			a.Reason = "times changed in the CRM, but source " + ns.Name + " cannot be written"
 			break
 		}
-		a.Kind, a.Raster, a.Before = ActUpdateGroupware, c.raster, srcRaster
-	case srcRaster.Equal(c.raster):
+		a.Kind, a.Raster, a.Before = ActUpdateGroupware, crmRaster, srcRaster
+	case srcPacked == c.raster:
 		a.Kind, a.Raster, a.rebase = ActSkip, srcRaster, true
 		a.Reason = "both sides changed to the same times"
 	default:
 		a.Kind = ActConflict
-		a.Resolution = p.job.Policy.resolve(srcModified, c.modified, writable)
+		a.Resolution = p.job.Policy.resolve(srcModified, unix(c.modified), writable)
 		switch a.Resolution {
-		case ActUpdateCRM:
-			a.Raster, a.Before = srcRaster, c.raster
 		case ActUpdateGroupware:
-			a.Raster, a.Before = c.raster, srcRaster
-		default:
-			a.Raster, a.Before = srcRaster, c.raster
+			a.Raster, a.Before = crmRaster, srcRaster
+		default: // update-crm, or manual: show the groupware's times over the CRM's
+			a.Raster, a.Before = srcRaster, crmRaster
 		}
-		a.Reason = fmt.Sprintf("groupware %s, CRM %s (policy %s)", srcRaster, c.raster, p.job.Policy)
+		a.Reason = fmt.Sprintf("groupware %s, CRM %s (policy %s)", srcRaster, crmRaster, p.job.Policy)
 	}
 	return a
 }
 
-func (p *planner) skip(source string, it adapters.Item, e *linkEntry, reason string) *Action {
+func (p *planner) skip(source string, it *adapters.Item, e *linkEntry, reason string) *Action {
 	a := &Action{Kind: ActSkip, Area: AreaOf(it.Kind), Source: source, ItemID: it.ID, Key: it.Key,
-		Type: Classify(it), Subject: it.Subject, From: it.From, Raster: it.Raster, Reason: reason}
+		Type: Classify(*it), Subject: it.Subject, From: it.From, Raster: it.Raster, Reason: reason}
 	if e != nil {
-		a.ActivityID, a.Area = e.link.ActivityID, AreaResync
+		a.ActivityID, a.Area = p.ix.crm[e.crm].id, AreaResync
 	}
 	return a
 }
@@ -303,28 +270,30 @@ func (p *planner) finish() {
 	for _, r := range p.plan.Sources {
 		reports[r.Name] = r
 	}
-	for ref, e := range p.links {
+	for i := range p.ix.links {
+		e := &p.ix.links[i]
 		if e.seen {
 			continue
 		}
-		rep, ok := reports[ref.source]
+		rep, ok := reports[e.ref.source]
+		c := &p.ix.crm[e.crm]
 		switch {
 		case !ok || rep.failed:
 			// Unknown side: nothing may be concluded. A source removed from
 			// the config also lands here and keeps its links.
 		case !rep.Complete:
 			// Incremental listing: silence means unchanged at the source.
-			if c, ok := p.crm[e.link.ActivityID]; ok {
-				ns, _ := p.job.source(ref.source)
-				if a := p.compare(ns, e.link, nil, c); a != nil {
+			if c.listed {
+				ns, _ := p.job.source(e.ref.source)
+				if a := p.compare(ns, e, nil, c); a != nil {
 					p.plan.Actions = append(p.plan.Actions, a)
 				}
 			}
-		case !p.job.Window.Contains(e.link.Base.Anchor()):
+		case !p.job.Window.Contains(e.base.raster().Anchor()):
 			p.plan.OutOfWindow++ // left the window: not a deletion
 		default:
-			a := &Action{Kind: ActSkip, Area: AreaResync, Source: ref.source, ItemID: ref.itemID,
-				Key: e.link.Key, ActivityID: e.link.ActivityID, Subject: e.link.Key, Raster: e.link.Base,
+			a := &Action{Kind: ActSkip, Area: AreaResync, Source: e.ref.source, ItemID: e.ref.itemID,
+				Key: e.key, ActivityID: c.id, Subject: e.key, Raster: e.base.raster(),
 				Reason: "deleted in groupware (deletions are not propagated)"}
 			p.plan.Actions = append(p.plan.Actions, a)
 		}
@@ -355,8 +324,10 @@ func (p *planner) planExports() {
 			return // its listing failed: we cannot tell what was exported already
 		}
 	}
-	for id, c := range p.crm {
-		if c.full == nil || p.relinked[id] {
+	for i := range p.ix.crm {
+		c := &p.ix.crm[i]
+		id := c.id
+		if c.full == nil || c.linked || p.relinked[id] {
 			continue
 		}
 		act := c.full

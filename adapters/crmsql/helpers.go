@@ -1,0 +1,100 @@
+package crmsql
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/hashicorp/go-hclog"
+)
+
+// This file is the store as a CRM user and the CLI see it: opening a file
+// directly, creating activities and contacts by hand, reading everything.
+// Tests use it to play the CRM side.
+
+// OpenStore opens the store at dsn ("sqlite:PATH" or a path) at once, with
+// create_contacts off, and migrates it. Errors: InvalidConfig for a bad
+// dsn, an unopenable file or a too-new schema; Temporary when locked.
+func OpenStore(ctx context.Context, dsn string) (*Store, error) {
+	path, err := pathFromDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{path: path, logger: hclog.NewNullLogger()}
+	if _, err := s.conn(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// CreateActivity creates an activity as a CRM user would: any valid type,
+// FOLLOWUP included, with ext_key NULL unless a.Key is set (a test may
+// pretend an import). Owners are added, contacts are linked and created
+// when unknown (a user picks or adds them), attachments are stored. It
+// returns the activity as stored. Errors: InvalidItem for an unknown type;
+// the database's error, for instance when a.Key is taken.
+func (s *Store) CreateActivity(ctx context.Context, a adapters.Activity) (adapters.Activity, error) {
+	if !a.Type.Valid() {
+		return adapters.Activity{}, adapters.Errorf(adapters.CodeInvalidItem, "crmsql: unknown activity type %q", a.Type)
+	}
+	db, err := s.conn(ctx)
+	if err != nil {
+		return adapters.Activity{}, err
+	}
+	tx, err := beginBatch(ctx, db)
+	if err != nil {
+		return adapters.Activity{}, dbError("crmsql: create activity", err)
+	}
+	defer tx.rollback()
+	id, _, err := insertActivity(ctx, tx, a, false)
+	if err == nil {
+		err = addOwners(ctx, tx, id, a.Owners)
+	}
+	if err == nil {
+		err = s.linkContacts(ctx, tx, id, a.Contacts, true)
+	}
+	if err == nil {
+		err = insertAttachments(ctx, tx, id, a.Attachments)
+	}
+	var stored adapters.Activity
+	if err == nil {
+		stored, err = loadActivity(ctx, tx, id)
+	}
+	if err == nil {
+		err = tx.commit()
+	}
+	if err != nil {
+		return adapters.Activity{}, dbError("crmsql: create activity "+strconv.Quote(a.Subject), err)
+	}
+	return stored, nil
+}
+
+// AddContact adds a contact. An e-mail the CRM knows already (compared
+// case-insensitively) is left as it is, so calling it twice is harmless.
+// Errors: InvalidItem when email is no address; the database's error.
+func (s *Store) AddContact(ctx context.Context, name, email string) error {
+	addr, _, ok := parseContact(email)
+	if !ok {
+		return adapters.Errorf(adapters.CodeInvalidItem, "crmsql: contact %q: %q is not an e-mail address", name, email)
+	}
+	db, err := s.conn(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `INSERT INTO contacts (name, email) VALUES (?, ?) ON CONFLICT (email) DO NOTHING`, name, addr)
+	return dbError("crmsql: add contact "+addr, err)
+}
+
+// AllActivities returns every activity, ordered by id. Errors as for
+// ListActivities.
+func (s *Store) AllActivities(ctx context.Context) ([]adapters.Activity, error) {
+	var out []adapters.Activity
+	_, err := s.ListActivities(ctx, adapters.ActivityQuery{}, func(a adapters.Activity) error {
+		out = append(out, a)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

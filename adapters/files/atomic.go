@@ -1,0 +1,105 @@
+package files
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// tempPrefix starts the names of our temp files: a dotfile, so a snapshot
+// running at the same time never reads a half-written file.
+const tempPrefix = ".gwsync-tmp-"
+
+// writeTemp writes data to a new temp file in dir, synced to disk, and
+// returns its path. The caller renames or links it into place, or removes it.
+func writeTemp(dir string, data []byte, perm fs.FileMode) (string, error) {
+	f, err := os.CreateTemp(dir, tempPrefix+"*")
+	if err != nil {
+		return "", err
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	if werr == nil {
+		werr = f.Chmod(perm)
+	}
+	if werr == nil {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(tmp)
+		return "", werr
+	}
+	return tmp, nil
+}
+
+// replaceFile writes data to path atomically: a temp file in the same
+// folder, fsync, rename over the old file, fsync of the folder. A crash at
+// any point leaves either the old or the new file, never a half-written one.
+func replaceFile(path string, data []byte, perm fs.FileMode) error {
+	dir := filepath.Dir(path)
+	tmp, err := writeTemp(dir, data, perm)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// createExclusive writes data to a new file at path, atomically and never
+// replacing an existing file: the temp file is hard-linked to path (which
+// fails if path exists). existed reports that path was there already.
+// Where hard links are not supported it falls back to O_EXCL, which is
+// still exclusive but not atomic.
+func createExclusive(path string, data []byte, perm fs.FileMode) (existed bool, err error) {
+	dir := filepath.Dir(path)
+	tmp, err := writeTemp(dir, data, perm)
+	if err != nil {
+		return false, err
+	}
+	defer os.Remove(tmp)
+	lerr := os.Link(tmp, path)
+	switch {
+	case lerr == nil:
+		syncDir(dir)
+		return false, nil
+	case errors.Is(lerr, fs.ErrExist):
+		return true, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if errors.Is(err, fs.ErrExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	_, werr := f.Write(data)
+	if werr == nil {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(path)
+		return false, werr
+	}
+	syncDir(dir)
+	return false, nil
+}
+
+// syncDir makes a rename or link durable. Best effort: some systems cannot
+// fsync a directory, and the data itself is already synced.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}

@@ -1,0 +1,260 @@
+package files
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/icalendar"
+	"github.com/gwsync/gwsync/adapters/mailmsg"
+)
+
+// maxICSBytes caps the size of one .ics file read into memory; a bigger
+// file is reported unreadable rather than risk the process.
+const maxICSBytes = 16 << 20
+
+// Snapshot emits every item of the requested kinds, always complete (the
+// cursor is ignored: a folder has no change log). A file that cannot be
+// read or parsed becomes an item with Unreadable and never fails the
+// snapshot. Errors: InvalidConfig when a configured folder is missing, any
+// other error listing a folder, the error of emit, ctx's error.
+func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit func(adapters.Item) error) (adapters.SnapshotEnd, error) {
+	var n int64
+	counted := func(it adapters.Item) error {
+		if !wantKind(req.Kinds, it.Kind) {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n++
+		return emit(it)
+	}
+	if s.opts.MailDir != "" && wantKind(req.Kinds, adapters.KindMessage) {
+		if err := s.snapshotMail(counted); err != nil {
+			return adapters.SnapshotEnd{}, err
+		}
+	}
+	if s.opts.CalendarDir != "" && (wantKind(req.Kinds, adapters.KindEvent) || wantKind(req.Kinds, adapters.KindTask)) {
+		if err := s.snapshotCalendar(counted); err != nil {
+			return adapters.SnapshotEnd{}, err
+		}
+	}
+	return adapters.SnapshotEnd{Count: n, Complete: true}, nil
+}
+
+func wantKind(kinds []adapters.Kind, k adapters.Kind) bool {
+	if len(kinds) == 0 {
+		return true
+	}
+	for _, w := range kinds {
+		if w == k {
+			return true
+		}
+	}
+	return false
+}
+
+// listFiles returns the sorted names of the regular, not ignored files in
+// dir with one of the suffixes (any file when none is given).
+func listFiles(option, dir string, suffixes ...string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, adapters.Wrap(adapters.CodeInvalidConfig, err, "files: "+option)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("files: listing %s: %w", option, err)
+	}
+	var names []string
+	for _, e := range entries {
+		name := e.Name()
+		if ignored(name) || !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
+			continue
+		}
+		if len(suffixes) > 0 && !hasSuffixFold(name, suffixes...) {
+			continue
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+func hasSuffixFold(name string, suffixes ...string) bool {
+	lower := strings.ToLower(name)
+	for _, s := range suffixes {
+		if strings.HasSuffix(lower, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// snapshotCalendar emits the items of every .ics file.
+func (s *Source) snapshotCalendar(emit func(adapters.Item) error) error {
+	names, err := listFiles("calendar_dir", s.opts.CalendarDir, ".ics")
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		items, ok := s.readCalendarFile(name)
+		if !ok {
+			continue // vanished since the listing: it is gone, not unreadable
+		}
+		for _, it := range items {
+			if err := emit(it); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// readCalendarFile parses one .ics file into items with IDs and versions.
+// A file it cannot read or parse comes back as one Unreadable item. ok is
+// false when the file no longer exists.
+func (s *Source) readCalendarFile(name string) (items []adapters.Item, ok bool) {
+	id := calendarPrefix + name
+	data, err := readCapped(filepath.Join(s.opts.CalendarDir, name), maxICSBytes)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false
+	}
+	if err != nil {
+		return []adapters.Item{{ID: id, Kind: adapters.KindEvent, Unreadable: name + ": " + err.Error()}}, true
+	}
+	items, err = icalendar.Parse(data, icalendar.ParseOptions{Location: s.floating})
+	if err != nil {
+		return []adapters.Item{{ID: id, Kind: guessKind(data), Version: contentVersion(data), Unreadable: name + ": " + err.Error()}}, true
+	}
+	assignCalendarIDs(name, items)
+	version := contentVersion(data)
+	for i := range items {
+		items[i].Version = version
+		if items[i].Unreadable != "" {
+			items[i].Unreadable = name + ": " + items[i].Unreadable
+		}
+	}
+	return items, true
+}
+
+// guessKind names the kind of an unparseable .ics, so a task-only snapshot
+// still reports a broken task file.
+func guessKind(data []byte) adapters.Kind {
+	if bytes.Contains(bytes.ToUpper(data), []byte("BEGIN:VTODO")) {
+		return adapters.KindTask
+	}
+	return adapters.KindEvent
+}
+
+// readCapped reads a whole file, refusing one larger than limit.
+func readCapped(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("file larger than %d MiB", limit>>20)
+	}
+	return data, nil
+}
+
+// snapshotMail emits one item per message file: the files of cur/ and new/
+// in a maildir, or the .eml files of a flat folder.
+func (s *Source) snapshotMail(emit func(adapters.Item) error) error {
+	dir := s.opts.MailDir
+	if isMaildir(dir) {
+		seen := map[string]bool{}
+		for _, sub := range []string{"cur", "new"} {
+			names, err := listFiles("mail_dir", filepath.Join(dir, sub))
+			if errors.Is(err, adapters.ErrInvalidConfig) {
+				continue // a maildir may lack one of them
+			}
+			if err != nil {
+				return err
+			}
+			for _, name := range names {
+				id := mailPrefix + maildirUnique(name)
+				if seen[id] {
+					continue // the same message in cur/ and new/: a move in progress
+				}
+				seen[id] = true
+				if it, ok := readMailFile(filepath.Join(dir, sub, name), id, filepath.ToSlash(filepath.Join(sub, name))); ok {
+					if err := emit(it); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	}
+	names, err := listFiles("mail_dir", dir, ".eml")
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if it, ok := readMailFile(filepath.Join(dir, name), mailPrefix+name, name); ok {
+			if err := emit(it); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// isMaildir reports whether dir has a cur/ or new/ folder.
+func isMaildir(dir string) bool {
+	for _, sub := range []string{"cur", "new"} {
+		if fi, err := os.Stat(filepath.Join(dir, sub)); err == nil && fi.IsDir() {
+			return true
+		}
+	}
+	return false
+}
+
+// maildirUnique strips the maildir info suffix (":2,FLAGS", or "!2,FLAGS"
+// where ':' is not allowed), so a message keeps its ID when a mail client
+// marks it read or moves it from new/ to cur/.
+func maildirUnique(name string) string {
+	for _, sep := range []string{":2,", "!2,", ";2,"} {
+		if i := strings.LastIndex(name, sep); i > 0 {
+			return name[:i]
+		}
+	}
+	return name
+}
+
+// readMailFile parses one message file, streaming it, and hashes its bytes
+// on the way for the Version. ok is false when the file no longer exists.
+func readMailFile(path, id, display string) (adapters.Item, bool) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return adapters.Item{}, false
+	}
+	if err != nil {
+		return adapters.Item{ID: id, Kind: adapters.KindMessage, Unreadable: display + ": " + err.Error()}, true
+	}
+	defer f.Close()
+	h := sha256.New()
+	it, err := mailmsg.Parse(io.TeeReader(f, h))
+	version := hex.EncodeToString(h.Sum(nil)[:8])
+	if err != nil {
+		return adapters.Item{ID: id, Kind: adapters.KindMessage, Version: version, Unreadable: display + ": " + err.Error()}, true
+	}
+	it.ID, it.Version = id, version
+	return it, true
+}

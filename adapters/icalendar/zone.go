@@ -1,0 +1,97 @@
+package icalendar
+
+import (
+	"strings"
+	"time"
+	_ "time/tzdata" // containers often lack /usr/share/zoneinfo
+)
+
+// ResolveTZID maps a TZID as groupware writes it to an IANA location: an
+// IANA name ("Europe/Berlin"), a Windows name as Outlook and Exchange write
+// it ("W. Europe Standard Time"), or an IANA name behind a path prefix
+// ("/mozilla.org/20050126_1/Europe/Berlin",
+// "/freeassociation.sourceforge.net/Tzfile/Europe/Berlin"). Surrounding
+// quotes and blanks are ignored. It reports false for anything else; the
+// caller may then fall back to the file's VTIMEZONE (see zoneFor).
+//
+// "Local" and "" are never resolved: they name the writer's machine, not a
+// zone, and silently reading them as this machine's zone would shift times.
+func ResolveTZID(tzid string) (*time.Location, bool) {
+	name := strings.Trim(strings.TrimSpace(tzid), `"`)
+	if name == "" || strings.EqualFold(name, "local") {
+		return nil, false
+	}
+	if loc, ok := loadIANA(name); ok {
+		return loc, true
+	}
+	if iana, ok := windowsZones[name]; ok {
+		return loadIANA(iana)
+	}
+	// Prefixed forms: try the last three, two and one path segments, so
+	// that both "Europe/Berlin" and "America/Argentina/Buenos_Aires" match.
+	if strings.Contains(name, "/") {
+		parts := strings.Split(strings.Trim(name, "/"), "/")
+		for n := min(3, len(parts)-1); n >= 1; n-- {
+			if loc, ok := loadIANA(strings.Join(parts[len(parts)-n:], "/")); ok {
+				return loc, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// loadIANA loads an IANA zone, refusing names LoadLocation would read as
+// something else ("Local") or that are not zone names at all.
+func loadIANA(name string) (*time.Location, bool) {
+	if name == "" || strings.EqualFold(name, "local") || strings.ContainsAny(name, " \\") {
+		return nil, false
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, false
+	}
+	return loc, true
+}
+
+// zone converts between the wall-clock times of a TZID and instants. It is
+// either a Go location (IANA, Windows or prefixed names) or, when the TZID
+// names nothing Go knows, the offsets of the file's VTIMEZONE.
+type zone struct {
+	iana string         // the IANA name, "" for a VTIMEZONE-only zone
+	loc  *time.Location // nil for a VTIMEZONE-only zone
+	vtz  *vtimezone
+}
+
+// zoneFor resolves tzid, falling back to the VTIMEZONE of that TZID in the
+// file. It returns nil when neither works.
+func zoneFor(tzid string, vtzs map[string]*vtimezone) *zone {
+	if loc, ok := ResolveTZID(tzid); ok {
+		return &zone{iana: loc.String(), loc: loc}
+	}
+	if v, ok := vtzs[tzid]; ok && len(v.observances) > 0 {
+		return &zone{vtz: v}
+	}
+	return nil
+}
+
+// instant reads the wall-clock fields of wall (its location is ignored) as a
+// time in the zone.
+func (z *zone) instant(wall time.Time) time.Time {
+	if z.loc != nil {
+		return time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), 0, z.loc)
+	}
+	return z.vtz.instant(naive(wall))
+}
+
+// wall returns t's wall clock in the zone, as fields of a UTC time.
+func (z *zone) wall(t time.Time) time.Time {
+	if z.loc != nil {
+		return naive(t.In(z.loc))
+	}
+	return t.UTC().Add(time.Duration(z.vtz.offsetAt(t)) * time.Second)
+}
+
+// naive returns the wall-clock fields of t as a UTC time.
+func naive(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
+}

@@ -1,0 +1,9 @@
+// Package mailmsg maps an RFC 5322 e-mail to a gwsync item. It is shared by
+// every adapter that reads messages: the files source (maildir, .eml) today,
+// the IMAP source later.
+//
+// Reading is forgiving and bounded: whatever can be read is imported and
+// what could not is named in a Warning; only a message with nothing usable
+// (no bytes, no header) is an error. Bodies are read as a stream, at most
+// MaxBodyBytes of text are kept, and attachments are counted, never held.
+package mailmsg

@@ -1,0 +1,153 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Config is a loaded, expanded and validated configuration. Every default
+// is filled in, so callers read fields and never re-apply defaults.
+type Config struct {
+	// File is the path the configuration was loaded from, as given (it is
+	// what error messages name).
+	File string `json:"file"`
+	// Dir is the absolute directory of File; relative paths in the file
+	// were resolved against it.
+	Dir string `json:"dir"`
+	// State is the engine's state DSN (`state:`), default
+	// "sqlite:./gwsync-data/state.db"; a sqlite path is absolute.
+	State string `json:"state"`
+	// CRM is the sink (`crm:`).
+	CRM Plugin `json:"crm"`
+	// PluginDir is where external plugins live (`plugin_dir:`), absolute;
+	// "" means external plugins are disabled.
+	PluginDir string `json:"plugin_dir,omitempty"`
+	// Defaults apply to every user that does not override them.
+	Defaults Defaults `json:"defaults"`
+	// Users are the people whose groupware is synced; at least one.
+	Users []User `json:"users"`
+}
+
+// Defaults are the `defaults:` block.
+type Defaults struct {
+	Window   Window `json:"window"`
+	Conflict string `json:"conflict"`
+	TimeZone string `json:"time_zone"`
+}
+
+// Window bounds which calendar items are synced, relative to now.
+type Window struct {
+	Past   time.Duration
+	Future time.Duration
+}
+
+// Plugin is one adapter instance: the CRM or one of a user's sources.
+type Plugin struct {
+	// Name is the instance name, unique among a user's sources ("crm" for
+	// the CRM unless set).
+	Name string `json:"name"`
+	// Plugin is the registered adapter or external plugin name.
+	Plugin string `json:"plugin"`
+	// InProcess runs a built-in adapter inside the engine process instead
+	// of in a child process.
+	InProcess bool `json:"in_process"`
+	// SHA256 pins an external plugin's executable (lower-case hex).
+	SHA256 string `json:"sha256,omitempty"`
+	// Options is the `options:` mapping as JSON, with env references
+	// expanded and paths made absolute; nil when absent.
+	Options json.RawMessage `json:"options,omitempty"`
+	// Line is the line of the plugin's mapping in Config.File.
+	Line int `json:"line"`
+
+	optionLines map[string]int
+}
+
+// OptionLine returns the line of a top-level option key, or p.Line when
+// the key is not in the options, so that a caller that rejects an option
+// can still point at the plugin.
+func (p Plugin) OptionLine(key string) int {
+	if l, ok := p.optionLines[key]; ok {
+		return l
+	}
+	return p.Line
+}
+
+// String is how a plugin instance shows in messages: "name (plugin)".
+func (p Plugin) String() string {
+	return fmt.Sprintf("%s (%s)", p.Name, p.Plugin)
+}
+
+// User is one entry of `users:`.
+type User struct {
+	Name              string   `json:"name"`
+	Email             string   `json:"email,omitempty"`
+	TimeZone          string   `json:"time_zone"`
+	AutomaticMatching bool     `json:"automatic_matching"`
+	Areas             []string `json:"areas"`
+	Conflict          string   `json:"conflict"`
+	Window            Window   `json:"window"`
+	// ExportTo names the source that receives CRM appointments; "" means
+	// nothing is exported.
+	ExportTo string   `json:"export_to,omitempty"`
+	Sources  []Plugin `json:"sources"`
+	// Line is the line of the user's mapping in Config.File.
+	Line int `json:"line"`
+}
+
+// Source returns the user's source with that instance name.
+func (u *User) Source(name string) (*Plugin, bool) {
+	for i := range u.Sources {
+		if u.Sources[i].Name == name {
+			return &u.Sources[i], true
+		}
+	}
+	return nil, false
+}
+
+// User returns the configured user with that name. The error lists the
+// names that are configured, so a typo on the command line is easy to fix.
+func (c *Config) User(name string) (*User, error) {
+	names := make([]string, 0, len(c.Users))
+	for i := range c.Users {
+		if c.Users[i].Name == name {
+			return &c.Users[i], nil
+		}
+		names = append(names, c.Users[i].Name)
+	}
+	sort.Strings(names)
+	return nil, fmt.Errorf("no user %q in %s (configured: %s)", name, c.File, strings.Join(names, ", "))
+}
+
+// MarshalJSON writes the window as {"past":"30d","future":"365d"}, the
+// same notation the YAML uses, so a printed config can be read back.
+func (w Window) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Past   string `json:"past"`
+		Future string `json:"future"`
+	}{formatDuration(w.Past), formatDuration(w.Future)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes. Errors: a value that is not
+// a duration in the YAML notation.
+func (w *Window) UnmarshalJSON(data []byte) error {
+	var v struct {
+		Past   string `json:"past"`
+		Future string `json:"future"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	past, err := parseDuration(v.Past)
+	if err != nil {
+		return err
+	}
+	future, err := parseDuration(v.Future)
+	if err != nil {
+		return err
+	}
+	*w = Window{Past: past, Future: future}
+	return nil
+}

@@ -1,0 +1,120 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/engine/state"
+)
+
+// The planner's index of links and CRM activities. At a million links the
+// cost of planning is map lookups and memory, so entries live in dense
+// slices, maps only hold small indexes into them, and a link points at its
+// activity by slice index: comparing an item costs one map lookup.
+
+// crmSide is what the planner keeps of a CRM activity: enough to compare
+// times, and the whole activity only when it may be exported.
+type crmSide struct {
+	id       string
+	version  string
+	raster   packed
+	modified int64
+	listed   bool               // the CRM listing returned it (else: deleted in the CRM)
+	linked   bool               // some link of this user points at it
+	full     *adapters.Activity // export candidates only
+}
+
+// linkEntry is a state.Link without what linkRef and crmSide already hold.
+type linkEntry struct {
+	ref                          linkRef
+	key                          string
+	itemVersion, activityVersion string
+	kind                         adapters.Kind
+	base                         packed
+	crm                          int32 // index into index.crm
+	seen                         bool
+}
+
+type linkRef struct{ source, itemID string }
+
+// linkCounter is implemented by state stores that can count a user's links
+// cheaply; the planner uses it to size its index.
+type linkCounter interface {
+	CountLinks(ctx context.Context, user string) (int, error)
+}
+
+type index struct {
+	links    []linkEntry
+	linkAt   map[linkRef]int32
+	crm      []crmSide
+	crmAt    map[string]int32  // activity id → index
+	crmByKey map[string]int32  // key → index, for activities no link points at
+	interned map[string]string // source names and kinds, shared by every link
+}
+
+func newIndex(n int) *index {
+	return &index{
+		links: make([]linkEntry, 0, n), linkAt: make(map[linkRef]int32, n),
+		crm: make([]crmSide, 0, n), crmAt: make(map[string]int32, n),
+		crmByKey: map[string]int32{}, interned: map[string]string{},
+	}
+}
+
+func (x *index) intern(s string) string {
+	if v, ok := x.interned[s]; ok {
+		return v
+	}
+	x.interned[s] = s
+	return s
+}
+
+// activity returns the index of an activity id, adding an empty entry.
+func (x *index) activity(id string) int32 {
+	if i, ok := x.crmAt[id]; ok {
+		return i
+	}
+	i := int32(len(x.crm))
+	x.crm = append(x.crm, crmSide{id: id})
+	x.crmAt[id] = i
+	return i
+}
+
+// addLink must see every link before addActivity sees any activity.
+func (x *index) addLink(l state.Link) {
+	ci := x.activity(l.ActivityID)
+	x.crm[ci].linked = true
+	ref := linkRef{x.intern(l.Source), l.ItemID}
+	x.linkAt[ref] = int32(len(x.links))
+	x.links = append(x.links, linkEntry{ref: ref, key: l.Key, itemVersion: l.ItemVersion,
+		activityVersion: l.ActivityVersion, kind: adapters.Kind(x.intern(string(l.Kind))), base: pack(l.Base), crm: ci})
+}
+
+func (x *index) addActivity(a adapters.Activity) {
+	ci := x.activity(a.ID)
+	c := &x.crm[ci]
+	c.version, c.raster, c.modified, c.listed = a.Version, pack(a.Raster), a.Modified.Unix(), true
+	if c.linked {
+		return
+	}
+	if Exportable(a) {
+		c.full = ptr(a)
+	}
+	if a.Key != "" {
+		x.crmByKey[a.Key] = ci
+	}
+}
+
+// link finds the link of a source item.
+func (x *index) link(source, itemID string) (*linkEntry, bool) {
+	i, ok := x.linkAt[linkRef{source, itemID}]
+	if !ok {
+		return nil, false
+	}
+	return &x.links[i], true
+}
+
+// stateLink rebuilds the full link, for the few links that changed.
+func (x *index) stateLink(user string, e *linkEntry) state.Link {
+	return state.Link{User: user, Source: e.ref.source, ItemID: e.ref.itemID, Key: e.key, Kind: e.kind,
+		ActivityID: x.crm[e.crm].id, Base: e.base.raster(), ItemVersion: e.itemVersion, ActivityVersion: e.activityVersion}
+}

@@ -1,0 +1,79 @@
+package state
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/gwsync/gwsync/adapters"
+)
+
+const (
+	benchLinks = 1_000_000
+	benchBatch = 10_000
+)
+
+// benchLink is a realistic link: a timed event with versions and a zone.
+func benchLink(i int) Link {
+	start := time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour)
+	return Link{
+		User: "bench", Source: "calendar", ItemID: fmt.Sprintf("item-%08d.ics", i), Key: fmt.Sprintf("ical:uid-%08d", i),
+		Kind: adapters.KindEvent, ActivityID: fmt.Sprintf("ACT%08d", i),
+		Base:        adapters.Raster{Start: start, End: start.Add(time.Hour), TimeZone: "Europe/Berlin"},
+		ItemVersion: fmt.Sprintf(`"etag-%d"`, i), ActivityVersion: "1",
+		UpdatedAt: start,
+	}
+}
+
+// loadLinks writes benchLinks links in batches of benchBatch.
+func loadLinks(b *testing.B, s *SQLite) {
+	ctx := context.Background()
+	batch := make([]Link, benchBatch)
+	for off := 0; off < benchLinks; off += benchBatch {
+		for i := range batch {
+			batch[i] = benchLink(off + i)
+		}
+		if err := s.PutLinks(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPutLinks: one op loads 1,000,000 links into a fresh database in
+// 100 transactions of 10,000.
+func BenchmarkPutLinks(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		s := openTest(b)
+		b.StartTimer()
+		loadLinks(b, s)
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+	perOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	b.ReportMetric(perOp/benchLinks, "ns/link")
+	b.ReportMetric(perOp/1e9, "s/1M-links")
+}
+
+// BenchmarkLinks: one op walks 1,000,000 links of one user.
+func BenchmarkLinks(b *testing.B) {
+	s := openTest(b)
+	start := time.Now()
+	loadLinks(b, s)
+	b.Logf("loaded %d links in %.1fs", benchLinks, time.Since(start).Seconds())
+	ctx := context.Background()
+	for b.Loop() {
+		n := 0
+		if err := s.Links(ctx, "bench", func(Link) error { n++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+		if n != benchLinks {
+			b.Fatalf("walked %d links, want %d", n, benchLinks)
+		}
+	}
+	perOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	b.ReportMetric(perOp/benchLinks, "ns/link")
+	b.ReportMetric(perOp/1e9, "s/1M-links")
+}

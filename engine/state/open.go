@@ -1,0 +1,61 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrPostgresNotBuilt is returned (wrapped) by Open for a "postgres:" DSN.
+var ErrPostgresNotBuilt = errors.New("the PostgreSQL state store is not built yet; use sqlite:PATH")
+
+// Open opens the store a DSN names:
+//
+//	sqlite:PATH, sqlite://PATH   the SQLite file at PATH
+//	PATH                         the same, when PATH has no "scheme:" prefix
+//	postgres:..., postgresql:... an error wrapping ErrPostgresNotBuilt
+//
+// A path that itself looks like "name:rest" must be written as sqlite:PATH
+// (or ./name:rest). Unknown schemes and an empty DSN are errors.
+func Open(ctx context.Context, dsn string) (Store, error) {
+	scheme, rest, hasScheme := strings.Cut(dsn, ":")
+	if !hasScheme || !isSchemeName(scheme) {
+		return openSQLiteStore(ctx, dsn)
+	}
+	switch strings.ToLower(scheme) {
+	case "sqlite", "sqlite3":
+		return openSQLiteStore(ctx, strings.TrimPrefix(rest, "//"))
+	case "postgres", "postgresql":
+		return nil, fmt.Errorf("state: %w", ErrPostgresNotBuilt)
+	default:
+		return nil, fmt.Errorf("state: unknown store %q in %q (want sqlite:PATH)", scheme, dsn)
+	}
+}
+
+// openSQLiteStore returns a nil interface, not a nil *SQLite, on error.
+func openSQLiteStore(ctx context.Context, path string) (Store, error) {
+	s, err := OpenSQLite(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// isSchemeName reports whether s can be a URI scheme: a letter, then
+// letters, digits, '+', '-' or '.'. A single letter is not taken as a scheme
+// so that Windows paths like C:\state.db stay paths.
+func isSchemeName(s string) bool {
+	if len(s) < 2 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case i > 0 && (r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.'):
+		default:
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,161 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRunJournal(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	t0 := mustTime(t, "2025-06-01T08:00:00Z")
+	fixedClock(s, t0)
+
+	first, err := s.BeginRun(ctx, "ann", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := s.BeginRun(ctx, "bob", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.BeginRun(ctx, "ann", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := mustTime(t, "2025-06-01T08:00:30.5Z")
+	if err := s.RecordItems(ctx, []ItemResult{
+		{RunID: first, ActionID: "a1", Source: "cal", ItemID: "ev-1.ics", Kind: "create", Outcome: "ok", At: at},
+		{RunID: first, ActionID: "a2", Source: "cal", ItemID: "bad.ics", Kind: "unreadable", Outcome: "failed",
+			Error: "line 3: DTSTART missing"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// A second call appends after the first one's results.
+	if err := s.RecordItems(ctx, []ItemResult{
+		{RunID: first, ActionID: "a3", Source: "crm", ItemID: "A9", Kind: "update-crm", Outcome: "skipped"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	t1 := t0.Add(2 * time.Minute)
+	fixedClock(s, t1)
+	counts := map[string]int{"created": 1, "failed": 1, "skipped": 1}
+	if err := s.FinishRun(ctx, first, StatusPartial, counts, ""); err != nil {
+		t.Fatal(err)
+	}
+
+	items, err := s.RunItems(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantItems := []ItemResult{
+		{RunID: first, ActionID: "a1", Source: "cal", ItemID: "ev-1.ics", Kind: "create", Outcome: "ok", At: at.Truncate(time.Second)},
+		{RunID: first, ActionID: "a2", Source: "cal", ItemID: "bad.ics", Kind: "unreadable", Outcome: "failed",
+			Error: "line 3: DTSTART missing", At: t0},
+		{RunID: first, ActionID: "a3", Source: "crm", ItemID: "A9", Kind: "update-crm", Outcome: "skipped", At: t0},
+	}
+	if !reflect.DeepEqual(items, wantItems) {
+		t.Errorf("RunItems:\n got %+v\nwant %+v", items, wantItems)
+	}
+
+	runs, err := s.Runs(ctx, "ann", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRuns := []Run{
+		{ID: second, User: "ann", Started: t0, DryRun: true, Status: StatusRunning, Counts: map[string]int{}},
+		{ID: first, User: "ann", Started: t0, Finished: t1, Status: StatusPartial, Counts: counts},
+	}
+	if !reflect.DeepEqual(runs, wantRuns) {
+		t.Errorf("Runs(ann):\n got %+v\nwant %+v", runs, wantRuns)
+	}
+	all, err := s.Runs(ctx, "", 2)
+	if err != nil || len(all) != 2 || all[0].ID != second || all[1].ID != other {
+		t.Errorf("Runs(all, 2) = %+v, %v; want the two newest: %d, %d", all, err, second, other)
+	}
+}
+
+func TestRunJournalRejectsBadCalls(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	id, err := s.BeginRun(ctx, "ann", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.BeginRun(ctx, "", false); err == nil {
+		t.Error("BeginRun with an empty user succeeded")
+	}
+	if err := s.FinishRun(ctx, id, StatusRunning, nil, ""); err == nil {
+		t.Error("FinishRun with status running succeeded")
+	}
+	if err := s.FinishRun(ctx, id+100, StatusOK, nil, ""); !errors.Is(err, ErrRunNotFound) {
+		t.Errorf("FinishRun of an unknown run = %v, want ErrRunNotFound", err)
+	}
+	err = s.RecordItems(ctx, []ItemResult{
+		{RunID: id, ActionID: "a1", ItemID: "ok-item", Outcome: "ok"},
+		{RunID: id + 100, ActionID: "a2", ItemID: "orphan", Outcome: "ok"},
+	})
+	if !errors.Is(err, ErrRunNotFound) || !strings.Contains(err.Error(), "orphan") {
+		t.Errorf("RecordItems into an unknown run = %v; want ErrRunNotFound naming the result", err)
+	}
+	if items, _ := s.RunItems(ctx, id); len(items) != 0 {
+		t.Errorf("a failed RecordItems kept %d results, want none", len(items))
+	}
+}
+
+func TestFailedRunKeepsItsError(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	id, _ := s.BeginRun(ctx, "ann", false)
+	if err := s.FinishRun(ctx, id, StatusFailed, nil, "crm: 401 unauthorized"); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := s.Runs(ctx, "ann", 1)
+	if err != nil || len(runs) != 1 || runs[0].Status != StatusFailed || runs[0].Error != "crm: 401 unauthorized" || runs[0].Finished.IsZero() {
+		t.Errorf("failed run = %+v, %v", runs, err)
+	}
+}
+
+// A process that dies mid-run never calls FinishRun: after reopening, the
+// run must still be there, marked running with no finish time, with the
+// results it recorded before dying.
+func TestUnfinishedRunSurvivesReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := s.BeginRun(ctx, "ann", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordItems(ctx, []ItemResult{{RunID: id, ActionID: "a1", ItemID: "x", Kind: "create", Outcome: "ok"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = OpenSQLite(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	runs, err := s.Runs(ctx, "ann", 10)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("Runs after reopen = %+v, %v", runs, err)
+	}
+	if r := runs[0]; r.ID != id || r.Status != StatusRunning || !r.Finished.IsZero() {
+		t.Errorf("unfinished run after reopen = %+v; want status running, zero Finished", r)
+	}
+	if items, err := s.RunItems(ctx, id); err != nil || len(items) != 1 || items[0].ItemID != "x" {
+		t.Errorf("RunItems after reopen = %+v, %v", items, err)
+	}
+}
