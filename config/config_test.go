@@ -27,7 +27,7 @@ func TestExamplesLoad(t *testing.T) {
 			if !strings.HasPrefix(c.State, "sqlite:"+filepath.Join(repo, "gwsync-data")) {
 				t.Errorf("State = %q, want a sqlite file in %s", c.State, filepath.Join(repo, "gwsync-data"))
 			}
-			alice, err := c.User("alice")
+			alice, err := c.User(c.Users[0].Name)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -122,8 +122,14 @@ type executor struct {
 	failed  map[string]bool // sources with a failed action: keep their cursor
 }
 
+// outcome describes an action's result. A done action is named by what it
+// did (a conflict resolved towards the CRM counts as update-crm).
 func outcome(a *Action, result, msg string) ItemOutcome {
-	return ItemOutcome{ActionID: a.ID, Kind: a.Kind, Source: a.Source, ItemID: a.ItemID,
+	kind := a.Kind
+	if result == OutcomeOK {
+		kind = a.Effective()
+	}
+	return ItemOutcome{ActionID: a.ID, Kind: kind, Source: a.Source, ItemID: a.ItemID,
 		ActivityID: a.ActivityID, Subject: a.Subject, Outcome: result, Error: msg}
 }
 

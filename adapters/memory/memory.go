@@ -32,6 +32,11 @@ type Options struct {
 	// Store names a shared store; adapters with the same name see the same
 	// data in this process. Default "default".
 	Store string `json:"store"`
+	// Items and Activities seed the store when this process creates it;
+	// they are ignored when the store exists already. They let a test fill
+	// a store that lives in a plugin process, where it cannot call PutItem.
+	Items      []adapters.Item     `json:"items,omitempty"`
+	Activities []adapters.Activity `json:"activities,omitempty"`
 }
 
 // Store holds the data of one memory adapter.
@@ -52,7 +57,11 @@ var (
 )
 
 // Shared returns the store with that name, creating it.
-func Shared(name string) *Store {
+func Shared(name string) *Store { return sharedSeeded(name, nil) }
+
+// sharedSeeded returns the store with that name; when it creates the store
+// it calls seed on it first, so no other adapter sees it half filled.
+func sharedSeeded(name string, seed func(*Store)) *Store {
 	storesMu.Lock()
 	defer storesMu.Unlock()
 	if name == "" {
@@ -61,6 +70,9 @@ func Shared(name string) *Store {
 	s, ok := stores[name]
 	if !ok {
 		s = NewStore()
+		if seed != nil {
+			seed(s)
+		}
 		stores[name] = s
 	}
 	return s
@@ -76,7 +88,10 @@ func open(c adapters.Config) (*Store, error) {
 	if err := adapters.DecodeOptions(c.Options, &o); err != nil {
 		return nil, err
 	}
-	return Shared(o.Store), nil
+	if err := o.validateSeed(); err != nil {
+		return nil, err
+	}
+	return sharedSeeded(o.Store, o.seed), nil
 }
 
 func (s *Store) nextVersion() string {
@@ -154,6 +169,9 @@ func (s *Store) Info(ctx context.Context) (adapters.Info, error) {
 
 // Snapshot emits every item of the requested kinds, sorted by id.
 func (s *Store) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit func(adapters.Item) error) (adapters.SnapshotEnd, error) {
+	if err := ctx.Err(); err != nil {
+		return adapters.SnapshotEnd{}, err
+	}
 	s.mu.Lock()
 	items := make([]adapters.Item, 0, len(s.items))
 	for _, it := range s.items {
@@ -245,6 +263,9 @@ func (s *Store) Export(ctx context.Context, acts []adapters.Activity) ([]adapter
 
 // ListActivities emits the owner's activities, sorted by id.
 func (s *Store) ListActivities(ctx context.Context, q adapters.ActivityQuery, emit func(adapters.Activity) error) (adapters.ListEnd, error) {
+	if err := ctx.Err(); err != nil {
+		return adapters.ListEnd{}, err
+	}
 	var n int64
 	for _, a := range s.Activities() {
 		if q.Owner != "" && !contains(a.Owners, q.Owner) {

@@ -1,0 +1,16 @@
+// Package adaptertest is the conformance suite every gwsync adapter passes
+// (rclone's fstests pattern): one test file per adapter calls RunSource or
+// RunSink with a function that prepares a backend holding the standard
+// fixture, and the suite checks the adapters contract over three
+// transports, as subtests:
+//
+//   - "inprocess": the adapter built by adapters.NewSource/NewSink;
+//   - "grpc": behind the plugin protocol over an in-memory go-plugin
+//     connection (plugin.TestPluginGRPCConn), which catches anything the
+//     converters lose;
+//   - "subprocess": in a real child process (the test binary re-executed,
+//     see Main), which catches anything that only works in one process.
+//
+// A capability the adapter does not declare in Info is skipped, and over
+// the wire it must fail with CodeUnsupported.
+package adaptertest

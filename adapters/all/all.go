@@ -1,0 +1,9 @@
+// Package all links every built-in adapter into a binary: import it for its
+// side effect (each adapter registers itself in init).
+package all
+
+import (
+	_ "github.com/gwsync/gwsync/adapters/crmsql"
+	_ "github.com/gwsync/gwsync/adapters/files"
+	_ "github.com/gwsync/gwsync/adapters/memory"
+)

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/config"
+)
+
+// runConfig is `gwsync config check`: it loads the file and builds every
+// adapter in process (constructors do no I/O), so unknown plugins and bad
+// options are reported with their file and line without contacting a
+// server.
+func runConfig(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "check" {
+		return usageError{"usage: gwsync config check [--config FILE]"}
+	}
+	fs, c := newFlagSet("config check", "config check [--config FILE]")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	logger, err := c.logger()
+	if err != nil {
+		return err
+	}
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	op := &opener{cfg: cfg, logger: logger}
+	var problems []error
+	check := func(p config.Plugin, tz string, sink bool) {
+		if _, builtin := adapters.Lookup(p.Plugin); !builtin {
+			if _, err := op.launch(p, tz); err != nil {
+				problems = append(problems, err)
+			}
+			return // an external plugin's options are checked when it starts
+		}
+		var err error
+		if sink {
+			_, err = adapters.NewSink(p.Plugin, op.adapterConfig(p, tz))
+		} else {
+			_, err = adapters.NewSource(p.Plugin, op.adapterConfig(p, tz))
+		}
+		if err != nil {
+			problems = append(problems, op.explain(p, err))
+		}
+	}
+	check(cfg.CRM, cfg.Defaults.TimeZone, true)
+	sources := 0
+	for _, u := range cfg.Users {
+		for _, s := range u.Sources {
+			check(s, u.TimeZone, false)
+			sources++
+		}
+	}
+	for _, p := range problems {
+		fmt.Println(p)
+	}
+	if len(problems) > 0 {
+		return exitCodeError{code: exitError, msg: fmt.Sprintf("%s: %d problems", cfg.File, len(problems))}
+	}
+	fmt.Printf("%s: OK (%d users, %d sources, CRM %s)\n", cfg.File, len(cfg.Users), sources, cfg.CRM)
+	return nil
+}

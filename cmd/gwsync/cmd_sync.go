@@ -1,0 +1,243 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/gwsync/gwsync/engine"
+	"github.com/gwsync/gwsync/engine/state"
+)
+
+// syncFlags are the flags of plan and sync.
+type syncFlags struct {
+	user    string
+	areas   string
+	exclude string
+	asJSON  bool
+	dryRun  bool
+	yes     bool
+}
+
+func runPlan(ctx context.Context, args []string) error {
+	fs, c := newFlagSet("plan", "plan [--user NAME] [--areas LIST] [--exclude IDS] [--json]")
+	f := &syncFlags{dryRun: true}
+	fs.StringVar(&f.user, "user", "", "plan only this user (default: every user)")
+	fs.StringVar(&f.areas, "areas", "", "comma-separated areas: emails,tasks,appointments,resync (default: the user's)")
+	fs.StringVar(&f.exclude, "exclude", "", "comma-separated action `ids` to deselect")
+	fs.BoolVar(&f.asJSON, "json", false, "print the plan as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return syncUsers(ctx, c, f)
+}
+
+func runSync(ctx context.Context, args []string) error {
+	fs, c := newFlagSet("sync", "sync [--user NAME] [--areas LIST] [--exclude IDS] [--dry-run] [--yes]")
+	f := &syncFlags{}
+	fs.StringVar(&f.user, "user", "", "sync only this user (default: every user)")
+	fs.StringVar(&f.areas, "areas", "", "comma-separated areas: emails,tasks,appointments,resync (default: the user's)")
+	fs.StringVar(&f.exclude, "exclude", "", "comma-separated action `ids` to deselect (see 'gwsync plan')")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "show the plan, apply nothing")
+	fs.BoolVar(&f.yes, "yes", false, "apply without asking (needed when stdin is not a terminal)")
+	fs.BoolVar(&f.asJSON, "json", false, "print plans and results as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !f.dryRun && !f.yes && !isTerminal(os.Stdin) {
+		return usageError{"sync: stdin is not a terminal, so there is nobody to confirm the plan: pass --yes to apply, or --dry-run"}
+	}
+	return syncUsers(ctx, c, f)
+}
+
+func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
+	logger, err := c.logger()
+	if err != nil {
+		return err
+	}
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	list, err := users(cfg, f.user)
+	if err != nil {
+		return err
+	}
+	var areas []engine.Area
+	if f.areas != "" {
+		if areas, err = engine.ParseAreas(f.areas); err != nil {
+			return usageError{err.Error()}
+		}
+	}
+	st, err := openState(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	op := &opener{cfg: cfg, logger: logger}
+	defer op.close()
+	crm, err := op.sink(ctx)
+	if err != nil {
+		return err
+	}
+	excluded := splitList(f.exclude)
+	worst := exitOK
+	for _, u := range list {
+		job, err := op.job(ctx, u, crm)
+		if err != nil {
+			return err
+		}
+		if areas != nil {
+			job.Areas = intersectAreas(job.Areas, areas)
+		}
+		code, err := syncOne(ctx, st, job, f, excluded)
+		if err != nil {
+			return fmt.Errorf("user %s: %w", u.Name, err)
+		}
+		worst = max(worst, code)
+	}
+	if worst != exitOK {
+		return exitCodeError{code: worst}
+	}
+	return nil
+}
+
+// intersectAreas keeps the areas the user has that were also asked for.
+func intersectAreas(have, want []engine.Area) []engine.Area {
+	out := []engine.Area{}
+	for _, a := range have {
+		for _, w := range want {
+			if a == w {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags, excluded []string) (int, error) {
+	bar := newProgressBar()
+	job.Progress = bar.update
+	plan, err := engine.BuildPlan(ctx, st, job)
+	bar.done()
+	if err != nil {
+		return exitError, err
+	}
+	for _, id := range excluded {
+		// An id of another user's plan is not an error here; an id in no
+		// plan at all is caught by the check below.
+		_ = plan.Deselect(id)
+	}
+	if err := checkExcluded(plan, excluded); err != nil {
+		return exitUsage, err
+	}
+	if f.dryRun {
+		return exitOK, printPlan(plan, f.asJSON)
+	}
+	if plan.Writes() == 0 {
+		if !f.asJSON {
+			printPlanSummary(plan)
+		}
+		return codeFor(plan, nil), writeResultJSON(f, plan, nil)
+	}
+	if !f.yes {
+		if err := printPlan(plan, false); err != nil {
+			return exitError, err
+		}
+		if !confirm(fmt.Sprintf("Apply %d changes for %s? [y/N] ", plan.Writes(), job.User)) {
+			return exitDeclined, exitCodeError{code: exitDeclined, msg: "nothing applied"}
+		}
+	}
+	res, err := engine.Execute(ctx, st, job, plan)
+	bar.done()
+	if err != nil {
+		return exitError, err
+	}
+	if f.asJSON {
+		return codeFor(plan, res), writeResultJSON(f, plan, res)
+	}
+	printResult(job.User, res)
+	return codeFor(plan, res), nil
+}
+
+// checkExcluded fails when an excluded id is in no action of the plan: the
+// user meant to exclude something and must not get it applied by a typo.
+func checkExcluded(plan *engine.Plan, ids []string) error {
+	known := map[string]bool{}
+	for _, a := range plan.Actions {
+		known[a.ID] = true
+	}
+	for _, id := range ids {
+		if !known[id] {
+			return usageError{fmt.Sprintf("--exclude %s: no such action in the plan for %s (see 'gwsync plan')", id, plan.User)}
+		}
+	}
+	return nil
+}
+
+func codeFor(plan *engine.Plan, res *engine.Result) int {
+	if len(plan.Problems) > 0 || (res != nil && res.Status != "ok") {
+		return exitPartial
+	}
+	return exitOK
+}
+
+func printPlan(plan *engine.Plan, asJSON bool) error {
+	if asJSON {
+		return plan.WriteJSON(os.Stdout)
+	}
+	return plan.WriteTable(os.Stdout)
+}
+
+func printPlanSummary(plan *engine.Plan) {
+	fmt.Printf("%s: nothing to apply (%s)\n", plan.User, plan.Summary())
+	for _, pr := range plan.Problems {
+		fmt.Printf("  problem: %s %s: %s\n", pr.Source, pr.ItemID, pr.Reason)
+	}
+}
+
+func printResult(user string, res *engine.Result) {
+	c := res.Counts
+	fmt.Printf("%s: run %d %s: %d created, %d linked, %d times → CRM, %d times → groupware, %d exported, %d skipped, %d failed\n",
+		user, res.RunID, res.Status, c["create"], c["link"], c["update-crm"], c["update-groupware"],
+		c["export"], c["skipped"], c["failed"])
+	for _, it := range res.Items {
+		if it.Outcome == engine.OutcomeFailed {
+			fmt.Printf("  failed: %s %s: %s\n", it.Source, firstNonEmpty(it.ItemID, it.ActivityID), it.Error)
+		}
+	}
+}
+
+func writeResultJSON(f *syncFlags, plan *engine.Plan, res *engine.Result) error {
+	if !f.asJSON {
+		return nil
+	}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Plan   *engine.Plan   `json:"plan"`
+		Result *engine.Result `json:"result,omitempty"`
+	}{plan, res})
+}
+
+func confirm(prompt string) bool {
+	fmt.Fprint(os.Stderr, prompt)
+	line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true
+	}
+	return false
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

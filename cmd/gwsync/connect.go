@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/config"
+	"github.com/gwsync/gwsync/engine"
+	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/plugins"
+	"github.com/hashicorp/go-hclog"
+)
+
+// opener builds adapters from config entries: built-ins out of process by
+// default (this binary re-executed as `gwsync plugin serve NAME`), in
+// process when the entry says in_process, and external plugins from
+// plugin_dir.
+type opener struct {
+	cfg     *config.Config
+	logger  hclog.Logger
+	closers []func() error
+}
+
+func (o *opener) adapterConfig(p config.Plugin, tz string) adapters.Config {
+	return adapters.Config{Name: p.Name, Options: p.Options, TimeZone: tz, Logger: o.logger.Named(p.Name)}
+}
+
+// launch describes how to start an out-of-process plugin entry.
+func (o *opener) launch(p config.Plugin, tz string) (plugins.Launch, error) {
+	l := plugins.Launch{Adapter: p.Plugin, Config: o.adapterConfig(p, tz), SHA256: p.SHA256, Logger: o.logger.Named(p.Name)}
+	if _, builtin := adapters.Lookup(p.Plugin); builtin && p.SHA256 == "" {
+		return l, nil // nil Cmd: re-execute this binary
+	}
+	if o.cfg.PluginDir == "" {
+		return l, o.placed(p, "plugin", adapters.UnknownError(p.Plugin).Error()+"; external plugins need plugin_dir")
+	}
+	cmd, err := plugins.ExternalCommand(o.cfg.PluginDir, p.Plugin)
+	if err != nil {
+		return l, o.placed(p, "plugin", err.Error())
+	}
+	l.Cmd = cmd
+	return l, nil
+}
+
+func (o *opener) source(ctx context.Context, p config.Plugin, tz string) (adapters.Source, error) {
+	var s adapters.Source
+	var err error
+	if p.InProcess {
+		s, err = adapters.NewSource(p.Plugin, o.adapterConfig(p, tz))
+	} else {
+		var l plugins.Launch
+		if l, err = o.launch(p, tz); err == nil {
+			s, err = plugins.OpenSource(ctx, l)
+		}
+	}
+	if err != nil {
+		return nil, o.explain(p, err)
+	}
+	o.closers = append(o.closers, s.Close)
+	return s, nil
+}
+
+func (o *opener) sink(ctx context.Context) (adapters.Sink, error) {
+	p := o.cfg.CRM
+	var s adapters.Sink
+	var err error
+	if p.InProcess {
+		s, err = adapters.NewSink(p.Plugin, o.adapterConfig(p, o.cfg.Defaults.TimeZone))
+	} else {
+		var l plugins.Launch
+		if l, err = o.launch(p, o.cfg.Defaults.TimeZone); err == nil {
+			s, err = plugins.OpenSink(ctx, l)
+		}
+	}
+	if err != nil {
+		return nil, o.explain(p, err)
+	}
+	o.closers = append(o.closers, s.Close)
+	return s, nil
+}
+
+func (o *opener) close() {
+	for i := len(o.closers) - 1; i >= 0; i-- {
+		o.closers[i]()
+	}
+	o.closers = nil
+}
+
+var unknownField = regexp.MustCompile(`unknown field "([^"]+)"`)
+
+// explain turns an adapter's config error into one that names the config
+// file and line; other errors get the instance name.
+func (o *opener) explain(p config.Plugin, err error) error {
+	if _, isPlaced := err.(placedError); isPlaced {
+		return err
+	}
+	if adapters.CodeOf(err) != adapters.CodeInvalidConfig {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	line := p.Line
+	if m := unknownField.FindStringSubmatch(err.Error()); m != nil {
+		line = p.OptionLine(m[1])
+	}
+	return placedError{fmt.Sprintf("%s:%d: %s: %v", o.cfg.File, line, p, err)}
+}
+
+func (o *opener) placed(p config.Plugin, key, msg string) error {
+	return placedError{fmt.Sprintf("%s:%d: %s: %s: %s", o.cfg.File, p.Line, p, key, msg)}
+}
+
+type placedError struct{ msg string }
+
+func (e placedError) Error() string { return e.msg }
+
+// job builds one user's engine job, starting the user's sources.
+func (o *opener) job(ctx context.Context, u *config.User, crm adapters.Sink) (*engine.Job, error) {
+	policy, err := engine.ParsePolicy(u.Conflict)
+	if err != nil {
+		return nil, err
+	}
+	job := &engine.Job{User: u.Name, Email: u.Email, CRM: crm, ExportTo: u.ExportTo, Policy: policy,
+		Window: engine.WindowAround(time.Now(), u.Window.Past, u.Window.Future), Logger: o.logger.Named(u.Name)}
+	for _, a := range u.Areas {
+		job.Areas = append(job.Areas, engine.Area(a))
+	}
+	for _, sp := range u.Sources {
+		src, err := o.source(ctx, sp, u.TimeZone)
+		if err != nil {
+			return nil, err
+		}
+		job.Sources = append(job.Sources, engine.NamedSource{Name: sp.Name, Source: src})
+	}
+	return job, nil
+}
+
+func openState(ctx context.Context, cfg *config.Config) (state.Store, error) {
+	st, err := state.Open(ctx, cfg.State)
+	if err != nil {
+		return nil, fmt.Errorf("%s: state %s: %w", cfg.File, cfg.State, err)
+	}
+	return st, nil
+}

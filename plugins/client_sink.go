@@ -1,0 +1,88 @@
+package plugins
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/gwsync/gwsync/adapters"
+	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+)
+
+// remoteSink is the host's view of a CRM sink in a plugin process.
+type remoteSink struct {
+	*remote
+	rpc pb.SinkServiceClient
+}
+
+// configureSink builds the adapter in the plugin. Errors: the adapter's
+// constructor errors, with their codes.
+func configureSink(ctx context.Context, rpc pb.SinkServiceClient, r *remote, adapter string, cfg adapters.Config) (*remoteSink, error) {
+	if _, err := rpc.Configure(ctx, &pb.SinkServiceConfigureRequest{Config: configToWire(adapter, cfg)}); err != nil {
+		return nil, r.callError(ctx, err)
+	}
+	return &remoteSink{remote: r, rpc: rpc}, nil
+}
+
+func (s *remoteSink) Info(ctx context.Context) (adapters.Info, error) {
+	resp, err := s.rpc.Info(ctx, &pb.SinkServiceInfoRequest{})
+	if err != nil {
+		return adapters.Info{}, s.callError(ctx, err)
+	}
+	return infoFromWire(resp.GetInfo()), nil
+}
+
+// ListActivities receives the plugin's batches and emits each activity,
+// failing on a missing end marker or a wrong count (see
+// remoteSource.Snapshot).
+func (s *remoteSink) ListActivities(ctx context.Context, q adapters.ActivityQuery, emit func(adapters.Activity) error) (adapters.ListEnd, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := s.rpc.ListActivities(ctx, activityQueryToWire(q))
+	if err != nil {
+		return adapters.ListEnd{}, s.callError(ctx, err)
+	}
+	var received int64
+	for {
+		msg, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return adapters.ListEnd{}, s.incomplete("activity listing ended without its end marker after %d activities", received)
+		}
+		if err != nil {
+			return adapters.ListEnd{}, s.callError(ctx, err)
+		}
+		for _, p := range msg.GetActivities() {
+			if err := emit(activityFromWire(p)); err != nil {
+				return adapters.ListEnd{}, err
+			}
+			received++
+		}
+		if end := msg.GetEnd(); end != nil {
+			if end.GetCount() != received {
+				return adapters.ListEnd{}, s.incomplete("activity listing end says %d activities, %d arrived", end.GetCount(), received)
+			}
+			if err := expectStreamEnd(stream.Recv); err != nil {
+				return adapters.ListEnd{}, s.callError(ctx, err)
+			}
+			return adapters.ListEnd{Count: end.GetCount()}, nil
+		}
+	}
+}
+
+func (s *remoteSink) Upsert(ctx context.Context, activities []adapters.Activity) ([]adapters.UpsertResult, error) {
+	resp, err := s.rpc.Upsert(ctx, &pb.UpsertRequest{Activities: activitiesToWire(activities)})
+	if err != nil {
+		return nil, s.callError(ctx, err)
+	}
+	return resultsInOrder(len(activities), upsertResultsFromWire(resp.GetResults()))
+}
+
+func (s *remoteSink) UpdateTimes(ctx context.Context, changes []adapters.TimeChange) ([]adapters.ChangeResult, error) {
+	resp, err := s.rpc.UpdateTimes(ctx, &pb.UpdateTimesRequest{Changes: timeChangesToWire(changes)})
+	if err != nil {
+		return nil, s.callError(ctx, err)
+	}
+	return resultsInOrder(len(changes), changeResultsFromWire(resp.GetResults()))
+}
+
+var _ adapters.Sink = (*remoteSink)(nil)

@@ -1,0 +1,80 @@
+package plugins
+
+import (
+	"github.com/gwsync/gwsync/adapters"
+	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+)
+
+func activityToWire(a *adapters.Activity) *pb.Activity {
+	return &pb.Activity{
+		Id:          a.ID,
+		Version:     a.Version,
+		Type:        string(a.Type),
+		Subject:     a.Subject,
+		Body:        a.Body,
+		Raster:      rasterToWire(a.Raster),
+		Busy:        string(a.Busy),
+		Owners:      a.Owners,
+		Contacts:    a.Contacts,
+		Location:    a.Location,
+		Attachments: attachmentsToWire(a.Attachments),
+		Key:         a.Key,
+		Source:      a.Source,
+		SourceItem:  a.SourceItem,
+		Modified:    timeToWire(a.Modified),
+	}
+}
+
+// activityFromWire converts a received activity; like itemFromWire it
+// shares the message's strings and slices.
+func activityFromWire(p *pb.Activity) adapters.Activity {
+	return adapters.Activity{
+		ID:          p.GetId(),
+		Version:     p.GetVersion(),
+		Type:        adapters.ActivityType(p.GetType()),
+		Subject:     p.GetSubject(),
+		Body:        p.GetBody(),
+		Raster:      rasterFromWire(p.GetRaster()),
+		Busy:        adapters.BusyStatus(p.GetBusy()),
+		Owners:      p.GetOwners(),
+		Contacts:    p.GetContacts(),
+		Location:    p.GetLocation(),
+		Attachments: attachmentsFromWire(p.GetAttachments()),
+		Key:         p.GetKey(),
+		Source:      p.GetSource(),
+		SourceItem:  p.GetSourceItem(),
+		Modified:    timeFromWire(p.GetModified()),
+	}
+}
+
+func activitiesToWire(list []adapters.Activity) []*pb.Activity {
+	out := make([]*pb.Activity, len(list))
+	for i := range list {
+		out[i] = activityToWire(&list[i])
+	}
+	return out
+}
+
+func activitiesFromWire(list []*pb.Activity) []adapters.Activity {
+	out := make([]adapters.Activity, len(list))
+	for i, p := range list {
+		out[i] = activityFromWire(p)
+	}
+	return out
+}
+
+// activityWireSize estimates an activity's encoded size (see itemWireSize).
+func activityWireSize(a *adapters.Activity) int {
+	n := 96 + len(a.ID) + len(a.Version) + len(a.Type) + len(a.Subject) + len(a.Body) +
+		len(a.Busy) + len(a.Location) + len(a.Key) + len(a.Source) + len(a.SourceItem) +
+		len(a.Raster.TimeZone)
+	for _, list := range [][]string{a.Owners, a.Contacts} {
+		for _, s := range list {
+			n += len(s) + 2
+		}
+	}
+	for _, at := range a.Attachments {
+		n += len(at.Name) + len(at.Type) + 16
+	}
+	return n
+}

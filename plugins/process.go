@@ -1,0 +1,117 @@
+package plugins
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc/status"
+
+	"github.com/gwsync/gwsync/adapters"
+)
+
+// process is a running plugin child as the host sees it: the go-plugin
+// client that owns it and the tail of its stderr.
+type process struct {
+	client *plugin.Client
+	stderr *stderrTail
+}
+
+// exitGrace is how long a failed call waits for a dying plugin to be
+// reaped before deciding it is still alive: the broken stream usually
+// arrives a moment before go-plugin notices the exit.
+const exitGrace = time.Second
+
+// killTimeout bounds Kill: go-plugin waits 2 s for a graceful exit and then
+// kills, but its gRPC Close has been seen to hang (hashicorp/terraform#38939).
+const killTimeout = 10 * time.Second
+
+// waitExited reports whether the process has exited, waiting up to d.
+func (p *process) waitExited(d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		if p.client.Exited() {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// kill stops the process, giving up after killTimeout.
+func (p *process) kill() {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.client.Kill()
+	}()
+	select {
+	case <-done:
+	case <-time.After(killTimeout):
+	}
+}
+
+// crashError explains a call that failed because the plugin died: what the
+// call saw, and the last lines the plugin wrote to stderr (a panic).
+func (p *process) crashError(cause error) error {
+	msg := "plugin process exited"
+	if lines := p.stderr.Lines(); len(lines) > 0 {
+		msg += "; its last output:\n\t" + strings.Join(lines, "\n\t")
+	}
+	return &adapters.Error{Code: adapters.CodeUnknown, Msg: msg, Err: cause}
+}
+
+// startError explains a plugin that did not start (bad handshake, wrong
+// checksum, crash at start) with its last output.
+func (p *process) startError(err error) error {
+	if lines := p.stderr.Lines(); len(lines) > 0 {
+		err = fmt.Errorf("%w; its last output:\n\t%s", err, strings.Join(lines, "\n\t"))
+	}
+	return err
+}
+
+// remote is what the host-side Source and Sink share: how to name the
+// instance in errors, how to explain failures, and how to close.
+type remote struct {
+	name  string
+	proc  *process     // nil for a connection without a child (tests)
+	close func() error // kills the child or closes the connection
+	once  onceErr
+}
+
+// callError turns a failed call into the error the engine sees: the
+// adapter's own code when the plugin answered, ctx.Err() when the host gave
+// up, and a crash report with the plugin's last output when it died.
+func (r *remote) callError(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, isStatus := status.FromError(err); !isStatus {
+		return err // made on this side (a protocol check), not by gRPC
+	}
+	if hasStatusDetail(err) || ctx.Err() != nil || r.proc == nil {
+		return callErrorFromWire(ctx, err)
+	}
+	if r.proc.waitExited(exitGrace) {
+		return r.proc.crashError(callErrorFromWire(ctx, err))
+	}
+	return callErrorFromWire(ctx, err)
+}
+
+// incomplete is the error of a listing that the plugin ended without its
+// end marker or with a wrong count. It is never CodeUnknown-free of
+// detail: if the plugin died, the crash report says why.
+func (r *remote) incomplete(format string, args ...any) error {
+	err := adapters.Errorf(adapters.CodeUnknown, "plugin %s: "+format+"; the listing is incomplete", append([]any{r.name}, args...)...)
+	if r.proc != nil && r.proc.waitExited(exitGrace/10) {
+		return r.proc.crashError(err)
+	}
+	return err
+}
+
+// Close closes once; later calls return the first result.
+func (r *remote) Close() error { return r.once.do(r.close) }

@@ -1,0 +1,107 @@
+package plugins
+
+import (
+	"context"
+	"sync"
+
+	"github.com/gwsync/gwsync/adapters"
+	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+)
+
+// sinkServer serves one adapters.Sink over SinkService.
+type sinkServer struct {
+	pb.UnimplementedSinkServiceServer
+	env *serveEnv
+
+	mu   sync.Mutex
+	sink adapters.Sink
+}
+
+func newSinkServer(env *serveEnv) *sinkServer { return &sinkServer{env: env} }
+
+// Configure builds the requested registered sink. Errors as for
+// sourceServer.Configure.
+func (s *sinkServer) Configure(ctx context.Context, req *pb.SinkServiceConfigureRequest) (*pb.SinkServiceConfigureResponse, error) {
+	name, cfg, err := s.env.config(req.GetConfig())
+	if err != nil {
+		return nil, callErrorToWire(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sink != nil {
+		return nil, errConfiguredTwice
+	}
+	sink, err := adapters.NewSink(name, cfg)
+	if err != nil {
+		return nil, callErrorToWire(err)
+	}
+	s.sink = sink
+	s.env.track(sink.Close)
+	return &pb.SinkServiceConfigureResponse{}, nil
+}
+
+func (s *sinkServer) configured() (adapters.Sink, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sink == nil {
+		return nil, errNotConfigured
+	}
+	return s.sink, nil
+}
+
+func (s *sinkServer) Info(ctx context.Context, _ *pb.SinkServiceInfoRequest) (*pb.SinkServiceInfoResponse, error) {
+	sink, err := s.configured()
+	if err != nil {
+		return nil, err
+	}
+	info, err := sink.Info(ctx)
+	if err != nil {
+		return nil, callErrorToWire(err)
+	}
+	return &pb.SinkServiceInfoResponse{Info: infoToWire(info)}, nil
+}
+
+// ListActivities streams the activities in batches and finishes a
+// successful listing with the end marker (see sourceServer.Snapshot).
+func (s *sinkServer) ListActivities(req *pb.ListActivitiesRequest, stream pb.SinkService_ListActivitiesServer) error {
+	sink, err := s.configured()
+	if err != nil {
+		return err
+	}
+	b := newBatcher(func(acts []*pb.Activity) error {
+		return stream.Send(&pb.ListActivitiesResponse{Activities: acts})
+	})
+	end, err := sink.ListActivities(stream.Context(), activityQueryFromWire(req), func(a adapters.Activity) error {
+		return b.add(activityToWire(&a), activityWireSize(&a))
+	})
+	if err != nil {
+		return callErrorToWire(err)
+	}
+	return stream.Send(&pb.ListActivitiesResponse{Activities: b.take(), End: &pb.ListEnd{Count: end.Count}})
+}
+
+func (s *sinkServer) Upsert(ctx context.Context, req *pb.UpsertRequest) (*pb.UpsertResponse, error) {
+	sink, err := s.configured()
+	if err != nil {
+		return nil, err
+	}
+	results, err := sink.Upsert(ctx, activitiesFromWire(req.GetActivities()))
+	if err != nil {
+		return nil, callErrorToWire(err)
+	}
+	return &pb.UpsertResponse{Results: upsertResultsToWire(results)}, nil
+}
+
+func (s *sinkServer) UpdateTimes(ctx context.Context, req *pb.UpdateTimesRequest) (*pb.UpdateTimesResponse, error) {
+	sink, err := s.configured()
+	if err != nil {
+		return nil, err
+	}
+	results, err := sink.UpdateTimes(ctx, timeChangesFromWire(req.GetChanges()))
+	if err != nil {
+		return nil, callErrorToWire(err)
+	}
+	return &pb.UpdateTimesResponse{Results: changeResultsToWire(results)}, nil
+}
+
+var _ pb.SinkServiceServer = (*sinkServer)(nil)

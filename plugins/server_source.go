@@ -1,0 +1,120 @@
+package plugins
+
+import (
+	"context"
+	"sync"
+
+	"github.com/gwsync/gwsync/adapters"
+	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+)
+
+// sourceServer serves one adapters.Source over SourceService.
+type sourceServer struct {
+	pb.UnimplementedSourceServiceServer
+	env *serveEnv
+
+	mu  sync.Mutex
+	src adapters.Source
+}
+
+func newSourceServer(env *serveEnv) *sourceServer { return &sourceServer{env: env} }
+
+// Configure builds the requested registered source. Errors: InvalidConfig
+// (unknown adapter, bad options) and whatever the constructor returns;
+// FailedPrecondition when already configured.
+func (s *sourceServer) Configure(ctx context.Context, req *pb.SourceServiceConfigureRequest) (*pb.SourceServiceConfigureResponse, error) {
+	name, cfg, err := s.env.config(req.GetConfig())
+	if err != nil {
+		return nil, callErrorToWire(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.src != nil {
+		return nil, errConfiguredTwice
+	}
+	src, err := adapters.NewSource(name, cfg)
+	if err != nil {
+		return nil, callErrorToWire(err)
+	}
+	s.src = src
+	s.env.track(src.Close)
+	return &pb.SourceServiceConfigureResponse{Implemented: capabilitiesToWire(adapters.CapabilitiesOf(src, false))}, nil
+}
+
+func (s *sourceServer) source() (adapters.Source, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.src == nil {
+		return nil, errNotConfigured
+	}
+	return s.src, nil
+}
+
+func (s *sourceServer) Info(ctx context.Context, _ *pb.SourceServiceInfoRequest) (*pb.SourceServiceInfoResponse, error) {
+	src, err := s.source()
+	if err != nil {
+		return nil, err
+	}
+	info, err := src.Info(ctx)
+	if err != nil {
+		return nil, callErrorToWire(err)
+	}
+	return &pb.SourceServiceInfoResponse{Info: infoToWire(info)}, nil
+}
+
+// Snapshot streams the adapter's items in batches and always finishes a
+// successful listing with the end marker, carrying the count the adapter
+// returned (the host compares it with what it received).
+func (s *sourceServer) Snapshot(req *pb.SnapshotRequest, stream pb.SourceService_SnapshotServer) error {
+	src, err := s.source()
+	if err != nil {
+		return err
+	}
+	b := newBatcher(func(items []*pb.Item) error {
+		return stream.Send(&pb.SnapshotResponse{Items: items})
+	})
+	end, err := src.Snapshot(stream.Context(), snapshotRequestFromWire(req), func(it adapters.Item) error {
+		return b.add(itemToWire(&it), itemWireSize(&it))
+	})
+	if err != nil {
+		return callErrorToWire(err)
+	}
+	return stream.Send(&pb.SnapshotResponse{Items: b.take(), End: snapshotEndToWire(end)})
+}
+
+// PutTimes forwards to the adapter's TimeWriter; Unsupported when it has
+// none.
+func (s *sourceServer) PutTimes(ctx context.Context, req *pb.PutTimesRequest) (*pb.PutTimesResponse, error) {
+	src, err := s.source()
+	if err != nil {
+		return nil, err
+	}
+	w, ok := src.(adapters.TimeWriter)
+	if !ok {
+		return nil, callErrorToWire(adapters.Errorf(adapters.CodeUnsupported, "source cannot write times"))
+	}
+	results, err := w.PutTimes(ctx, timeChangesFromWire(req.GetChanges()))
+	if err != nil {
+		return nil, callErrorToWire(err)
+	}
+	return &pb.PutTimesResponse{Results: changeResultsToWire(results)}, nil
+}
+
+// Export forwards to the adapter's Exporter; Unsupported when it has none.
+func (s *sourceServer) Export(ctx context.Context, req *pb.ExportRequest) (*pb.ExportResponse, error) {
+	src, err := s.source()
+	if err != nil {
+		return nil, err
+	}
+	x, ok := src.(adapters.Exporter)
+	if !ok {
+		return nil, callErrorToWire(adapters.Errorf(adapters.CodeUnsupported, "source cannot export"))
+	}
+	results, err := x.Export(ctx, activitiesFromWire(req.GetActivities()))
+	if err != nil {
+		return nil, callErrorToWire(err)
+	}
+	return &pb.ExportResponse{Results: exportResultsToWire(results)}, nil
+}
+
+var _ pb.SourceServiceServer = (*sourceServer)(nil)

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Regenerates the plugin protocol's Go code (plugins/internal/pluginv1) from
+# plugins/proto with the generators pinned in tools/go.mod, and lints the
+# .proto files. Run from anywhere inside the repository.
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+buf() { go tool -modfile=tools/go.mod buf "$@"; }
+
+buf lint
+# Generated files of messages or services that were removed must not linger.
+rm -f plugins/internal/pluginv1/*.pb.go
+buf generate
+gofmt -l plugins/internal/pluginv1 | sed 's/^/not gofmt-clean: /'
