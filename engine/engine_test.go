@@ -331,15 +331,22 @@ func TestCrashAfterCRMWriteLinksInsteadOfDuplicating(t *testing.T) {
 	for _, id := range []string{"m1", "t1", "e1", "e2"} {
 		w.st.DeleteLink(context.Background(), "alice", "cal", id)
 	}
+	// Before the next run, a CRM user moves one of them.
+	a := w.activityByKey("ical:e2")
+	a.Raster = span("2026-12-04T16:00:00Z", 2)
+	w.crm.PutActivity(a)
 	p, _ := w.run()
-	if got := kinds(p); got[ActLink] != 4 {
+	if got := kinds(p); got[ActLink] != 3 || got[ActConflict] != 1 {
 		t.Fatalf("%v", got)
 	}
 	if n := len(w.crm.Activities()); n != 4 {
 		t.Fatalf("%d activities", n)
 	}
+	if it, _ := w.src.Item("e2"); !it.Raster.Equal(a.Raster) {
+		t.Fatalf("the newer CRM time did not win in the same run: %v", it.Raster)
+	}
 	if p, _ := w.run(); len(p.Actions) != 0 {
-		t.Fatal("not settled")
+		t.Fatalf("not settled: %+v", p.Actions[0])
 	}
 }
 

@@ -239,26 +239,40 @@ func (x *executor) create(list []*Action, ok func(*Action, state.Link), fail fun
 	return nil
 }
 
-// relink links items to activities that exist already. When both carry the
-// same times that is their base; otherwise there is no agreed base and the
-// next run sees a conflict, which the policy decides.
+// relink links items to activities that exist already with the same
+// times (the planner makes a conflict of other times), or records that
+// both sides of a link agree again.
 func (x *executor) relink(list []*Action, ok func(*Action, state.Link)) {
 	for _, a := range list {
-		if a.link != nil { // a rebase: both sides agree again
+		if a.link != nil { // a rebase
 			l := *a.link
 			l.Base = a.Raster
 			ok(a, l)
 			continue
 		}
-		base := a.item.Raster
-		if !a.Before.Equal(base) { // Before holds the CRM's times
-			base = adapters.Raster{}
-		}
-		ok(a, x.newLink(a, a.ActivityID, a.crmVersion, base))
+		ok(a, x.newLink(a, a.ActivityID, a.crmVersion, a.item.Raster))
 	}
 }
 
+// markPending records, before a batch of time writes, what each write is
+// about to change, so that a run killed between the write and its link can
+// recognise its own write next time instead of reading it as an edit.
+func (x *executor) markPending(list []*Action, side string) error {
+	links := make([]state.Link, len(list))
+	for i, a := range list {
+		links[i] = *a.link
+		links[i].PendingSide, links[i].Pending = side, a.Raster
+	}
+	if err := x.st.PutLinks(context.WithoutCancel(x.ctx), links); err != nil {
+		return fmt.Errorf("recording %d pending writes: %w", len(links), err)
+	}
+	return nil
+}
+
 func (x *executor) updateCRM(list []*Action, ok func(*Action, state.Link), fail func(*Action, error)) error {
+	if err := x.markPending(list, state.SideCRM); err != nil {
+		return err
+	}
 	changes := make([]adapters.TimeChange, len(list))
 	for i, a := range list {
 		changes[i] = adapters.TimeChange{ID: a.ActivityID, IfVersion: a.link.ActivityVersion, Raster: a.Raster}
@@ -293,6 +307,9 @@ func (x *executor) updateGroupware(list []*Action, ok func(*Action, state.Link),
 			w, isWriter := ns.Source.(adapters.TimeWriter)
 			if !isWriter || !ns.info.Capabilities.WriteTimes {
 				return adapters.Errorf(adapters.CodeUnsupported, "source %s cannot write times", name)
+			}
+			if err := x.markPending(group, state.SideGroupware); err != nil {
+				return err
 			}
 			changes := make([]adapters.TimeChange, len(group))
 			for i, a := range group {

@@ -43,8 +43,16 @@ type linkCounter interface {
 	CountLinks(ctx context.Context, user string) (int, error)
 }
 
+// pendingWrite is a write a killed run may or may not have made (see
+// state.Link.Pending). Few links ever have one, so they live in a map.
+type pendingWrite struct {
+	side   string
+	raster packed
+}
+
 type index struct {
 	links    []linkEntry
+	pending  map[linkRef]pendingWrite
 	linkAt   map[linkRef]int32
 	crm      []crmSide
 	crmAt    map[string]int32  // activity id → index
@@ -56,7 +64,7 @@ func newIndex(n int) *index {
 	return &index{
 		links: make([]linkEntry, 0, n), linkAt: make(map[linkRef]int32, n),
 		crm: make([]crmSide, 0, n), crmAt: make(map[string]int32, n),
-		crmByKey: map[string]int32{}, interned: map[string]string{},
+		crmByKey: map[string]int32{}, interned: map[string]string{}, pending: map[linkRef]pendingWrite{},
 	}
 }
 
@@ -84,6 +92,9 @@ func (x *index) addLink(l state.Link) {
 	ci := x.activity(l.ActivityID)
 	x.crm[ci].linked = true
 	ref := linkRef{x.intern(l.Source), l.ItemID}
+	if l.PendingSide != "" {
+		x.pending[ref] = pendingWrite{side: l.PendingSide, raster: pack(l.Pending)}
+	}
 	x.linkAt[ref] = int32(len(x.links))
 	x.links = append(x.links, linkEntry{ref: ref, key: l.Key, itemVersion: l.ItemVersion,
 		activityVersion: l.ActivityVersion, kind: adapters.Kind(x.intern(string(l.Kind))), base: pack(l.Base), crm: ci})
@@ -111,6 +122,20 @@ func (x *index) link(source, itemID string) (*linkEntry, bool) {
 		return nil, false
 	}
 	return &x.links[i], true
+}
+
+// landedBase returns the base to compare a link's sides against: its
+// stored base, or the pending write when the side it targeted shows it
+// (a run died after the write and before it could record it).
+func (x *index) landedBase(e *linkEntry, src, crm packed) (packed, bool) {
+	pw, ok := x.pending[e.ref] // usually empty: a cheap miss
+	if !ok {
+		return e.base, false
+	}
+	if (pw.side == state.SideGroupware && src == pw.raster) || (pw.side == state.SideCRM && crm == pw.raster) {
+		return pw.raster, true
+	}
+	return e.base, false
 }
 
 // stateLink rebuilds the full link, for the few links that changed.

@@ -163,11 +163,21 @@ func (p *planner) item(ns *NamedSource, it *adapters.Item, acts []*Action, probs
 	a := &Action{Kind: ActCreate, Area: AreaOf(it.Kind), Source: ns.Name, ItemID: it.ID, Key: it.Key,
 		Type: typ, Subject: it.Subject, From: it.From, Raster: it.Raster, item: ptr(*it)}
 	if id := p.existingActivity(it); id != "" {
-		a.Kind, a.ActivityID = ActLink, id
-		c := &p.ix.crm[p.ix.crmAt[id]]
-		a.Before, a.crmVersion = c.raster.raster(), c.version
-		a.Reason = "the CRM has this item already; link it"
 		p.relinked[id] = true
+		ci := p.ix.crmAt[id]
+		c := &p.ix.crm[ci]
+		if pack(it.Raster) != c.raster {
+			// Both exist with other times and no agreed base (say the CRM
+			// user moved it after a run died before linking): a conflict,
+			// decided now by the policy rather than one run later.
+			e := linkEntry{ref: linkRef{ns.Name, it.ID}, key: it.Key, kind: it.Kind, itemVersion: it.Version,
+				activityVersion: c.version, base: pack(adapters.Raster{}), crm: ci}
+			ca := p.compare(ns, &e, it, c)
+			ca.Reason = "already in the CRM with other times; " + ca.Reason
+			return append(acts, ca), probs
+		}
+		a.Kind, a.ActivityID, a.crmVersion = ActLink, id, c.version
+		a.Reason = "the CRM has this item already; link it"
 	}
 	return append(acts, a), probs
 }
@@ -206,14 +216,16 @@ func (p *planner) compare(ns *NamedSource, e *linkEntry, it *adapters.Item, c *c
 	if it != nil {
 		srcPacked, srcVersion, srcModified = pack(it.Raster), it.Version, it.Modified
 	}
-	srcChanged := srcPacked != e.base
-	crmChanged := c.raster != e.base
-	if !srcChanged && !crmChanged {
+	base, landed := p.ix.landedBase(e, srcPacked, c.raster)
+	srcChanged := srcPacked != base
+	crmChanged := c.raster != base
+	if !srcChanged && !crmChanged && !landed {
 		p.plan.Unchanged++
 		return nil
 	}
 	// Only changed links get here: now it is worth building full values.
 	l := p.ix.stateLink(p.job.User, e)
+	l.Base, l.PendingSide, l.Pending = base.raster(), "", adapters.Raster{}
 	srcRaster, crmRaster := l.Base, c.raster.raster()
 	if it != nil {
 		srcRaster = it.Raster
@@ -229,6 +241,9 @@ func (p *planner) compare(ns *NamedSource, e *linkEntry, it *adapters.Item, c *c
 	a.link = &l
 	writable := ns.info.Capabilities.WriteTimes
 	switch {
+	case !srcChanged && !crmChanged: // only the record of a landed write is missing
+		a.Kind, a.Raster, a.rebase = ActSkip, srcRaster, true
+		a.Reason = "the last run wrote these times but died before recording them"
 	case srcChanged && !crmChanged:
 		a.Kind, a.Raster, a.Before = ActUpdateCRM, srcRaster, crmRaster
 	case crmChanged && !srcChanged:

@@ -6,6 +6,8 @@ import (
 	"io"
 	"sync"
 
+	"google.golang.org/grpc"
+
 	"github.com/gwsync/gwsync/adapters"
 	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
 )
@@ -62,33 +64,37 @@ func (s *remoteSource) can(pick func(adapters.Capabilities) bool) bool {
 func (s *remoteSource) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit func(adapters.Item) error) (adapters.SnapshotEnd, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stream, err := s.rpc.Snapshot(ctx, snapshotRequestToWire(req))
+	stream, err := s.rpc.Snapshot(ctx, snapshotRequestToWire(req), grpc.ForceCodecV2(newSnapshotCodec()))
 	if err != nil {
 		return adapters.SnapshotEnd{}, s.callError(ctx, err)
 	}
+	recv := func() (*snapshotBatch, error) {
+		var b snapshotBatch
+		return &b, stream.RecvMsg(&b)
+	}
 	var received int64
 	for {
-		msg, err := stream.Recv()
+		batch, err := recv()
 		if errors.Is(err, io.EOF) {
 			return adapters.SnapshotEnd{}, s.incomplete("snapshot ended without its end marker after %d items", received)
 		}
 		if err != nil {
 			return adapters.SnapshotEnd{}, s.callError(ctx, err)
 		}
-		for _, p := range msg.GetItems() {
-			if err := emit(itemFromWire(p)); err != nil {
+		for i := range batch.items {
+			if err := emit(batch.items[i]); err != nil {
 				return adapters.SnapshotEnd{}, err
 			}
 			received++
 		}
-		if end := msg.GetEnd(); end != nil {
-			if end.GetCount() != received {
-				return adapters.SnapshotEnd{}, s.incomplete("snapshot end says %d items, %d arrived", end.GetCount(), received)
+		if end := batch.end; end != nil {
+			if end.Count != received {
+				return adapters.SnapshotEnd{}, s.incomplete("snapshot end says %d items, %d arrived", end.Count, received)
 			}
-			if err := expectStreamEnd(stream.Recv); err != nil {
+			if err := expectStreamEnd(recv); err != nil {
 				return adapters.SnapshotEnd{}, s.callError(ctx, err)
 			}
-			return snapshotEndFromWire(end), nil
+			return *end, nil
 		}
 	}
 }

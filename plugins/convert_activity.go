@@ -5,7 +5,10 @@ import (
 	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
 )
 
+// activityToWire converts an activity for the wire, repairing invalid
+// UTF-8 first (see wireSafeActivity).
 func activityToWire(a *adapters.Activity) *pb.Activity {
+	a = wireSafeActivity(a)
 	return &pb.Activity{
 		Id:          a.ID,
 		Version:     a.Version,

@@ -7,7 +7,9 @@ import (
 
 // itemToWire converts an item for the wire. It takes a pointer because an
 // Item is large and this runs once per item of every snapshot.
+// Invalid UTF-8 is repaired first (see wireSafeItem).
 func itemToWire(it *adapters.Item) *pb.Item {
+	it = wireSafeItem(it)
 	return &pb.Item{
 		Id:           it.ID,
 		Key:          it.Key,

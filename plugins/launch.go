@@ -98,6 +98,7 @@ func start(ctx context.Context, l Launch) (*process, plugin.ClientProtocol, erro
 	logger := l.logger()
 	tail := newStderrTail(tailLines)
 	cmd.Env = append(hostEnv(logger), cmd.Env...)
+	dieWithParent(cmd)
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  Handshake,
 		VersionedPlugins: versionedPlugins(nil),

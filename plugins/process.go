@@ -57,12 +57,13 @@ func (p *process) kill() {
 
 // crashError explains a call that failed because the plugin died: what the
 // call saw, and the last lines the plugin wrote to stderr (a panic).
+// The plugin's output comes last, as it is the longest part.
 func (p *process) crashError(cause error) error {
-	msg := "plugin process exited"
+	msg := cause.Error() + "; the plugin process exited"
 	if lines := p.stderr.Lines(); len(lines) > 0 {
 		msg += "; its last output:\n\t" + strings.Join(lines, "\n\t")
 	}
-	return &adapters.Error{Code: adapters.CodeUnknown, Msg: msg, Err: cause}
+	return &adapters.Error{Code: adapters.CodeUnknown, Msg: msg}
 }
 
 // startError explains a plugin that did not start (bad handshake, wrong

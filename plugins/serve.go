@@ -51,12 +51,14 @@ func serve(only string) {
 	})
 
 	env := newServeEnv(only, logger)
+	env.encodeSnapshots = true
 	defer env.closeAll()
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  Handshake,
 		VersionedPlugins: versionedPlugins(env),
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
-			return grpc.NewServer(append(opts, serverOptions()...)...)
+			opts = append(opts, serverOptions()...)
+			return grpc.NewServer(append(opts, grpc.ForceServerCodecV2(newServerCodec()))...)
 		},
 		Logger: logger,
 	})

@@ -18,6 +18,9 @@ type serveEnv struct {
 	// only, when set, is the one adapter this process serves (ServeBuiltin).
 	only   string
 	logger hclog.Logger
+	// encodeSnapshots is set when the gRPC server has serverCodec, which
+	// sends pre-encoded snapshot batches (a real plugin process).
+	encodeSnapshots bool
 
 	mu      sync.Mutex
 	closers []func() error

@@ -70,6 +70,9 @@ func (s *sourceServer) Snapshot(req *pb.SnapshotRequest, stream pb.SourceService
 	if err != nil {
 		return err
 	}
+	if s.env.encodeSnapshots {
+		return s.snapshotEncoded(src, req, stream)
+	}
 	b := newBatcher(func(items []*pb.Item) error {
 		return stream.Send(&pb.SnapshotResponse{Items: items})
 	})
@@ -80,6 +83,23 @@ func (s *sourceServer) Snapshot(req *pb.SnapshotRequest, stream pb.SourceService
 		return callErrorToWire(err)
 	}
 	return stream.Send(&pb.SnapshotResponse{Items: b.take(), End: snapshotEndToWire(end)})
+}
+
+// snapshotEncoded is Snapshot with the items encoded straight to wire
+// bytes (fastencode.go); it needs the server codec of a plugin process.
+func (s *sourceServer) snapshotEncoded(src adapters.Source, req *pb.SnapshotRequest, stream pb.SourceService_SnapshotServer) error {
+	e := &snapshotEncoder{buf: make([]byte, 0, 256<<10)}
+	end, err := src.Snapshot(stream.Context(), snapshotRequestFromWire(req), func(it adapters.Item) error {
+		e.appendItem(wireSafeItem(&it))
+		if e.n < maxBatchItems && len(e.buf) < maxBatchBytes {
+			return nil
+		}
+		return stream.SendMsg(e.take(nil))
+	})
+	if err != nil {
+		return callErrorToWire(err)
+	}
+	return stream.SendMsg(e.take(&end))
 }
 
 // PutTimes forwards to the adapter's TimeWriter; Unsupported when it has

@@ -5,16 +5,21 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
 )
 
 // tempPrefix starts the names of our temp files: a dotfile, so a snapshot
-// running at the same time never reads a half-written file.
+// running at the same time never reads a half-written file. The writer's
+// pid follows (".gwsync-tmp-<pid>-<random>"), so the temp files of a process
+// that was killed can be told from those of one that is still writing.
 const tempPrefix = ".gwsync-tmp-"
 
 // writeTemp writes data to a new temp file in dir, synced to disk, and
 // returns its path. The caller renames or links it into place, or removes it.
 func writeTemp(dir string, data []byte, perm fs.FileMode) (string, error) {
-	f, err := os.CreateTemp(dir, tempPrefix+"*")
+	f, err := os.CreateTemp(dir, tempPrefix+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		return "", err
 	}
@@ -101,5 +106,29 @@ func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
+	}
+}
+
+// removeStaleTemps deletes the temp files that a killed writer left in dir:
+// those whose pid no longer runs, and any older than an hour (a reused pid,
+// or a name from another system). Best effort: errors are ignored, as a
+// leftover dotfile harms nothing but tidiness.
+func removeStaleTemps(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, tempPrefix) {
+			continue
+		}
+		pidText, _, _ := strings.Cut(strings.TrimPrefix(name, tempPrefix), "-")
+		pid, perr := strconv.Atoi(pidText)
+		info, ierr := e.Info()
+		old := ierr == nil && time.Since(info.ModTime()) > time.Hour
+		if old || perr != nil || !processAlive(pid) {
+			os.Remove(filepath.Join(dir, name))
+		}
 	}
 }

@@ -29,6 +29,11 @@ const maxICSBytes = 16 << 20
 // snapshot. Errors: InvalidConfig when a configured folder is missing, any
 // other error listing a folder, the error of emit, ctx's error.
 func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit func(adapters.Item) error) (adapters.SnapshotEnd, error) {
+	for _, dir := range []string{s.opts.CalendarDir, s.opts.ExportDir} {
+		if dir != "" {
+			removeStaleTemps(dir) // what a killed run left mid-write
+		}
+	}
 	var n int64
 	counted := func(it adapters.Item) error {
 		if !wantKind(req.Kinds, it.Kind) {

@@ -12,7 +12,7 @@ import (
 )
 
 // linkColumns is the number of values upsertLinksSQL takes per link.
-const linkColumns = 14
+const linkColumns = 19
 
 // linksPerInsert is how many links one INSERT statement writes. Binding
 // many rows per statement runs the statement's step and reset once per 64
@@ -23,10 +23,11 @@ const linksPerInsert = 64
 // upsertLinksSQL is the INSERT for n links; a later row with the same key
 // wins, also within one statement.
 func upsertLinksSQL(n int) string {
-	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	var b strings.Builder
 	b.WriteString(`INSERT INTO links (user, source, item_id, key, kind, activity_id,
-	base_start, base_end, base_due, all_day, time_zone, item_version, activity_version, updated_at) VALUES `)
+	base_start, base_end, base_due, all_day, time_zone, item_version, activity_version, updated_at,
+	pending_side, pending_start, pending_end, pending_due, pending_all_day) VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
@@ -39,12 +40,15 @@ ON CONFLICT (user, source, item_id) DO UPDATE SET
 	base_start = excluded.base_start, base_end = excluded.base_end, base_due = excluded.base_due,
 	all_day = excluded.all_day, time_zone = excluded.time_zone,
 	item_version = excluded.item_version, activity_version = excluded.activity_version,
-	updated_at = excluded.updated_at`)
+	updated_at = excluded.updated_at, pending_side = excluded.pending_side,
+	pending_start = excluded.pending_start, pending_end = excluded.pending_end,
+	pending_due = excluded.pending_due, pending_all_day = excluded.pending_all_day`)
 	return b.String()
 }
 
 const selectLinksSQL = `SELECT user, source, item_id, key, kind, activity_id,
-	base_start, base_end, base_due, all_day, time_zone, item_version, activity_version, updated_at
+	base_start, base_end, base_due, all_day, time_zone, item_version, activity_version, updated_at,
+	pending_side, pending_start, pending_end, pending_due, pending_all_day
 FROM links WHERE user = ?`
 
 // Links streams the user's links to fn straight from the database cursor,
@@ -82,10 +86,12 @@ func scanLink(rows *sql.Rows) (Link, error) {
 		l                    Link
 		kind                 string
 		start, end, due, upd sql.NullString
+		pStart, pEnd, pDue   sql.NullString
 		allDay               bool
 	)
 	if err := rows.Scan(&l.User, &l.Source, &l.ItemID, &l.Key, &kind, &l.ActivityID,
-		&start, &end, &due, &allDay, &l.Base.TimeZone, &l.ItemVersion, &l.ActivityVersion, &upd); err != nil {
+		&start, &end, &due, &allDay, &l.Base.TimeZone, &l.ItemVersion, &l.ActivityVersion, &upd,
+		&l.PendingSide, &pStart, &pEnd, &pDue, &l.Pending.AllDay); err != nil {
 		return Link{}, err
 	}
 	l.Kind = adapters.Kind(kind)
@@ -94,7 +100,9 @@ func scanLink(rows *sql.Rows) (Link, error) {
 		name string
 		src  sql.NullString
 		dst  *time.Time
-	}{{"base_start", start, &l.Base.Start}, {"base_end", end, &l.Base.End}, {"base_due", due, &l.Base.Due}, {"updated_at", upd, &l.UpdatedAt}} {
+	}{{"base_start", start, &l.Base.Start}, {"base_end", end, &l.Base.End}, {"base_due", due, &l.Base.Due},
+		{"updated_at", upd, &l.UpdatedAt}, {"pending_start", pStart, &l.Pending.Start},
+		{"pending_end", pEnd, &l.Pending.End}, {"pending_due", pDue, &l.Pending.Due}} {
 		t, err := parseTime(f.src)
 		if err != nil {
 			return Link{}, fmt.Errorf("link (source %q, item %q): %s: %w", l.Source, l.ItemID, f.name, err)
@@ -163,10 +171,11 @@ func appendLinkArgs(args []any, l Link, now time.Time) []any {
 	if updated.IsZero() {
 		updated = now
 	}
-	b := l.Base
+	b, p := l.Base, l.Pending
 	return append(args, l.User, l.Source, l.ItemID, l.Key, string(l.Kind), l.ActivityID,
 		timeArg(b.Start), timeArg(b.End), timeArg(b.Due), b.AllDay, b.TimeZone,
-		l.ItemVersion, l.ActivityVersion, formatTime(updated))
+		l.ItemVersion, l.ActivityVersion, formatTime(updated),
+		l.PendingSide, timeArg(p.Start), timeArg(p.End), timeArg(p.Due), p.AllDay)
 }
 
 // validateLink says what is wrong with a link, nil if nothing.
@@ -182,7 +191,10 @@ func validateLink(l Link) error {
 	if !l.Kind.Valid() {
 		problems = append(problems, fmt.Sprintf("unknown kind %q", l.Kind))
 	}
-	for _, t := range []time.Time{l.Base.Start, l.Base.End, l.Base.Due, l.UpdatedAt} {
+	if l.PendingSide != "" && l.PendingSide != SideCRM && l.PendingSide != SideGroupware {
+		problems = append(problems, fmt.Sprintf("unknown pending side %q", l.PendingSide))
+	}
+	for _, t := range []time.Time{l.Base.Start, l.Base.End, l.Base.Due, l.UpdatedAt, l.Pending.Start, l.Pending.End, l.Pending.Due} {
 		if err := checkTime(t); err != nil {
 			problems = append(problems, err.Error())
 		}

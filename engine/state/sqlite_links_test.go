@@ -41,7 +41,9 @@ func TestLinkRoundTripKeepsEveryField(t *testing.T) {
 		{ // task with only a due time
 			User: "ann", Source: "tasks", ItemID: "t-1", Key: "ical:task-1", Kind: adapters.KindTask,
 			ActivityID: "A3", Base: adapters.Raster{Due: mustTime(t, "2025-05-05T17:00:00Z")},
-			UpdatedAt: mustTime(t, "2025-04-01T10:00:02Z"),
+			UpdatedAt:   mustTime(t, "2025-04-01T10:00:02Z"),
+			PendingSide: SideGroupware, // a write-back under way
+			Pending:     adapters.Raster{Due: mustTime(t, "2025-05-06T17:00:00Z"), AllDay: true},
 		},
 		{ // message: no times at all, no versions
 			User: "ann", Source: "imap", ItemID: "INBOX/42", Key: "mid:<x@y>", Kind: adapters.KindMessage,
@@ -61,6 +63,7 @@ func TestLinkRoundTripKeepsEveryField(t *testing.T) {
 	}
 	for _, want := range links[:4] {
 		want.Base = want.Base.Normalized() // stored in UTC to the second
+		want.Pending = want.Pending.Normalized()
 		g := got[want.Source+"/"+want.ItemID]
 		if !reflect.DeepEqual(g, want) {
 			t.Errorf("round trip of %s/%s:\n got %+v\nwant %+v", want.Source, want.ItemID, g, want)

@@ -32,7 +32,19 @@ type Link struct {
 	ItemVersion     string
 	ActivityVersion string
 	UpdatedAt       time.Time
+	// PendingSide and Pending record a time change the executor was about
+	// to write ("crm" or "groupware"; "" when none): saved before the
+	// write, cleared after it, so that after a crash the planner can tell
+	// whether that side shows its own write.
+	PendingSide string
+	Pending     adapters.Raster
 }
+
+// Sides a pending write can target.
+const (
+	SideCRM       = "crm"
+	SideGroupware = "groupware"
+)
 
 // Run is one entry of the run journal.
 type Run struct {

@@ -1,0 +1,159 @@
+package plugins
+
+import (
+	"time"
+
+	"google.golang.org/grpc/encoding"
+	grpcproto "google.golang.org/grpc/encoding/proto"
+	"google.golang.org/grpc/mem"
+	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/gwsync/gwsync/adapters"
+)
+
+// The plugin side of the snapshot hot path (see fastdecode.go): instead of
+// building a generated Item (plus its Raster and Timestamps) per item and
+// marshalling it, items are appended to the batch's wire bytes directly.
+// The bytes are exactly a gwsync.plugin.v1.SnapshotResponse; the encoder
+// test checks them with the generated code.
+
+// encodedSnapshot is a SnapshotResponse already in wire form.
+type encodedSnapshot struct{ raw []byte }
+
+// serverCodec is the proto codec, except that an *encodedSnapshot is sent
+// as is. Its name is "proto", so the content type does not change. The
+// plugin process installs it on its gRPC server (ForceServerCodecV2).
+type serverCodec struct{ proto encoding.CodecV2 }
+
+func newServerCodec() serverCodec { return serverCodec{proto: encoding.GetCodecV2(grpcproto.Name)} }
+
+func (c serverCodec) Name() string { return grpcproto.Name }
+
+func (c serverCodec) Marshal(v any) (mem.BufferSlice, error) {
+	if e, ok := v.(*encodedSnapshot); ok {
+		return mem.BufferSlice{mem.SliceBuffer(e.raw)}, nil
+	}
+	return c.proto.Marshal(v)
+}
+
+func (c serverCodec) Unmarshal(data mem.BufferSlice, v any) error { return c.proto.Unmarshal(data, v) }
+
+// snapshotEncoder accumulates the items of one SnapshotResponse.
+type snapshotEncoder struct {
+	buf     []byte
+	scratch []byte // one item, before its length prefix is known
+	inner   []byte // a nested message inside the item
+	n       int
+}
+
+// appendItem adds one item (field 1 of SnapshotResponse).
+func (e *snapshotEncoder) appendItem(it *adapters.Item) {
+	b := e.scratch[:0]
+	b = appendString(b, 1, it.ID)
+	b = appendString(b, 2, it.Key)
+	b = appendString(b, 3, it.Version)
+	b = appendString(b, 4, string(it.Kind))
+	e.inner = appendRaster(e.inner[:0], it.Raster)
+	b = appendMessage(b, 5, e.inner)
+	b = appendString(b, 6, string(it.Busy))
+	b = appendString(b, 7, it.Subject)
+	b = appendString(b, 8, it.Body)
+	b = appendString(b, 9, it.Location)
+	b = appendString(b, 10, it.From)
+	b = appendStrings(b, 11, it.To)
+	b = appendStrings(b, 12, it.Cc)
+	b = appendStrings(b, 13, it.Attendees)
+	for _, a := range it.Attachments {
+		e.inner = appendString(e.inner[:0], fAttachmentName, a.Name)
+		e.inner = appendString(e.inner, fAttachmentType, a.Type)
+		e.inner = appendVarint(e.inner, fAttachmentSize, uint64(a.Size))
+		b = appendMessage(b, 14, e.inner)
+	}
+	b = appendTimestamp(b, 15, it.Date)
+	b = appendTimestamp(b, 16, it.Modified)
+	b = appendBool(b, 17, it.Completed)
+	b = appendBool(b, 18, it.Cancelled)
+	b = appendBool(b, 19, it.Deleted)
+	b = appendString(b, 20, it.ExportedFrom)
+	b = appendStrings(b, 21, it.Warnings)
+	b = appendString(b, 22, it.Unreadable)
+	e.scratch = b
+	e.buf = appendMessage(e.buf, fSnapshotItems, b)
+	e.n++
+}
+
+// take returns the batch's bytes, with the end marker when end is not
+// nil, and starts a new batch. The bytes are not reused: gRPC may still
+// hold them.
+func (e *snapshotEncoder) take(end *adapters.SnapshotEnd) *encodedSnapshot {
+	if end != nil {
+		inner := appendVarint(nil, fEndCount, uint64(end.Count))
+		inner = appendString(inner, fEndCursor, end.Cursor)
+		inner = appendBool(inner, fEndComplete, end.Complete)
+		e.buf = protowire.AppendTag(e.buf, fSnapshotEnd, protowire.BytesType)
+		e.buf = protowire.AppendBytes(e.buf, inner)
+	}
+	out := &encodedSnapshot{raw: e.buf}
+	e.buf, e.n = make([]byte, 0, cap(e.buf)), 0
+	return out
+}
+
+// The helpers leave out zero values, as proto3 does.
+
+func appendString(b []byte, num protowire.Number, s string) []byte {
+	if s == "" {
+		return b
+	}
+	b = protowire.AppendTag(b, num, protowire.BytesType)
+	return protowire.AppendString(b, s)
+}
+
+func appendStrings(b []byte, num protowire.Number, list []string) []byte {
+	for _, s := range list {
+		b = protowire.AppendTag(b, num, protowire.BytesType)
+		b = protowire.AppendString(b, s)
+	}
+	return b
+}
+
+func appendVarint(b []byte, num protowire.Number, v uint64) []byte {
+	if v == 0 {
+		return b
+	}
+	b = protowire.AppendTag(b, num, protowire.VarintType)
+	return protowire.AppendVarint(b, v)
+}
+
+func appendBool(b []byte, num protowire.Number, v bool) []byte {
+	if !v {
+		return b
+	}
+	return appendVarint(b, num, 1)
+}
+
+func appendMessage(b []byte, num protowire.Number, msg []byte) []byte {
+	b = protowire.AppendTag(b, num, protowire.BytesType)
+	return protowire.AppendBytes(b, msg)
+}
+
+// appendTimestamp writes a google.protobuf.Timestamp; the zero time is
+// left out (timeToWire's nil).
+func appendTimestamp(b []byte, num protowire.Number, t time.Time) []byte {
+	if t.IsZero() {
+		return b
+	}
+	var ts [24]byte
+	inner := appendVarint(ts[:0], fTimestampSeconds, uint64(t.Unix()))
+	inner = appendVarint(inner, fTimestampNanos, uint64(int64(t.Nanosecond())))
+	return appendMessage(b, num, inner)
+}
+
+// appendRaster writes a Raster message body (always present, as
+// rasterToWire always sets it).
+func appendRaster(b []byte, r adapters.Raster) []byte {
+	b = appendTimestamp(b, fRasterStart, r.Start)
+	b = appendTimestamp(b, fRasterEnd, r.End)
+	b = appendTimestamp(b, fRasterDue, r.Due)
+	b = appendBool(b, fRasterAllDay, r.AllDay)
+	return appendString(b, fRasterTimeZone, r.TimeZone)
+}
