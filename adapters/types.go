@@ -186,9 +186,9 @@ type Item struct {
 	// item exists (a file name, a CalDAV href, an IMAP mailbox+UID, an
 	// Exchange item id). Write-back addresses items by ID.
 	ID string `json:"id"`
-	// Key is the item's identity across sources and users: "mid:<message-id>"
-	// for mail, "ical:<UID>" or "ical:<UID>/<RECURRENCE-ID>" for events and
-	// tasks. The same e-mail in two folders, or the same meeting in two
+	// Key is the item's identity across sources and users: "mid:" and the
+	// Message-ID without its angle brackets for mail, "ical:" and the UID
+	// (plus "/" and the RECURRENCE-ID in UTC) for events and tasks. The same e-mail in two folders, or the same meeting in two
 	// users' calendars, has one Key and becomes one CRM activity.
 	Key string `json:"key"`
 	// Version changes whenever the item changes (ETag, ChangeKey, mtime).

@@ -33,8 +33,7 @@ func BenchmarkSnapshot(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	client, server := plugin.TestPluginGRPCConn(b, false, plugins.PluginSet())
-	defer server.Stop()
+	client, _ := plugin.TestPluginGRPCConn(b, false, plugins.PluginSet())
 	inMemory, err := plugins.DialSource(context.Background(), client, "plugintest-bench", cfg)
 	if err != nil {
 		b.Fatal(err)

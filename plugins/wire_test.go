@@ -32,8 +32,7 @@ func ctxFor(t *testing.T) context.Context {
 // child process.
 func openBoth(t *testing.T, adapter string) map[string]adapters.Source {
 	t.Helper()
-	client, server := plugin.TestPluginGRPCConn(t, false, plugins.PluginSet())
-	t.Cleanup(server.Stop)
+	client, _ := plugin.TestPluginGRPCConn(t, false, plugins.PluginSet())
 	cfg := adapters.Config{Name: "under-test"}
 	inMem, err := plugins.DialSource(ctxFor(t), client, adapter, cfg)
 	if err != nil {

@@ -62,7 +62,7 @@ func StandardFixture() Fixture {
 				Modified: at(2026, 6, 1, 10, 0),
 			},
 			{
-				ID: "msg-contract", Key: "mid:<contract-1@mail.example.com>", Kind: adapters.KindMessage,
+				ID: "msg-contract", Key: "mid:contract-1@mail.example.com", Kind: adapters.KindMessage,
 				Subject: "Contract draft",
 				Body:    "Hello Alice,\n\nplease find the draft attached.\n\nBob",
 				From:    "bob@example.com",
@@ -70,7 +70,7 @@ func StandardFixture() Fixture {
 				Date:    at(2026, 2, 1, 8, 15),
 			},
 			{
-				ID: "msg-reply", Key: "mid:<contract-2@mail.example.com>", Kind: adapters.KindMessage,
+				ID: "msg-reply", Key: "mid:contract-2@mail.example.com", Kind: adapters.KindMessage,
 				Subject: "Re: Contract draft",
 				Body:    "Thanks Bob, I will read it tonight.",
 				From:    "alice@example.com",

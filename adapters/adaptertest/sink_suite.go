@@ -152,7 +152,7 @@ func importedMail() adapters.Activity {
 		Raster:   adapters.Raster{Start: at(2026, 2, 1, 8, 15)},
 		Owners:   []string{FixtureOwner},
 		Contacts: []string{"bob@example.com"},
-		Key:      "mid:<contract-1@mail.example.com>",
+		Key:      "mid:contract-1@mail.example.com",
 		Source:   "mail", SourceItem: "INBOX/17",
 	}
 }

@@ -58,11 +58,13 @@ var transports = []transport{
 	},
 }
 
-// inMemoryConn serves the plugin protocol inside the test process; the
-// server stops when the test ends.
+// inMemoryConn serves the plugin protocol inside the test process. Closing
+// the client (the adapter's Close) stops the server through go-plugin's
+// controller, exactly once; stopping the server here as well would race
+// with that. The cleanup closes a client nobody closed.
 func inMemoryConn(t *testing.T) plugin.ClientProtocol {
-	client, server := plugin.TestPluginGRPCConn(t, false, plugins.PluginSet())
-	t.Cleanup(server.Stop)
+	client, _ := plugin.TestPluginGRPCConn(t, false, plugins.PluginSet())
+	t.Cleanup(func() { _ = client.Close() })
 	return client
 }
 

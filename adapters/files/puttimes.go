@@ -16,7 +16,7 @@ import (
 // file, check IfVersion against the hash of its current bytes (Conflict
 // when it differs), rewrite only the time properties (icalendar.PatchTimes)
 // and replace the file atomically. Per-item errors: NotFound (no such file
-// or component), Conflict, InvalidItem (not a calendar item, a raster the
+// or component, an id of no calendar item), Conflict, InvalidItem (a message, a raster the
 // item cannot take, a file that no longer parses), or the I/O error.
 func (s *Source) PutTimes(ctx context.Context, changes []adapters.TimeChange) ([]adapters.ChangeResult, error) {
 	s.mu.Lock()
@@ -38,8 +38,11 @@ func (s *Source) putTimes(c adapters.TimeChange) (string, error) {
 	if ok && strings.HasPrefix(c.ID, exportPrefix) {
 		dir = s.opts.ExportDir
 	}
+	if strings.HasPrefix(c.ID, "mail/") {
+		return "", adapters.Errorf(adapters.CodeInvalidItem, "%s is a message: it has no times to write", c.ID)
+	}
 	if !ok || dir == "" {
-		return "", adapters.Errorf(adapters.CodeInvalidItem, "%s is not a calendar item of this source", c.ID)
+		return "", adapters.Errorf(adapters.CodeNotFound, "%s is no calendar item of this source", c.ID)
 	}
 	path := filepath.Join(dir, name)
 	data, err := readCapped(path, maxICSBytes)

@@ -62,7 +62,7 @@ func TestPutTimes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCodes := []adapters.Code{adapters.CodeUnknown, adapters.CodeConflict, adapters.CodeNotFound, adapters.CodeInvalidItem, adapters.CodeInvalidItem, adapters.CodeUnknown}
+	wantCodes := []adapters.Code{adapters.CodeUnknown, adapters.CodeConflict, adapters.CodeNotFound, adapters.CodeInvalidItem, adapters.CodeNotFound, adapters.CodeUnknown}
 	for i, want := range wantCodes {
 		if got := adapters.CodeOf(res[i].Err); (res[i].Err == nil) != (want == adapters.CodeUnknown) || (res[i].Err != nil && got != want) {
 			t.Errorf("change %d (%s): err %v, want code %s", i, res[i].ID, res[i].Err, want)

@@ -1,0 +1,32 @@
+package crmsql_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"testing"
+
+	"github.com/gwsync/gwsync/adapters/adaptertest"
+	"github.com/gwsync/gwsync/adapters/crmsql"
+)
+
+func TestMain(m *testing.M) { adaptertest.Main(m) }
+
+func TestConformance(t *testing.T) {
+	adaptertest.RunSink(t, adaptertest.SinkSuite{Adapter: "crmsql",
+		Backend: func(t *testing.T, fx adaptertest.Fixture) json.RawMessage {
+			dsn := "sqlite:" + filepath.Join(t.TempDir(), "crm.db")
+			st, err := crmsql.OpenStore(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			for _, a := range fx.Activities { // created "in the CRM" by a person
+				if _, err := st.CreateActivity(context.Background(), a); err != nil {
+					t.Fatal(err)
+				}
+			}
+			opts, _ := json.Marshal(map[string]string{"dsn": dsn})
+			return opts
+		}})
+}
