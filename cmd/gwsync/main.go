@@ -14,6 +14,8 @@ import (
 	"runtime/debug"
 	"syscall"
 
+	"github.com/hashicorp/go-plugin"
+
 	_ "github.com/gwsync/gwsync/adapters/all"
 )
 
@@ -66,8 +68,10 @@ func main() {
 	}
 	limitMemory()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:]))
+	code := run(ctx, os.Args[1:])
+	stop()
+	plugin.CleanupClients() // any plugin process still running (os.Exit skips defers)
+	os.Exit(code)
 }
 
 func run(ctx context.Context, args []string) int {

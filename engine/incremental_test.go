@@ -1,0 +1,110 @@
+package engine
+
+import (
+	"context"
+	"testing"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/memory"
+)
+
+// incremental wraps a memory store as a source with a change log: with a
+// cursor it emits only the ids in changed (Complete=false); an expired
+// cursor gets CursorInvalid.
+type incremental struct {
+	*memory.Store
+	changed   map[string]bool
+	expired   bool
+	snapshots []string // the cursor of every Snapshot call
+}
+
+func (s *incremental) Info(ctx context.Context) (adapters.Info, error) {
+	i, err := s.Store.Info(ctx)
+	i.Capabilities.Incremental = true
+	return i, err
+}
+
+func (s *incremental) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit func(adapters.Item) error) (adapters.SnapshotEnd, error) {
+	s.snapshots = append(s.snapshots, req.Cursor)
+	if req.Cursor == "" {
+		end, err := s.Store.Snapshot(ctx, req, emit)
+		end.Cursor = "c1"
+		return end, err
+	}
+	if s.expired {
+		return adapters.SnapshotEnd{}, adapters.Errorf(adapters.CodeCursorInvalid, "token expired")
+	}
+	var n int64
+	for id := range s.changed {
+		it, ok := s.Item(id)
+		if !ok {
+			it = adapters.Item{ID: id, Deleted: true}
+		}
+		if err := emit(it); err != nil {
+			return adapters.SnapshotEnd{}, err
+		}
+		n++
+	}
+	return adapters.SnapshotEnd{Count: n, Cursor: "c2", Complete: false}, nil
+}
+
+func TestIncrementalSnapshots(t *testing.T) {
+	w := newWorld(t)
+	src := &incremental{Store: w.src, changed: map[string]bool{}}
+	w.job.Sources[0].Source = src
+	seedAll(w)
+	w.run()
+	if cur, _ := w.st.Cursor(context.Background(), "alice", "cal"); cur != "c1" {
+		t.Fatalf("cursor after the first run: %q", cur)
+	}
+	// Nothing changed: an empty incremental listing deletes nothing.
+	p, _ := w.run()
+	if len(p.Actions) != 0 || src.snapshots[len(src.snapshots)-1] != "c1" {
+		t.Fatalf("empty change log: %+v (cursors %v)", p.Actions, src.snapshots)
+	}
+	// A CRM-side move of an item the change log does not mention still
+	// goes to the groupware, based on the stored version.
+	a := w.activityByKey("ical:e1")
+	a.Raster = span("2026-12-03T16:00:00Z", 1)
+	w.crm.PutActivity(a)
+	p, _ = w.run()
+	if len(p.Actions) != 1 || p.Actions[0].Kind != ActUpdateGroupware {
+		t.Fatalf("%+v", p.Actions)
+	}
+	if it, _ := w.src.Item("e1"); !it.Raster.Equal(a.Raster) {
+		t.Fatal("not written back")
+	}
+	// A tombstone is reported, not propagated.
+	src.changed["e2"] = true
+	w.src.DeleteItem("e2")
+	p, _ = w.run()
+	if len(p.Actions) != 1 || p.Actions[0].Kind != ActSkip || len(w.crm.Activities()) != 4 {
+		t.Fatalf("%+v", p.Actions)
+	}
+	// An expired cursor means a full snapshot, not "everything deleted".
+	src.expired = true
+	p = w.plan()
+	if n := len(src.snapshots); src.snapshots[n-1] != "" || src.snapshots[n-2] == "" {
+		t.Fatalf("no full resync after an invalid cursor: %v", src.snapshots)
+	}
+	for _, a := range p.Actions {
+		if a.ItemID != "e2" {
+			t.Fatalf("full resync planned %+v", a)
+		}
+	}
+}
+
+func TestCursorIsHeldWhileItemsAreDeselected(t *testing.T) {
+	w := newWorld(t)
+	src := &incremental{Store: w.src, changed: map[string]bool{}}
+	w.job.Sources[0].Source = src
+	seedAll(w)
+	p := w.plan()
+	p.DeselectItem("e1")
+	if _, err := Execute(context.Background(), w.st, w.job, p); err != nil {
+		t.Fatal(err)
+	}
+	if cur, _ := w.st.Cursor(context.Background(), "alice", "cal"); cur != "" {
+		t.Fatalf("cursor %q saved although e1 still needs importing", cur)
+	}
+}

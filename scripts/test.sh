@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian machine with Go:
+#   bash scripts/test.sh
+# It installs (apt-get) and starts the real servers the tests need
+# (scripts/servers/*.sh: each on 127.0.0.1, in a temp dir, stopped by its
+# PID at the end), then checks formatting, vet and generated code, and runs
+# every Go test with the servers required (a missing one fails, never skips),
+# and the engine once more under the race detector.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+state=$(mktemp -d "${TMPDIR:-/tmp}/gwsync-test.XXXXXX")
+started=()
+cleanup() {
+	for s in "${started[@]}"; do
+		"$s" stop "$state/$(basename "$s" .sh)" || echo "warning: $s stop failed" >&2
+	done
+	rm -rf "$state"
+}
+trap cleanup EXIT
+
+shopt -s nullglob
+servers=(scripts/servers/*.sh)
+if ((${#servers[@]})); then
+	step "servers: install"
+	updated=0
+	for s in "${servers[@]}"; do
+		# Package lists may be missing on a fresh machine: update once, retry.
+		if ! "$s" install; then
+			if ((updated == 0)); then apt-get update -qq; updated=1; fi
+			"$s" install
+		fi
+	done
+	step "servers: start"
+	for s in "${servers[@]}"; do
+		dir="$state/$(basename "$s" .sh)"
+		mkdir -p "$dir"
+		exports=$("$s" start "$dir")
+		started+=("$s")
+		eval "$exports"
+		echo "$s: $(echo "$exports" | grep -o 'GWSYNC_TEST_[A-Z_]*' | sort -u | tr '\n' ' ')"
+	done
+	export GWSYNC_REQUIRE_SERVERS=1
+fi
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' | grep -v '\.pb\.go$'))
+if [[ -n "$unformatted" ]]; then
+	echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+step "go vet"
+go vet ./...
+
+step "generated code is current"
+bash scripts/check-generated.sh
+
+step "go test"
+go test -count=1 -timeout 20m ./...
+
+step "go test -race (engine, plugins)"
+go test -count=1 -race -timeout 10m ./engine/... ./plugins/...
