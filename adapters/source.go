@@ -40,6 +40,19 @@ type SnapshotRequest struct {
 	Cursor string `json:"cursor,omitempty"`
 }
 
+// Wants reports whether the request covers items of kind k.
+func (r SnapshotRequest) Wants(k Kind) bool {
+	if len(r.Kinds) == 0 {
+		return true
+	}
+	for _, w := range r.Kinds {
+		if w == k {
+			return true
+		}
+	}
+	return false
+}
+
 // SnapshotEnd closes a snapshot.
 type SnapshotEnd struct {
 	Count    int64  `json:"count"`

@@ -36,7 +36,7 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 	}
 	var n int64
 	counted := func(it adapters.Item) error {
-		if !wantKind(req.Kinds, it.Kind) {
+		if !req.Wants(it.Kind) {
 			return nil
 		}
 		if err := ctx.Err(); err != nil {
@@ -45,29 +45,17 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 		n++
 		return emit(it)
 	}
-	if s.opts.MailDir != "" && wantKind(req.Kinds, adapters.KindMessage) {
+	if s.opts.MailDir != "" && req.Wants(adapters.KindMessage) {
 		if err := s.snapshotMail(counted); err != nil {
 			return adapters.SnapshotEnd{}, err
 		}
 	}
-	if s.opts.CalendarDir != "" && (wantKind(req.Kinds, adapters.KindEvent) || wantKind(req.Kinds, adapters.KindTask)) {
+	if s.opts.CalendarDir != "" && (req.Wants(adapters.KindEvent) || req.Wants(adapters.KindTask)) {
 		if err := s.snapshotCalendar(counted); err != nil {
 			return adapters.SnapshotEnd{}, err
 		}
 	}
 	return adapters.SnapshotEnd{Count: n, Complete: true}, nil
-}
-
-func wantKind(kinds []adapters.Kind, k adapters.Kind) bool {
-	if len(kinds) == 0 {
-		return true
-	}
-	for _, w := range kinds {
-		if w == k {
-			return true
-		}
-	}
-	return false
 }
 
 // listFiles returns the sorted names of the regular, not ignored files in

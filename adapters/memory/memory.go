@@ -175,7 +175,7 @@ func (s *Store) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit
 	s.mu.Lock()
 	items := make([]adapters.Item, 0, len(s.items))
 	for _, it := range s.items {
-		if wantKind(req.Kinds, it.Kind) {
+		if req.Wants(it.Kind) {
 			items = append(items, it)
 		}
 	}
@@ -196,18 +196,6 @@ func (s *Store) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit
 		n++
 	}
 	return adapters.SnapshotEnd{Count: n, Complete: true}, nil
-}
-
-func wantKind(kinds []adapters.Kind, k adapters.Kind) bool {
-	if len(kinds) == 0 {
-		return true
-	}
-	for _, w := range kinds {
-		if w == k {
-			return true
-		}
-	}
-	return false
 }
 
 // PutTimes changes item rasters, checking versions.

@@ -47,11 +47,7 @@ func runActivities(ctx context.Context, args []string) error {
 		}
 		q.Types = append(q.Types, adapters.ActivityType(t))
 	}
-	logger, err := c.logger()
-	if err != nil {
-		return err
-	}
-	cfg, err := c.load()
+	logger, cfg, err := c.setup()
 	if err != nil {
 		return err
 	}

@@ -20,11 +20,7 @@ func runConfig(ctx context.Context, args []string) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	logger, err := c.logger()
-	if err != nil {
-		return err
-	}
-	cfg, err := c.load()
+	logger, cfg, err := c.setup()
 	if err != nil {
 		return err
 	}

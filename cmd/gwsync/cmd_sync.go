@@ -54,11 +54,7 @@ func runSync(ctx context.Context, args []string) error {
 }
 
 func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
-	logger, err := c.logger()
-	if err != nil {
-		return err
-	}
-	cfg, err := c.load()
+	logger, cfg, err := c.setup()
 	if err != nil {
 		return err
 	}
@@ -84,6 +80,9 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 		return err
 	}
 	excluded := splitList(f.exclude)
+	if len(excluded) > 0 && len(list) > 1 {
+		return usageError{"--exclude needs --user: action ids belong to one user's plan"}
+	}
 	worst := exitOK
 	for _, u := range list {
 		job, err := op.job(ctx, u, crm)
@@ -126,13 +125,8 @@ func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags,
 	if err != nil {
 		return exitError, err
 	}
-	for _, id := range excluded {
-		// An id of another user's plan is not an error here; an id in no
-		// plan at all is caught by the check below.
-		_ = plan.Deselect(id)
-	}
-	if err := checkExcluded(plan, excluded); err != nil {
-		return exitUsage, err
+	if err := plan.Deselect(excluded...); err != nil {
+		return exitUsage, usageError{fmt.Sprintf("--exclude: %v (see 'gwsync plan')", err)}
 	}
 	if f.dryRun {
 		return exitOK, printPlan(plan, f.asJSON)
@@ -161,21 +155,6 @@ func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags,
 	}
 	printResult(job.User, res)
 	return codeFor(plan, res), nil
-}
-
-// checkExcluded fails when an excluded id is in no action of the plan: the
-// user meant to exclude something and must not get it applied by a typo.
-func checkExcluded(plan *engine.Plan, ids []string) error {
-	known := map[string]bool{}
-	for _, a := range plan.Actions {
-		known[a.ID] = true
-	}
-	for _, id := range ids {
-		if !known[id] {
-			return usageError{fmt.Sprintf("--exclude %s: no such action in the plan for %s (see 'gwsync plan')", id, plan.User)}
-		}
-	}
-	return nil
 }
 
 func codeFor(plan *engine.Plan, res *engine.Result) int {

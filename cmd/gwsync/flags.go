@@ -76,6 +76,17 @@ func (c *common) load() (*config.Config, error) {
 	return cfg, err
 }
 
+// setup builds the logger and loads the config, which most commands need
+// first.
+func (c *common) setup() (hclog.Logger, *config.Config, error) {
+	logger, err := c.logger()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := c.load()
+	return logger, cfg, err
+}
+
 // users returns the users a command works on: the one named, or all.
 func users(cfg *config.Config, name string) ([]*config.User, error) {
 	if name != "" {
