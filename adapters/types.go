@@ -137,8 +137,13 @@ func (r Raster) String() string {
 		return t.UTC().Format("2006-01-02 15:04Z")
 	}
 	var parts []string
-	if !r.Start.IsZero() || !r.End.IsZero() {
+	switch {
+	case !r.End.IsZero():
 		parts = append(parts, f(r.Start)+" → "+f(r.End))
+	case !r.Start.IsZero() && !r.Due.IsZero():
+		parts = append(parts, "start "+f(r.Start))
+	case !r.Start.IsZero():
+		parts = append(parts, f(r.Start))
 	}
 	if !r.Due.IsZero() {
 		parts = append(parts, "due "+f(r.Due))
