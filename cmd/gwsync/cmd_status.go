@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
+	"strings"
 
 	"github.com/gwsync/gwsync/engine/state"
 )
@@ -79,7 +81,7 @@ func runStatus(ctx context.Context, args []string) error {
 			if !r.Finished.IsZero() {
 				end = r.Finished.Format("2006-01-02 15:04:05Z") + " " + r.Status
 			}
-			fmt.Printf("  run %d  %s → %s  %v\n", r.ID, r.Started.Format("2006-01-02 15:04:05Z"), end, r.Counts)
+			fmt.Printf("  run %d  %s → %s  %s\n", r.ID, r.Started.Format("2006-01-02 15:04:05Z"), end, formatCounts(r.Counts))
 			if r.Error != "" {
 				fmt.Printf("    error: %s\n", r.Error)
 			}
@@ -92,4 +94,18 @@ func runStatus(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// formatCounts renders counts as "create=13 failed=1", sorted by name.
+func formatCounts(c map[string]int) string {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s=%d", k, c[k])
+	}
+	return strings.Join(parts, " ")
 }
