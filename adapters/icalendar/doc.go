@@ -12,6 +12,10 @@
 //     write-back (folding, line endings, X- properties, VTIMEZONE).
 //   - RenderExport writes a new VEVENT for a CRM activity.
 //
-// Recurrence is not expanded yet: a recurring master is imported as its
-// first occurrence, with a warning.
+// Recurrence is expanded on request (ParseOptions.Expand, recur.go):
+// occurrences inside the window, keyed by UID and RECURRENCE-ID, with
+// RRULE, RDATE, EXDATE and overrides honoured. Without it a recurring
+// master is imported as its first occurrence, with a warning. PatchTimes
+// on an occurrence writes an override (override.go), never moving the
+// series.
 package icalendar

@@ -16,6 +16,18 @@ type ParseOptions struct {
 	// Location reads floating times (no TZID, no trailing Z) and times
 	// whose TZID cannot be resolved: the user's default zone. nil is UTC.
 	Location *time.Location
+	// Expand turns each recurring master (RRULE/RDATE) into its
+	// occurrences inside Window, keyed "ical:UID/<RECURRENCE-ID>", with
+	// EXDATEs removed and overridden occurrences left to their override
+	// components. Without it a master is imported as its first occurrence,
+	// with a warning.
+	Expand bool
+	// Window bounds the expansion; a zero To expands two years past the
+	// start. Occurrences overlapping the window are kept.
+	Window adapters.Window
+	// MaxOccurrences caps one master's occurrences (DefaultMaxOccurrences
+	// when zero); a capped master's occurrences carry a warning.
+	MaxOccurrences int
 }
 
 // Parse reads a VCALENDAR and returns one item per VEVENT (KindEvent) and
@@ -59,6 +71,12 @@ func Parse(data []byte, opt ParseOptions) ([]adapters.Item, error) {
 	}
 	var items []adapters.Item
 	seen := map[string]bool{}
+	overridden := map[string]bool{}
+	if opt.Expand {
+		overridden = p.overrideKeys()
+	}
+	ex := expansion{window: opt.Window, max: opt.MaxOccurrences}
+	components := 0
 	for i, c := range rc.root.children {
 		var kind adapters.Kind
 		switch c.name {
@@ -69,18 +87,60 @@ func Parse(data []byte, opt ParseOptions) ([]adapters.Item, error) {
 		default:
 			continue
 		}
+		components++
 		it := p.item(c, cal.Children[i], kind)
+		if opt.Expand && it.Unreadable == "" && p.recurring(c) {
+			it.Warnings = dropRecurrenceWarning(it.Warnings)
+			for _, occ := range p.expand(c, it, overridden, ex) {
+				if seen[occ.Key] && occ.Unreadable == "" {
+					continue // an override with this key was emitted already
+				}
+				seen[occ.Key] = true
+				items = append(items, occ)
+			}
+			continue
+		}
 		if it.Key != "" && seen[it.Key] && it.Unreadable == "" {
 			it.Unreadable = fmt.Sprintf("line %d: %s with the same UID and RECURRENCE-ID as an earlier component (%s)", rc.lines[c.begin].num, c.name, it.Key)
 		}
 		seen[it.Key] = true
 		items = append(items, it)
 	}
-	if len(items) == 0 {
+	if components == 0 {
 		return nil, fmt.Errorf("no VEVENT or VTODO in the calendar")
 	}
 	return items, nil
 }
+
+// overrideKeys returns the keys of every component with a RECURRENCE-ID,
+// so that expansion leaves those occurrences to them.
+func (p *parser) overrideKeys() map[string]bool {
+	out := map[string]bool{}
+	for _, c := range p.rc.root.children {
+		uid, rid := p.rc.prop(c, "UID"), p.rc.prop(c, "RECURRENCE-ID")
+		if uid == nil || rid == nil {
+			continue
+		}
+		if dt, err := readDateTime(rid, p.vtzs, p.floating); err == nil {
+			out["ical:"+strings.TrimSpace(unescapeText(uid.value))+"/"+ridString(dt)] = true
+		}
+	}
+	return out
+}
+
+// dropRecurrenceWarning removes the "not expanded" warning of an item
+// that is being expanded.
+func dropRecurrenceWarning(ws []string) []string {
+	var out []string
+	for _, w := range ws {
+		if w != recurrenceWarning {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+const recurrenceWarning = "recurrence not expanded: only the first occurrence is imported"
 
 // decodeGoIcal runs go-ical's decoder, turning its panics (it panics on
 // some malformed parameter lists) into errors: bad input never crashes.
@@ -144,7 +204,7 @@ func (p *parser) item(c *rawComponent, comp *ical.Component, kind adapters.Kind)
 		}
 	}
 	if p.rc.prop(c, "RRULE") != nil || p.rc.prop(c, "RDATE") != nil {
-		it.Warnings = append(it.Warnings, "recurrence not expanded: only the first occurrence is imported")
+		it.Warnings = append(it.Warnings, recurrenceWarning)
 	}
 	return it
 }

@@ -33,7 +33,12 @@ func PatchTimes(data []byte, key string, r adapters.Raster) ([]byte, error) {
 	vtzs := buildVTimezones(rc)
 	c := findComponent(rc, vtzs, key)
 	if c == nil {
-		return nil, adapters.Errorf(adapters.CodeNotFound, "no VEVENT or VTODO with key %s", key)
+		// An occurrence of a series gets an override of its own.
+		withOverride, err := addOverride(data, rc, vtzs, key)
+		if err != nil {
+			return nil, err
+		}
+		return PatchTimes(withOverride, key, r)
 	}
 	if c.name == "VEVENT" && r.Start.IsZero() {
 		return nil, adapters.Errorf(adapters.CodeInvalidItem, "%s: a VEVENT needs a start time", key)

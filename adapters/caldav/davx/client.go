@@ -1,0 +1,181 @@
+package davx
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gwsync/gwsync/adapters"
+)
+
+// Client sends DAV requests. Build it with its fields set; the zero
+// Retries and Backoff take defaults. It is safe for concurrent use.
+type Client struct {
+	// HTTP does the transport. Its redirects are handled here, so
+	// NewHTTPClient's CheckRedirect must be kept.
+	HTTP *http.Client
+	// Authorize adds credentials to every request (nil: none).
+	Authorize func(*http.Request)
+	// Retries is how often a 5xx, 429 or network failure is retried
+	// (default 3); Backoff the first wait, doubled each time (default
+	// 200 ms).
+	Retries int
+	Backoff time.Duration
+}
+
+// NewHTTPClient returns an http.Client that never follows redirects on
+// its own: Go turns a 301/302 on PROPFIND or REPORT into a GET without the
+// body, which breaks discovery. Client.Request follows them instead.
+func NewHTTPClient(rt http.RoundTripper, timeout time.Duration) *http.Client {
+	return &http.Client{
+		Transport:     rt,
+		Timeout:       timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+const maxRedirects = 5
+
+// Request sends method to u with the headers and body, following up to
+// five redirects with the same method and body, and retrying transient
+// failures with exponential backoff. It returns the final response,
+// whatever its status, except:
+//   - 401: an Unauthorized error "authentication failed for <url>";
+//   - 5xx, 429 or a network error that outlasts the retries: Temporary.
+//
+// The caller closes the body of the response it gets.
+func (c *Client) Request(ctx context.Context, method, u string, hdr http.Header, body []byte) (*http.Response, error) {
+	retries, wait := c.Retries, c.Backoff
+	if retries == 0 {
+		retries = 3
+	}
+	if wait == 0 {
+		wait = 200 * time.Millisecond
+	}
+	var last error
+	for attempt := 0; attempt <= retries; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(wait):
+			}
+			wait *= 2
+		}
+		resp, err := c.follow(ctx, method, u, hdr, body)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil, ctx.Err()
+		case err != nil:
+			var ae *adapters.Error
+			if errors.As(err, &ae) {
+				return nil, err
+			}
+			last = adapters.Wrap(adapters.CodeTemporary, err, fmt.Sprintf("%s %s", method, u))
+			continue
+		case resp.StatusCode == http.StatusUnauthorized:
+			drain(resp)
+			return nil, adapters.Errorf(adapters.CodeUnauthorized, "authentication failed for %s", u)
+		case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
+			last = adapters.Errorf(adapters.CodeTemporary, "%s %s: server answered %s", method, u, resp.Status)
+			drain(resp)
+			continue
+		}
+		return resp, nil
+	}
+	return nil, last
+}
+
+// follow sends one request and follows redirects by hand.
+func (c *Client) follow(ctx context.Context, method, u string, hdr http.Header, body []byte) (*http.Response, error) {
+	for hop := 0; ; hop++ {
+		req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
+		if err != nil {
+			return nil, adapters.Wrap(adapters.CodeInvalidConfig, err, "bad URL")
+		}
+		for k, v := range hdr {
+			req.Header[k] = v
+		}
+		if c.Authorize != nil {
+			c.Authorize(req)
+		}
+		resp, err := c.HTTP.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		switch resp.StatusCode {
+		case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		default:
+			return resp, nil
+		}
+		loc := resp.Header.Get("Location")
+		drain(resp)
+		if loc == "" || hop >= maxRedirects {
+			return nil, adapters.Errorf(adapters.CodeUnknown, "%s %s: redirect without Location or too many redirects", method, u)
+		}
+		next, err := req.URL.Parse(loc)
+		if err != nil {
+			return nil, adapters.Wrap(adapters.CodeUnknown, err, "bad redirect Location")
+		}
+		if next.Host != req.URL.Host && req.URL.Scheme == "https" && next.Scheme != "https" {
+			return nil, adapters.Errorf(adapters.CodeUnknown, "%s: refusing redirect from https to %s", u, next)
+		}
+		u = next.String()
+	}
+}
+
+// Do implements go-webdav's HTTPClient, so the library's discovery calls
+// get the same redirects, retries and auth errors.
+func (c *Client) Do(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	return c.Request(req.Context(), req.Method, req.URL.String(), req.Header, body)
+}
+
+// drain discards and closes a body so the connection can be reused.
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	resp.Body.Close()
+}
+
+// StatusError turns a non-success response into an error with a code:
+// 404/410 NotFound, 412 Conflict, 403 Unauthorized-free "forbidden"
+// (CodeUnknown), 5xx Temporary. It closes the body.
+func StatusError(resp *http.Response, what string) error {
+	defer drain(resp)
+	code := adapters.CodeUnknown
+	switch {
+	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
+		code = adapters.CodeNotFound
+	case resp.StatusCode == http.StatusPreconditionFailed:
+		code = adapters.CodeConflict
+	case resp.StatusCode >= 500:
+		code = adapters.CodeTemporary
+	}
+	return adapters.Errorf(code, "%s: server answered %s", what, resp.Status)
+}
+
+// IsTimeout reports whether err is a network timeout.
+func IsTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// Resolve makes href (as a server writes it: a path, or a full URL)
+// absolute against base.
+func Resolve(base *url.URL, href string) (*url.URL, error) {
+	return base.Parse(href)
+}

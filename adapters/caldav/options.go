@@ -1,0 +1,134 @@
+package caldav
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gwsync/gwsync/adapters"
+)
+
+// Options of the caldav adapter, alike across adapters.
+type Options struct {
+	// URL is the server root or any URL below it (principal, home set).
+	URL      string `json:"url"`
+	Username string `json:"username,omitempty"`
+	// Password, PasswordFile (its first line) or Token (bearer): at most one.
+	Password     string `json:"password,omitempty"`
+	PasswordFile string `json:"password_file,omitempty"`
+	Token        string `json:"token,omitempty"`
+	// Calendars and TaskLists pick collections by display name or path.
+	// Absent means all collections offering VEVENT (VTODO); an empty list
+	// means none.
+	Calendars []string `json:"calendars,omitempty"`
+	TaskLists []string `json:"task_lists,omitempty"`
+	// CAFile is a PEM bundle trusted in addition to the system roots.
+	CAFile string `json:"ca_file,omitempty"`
+}
+
+// rawOptions tells an absent list from an empty one.
+type rawOptions struct {
+	Options
+	Calendars *[]string `json:"calendars"`
+	TaskLists *[]string `json:"task_lists"`
+}
+
+// settings are checked options.
+type settings struct {
+	Options
+	base                  *url.URL
+	allCalendars, allTask bool
+}
+
+// parseOptions decodes and checks options without I/O other than reading
+// nothing: files (password_file, ca_file) are read on first connect.
+// Errors: InvalidConfig naming the option.
+func parseOptions(raw []byte) (settings, error) {
+	var ro rawOptions
+	if err := adapters.DecodeOptions(raw, &ro); err != nil {
+		return settings{}, err
+	}
+	s := settings{Options: ro.Options}
+	if ro.Calendars != nil {
+		s.Calendars = *ro.Calendars
+	} else {
+		s.allCalendars = true
+	}
+	if ro.TaskLists != nil {
+		s.TaskLists = *ro.TaskLists
+	} else {
+		s.allTask = true
+	}
+	if s.URL == "" {
+		return s, adapters.Errorf(adapters.CodeInvalidConfig, "options: url is required")
+	}
+	u, err := url.Parse(s.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return s, adapters.Errorf(adapters.CodeInvalidConfig, "options: url %q is not an http(s) URL", s.URL)
+	}
+	s.base = u
+	n := 0
+	for _, v := range []string{s.Password, s.PasswordFile, s.Token} {
+		if v != "" {
+			n++
+		}
+	}
+	if n > 1 {
+		return s, adapters.Errorf(adapters.CodeInvalidConfig, "options: give only one of password, password_file and token")
+	}
+	if (s.Password != "" || s.PasswordFile != "") && s.Username == "" {
+		return s, adapters.Errorf(adapters.CodeInvalidConfig, "options: a password needs a username")
+	}
+	return s, nil
+}
+
+// authorizer returns how requests are signed, reading password_file.
+func (s settings) authorizer() (func(*http.Request), error) {
+	pw := s.Password
+	if s.PasswordFile != "" {
+		b, err := os.ReadFile(s.PasswordFile)
+		if err != nil {
+			return nil, adapters.Errorf(adapters.CodeInvalidConfig, "options: password_file: %v", err)
+		}
+		pw, _, _ = strings.Cut(string(b), "\n")
+		pw = strings.TrimRight(pw, "\r")
+	}
+	switch {
+	case s.Token != "":
+		tok := s.Token
+		return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+tok) }, nil
+	case s.Username != "":
+		user := s.Username
+		return func(r *http.Request) { r.SetBasicAuth(user, pw) }, nil
+	}
+	return nil, nil
+}
+
+// transport returns the HTTP transport: TLS verified, plus ca_file.
+func (s settings) transport() (http.RoundTripper, error) {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 4
+	t.ResponseHeaderTimeout = 60 * time.Second
+	if s.CAFile != "" {
+		pem, err := os.ReadFile(s.CAFile)
+		if err != nil {
+			return nil, adapters.Errorf(adapters.CodeInvalidConfig, "options: ca_file: %v", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, adapters.Errorf(adapters.CodeInvalidConfig, "options: ca_file %s holds no PEM certificate", s.CAFile)
+		}
+		t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return t, nil
+}
+
+func (s settings) String() string { return fmt.Sprintf("caldav %s", s.base.Redacted()) }

@@ -1,0 +1,419 @@
+package caldav
+
+import (
+	"context"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/caldav/davx"
+	"github.com/gwsync/gwsync/adapters/icalendar"
+)
+
+// expansionMargin is how far past the window's end recurrences are
+// expanded, so that incremental runs on the following days (whose windows
+// move on) still find every occurrence without a full resync.
+const expansionMargin = 60 * 24 * time.Hour
+
+// multigetChunk is how many hrefs go in one calendar-multiget.
+const multigetChunk = 100
+
+// Snapshot lists events and tasks. Without a cursor it is complete: one
+// calendar-query with data per collection. With a cursor it reports only
+// what changed since (sync-collection, or a ctag / ETag listing where the
+// server has no sync-token), with tombstones, and Complete=false.
+//
+// Errors: CursorInvalid for a cursor the server (or this version) no
+// longer accepts; Unauthorized; Temporary; InvalidConfig for a configured
+// collection that does not exist. Any error means the listing is
+// incomplete. An object that cannot be parsed is emitted Unreadable with
+// its path and the reason, and fetched again on the next run.
+func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit func(adapters.Item) error) (adapters.SnapshotEnd, error) {
+	if err := ctx.Err(); err != nil {
+		return adapters.SnapshotEnd{}, err
+	}
+	kinds := req.Kinds
+	if len(kinds) == 0 {
+		kinds = []adapters.Kind{adapters.KindEvent, adapters.KindTask}
+	}
+	var old *cursor
+	if req.Cursor != "" {
+		c, err := decodeCursor(req.Cursor)
+		if err != nil {
+			return adapters.SnapshotEnd{}, err
+		}
+		old = c
+		s.mu.Lock()
+		if s.home == "" {
+			s.home = c.Home
+		}
+		s.mu.Unlock()
+	}
+	home, err := s.homeSet(ctx)
+	if err != nil {
+		return adapters.SnapshotEnd{}, err
+	}
+	colls, err := s.collections(ctx, home)
+	if err != nil {
+		return adapters.SnapshotEnd{}, err
+	}
+	incremental := old != nil && old.Home == home && sameKinds(old.Kinds, kinds) && covers(old, req.Window)
+	next := &cursor{V: cursorVersion, Home: home, Kinds: kinds, Colls: map[string]*collCursor{}}
+	if incremental {
+		next.From, next.To = old.From, old.To
+	} else {
+		next.From, next.To = req.Window.From, req.Window.To
+		if !next.To.IsZero() {
+			next.To = next.To.Add(expansionMargin)
+		}
+	}
+	run := &run{s: s, emit: emit, window: adapters.Window{From: next.From, To: next.To}}
+	for _, c := range colls {
+		ck := intersect(kinds, c.Kinds)
+		if len(ck) == 0 {
+			continue
+		}
+		var cc *collCursor
+		if oc := oldColl(old, c.Path); incremental && oc != nil {
+			cc, err = run.incremental(ctx, c, ck, oc)
+		} else {
+			cc, err = run.full(ctx, c, ck)
+		}
+		if err != nil {
+			return adapters.SnapshotEnd{}, err
+		}
+		next.Colls[c.Path] = cc
+	}
+	if incremental {
+		// A collection that is gone (or no longer selected) takes its
+		// items with it.
+		for path, oc := range old.Colls {
+			if _, ok := next.Colls[path]; ok {
+				continue
+			}
+			for href, o := range oc.Objects {
+				if err := run.tombstones(href, o.IDs, nil); err != nil {
+					return adapters.SnapshotEnd{}, err
+				}
+			}
+		}
+	}
+	enc, err := next.encode()
+	if err != nil {
+		return adapters.SnapshotEnd{}, err
+	}
+	return adapters.SnapshotEnd{Count: run.count, Cursor: enc, Complete: !incremental}, nil
+}
+
+// run is the state of one snapshot.
+type run struct {
+	s      *Source
+	emit   func(adapters.Item) error
+	window adapters.Window
+	count  int64
+}
+
+func (r *run) send(it adapters.Item) error {
+	if err := r.emit(it); err != nil {
+		return err
+	}
+	r.count++
+	return nil
+}
+
+// full lists a collection whole with one calendar-query. The sync-token
+// comes from the collection listing taken before it: a change in between
+// is reported again next run, never lost.
+func (r *run) full(ctx context.Context, c collection, kinds []adapters.Kind) (*collCursor, error) {
+	dav, err := r.s.client()
+	if err != nil {
+		return nil, err
+	}
+	cc := &collCursor{SyncToken: c.SyncToken, CTag: c.CTag, Objects: map[string]object{}}
+	err = dav.Query(ctx, r.s.abs(c.Path), func(resp davx.Response) error {
+		if resp.Status/100 != 2 || !resp.Props.HasData || strings.TrimSuffix(resp.Href, "/") == strings.TrimSuffix(c.Path, "/") {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		o, err := r.object(resp.Href, resp.Props.ETag, resp.Props.CalendarData, kinds, nil)
+		cc.Objects[resp.Href] = o
+		return err
+	})
+	if err != nil {
+		return nil, adapters.Wrap(adapters.CodeOf(err), err, "caldav: collection "+c.Path)
+	}
+	return cc, nil
+}
+
+// incremental reports what changed in a collection since oc.
+func (r *run) incremental(ctx context.Context, c collection, kinds []adapters.Kind, oc *collCursor) (*collCursor, error) {
+	dav, err := r.s.client()
+	if err != nil {
+		return nil, err
+	}
+	cc := &collCursor{SyncToken: oc.SyncToken, CTag: c.CTag, Objects: make(map[string]object, len(oc.Objects))}
+	for k, v := range oc.Objects {
+		cc.Objects[k] = v
+	}
+	changed := map[string]string{} // href → etag as listed
+	var removed []string
+	switch {
+	case c.SyncToken != "" && c.SyncToken == oc.SyncToken:
+	case c.SyncToken != "" && oc.SyncToken != "":
+		token := oc.SyncToken
+		for round := 0; ; round++ {
+			res, err := dav.SyncCollection(ctx, r.s.abs(c.Path), c.Path, token, func(resp davx.Response) error {
+				switch {
+				case resp.Status == http.StatusNotFound:
+					removed = append(removed, resp.Href)
+					delete(changed, resp.Href)
+				case resp.Status/100 == 2 && !strings.HasSuffix(resp.Href, "/"):
+					changed[resp.Href] = resp.Props.ETag
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, r.syncFailed(ctx, c, err)
+			}
+			if res.Token != "" {
+				token = res.Token
+			}
+			if !res.Truncated || round > 1000 {
+				break
+			}
+		}
+		cc.SyncToken = token
+	case c.CTag != "" && c.CTag == oc.CTag:
+	default:
+		listed := map[string]string{}
+		err := dav.PropFind(ctx, r.s.abs(c.Path), "1", []string{davx.PropETag, davx.PropResourceType}, func(resp davx.Response) error {
+			if resp.Status/100 == 2 && !resp.Props.IsCollection && !strings.HasSuffix(resp.Href, "/") {
+				listed[resp.Href] = resp.Props.ETag
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, adapters.Wrap(adapters.CodeOf(err), err, "caldav: collection "+c.Path)
+		}
+		for href, etag := range listed {
+			changed[href] = etag
+		}
+		for href := range oc.Objects {
+			if _, ok := listed[href]; !ok {
+				removed = append(removed, href)
+			}
+		}
+		cc.SyncToken = c.SyncToken
+	}
+	// Servers over-report: an unchanged ETag is no change. Objects that
+	// could not be read last time are fetched again.
+	var fetch []string
+	for href, etag := range changed {
+		if o, ok := oc.Objects[href]; ok && o.ETag != "" && o.ETag == etag {
+			continue
+		}
+		fetch = append(fetch, href)
+	}
+	for href, o := range oc.Objects {
+		if _, listed := changed[href]; o.ETag == "" && !listed && !containsStr(removed, href) {
+			fetch = append(fetch, href)
+		}
+	}
+	sort.Strings(fetch)
+	sort.Strings(removed)
+	for _, href := range removed {
+		if o, ok := cc.Objects[href]; ok {
+			if err := r.tombstones(href, o.IDs, nil); err != nil {
+				return nil, err
+			}
+			delete(cc.Objects, href)
+		}
+	}
+	if len(fetch) == 0 {
+		return cc, nil
+	}
+	got := map[string]bool{}
+	err = dav.MultiGet(ctx, r.s.abs(c.Path), fetch, multigetChunk, func(resp davx.Response) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		got[resp.Href] = true
+		if resp.Status == http.StatusNotFound {
+			if o, ok := cc.Objects[resp.Href]; ok {
+				delete(cc.Objects, resp.Href)
+				return r.tombstones(resp.Href, o.IDs, nil)
+			}
+			return nil
+		}
+		if resp.Status/100 != 2 || !resp.Props.HasData {
+			return nil
+		}
+		prev, had := cc.Objects[resp.Href]
+		var prevIDs []string
+		if had {
+			prevIDs = idsOf(resp.Href, prev)
+		}
+		o, err := r.object(resp.Href, resp.Props.ETag, resp.Props.CalendarData, kinds, prevIDs)
+		cc.Objects[resp.Href] = o
+		return err
+	})
+	if err != nil {
+		return nil, adapters.Wrap(adapters.CodeOf(err), err, "caldav: collection "+c.Path)
+	}
+	return cc, nil
+}
+
+// syncFailed classifies a failed sync-collection with a token. Xandikos
+// answers an unknown token with 500; so when the collection itself still
+// answers a PROPFIND, a 5xx for the token means the token was refused
+// (CursorInvalid: the engine takes a full snapshot), not an outage.
+func (r *run) syncFailed(ctx context.Context, c collection, err error) error {
+	if adapters.CodeOf(err) == adapters.CodeTemporary && ctx.Err() == nil {
+		dav, _ := r.s.client()
+		probe := dav.PropFind(ctx, r.s.abs(c.Path), "0", []string{davx.PropSyncToken}, func(davx.Response) error { return nil })
+		if probe == nil {
+			return adapters.Wrap(adapters.CodeCursorInvalid, err, "caldav: sync token of "+c.Path+" refused")
+		}
+	}
+	return adapters.Wrap(adapters.CodeOf(err), err, "caldav: collection "+c.Path)
+}
+
+// object parses one calendar object and emits its items; prevIDs are the
+// ids it produced before, and those it no longer produces get tombstones.
+// It returns what the cursor keeps of it.
+func (r *run) object(href, etag, data string, kinds []adapters.Kind, prevIDs []string) (object, error) {
+	items, err := icalendar.Parse([]byte(data), icalendar.ParseOptions{Location: r.s.loc, Expand: true, Window: r.window})
+	if err != nil {
+		it := adapters.Item{ID: href, Kind: kinds[0], Version: etag, Unreadable: href + ": " + err.Error()}
+		if err := r.send(it); err != nil {
+			return object{}, err
+		}
+		return object{ETag: "", IDs: keepIDs(href, prevIDs)}, nil
+	}
+	o := object{ETag: etag}
+	var ids []string
+	for _, it := range items {
+		if !containsKind(kinds, it.Kind) && it.Unreadable == "" {
+			continue
+		}
+		if it.Kind == "" {
+			it.Kind = kinds[0]
+		}
+		it.ID = itemID(href, it.Key)
+		it.Version = etag
+		if it.Unreadable != "" {
+			it.Unreadable = href + ": " + it.Unreadable
+			o.ETag = "" // retry next run
+		}
+		ids = append(ids, it.ID)
+		if err := r.send(it); err != nil {
+			return object{}, err
+		}
+	}
+	if prevIDs != nil {
+		if err := r.tombstones(href, prevIDs, ids); err != nil {
+			return object{}, err
+		}
+	}
+	if !(len(ids) == 1 && ids[0] == href) {
+		o.IDs = ids
+		if len(ids) == 0 {
+			o.IDs = []string{}
+		}
+	}
+	return o, nil
+}
+
+// tombstones emits a Deleted item for every id of old not in still. A nil
+// old means just the href.
+func (r *run) tombstones(href string, old, still []string) error {
+	if old == nil {
+		old = []string{href}
+	}
+	for _, id := range old {
+		if containsStr(still, id) {
+			continue
+		}
+		if err := r.send(adapters.Item{ID: id, Deleted: true}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// itemID is href for a plain object, href#RECURRENCE-ID for an occurrence.
+func itemID(href, key string) string {
+	if _, rid, ok := strings.Cut(strings.TrimPrefix(key, "ical:"), "/"); ok {
+		return href + "#" + rid
+	}
+	return href
+}
+
+// idsOf returns the ids a stored object produced.
+func idsOf(href string, o object) []string {
+	if o.IDs == nil {
+		return []string{href}
+	}
+	return o.IDs
+}
+
+func keepIDs(href string, prev []string) []string {
+	if prev == nil || (len(prev) == 1 && prev[0] == href) {
+		return nil
+	}
+	return prev
+}
+
+func oldColl(c *cursor, path string) *collCursor {
+	if c == nil {
+		return nil
+	}
+	return c.Colls[path]
+}
+
+// covers reports whether the cursor's expansion window holds w, so that
+// an incremental run sees every occurrence a full one would.
+func covers(c *cursor, w adapters.Window) bool {
+	if !c.From.IsZero() && (w.From.IsZero() || w.From.Before(c.From)) {
+		return false
+	}
+	if !c.To.IsZero() && (w.To.IsZero() || w.To.After(c.To)) {
+		return false
+	}
+	return true
+}
+
+func sameKinds(a, b []adapters.Kind) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, k := range a {
+		if !containsKind(b, k) {
+			return false
+		}
+	}
+	return true
+}
+
+func intersect(a, b []adapters.Kind) []adapters.Kind {
+	var out []adapters.Kind
+	for _, k := range a {
+		if containsKind(b, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func containsStr(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
