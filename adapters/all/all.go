@@ -5,6 +5,7 @@ package all
 import (
 	_ "github.com/gwsync/gwsync/adapters/caldav"
 	_ "github.com/gwsync/gwsync/adapters/crmsql"
+	_ "github.com/gwsync/gwsync/adapters/exchange"
 	_ "github.com/gwsync/gwsync/adapters/files"
 	_ "github.com/gwsync/gwsync/adapters/memory"
 )

@@ -1,0 +1,54 @@
+package xchg
+
+import (
+	"bufio"
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gwsync/gwsync/adapters"
+)
+
+// Secret returns value, or the first line of file when value is empty.
+// Errors: InvalidConfig naming the option when the file cannot be read.
+func Secret(value, file, option string) (string, error) {
+	if value != "" || file == "" {
+		return value, nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return "", adapters.Wrap(adapters.CodeInvalidConfig, err, option)
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	s.Scan()
+	if err := s.Err(); err != nil {
+		return "", adapters.Wrap(adapters.CodeInvalidConfig, err, option)
+	}
+	return strings.TrimSpace(s.Text()), nil
+}
+
+// HTTPClient builds the client both APIs use: a per-request timeout, and
+// the system roots plus caFile's PEM certificates when caFile is set (an
+// on-premises Exchange often has a company CA). Errors: InvalidConfig.
+func HTTPClient(caFile string) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, adapters.Wrap(adapters.CodeInvalidConfig, err, "ca_file")
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, adapters.Errorf(adapters.CodeInvalidConfig, "ca_file %s: no PEM certificate", caFile)
+		}
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{Transport: tr, Timeout: 2 * time.Minute}, nil
+}

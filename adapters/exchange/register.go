@@ -1,0 +1,11 @@
+package exchange
+
+import "github.com/gwsync/gwsync/adapters"
+
+func init() {
+	adapters.Register(adapters.Registration{
+		Name:        "exchange",
+		Description: "Microsoft Exchange: Graph (Exchange Online) or EWS (Exchange Server)",
+		NewSource:   open,
+	})
+}
