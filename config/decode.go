@@ -19,10 +19,10 @@ var DefaultWindow = Window{Past: 30 * day, Future: 365 * day}
 
 // Keys of each mapping, in the order they are documented.
 var (
-	topKeys      = []string{"state", "crm", "plugin_dir", "defaults", "users"}
+	topKeys      = []string{"state", "crm", "plugin_dir", "defaults", "users", "serve"}
 	defaultsKeys = []string{"window", "conflict", "time_zone"}
 	windowKeys   = []string{"past", "future"}
-	userKeys     = []string{"name", "email", "time_zone", "automatic_matching", "areas", "conflict", "window", "export_to", "sources"}
+	userKeys     = []string{"name", "email", "time_zone", "automatic_matching", "areas", "conflict", "window", "export_to", "sources", "password_hash"}
 	pluginKeys   = []string{"name", "plugin", "in_process", "sha256", "options"}
 )
 
@@ -61,6 +61,7 @@ func (d *decoder) decodeFile(root *yaml.Node, c *Config) {
 		}
 	}
 	c.Defaults = d.decodeDefaults(f["defaults"])
+	c.Serve = d.decodeServe(f["serve"])
 
 	if n := f["crm"]; n != nil && !isNull(resolve(n)) {
 		c.CRM = d.decodePlugin(n, "crm", false)
@@ -161,6 +162,9 @@ func (d *decoder) decodeUser(n *yaml.Node, path string, def Defaults) User {
 	if s, ok := d.str(f["export_to"], join(path, "export_to")); ok && s != "" {
 		u.ExportTo = s
 		d.checkExportTo(resolve(f["export_to"]).Line, join(path, "export_to"), &u)
+	}
+	if s, ok := d.str(f["password_hash"], join(path, "password_hash")); ok && s != "" {
+		u.PasswordHash = d.passwordHash(resolve(f["password_hash"]).Line, join(path, "password_hash"), s)
 	}
 	return u
 }

@@ -29,6 +29,30 @@ type Config struct {
 	Defaults Defaults `json:"defaults"`
 	// Users are the people whose groupware is synced; at least one.
 	Users []User `json:"users"`
+	// Serve configures the web client (`serve:`); defaults filled in.
+	Serve Serve `json:"serve"`
+}
+
+// Serve is the `serve:` block: how `gwsync serve` listens and how often
+// it syncs the users with automatic matching.
+type Serve struct {
+	// Address is host:port to listen on, default DefaultServeAddress.
+	Address string `json:"address"`
+	// TLSCert and TLSKey are PEM files (absolute); both or neither. With
+	// them the client speaks HTTPS and its cookies are Secure.
+	TLSCert string `json:"tls_cert,omitempty"`
+	TLSKey  string `json:"tls_key,omitempty"`
+	// Interval is how often automatic users are synced.
+	Interval time.Duration `json:"interval"`
+}
+
+// MarshalJSON writes the interval in the YAML notation ("15m").
+func (s Serve) MarshalJSON() ([]byte, error) {
+	type plain Serve
+	return json.Marshal(struct {
+		plain
+		Interval string `json:"interval"`
+	}{plain(s), formatDuration(s.Interval)})
 }
 
 // Defaults are the `defaults:` block.
@@ -93,6 +117,9 @@ type User struct {
 	// nothing is exported.
 	ExportTo string   `json:"export_to,omitempty"`
 	Sources  []Plugin `json:"sources"`
+	// PasswordHash is the bcrypt hash of the user's web client password
+	// (`gwsync passwd` prints one); "" means the user cannot log in.
+	PasswordHash string `json:"password_hash,omitempty"`
 	// Line is the line of the user's mapping in Config.File.
 	Line int `json:"line"`
 }

@@ -7,5 +7,6 @@ import (
 	_ "github.com/gwsync/gwsync/adapters/crmsql"
 	_ "github.com/gwsync/gwsync/adapters/exchange"
 	_ "github.com/gwsync/gwsync/adapters/files"
+	_ "github.com/gwsync/gwsync/adapters/imap"
 	_ "github.com/gwsync/gwsync/adapters/memory"
 )

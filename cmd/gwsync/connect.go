@@ -11,6 +11,7 @@ import (
 	"github.com/gwsync/gwsync/engine"
 	"github.com/gwsync/gwsync/engine/state"
 	"github.com/gwsync/gwsync/plugins"
+	"github.com/gwsync/gwsync/web"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -19,8 +20,13 @@ import (
 // process when the entry says in_process, and external plugins from
 // plugin_dir.
 type opener struct {
-	cfg     *config.Config
-	logger  hclog.Logger
+	cfg    *config.Config
+	logger hclog.Logger
+	// secrets are passwords typed in the web client, by source name, for
+	// sources whose options have none (web.NeedsCredentials); nil for the
+	// command line. They are merged into a copy of the options and never
+	// logged or put into an error.
+	secrets map[string]string
 	closers []func() error
 }
 
@@ -127,13 +133,42 @@ func (o *opener) job(ctx context.Context, u *config.User, crm adapters.Sink) (*e
 		job.Areas = append(job.Areas, engine.Area(a))
 	}
 	for _, sp := range u.Sources {
-		src, err := o.source(ctx, sp, u.TimeZone)
+		sp, typed, err := o.withSecret(sp)
 		if err != nil {
-			return nil, err
+			return nil, &web.SourceError{Source: sp.Name, Err: err}
+		}
+		src, err := o.source(ctx, sp, u.TimeZone)
+		if err == nil && typed {
+			// Adapters log in lazily, and the engine reports a listing
+			// that failed as a problem of the plan, not as an error: a
+			// typed password is checked now (Info may connect to check
+			// credentials), so that a wrong one can be asked for again.
+			if _, ierr := src.Info(ctx); ierr != nil {
+				err = fmt.Errorf("%s: %w", sp, ierr)
+			}
+		}
+		if err != nil {
+			return nil, &web.SourceError{Source: sp.Name, Err: web.RedactError(err, o.secrets)}
 		}
 		job.Sources = append(job.Sources, engine.NamedSource{Name: sp.Name, Source: src})
 	}
 	return job, nil
+}
+
+// withSecret returns p with the typed password merged into its options when
+// p needs one, and whether it did (p is a copy: the config keeps its
+// options). Errors do not contain the password.
+func (o *opener) withSecret(p config.Plugin) (config.Plugin, bool, error) {
+	pw, typed := o.secrets[p.Name]
+	if !typed || !web.NeedsCredentials(p.Options) {
+		return p, false, nil
+	}
+	opts, err := web.MergePassword(p.Options, pw)
+	if err != nil {
+		return p, false, o.placed(p, "options", err.Error())
+	}
+	p.Options = opts
+	return p, true, nil
 }
 
 func openState(ctx context.Context, cfg *config.Config) (state.Store, error) {

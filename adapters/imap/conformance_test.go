@@ -1,0 +1,37 @@
+package imap_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/adaptertest"
+	"github.com/gwsync/gwsync/adapters/imap/imaptest"
+	"github.com/gwsync/gwsync/adapters/mailmsg"
+)
+
+func TestMain(m *testing.M) { adaptertest.Main(m) }
+
+// seedFixture appends the fixture's messages to a fresh folder.
+func seedFixture(t *testing.T, srv server, fx adaptertest.Fixture) json.RawMessage {
+	f := folder("Conformance")
+	c := srv.client(t)
+	for _, it := range fx.Items {
+		if it.Kind == adapters.KindMessage {
+			imaptest.Append(t, c, f, mailmsg.Render(it))
+		}
+	}
+	return srv.opts(f)
+}
+
+func TestConformanceMem(t *testing.T) {
+	srv := memServer(t)
+	adaptertest.RunSource(t, adaptertest.SourceSuite{Adapter: "imap", Kinds: []adapters.Kind{adapters.KindMessage},
+		Backend: func(t *testing.T, fx adaptertest.Fixture) json.RawMessage { return seedFixture(t, srv, fx) }})
+}
+
+func TestConformanceDovecot(t *testing.T) {
+	srv := dovecotServer(t)
+	adaptertest.RunSource(t, adaptertest.SourceSuite{Adapter: "imap", Kinds: []adapters.Kind{adapters.KindMessage},
+		Backend: func(t *testing.T, fx adaptertest.Fixture) json.RawMessage { return seedFixture(t, srv, fx) }})
+}

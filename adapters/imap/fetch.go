@@ -1,0 +1,197 @@
+package imap
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/mailmsg"
+)
+
+// uidsAbove lists the UIDs above uid in the selected folder, ascending.
+// "UID n:*" always matches the last message even when its UID is below n,
+// so the answer is filtered.
+func (r *folderRun) uidsAbove(name string, uid uint32) ([]imap.UID, error) {
+	var set imap.UIDSet
+	set.AddRange(imap.UID(uid+1), 0) // 0 is "*"
+	r.s.count()
+	data, err := r.c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{set}}, nil).Wait()
+	if err != nil {
+		return nil, r.s.folderErr(name, "UID SEARCH", err)
+	}
+	all, ok := data.All.(imap.UIDSet)
+	if !ok {
+		return nil, nil // no match: go-imap leaves All nil
+	}
+	nums, ok := all.Nums()
+	if !ok {
+		return nil, adapters.Errorf(adapters.CodeTemporary, "imap: folder %q: server answered UID SEARCH with a dynamic set", name)
+	}
+	out := nums[:0]
+	for _, u := range nums {
+		if uint32(u) > uid {
+			out = append(out, u)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// fetch reads the given messages (UID FETCH BODY.PEEK[], which leaves
+// \Seen alone), maps them with mailmsg.Parse and emits them.
+//
+// Parsing is the costly part, so it runs on every CPU: a message up to
+// parallelMaxBytes is read into a buffer and parsed by a worker; a larger
+// one is parsed straight off the socket as it streams in, so its size never
+// reaches the heap. At most a few buffers per CPU are in flight. emit is
+// called from this goroutine only, one item at a time, in arrival order
+// of the parses.
+func (r *folderRun) fetch(name string, uidValidity uint32, uids []imap.UID) error {
+	r.s.count()
+	cmd := r.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
+		UID:         true,
+		BodySection: []*imap.FetchItemBodySection{{Peek: true}},
+	})
+	workers := runtime.GOMAXPROCS(0)
+	jobs := make(chan parseJob, workers)
+	results := make(chan parseJob, workers)
+	var fetchErr error
+	go func() { // the reader: owns cmd
+		defer close(jobs)
+		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+			j := readFetched(msg)
+			if j.uid == 0 || !slices.Contains(uids, j.uid) {
+				continue // an unsolicited FETCH (flag change) or a stray answer
+			}
+			jobs <- j
+		}
+		fetchErr = cmd.Close()
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				j.parse()
+				results <- j
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	var stop error
+	for j := range results {
+		if stop != nil {
+			continue // draining after an abort
+		}
+		if err := r.ctx.Err(); err != nil {
+			stop = err
+			r.s.dropAsync()
+			continue
+		}
+		j.item.ID = fmt.Sprintf("%s/%d/%d", name, uidValidity, j.uid)
+		if err := r.emit(j.item); err != nil {
+			// The rest of the batch is still on the wire: dropping the
+			// connection is cheaper than reading it.
+			r.emitFailed, stop = true, err
+			r.s.dropAsync()
+			continue
+		}
+		r.count++
+	}
+	if stop != nil {
+		return stop
+	}
+	if fetchErr != nil {
+		return r.s.folderErr(name, "UID FETCH", fetchErr)
+	}
+	return nil
+}
+
+// parallelMaxBytes is the largest message buffered for a parse worker.
+const parallelMaxBytes = 1 << 20
+
+// parseJob is one fetched message on its way to an item.
+type parseJob struct {
+	uid  imap.UID
+	raw  []byte // buffered body to parse, or nil when item is final
+	item adapters.Item
+}
+
+func (j *parseJob) parse() {
+	if j.raw == nil {
+		return
+	}
+	j.item = parseBody(bytes.NewReader(j.raw), j.uid)
+	j.raw = nil
+}
+
+// readFetched reads one FETCH response: its UID and its body, buffered
+// when small, else parsed as it streams in.
+func readFetched(msg *imapclient.FetchMessageData) parseJob {
+	var j parseJob
+	var body imap.LiteralReader
+	for {
+		item := msg.Next()
+		if item == nil {
+			break
+		}
+		switch d := item.(type) {
+		case imapclient.FetchItemDataUID:
+			j.uid = d.UID
+		case imapclient.FetchItemDataBodySection:
+			body = d.Literal
+			if body == nil {
+				continue
+			}
+			if body.Size() <= parallelMaxBytes {
+				buf := make([]byte, body.Size())
+				if _, err := io.ReadFull(body, buf); err != nil {
+					body = nil // the connection failed: cmd.Close reports it
+					continue
+				}
+				j.raw = buf
+			} else {
+				// UID usually comes first; if not, parseBody names UID 0.
+				j.item = parseBody(body, j.uid)
+			}
+		}
+	}
+	if body == nil {
+		j.item = adapters.Item{Kind: adapters.KindMessage, Unreadable: fmt.Sprintf("UID %d: the server sent no body", j.uid)}
+	}
+	return j
+}
+
+// parseBody maps one message; one that cannot be read at all becomes an
+// item with Unreadable "UID n: reason".
+func parseBody(r io.Reader, uid imap.UID) adapters.Item {
+	it, err := mailmsg.Parse(r)
+	if err != nil {
+		return adapters.Item{Kind: adapters.KindMessage, Unreadable: fmt.Sprintf("UID %d: %v", uid, err)}
+	}
+	return it
+}
+
+// folderErr classifies a failed folder command: a missing folder is
+// NotFound, other NO/BAD answers Unknown, anything else (the connection)
+// Temporary.
+func (s *Source) folderErr(name, command string, err error) error {
+	var ie *imap.Error
+	if errors.As(err, &ie) {
+		if ie.Code == imap.ResponseCodeNonExistent || ie.Code == imap.ResponseCodeTryCreate {
+			return adapters.Errorf(adapters.CodeNotFound, "imap: %s: folder %q does not exist (%s)", s.ep.display, name, ie.Text)
+		}
+		return adapters.Wrap(adapters.CodeUnknown, err, fmt.Sprintf("imap: %s: %s %q", s.ep.display, command, name))
+	}
+	return adapters.Wrap(adapters.CodeTemporary, err, fmt.Sprintf("imap: %s: %s %q", s.ep.display, command, name))
+}

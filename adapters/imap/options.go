@@ -1,0 +1,177 @@
+package imap
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/gwsync/gwsync/adapters"
+)
+
+// DefaultFolder is the folder read when the options name none.
+const DefaultFolder = "Import Folder"
+
+// DefaultKeyword is the keyword after_import: flag sets.
+const DefaultKeyword = "$Imported"
+
+// TLS modes.
+const (
+	TLSImplicit = "implicit" // imaps, port 993
+	TLSStartTLS = "starttls" // imap + STARTTLS, port 143
+	TLSNone     = "none"     // plaintext: only when written explicitly
+)
+
+// After-import actions.
+const (
+	AfterKeep = "keep"
+	AfterFlag = "flag"
+	AfterMove = "move"
+)
+
+// Options of the imap adapter, as written under `options:` in the YAML.
+type Options struct {
+	// URL is imaps://host[:993] (implicit TLS) or imap://host[:143]
+	// (STARTTLS unless tls says none).
+	URL string `json:"url"`
+	// TLS overrides the mode the URL implies: implicit, starttls or none.
+	TLS      string `json:"tls"`
+	Username string `json:"username"`
+	// Exactly one of Password, PasswordFile and OAuthToken is set.
+	// PasswordFile is read on connect (trailing newline dropped).
+	Password     string `json:"password"`
+	PasswordFile string `json:"password_file"`
+	// OAuthToken is a bearer token sent with AUTHENTICATE XOAUTH2.
+	OAuthToken string `json:"oauth_token"`
+	// Folder or Folders name what is read; default "Import Folder".
+	Folder  string   `json:"folder"`
+	Folders []string `json:"folders"`
+	// AfterImport is keep (default), flag or move.
+	AfterImport string `json:"after_import"`
+	// Keyword is set by after_import: flag. Default $Imported.
+	Keyword string `json:"keyword"`
+	// MoveTo is the target folder of after_import: move.
+	MoveTo string `json:"move_to"`
+	// CAFile is a PEM bundle trusted instead of the system roots.
+	CAFile string `json:"ca_file"`
+}
+
+// endpoint is where and how to connect, checked from the options.
+type endpoint struct {
+	addr    string // host:port
+	host    string
+	mode    string // TLSImplicit, TLSStartTLS, TLSNone
+	display string // scheme://host:port, for messages
+}
+
+// parseOptions decodes and checks options. Errors are InvalidConfig.
+func parseOptions(cfg adapters.Config) (Options, endpoint, error) {
+	var o Options
+	if err := adapters.DecodeOptions(cfg.Options, &o); err != nil {
+		return o, endpoint{}, err
+	}
+	bad := func(format string, args ...any) (Options, endpoint, error) {
+		return o, endpoint{}, adapters.Errorf(adapters.CodeInvalidConfig, "imap: "+format, args...)
+	}
+	ep, err := parseURL(o.URL, o.TLS)
+	if err != nil {
+		return bad("%v", err)
+	}
+	if strings.TrimSpace(o.Username) == "" {
+		return bad("username is required")
+	}
+	secrets := 0
+	for _, s := range []string{o.Password, o.PasswordFile, o.OAuthToken} {
+		if s != "" {
+			secrets++
+		}
+	}
+	switch {
+	case secrets == 0:
+		// A plugin has no terminal to prompt on, so a missing secret is a
+		// configuration error rather than a prompt.
+		return bad("no credentials: set password, password_file or oauth_token")
+	case secrets > 1:
+		return bad("set only one of password, password_file and oauth_token")
+	}
+	if o.Folder != "" && len(o.Folders) > 0 {
+		return bad("set folder or folders, not both")
+	}
+	if o.Folder != "" {
+		o.Folders = []string{o.Folder}
+	}
+	if len(o.Folders) == 0 {
+		o.Folders = []string{DefaultFolder}
+	}
+	seen := map[string]bool{}
+	for _, f := range o.Folders {
+		if strings.TrimSpace(f) == "" {
+			return bad("empty folder name")
+		}
+		if seen[f] {
+			return bad("folder %q listed twice", f)
+		}
+		seen[f] = true
+	}
+	switch o.AfterImport {
+	case "":
+		o.AfterImport = AfterKeep
+	case AfterKeep, AfterFlag, AfterMove:
+	default:
+		return bad("after_import %q: want keep, flag or move", o.AfterImport)
+	}
+	if o.Keyword == "" {
+		o.Keyword = DefaultKeyword
+	}
+	if strings.ContainsAny(o.Keyword, " ()\\{%*\"]") {
+		return bad("keyword %q is not an IMAP keyword", o.Keyword)
+	}
+	switch {
+	case o.AfterImport == AfterMove && o.MoveTo == "":
+		return bad("after_import: move needs move_to")
+	case o.AfterImport != AfterMove && o.MoveTo != "":
+		return bad("move_to is only used with after_import: move")
+	case o.MoveTo != "" && seen[o.MoveTo]:
+		return bad("move_to %q is one of the folders read", o.MoveTo)
+	}
+	return o, ep, nil
+}
+
+// parseURL reads url and the tls option into an endpoint.
+func parseURL(raw, tlsMode string) (endpoint, error) {
+	if raw == "" {
+		return endpoint{}, fmt.Errorf("url is required (imaps://host or imap://host)")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return endpoint{}, fmt.Errorf("url %q: %v", raw, err)
+	}
+	if u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+		return endpoint{}, fmt.Errorf("url %q: want imaps://host[:port] or imap://host[:port], no path, user or query", raw)
+	}
+	var mode, port string
+	switch strings.ToLower(u.Scheme) {
+	case "imaps":
+		mode, port = TLSImplicit, "993"
+	case "imap":
+		mode, port = TLSStartTLS, "143"
+	default:
+		return endpoint{}, fmt.Errorf("url %q: scheme must be imaps or imap", raw)
+	}
+	switch tlsMode {
+	case "":
+	case TLSImplicit, TLSStartTLS, TLSNone:
+		if mode == TLSImplicit && tlsMode != TLSImplicit {
+			return endpoint{}, fmt.Errorf("url %q is implicit TLS but tls is %q", raw, tlsMode)
+		}
+		mode = tlsMode
+	default:
+		return endpoint{}, fmt.Errorf("tls %q: want implicit, starttls or none", tlsMode)
+	}
+	host := u.Hostname()
+	if p := u.Port(); p != "" {
+		port = p
+	}
+	addr := net.JoinHostPort(host, port)
+	return endpoint{addr: addr, host: host, mode: mode, display: strings.ToLower(u.Scheme) + "://" + addr}, nil
+}

@@ -1,0 +1,130 @@
+package imap
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/gwsync/gwsync/adapters"
+)
+
+func init() {
+	adapters.Register(adapters.Registration{
+		Name:        "imap",
+		Description: "IMAP folders (default \"Import Folder\") as e-mail messages",
+		NewSource:   func(c adapters.Config) (adapters.Source, error) { return New(c) },
+	})
+}
+
+// Source reads messages from IMAP folders. It holds one connection, opened
+// on the first call and kept for the next ones; calls are serialised.
+type Source struct {
+	opts   Options
+	ep     endpoint
+	logger hclog.Logger
+
+	mu     sync.Mutex // serialises calls: one IMAP conversation at a time
+	client *imapclient.Client
+	closed bool
+
+	commands atomic.Int64 // IMAP commands sent, login included
+}
+
+// New checks the options and returns a source; it does no I/O.
+// Errors: InvalidConfig.
+func New(cfg adapters.Config) (*Source, error) {
+	o, ep, err := parseOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = hclog.NewNullLogger()
+	}
+	return &Source{opts: o, ep: ep, logger: logger}, nil
+}
+
+// Commands reports how many IMAP commands (each one round trip: the
+// adapter never pipelines) this source has sent, login included.
+func (s *Source) Commands() int64 { return s.commands.Load() }
+
+func (s *Source) count() { s.commands.Add(1) }
+
+// Info connects and logs in, so that wrong credentials show up before a
+// run plans anything. Errors: Unauthorized, Temporary, InvalidConfig.
+func (s *Source) Info(ctx context.Context) (adapters.Info, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.conn(ctx); err != nil {
+		return adapters.Info{}, err
+	}
+	return adapters.Info{
+		Name:         "imap",
+		Kinds:        []adapters.Kind{adapters.KindMessage},
+		Capabilities: adapters.CapabilitiesOf(s, true),
+	}, nil
+}
+
+// conn returns the open connection, connecting when there is none or the
+// last one died. s.mu must be held.
+func (s *Source) conn(ctx context.Context) (*imapclient.Client, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if s.closed {
+		return nil, adapters.Errorf(adapters.CodeUnknown, "imap: source closed")
+	}
+	if s.client != nil {
+		select {
+		case <-s.client.Closed():
+			s.client = nil
+		default:
+			return s.client, nil
+		}
+	}
+	c, err := s.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.client = c
+	return c, nil
+}
+
+// drop closes the connection after a failure or an interrupted fetch,
+// whose rest would otherwise have to be read off the wire.
+func (s *Source) drop() {
+	if s.client != nil {
+		_ = s.client.Close()
+		s.client = nil
+	}
+}
+
+// dropAsync forgets the connection at once and closes it in the
+// background: used while a fetch's reader still has to drain what the
+// closed socket gives, which Close would wait for.
+func (s *Source) dropAsync() {
+	if c := s.client; c != nil {
+		s.client = nil
+		go c.Close()
+	}
+}
+
+// Close logs out and releases the connection. Safe to call more than once.
+func (s *Source) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	if s.client == nil {
+		return nil
+	}
+	c := s.client
+	s.client = nil
+	s.count()
+	_ = c.Logout().Wait()
+	return c.Close()
+}
+
+var _ adapters.Source = (*Source)(nil)

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Benchmark of the imap adapter against the private Dovecot:
+#
+#   eval "$(scripts/servers/dovecot.sh start "$(mktemp -d)")"
+#   bench/imap/run.sh            # N=10000 by default; GWSYNC=path uses a prebuilt binary
+#
+# Seeds N realistic messages into user bob's "Import Folder" (kept between
+# runs when the count matches), then measures, process start to exit:
+#   - a full `gwsync sync --yes` import into crmsql (adapters in process),
+#     its peak RSS (/usr/bin/time -v);
+#   - mbsync (isync) pulling the same folder into an empty maildir, FSync no;
+#   - a no-change resync: wall time and the IMAP commands the snapshot sent
+#     after login (each one round trip: the adapter does not pipeline).
+# Prints a markdown table. Timings are reported, never asserted.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+: "${GWSYNC_TEST_DOVECOT_ADDR:?start Dovecot first: eval \"\$(scripts/servers/dovecot.sh start DIR)\"}"
+N=${N:-10000}
+USER_NAME=${GWSYNC_TEST_DOVECOT_USER2:-bob}
+PASS=${GWSYNC_TEST_DOVECOT_PASSWORD:-secret}
+HOST=${GWSYNC_TEST_DOVECOT_ADDR%:*}
+PORT=${GWSYNC_TEST_DOVECOT_ADDR##*:}
+FOLDER="Import Folder"
+for tool in /usr/bin/time mbsync; do
+	command -v "$tool" >/dev/null || { echo "run.sh: $tool missing (apt-get install time isync)" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+GWSYNC=${GWSYNC:-}
+if [ -z "$GWSYNC" ]; then
+	go build -o "$WORK/gwsync" ./cmd/gwsync
+	GWSYNC=$WORK/gwsync
+fi
+go build -o "$WORK/seed" ./bench/imap/seed
+"$WORK/seed" -addr "$GWSYNC_TEST_DOVECOT_ADDR" -user "$USER_NAME" -password "$PASS" -folder "$FOLDER" -n "$N" -keep
+
+now() { date +%s.%N; }
+secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+
+# --- gwsync ---
+printf '%s' "$PASS" >"$WORK/pw"
+cat >"$WORK/gwsync.yaml" <<YAML
+state: sqlite:$WORK/state.db
+crm:
+  plugin: crmsql
+  in_process: true
+  options: {dsn: "sqlite:$WORK/crm.db"}
+users:
+  - name: $USER_NAME
+    email: $USER_NAME@example.com
+    areas: [emails]
+    sources:
+      - name: mail
+        plugin: imap
+        in_process: true
+        options:
+          url: imap://$GWSYNC_TEST_DOVECOT_ADDR
+          tls: none
+          username: $USER_NAME
+          password_file: $WORK/pw
+          folder: $FOLDER
+YAML
+t0=$(now)
+/usr/bin/time -v -o "$WORK/full.time" "$GWSYNC" sync --config "$WORK/gwsync.yaml" --yes --log-level info >"$WORK/full.out" 2>"$WORK/full.log" ||
+	{ echo "gwsync sync failed:" >&2; tail -20 "$WORK/full.log" >&2; exit 1; }
+t1=$(now)
+full=$(secs "$t0" "$t1")
+rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/full.time")
+imported=$(grep -o 'items=[0-9]*' "$WORK/full.log" | head -1 | cut -d= -f2)
+
+t0=$(now)
+"$GWSYNC" sync --config "$WORK/gwsync.yaml" --yes --log-level info >"$WORK/re.out" 2>"$WORK/re.log" ||
+	{ echo "gwsync resync failed:" >&2; tail -20 "$WORK/re.log" >&2; exit 1; }
+t1=$(now)
+resync=$(secs "$t0" "$t1")
+trips=$(grep -o 'commands=[0-9]*' "$WORK/re.log" | head -1 | cut -d= -f2)
+reitems=$(grep -o 'items=[0-9]*' "$WORK/re.log" | head -1 | cut -d= -f2)
+
+# --- mbsync, FSync no ---
+mkdir -p "$WORK/maildir"
+cat >"$WORK/mbsyncrc" <<RC
+FSync no
+
+IMAPAccount bench
+Host $HOST
+Port $PORT
+User $USER_NAME
+Pass $PASS
+SSLType None
+AuthMechs LOGIN
+
+IMAPStore remote
+Account bench
+
+MaildirStore local
+Path $WORK/maildir/
+Inbox $WORK/maildir/INBOX
+
+Channel bench
+Far :remote:"$FOLDER"
+Near :local:"$FOLDER"
+Sync Pull
+Create Near
+# State in the maildir itself, not in ~/.mbsync (a fresh sync every run).
+SyncState *
+RC
+t0=$(now)
+mbsync -c "$WORK/mbsyncrc" -q bench >"$WORK/mbsync.log" 2>&1 || { echo "mbsync failed:" >&2; cat "$WORK/mbsync.log" >&2; exit 1; }
+t1=$(now)
+mb=$(secs "$t0" "$t1")
+mbcount=$(find "$WORK/maildir" -type f -path '*/cur/*' -o -type f -path '*/new/*' | wc -l)
+
+ratio=$(python3 -c "print(f'{$full / $mb:.1f}')")
+size=$(du -sm "$WORK/maildir" | cut -f1)
+cat <<TABLE
+
+| measure ($N messages, ${size} MiB, Dovecot on 127.0.0.1) | figure | target |
+|---|---|---|
+| gwsync full import into crmsql, process start to exit | ${full} s (${imported:-?} items) | ≤ 2× mbsync |
+| mbsync full pull, FSync no | ${mb} s (${mbcount} files) | |
+| ratio gwsync / mbsync | ${ratio}× | ≤ 2× |
+| gwsync no-change resync, process start to exit | ${resync} s (${reitems:-?} items) | |
+| IMAP round trips of the no-change resync after login | ${trips:-?} | ≤ 5 |
+| gwsync peak RSS during the full import | $((rss_kb / 1024)) MiB | < 300 MiB |
+TABLE

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/config"
+	"github.com/gwsync/gwsync/engine"
+	"github.com/gwsync/gwsync/web"
+	"github.com/hashicorp/go-hclog"
+)
+
+// runServe starts the web client: the wizard for manual runs, the
+// scheduler for users with automatic matching, /healthz and /metrics. It
+// returns after SIGINT/SIGTERM once the shutdown is done (a running sync
+// finishes or is cancelled between two batches).
+func runServe(ctx context.Context, args []string) error {
+	fs, c := newFlagSet("serve", "serve [--address HOST:PORT]")
+	addr := fs.String("address", "", "listen on `host:port` (default: serve.address of the config, else "+config.DefaultServeAddress+")")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	logger, cfg, err := c.setup()
+	if err != nil {
+		return err
+	}
+	st, err := openState(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	crmOpener := &opener{cfg: cfg, logger: logger}
+	defer crmOpener.close()
+	crm, err := crmOpener.sink(ctx)
+	if err != nil {
+		return err
+	}
+	users, loginable := webUsers(cfg)
+	if loginable == 0 {
+		logger.Warn("no user has a password_hash: nobody can log in (run 'gwsync passwd' and add password_hash to a user)")
+	}
+	srv, err := web.New(web.Options{Users: users, OpenJob: jobOpener(cfg, logger, crm), CRM: crm, State: st,
+		SecureCookies: cfg.Serve.TLSCert != "", Interval: cfg.Serve.Interval, Logger: logger.Named("web")})
+	if err != nil {
+		return err
+	}
+	address := cfg.Serve.Address
+	if *addr != "" {
+		address = *addr
+	}
+	ln, err := net.Listen("tcp", address)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	scheme := "http"
+	if cfg.Serve.TLSCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(os.Stderr, "gwsync serve: listening on %s://%s/ (stop with Ctrl-C)\n", scheme, ln.Addr())
+	return srv.Serve(ctx, ln, cfg.Serve.TLSCert, cfg.Serve.TLSKey)
+}
+
+// webUsers turns the config's users into the web client's, and counts
+// those who can log in.
+func webUsers(cfg *config.Config) ([]web.User, int) {
+	out := make([]web.User, 0, len(cfg.Users))
+	n := 0
+	for _, u := range cfg.Users {
+		wu := web.User{Name: u.Name, PasswordHash: u.PasswordHash, Automatic: u.AutomaticMatching, TimeZone: u.TimeZone}
+		for _, a := range u.Areas {
+			wu.Areas = append(wu.Areas, engine.Area(a))
+		}
+		for _, sp := range u.Sources {
+			if l, need := web.LoginSourceOf(sp.Name, sp.Plugin, sp.Options); need {
+				wu.Logins = append(wu.Logins, l)
+			}
+		}
+		if u.PasswordHash != "" {
+			n++
+		}
+		out = append(out, wu)
+	}
+	return out, n
+}
+
+// jobOpener gives the web client a way to start one user's sources: each
+// job gets an opener of its own, so that closing one wizard's sources does
+// not touch another's. The CRM is shared. secrets are the passwords the
+// user typed in the browser for sources without credentials in the config
+// (web.NeedsCredentials); the opener merges them into a copy of those
+// sources' options only, and keeps them out of its errors.
+func jobOpener(cfg *config.Config, logger hclog.Logger, crm adapters.Sink) web.OpenJobFunc {
+	return func(ctx context.Context, name string, secrets map[string]string) (*engine.Job, func(), error) {
+		u, err := cfg.User(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		op := &opener{cfg: cfg, logger: logger, secrets: secrets}
+		job, err := op.job(ctx, u, crm)
+		if err != nil {
+			op.close()
+			return nil, nil, err
+		}
+		return job, op.close, nil
+	}
+}

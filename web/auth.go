@@ -1,0 +1,148 @@
+package web
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// maxFormBytes bounds a form body: the largest form is a dataset step with
+// one 12-character id per candidate.
+const maxFormBytes = 4 << 20
+
+// authed wraps a handler that needs a logged-in user. A GET without one is
+// sent to the login page; a POST is refused. Every POST must carry the
+// session's CSRF token, or it is refused with 403 before the handler runs.
+func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *session)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sess := s.sessions.get(r)
+		user := ""
+		if sess != nil {
+			sess.mu.Lock()
+			user = sess.user
+			sess.mu.Unlock()
+		}
+		if user == "" {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/login", http.StatusSeeOther)
+				return
+			}
+			http.Error(w, "not logged in", http.StatusUnauthorized)
+			return
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if !sess.validCSRF(r) {
+				s.refuseCSRF(w, r, sess)
+				return
+			}
+		}
+		h(w, r, sess)
+	}
+}
+
+// refuseCSRF answers a form without its token: 403 with a page that says
+// what happened, and nothing done.
+func (s *Server) refuseCSRF(w http.ResponseWriter, r *http.Request, sess *session) {
+	s.log.Warn("form refused: missing or wrong CSRF token", "path", r.URL.Path, "remote", r.RemoteAddr)
+	s.render(w, http.StatusForbidden, "error.html", s.view(sess, "Refused", errorPage{
+		Message: "This form was refused because its security token is missing or out of date. Nothing was changed. Reload the page and try again."}))
+}
+
+type loginPage struct {
+	Name  string
+	Error string
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	sess := s.sessions.get(r)
+	if sess != nil && sess.userName() != "" {
+		http.Redirect(w, r, "/sync", http.StatusSeeOther)
+		return
+	}
+	if sess == nil {
+		sess = s.sessions.start(w, "") // a visitor session only carries the login form's CSRF token
+	}
+	s.render(w, http.StatusOK, "login.html", s.view(sess, "Log in", loginPage{}))
+}
+
+// login checks the form's CSRF token, the rate limit and the password, in
+// that order. A refused login says neither whether the user exists nor
+// which part was wrong.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	sess := s.sessions.get(r)
+	if sess == nil {
+		sess = s.sessions.start(w, "")
+		s.refuseCSRF(w, r, sess)
+		return
+	}
+	if !sess.validCSRF(r) {
+		s.refuseCSRF(w, r, sess)
+		return
+	}
+	name := r.PostFormValue("user")
+	keys := []string{"addr:" + clientAddr(r), "user:" + name}
+	if blocked, wait := s.limiter.blocked(keys...); blocked {
+		secs := int(wait.Seconds()) + 1
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		s.render(w, http.StatusTooManyRequests, "login.html", s.view(sess, "Log in", loginPage{Name: name,
+			Error: "Too many failed logins. Wait " + strconv.Itoa(secs) + " seconds and try again."}))
+		return
+	}
+	u, known := s.users[name]
+	if !checkPassword(u.PasswordHash, r.PostFormValue("password")) || !known {
+		s.limiter.fail(keys...)
+		s.log.Warn("login refused", "user", name, "remote", r.RemoteAddr)
+		s.render(w, http.StatusUnauthorized, "login.html", s.view(sess, "Log in", loginPage{Name: name,
+			Error: "Wrong user name or password."}))
+		return
+	}
+	s.sessions.end(w, sess)
+	s.sessions.start(w, u.Name)
+	s.log.Info("login", "user", u.Name, "remote", r.RemoteAddr)
+	http.Redirect(w, r, "/sync", http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess *session) {
+	s.sessions.end(w, sess)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+var (
+	dummyOnce sync.Once
+	dummyHash []byte
+)
+
+// checkPassword compares with bcrypt. A user without a hash (unknown, or
+// not allowed to log in) is compared with a dummy hash, so the answer
+// takes as long as for a real user and does not tell which names exist.
+func checkPassword(hash, password string) bool {
+	if hash == "" {
+		dummyOnce.Do(func() {
+			dummyHash, _ = bcrypt.GenerateFromPassword([]byte("gwsync-dummy"), bcrypt.DefaultCost)
+		})
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return false
+	}
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+}
+
+// clientAddr is the peer's IP. Headers such as X-Forwarded-For are not
+// trusted: anyone can send them to dodge the rate limit.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *session) userName() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.user
+}

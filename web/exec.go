@@ -1,0 +1,94 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gwsync/gwsync/engine"
+)
+
+// Run triggers, as the metrics label them.
+const (
+	triggerManual    = "manual"
+	triggerAutomatic = "automatic"
+)
+
+// beginRun registers a sync with the shutdown; false means the server is
+// shutting down and no sync may start.
+func (s *Server) beginRun() bool {
+	s.runGate.Lock()
+	defer s.runGate.Unlock()
+	select {
+	case <-s.closing:
+		return false
+	default:
+	}
+	s.runs.Add(1)
+	return true
+}
+
+// executeManual applies a wizard's plan in the background, reporting to r.
+// It waits for the user's lock (an automatic run may be going on), and
+// releases the wizard's sources at the end. secrets are the session's
+// typed passwords, kept out of the error that is logged and shown.
+func (s *Server) executeManual(user string, job *engine.Job, plan *engine.Plan, release func(), r *run, secrets map[string]string) {
+	defer s.runs.Done()
+	defer release()
+	lock := s.locks.of(user)
+	lock.Lock()
+	defer lock.Unlock()
+	start := time.Now()
+	s.metrics.running.Inc()
+	defer s.metrics.running.Dec()
+	job.Progress = r.progress
+	r.setPhase("execute")
+	res, err := engine.Execute(s.runCtx, s.opts.State, job, plan)
+	s.metrics.observe(triggerManual, plan, res, err, time.Since(start))
+	if err != nil {
+		err = RedactError(err, secrets)
+		s.log.Error("manual sync failed", "user", user, "error", err)
+	}
+	r.finish(res, err)
+}
+
+// syncAutomatic is one scheduled run of a user: plan everything the user's
+// areas allow and apply it all, time changes of imported items included
+// (which is why automatic users are not offered that area by hand). Failures before the run journal began
+// (a source that cannot start, a CRM that cannot be listed) are kept for
+// the status page, since no journal entry records them.
+func (s *Server) syncAutomatic(ctx context.Context, user string) {
+	lock := s.locks.of(user)
+	lock.Lock()
+	defer lock.Unlock()
+	start := time.Now()
+	s.metrics.running.Inc()
+	defer s.metrics.running.Dec()
+	plan, res, err := s.planAndExecute(ctx, user)
+	s.metrics.observe(triggerAutomatic, plan, res, err, time.Since(start))
+	msg := ""
+	if err != nil && res == nil {
+		msg = err.Error()
+		s.log.Error("automatic sync failed", "user", user, "error", err)
+	}
+	s.sched.setErr(user, msg)
+}
+
+func (s *Server) planAndExecute(ctx context.Context, user string) (*engine.Plan, *engine.Result, error) {
+	if need := s.users[user].Logins; len(need) > 0 {
+		// Nobody is there to ask: the password must be in the config.
+		return nil, nil, fmt.Errorf("the password of %s is not in the config, and a scheduled run cannot ask for it: "+
+			"set password_file (or password, token) in the source's options", loginsText(need))
+	}
+	job, release, err := s.opts.OpenJob(ctx, user, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer release()
+	plan, err := engine.BuildPlan(ctx, s.opts.State, job)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := engine.Execute(ctx, s.opts.State, job, plan)
+	return plan, res, err
+}

@@ -1,0 +1,344 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/gwsync/gwsync/engine"
+)
+
+// areaChoice is one of the area buttons of the first step.
+type areaChoice struct {
+	Area    engine.Area
+	Title   string
+	Hint    string
+	Checked bool
+}
+
+var areaTexts = map[engine.Area][2]string{
+	engine.AreaEmails:       {"Emails", "E-mails become MAILIN activities"},
+	engine.AreaTasks:        {"Tasks", "Tasks become TASK activities"},
+	engine.AreaAppointments: {"Appointments", "Events become APPOINTMENT or MEETING activities"},
+	engine.AreaResync:       {"Synchronize previously imported items", "Only the times of items imported before change"},
+}
+
+type areasPage struct {
+	Choices []areaChoice
+	Error   string
+}
+
+type datasetPage struct {
+	Step        string
+	Area        string
+	Rows        []candidateRow
+	NotImported []candidateRow
+}
+
+type executePage struct {
+	Counts   []areaCount
+	Writes   int
+	Problems []engine.Problem
+}
+
+type areaCount struct {
+	Title string
+	N     int
+}
+
+// offeredAreas are the areas the user may pick: those of the config, and
+// never resync for an automatic user (the scheduler does it for them).
+func (s *Server) offeredAreas(user string) []engine.Area {
+	u := s.users[user]
+	have := u.Areas
+	if len(have) == 0 {
+		have = engine.Areas
+	}
+	var out []engine.Area
+	for _, a := range engine.Areas {
+		if a == engine.AreaResync && u.Automatic {
+			continue
+		}
+		for _, h := range have {
+			if h == a {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// wizardCurrent sends the user to the step the wizard run is at.
+func (s *Server) wizardCurrent(w http.ResponseWriter, r *http.Request, sess *session) {
+	sess.mu.Lock()
+	cur := stepAreas
+	if sess.wizard != nil {
+		cur = sess.wizard.current()
+	}
+	need := sess.wizard == nil || sess.wizard.run == nil
+	if need && s.needCredentialsLocked(w, r, sess) {
+		sess.mu.Unlock()
+		return
+	}
+	sess.mu.Unlock()
+	redirectStep(w, r, cur)
+}
+
+func redirectStep(w http.ResponseWriter, r *http.Request, st step) {
+	http.Redirect(w, r, "/sync/"+steps[st].name, http.StatusSeeOther)
+}
+
+// wizardRestart drops the wizard run (and its plan) and starts a new one.
+// A run still executing goes on and releases its sources itself.
+func (s *Server) wizardRestart(w http.ResponseWriter, r *http.Request, sess *session) {
+	sess.mu.Lock()
+	sess.endWizardLocked()
+	sess.wizard = newWizard()
+	sess.mu.Unlock()
+	redirectStep(w, r, stepAreas)
+}
+
+func (s *Server) wizardStep(w http.ResponseWriter, r *http.Request, sess *session) {
+	st, ok := stepByName(r.PathValue("step"))
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	if sess.wizard == nil {
+		sess.wizard = newWizard()
+	}
+	wz := sess.wizard
+	if wz.run == nil && s.needCredentialsLocked(w, r, sess) {
+		return
+	}
+	if !wz.allowed(st) {
+		redirectStep(w, r, wz.current())
+		return
+	}
+	s.renderStep(w, http.StatusOK, sess, st, "")
+}
+
+// renderStep shows step st; sess.mu is held.
+func (s *Server) renderStep(w http.ResponseWriter, status int, sess *session, st step, errMsg string) {
+	wz := sess.wizard
+	loc := s.location(sess.user)
+	var page any
+	tmpl := "step_dataset.html"
+	switch st {
+	case stepAreas:
+		tmpl = "step_areas.html"
+		p := areasPage{Error: errMsg}
+		for _, a := range s.offeredAreas(sess.user) {
+			checked := wz.chose(a) || wz.plan == nil && len(wz.areas) == 0
+			p.Choices = append(p.Choices, areaChoice{Area: a, Title: areaTexts[a][0], Hint: areaTexts[a][1], Checked: checked})
+		}
+		page = p
+	case stepEmails, stepTasks, stepAppointments:
+		area := steps[st].area
+		page = datasetPage{Step: steps[st].name, Area: steps[st].title,
+			Rows:        candidateRows(wz.candidates(area), wz.deselected, loc),
+			NotImported: candidateRows(wz.notImported(area), nil, loc)}
+	case stepExecute:
+		tmpl = "step_execute.html"
+		p := executePage{Problems: wz.plan.Problems}
+		for _, a := range wz.areas {
+			n := wz.selectedIn(a)
+			p.Counts = append(p.Counts, areaCount{Title: areaTexts[a][0], N: n})
+			p.Writes += n
+		}
+		page = p
+	case stepRun:
+		tmpl = "step_run.html"
+		page = s.runPage(wz.run)
+	}
+	v := s.viewLocked(sess, steps[st].title, page)
+	v.Nav = "sync"
+	v.Steps = stepBar(wz, st)
+	s.render(w, status, tmpl, v)
+}
+
+// viewLocked is view for a session whose mu is held.
+func (s *Server) viewLocked(sess *session, title string, page any) view {
+	return view{Title: title, User: sess.user, CSRF: sess.csrf, Automatic: s.users[sess.user].Automatic, Page: page}
+}
+
+func stepBar(wz *wizard, cur step) []stepView {
+	var out []stepView
+	for i, info := range steps {
+		st := step(i)
+		sv := stepView{Num: i + 1, Title: info.title, State: "todo"}
+		switch {
+		case st == cur:
+			sv.State = "current"
+		case wz.plan != nil && wz.skipped(st):
+			sv.State = "skipped"
+		case st < cur:
+			sv.State = "done"
+		}
+		out = append(out, sv)
+	}
+	return out
+}
+
+// wizardSubmit handles the form of a step: it saves what the step chose
+// and moves forward, or back when the Back button was pressed.
+func (s *Server) wizardSubmit(w http.ResponseWriter, r *http.Request, sess *session) {
+	st, ok := stepByName(r.PathValue("step"))
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	if sess.wizard == nil {
+		sess.wizard = newWizard()
+	}
+	wz := sess.wizard
+	if wz.run == nil && s.needCredentialsLocked(w, r, sess) {
+		return
+	}
+	if !wz.allowed(st) || st == stepRun {
+		redirectStep(w, r, wz.current())
+		return
+	}
+	back := r.PostFormValue("nav") == "back"
+	switch st {
+	case stepAreas:
+		s.submitAreas(w, r, sess)
+		return
+	case stepEmails, stepTasks, stepAppointments:
+		if err := s.saveSelection(r, wz, steps[st].area); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+	case stepExecute:
+		if !back {
+			s.startRun(w, r, sess)
+			return
+		}
+	}
+	if back {
+		redirectStep(w, r, wz.prev(st))
+		return
+	}
+	next := wz.next(st)
+	wz.reached = max(wz.reached, next)
+	redirectStep(w, r, next)
+}
+
+// submitAreas keeps the chosen areas and, the first time, computes the
+// plan. Going back and submitting the areas again keeps the plan (its ids
+// stay valid) but sends the user through the dataset steps again, so that
+// a newly chosen area is reviewed before it is executed. sess.mu is held.
+func (s *Server) submitAreas(w http.ResponseWriter, r *http.Request, sess *session) {
+	wz := sess.wizard
+	offered := s.offeredAreas(sess.user)
+	var chosen []engine.Area
+	for _, v := range r.PostForm["area"] {
+		a := engine.Area(v)
+		if !containsArea(offered, a) {
+			http.Error(w, fmt.Sprintf("area %q is not offered to you", v), http.StatusBadRequest)
+			return
+		}
+		if !containsArea(chosen, a) {
+			chosen = append(chosen, a)
+		}
+	}
+	if len(chosen) == 0 {
+		s.renderStep(w, http.StatusUnprocessableEntity, sess, stepAreas, "Choose at least one area.")
+		return
+	}
+	wz.areas = chosen
+	if wz.plan == nil {
+		if err := s.planWizard(r.Context(), sess.user, sess.secretsCopyLocked(), wz); err != nil {
+			wz.areas = nil
+			// The message may echo what a source was given: no typed
+			// password reaches the log or the page.
+			msg := Redact(err.Error(), sess.secrets)
+			s.log.Error("planning failed", "user", sess.user, "error", msg)
+			if s.dropRefusedLocked(sess, err, msg) {
+				http.Redirect(w, r, credentialsPath, http.StatusSeeOther)
+				return
+			}
+			s.renderStep(w, http.StatusBadGateway, sess, stepAreas, "The groupware could not be read: "+msg)
+			return
+		}
+	}
+	next := wz.next(stepAreas)
+	wz.reached = next
+	redirectStep(w, r, next)
+}
+
+// planWizard starts the user's sources and computes the wizard's plan,
+// under the user's lock so that it does not read state an automatic run
+// is writing.
+func (s *Server) planWizard(ctx context.Context, user string, secrets map[string]string, wz *wizard) error {
+	lock := s.locks.of(user)
+	lock.Lock()
+	defer lock.Unlock()
+	job, release, err := s.opts.OpenJob(ctx, user, secrets)
+	if err != nil {
+		return err
+	}
+	plan, err := engine.BuildPlan(ctx, s.opts.State, job)
+	if err != nil {
+		release()
+		return err
+	}
+	wz.plan, wz.job, wz.releaseJob = plan, job, release
+	return nil
+}
+
+// saveSelection records which candidates of an area stay selected. An id
+// that is not a candidate of this step is an error: it would mean the page
+// and the plan disagree.
+func (s *Server) saveSelection(r *http.Request, wz *wizard, area engine.Area) error {
+	cands := wz.candidates(area)
+	ids := map[string]bool{}
+	for _, a := range cands {
+		ids[a.ID] = true
+	}
+	picked := map[string]bool{}
+	for _, id := range r.PostForm["sel"] {
+		if !ids[id] {
+			return fmt.Errorf("no candidate %q in this step", id)
+		}
+		picked[id] = true
+	}
+	for _, a := range cands {
+		if picked[a.ID] {
+			delete(wz.deselected, a.ID)
+		} else {
+			wz.deselected[a.ID] = true
+		}
+	}
+	return nil
+}
+
+// startRun executes the wizard's plan in the background and shows the
+// progress page. sess.mu is held.
+func (s *Server) startRun(w http.ResponseWriter, r *http.Request, sess *session) {
+	wz := sess.wizard
+	if !s.beginRun() {
+		http.Error(w, "the server is shutting down; nothing was executed", http.StatusServiceUnavailable)
+		return
+	}
+	wz.applySelection()
+	wz.run = newRun(wz.plan)
+	release := wz.releaseJob
+	wz.releaseJob = nil
+	wz.reached = stepRun
+	go s.executeManual(sess.user, wz.job, wz.plan, release, wz.run, sess.secretsCopyLocked())
+	redirectStep(w, r, stepRun)
+}
+
+func containsArea(list []engine.Area, a engine.Area) bool {
+	for _, v := range list {
+		if v == a {
+			return true
+		}
+	}
+	return false
+}
