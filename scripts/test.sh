@@ -12,6 +12,9 @@ cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 state=$(mktemp -d "${TMPDIR:-/tmp}/gwsync-test.XXXXXX")
+# Servers drop privileges (Dovecot's auth runs as "dovecot", mail as
+# "nobody"): they must be able to traverse into their own state dirs.
+chmod 711 "$state"
 started=()
 cleanup() {
 	for s in "${started[@]}"; do
