@@ -16,6 +16,7 @@ import (
 // times, and the whole activity only when it may be exported.
 type crmSide struct {
 	id       string
+	key      string
 	version  string
 	raster   packed
 	modified int64
@@ -76,21 +77,29 @@ func (x *index) intern(s string) string {
 	return s
 }
 
-// activity returns the index of an activity id, adding an empty entry.
-func (x *index) activity(id string) int32 {
-	if i, ok := x.crmAt[id]; ok {
-		return i
-	}
+// addActivity records a listed CRM activity. The CRM is listed before the
+// links are loaded, so that each costs one map operation: the listing
+// assigns an index, the link looks it up.
+func (x *index) addActivity(a adapters.Activity) {
 	i := int32(len(x.crm))
-	x.crm = append(x.crm, crmSide{id: id})
-	x.crmAt[id] = i
-	return i
+	c := crmSide{id: a.ID, key: a.Key, version: a.Version, raster: pack(a.Raster), modified: a.Modified.Unix(), listed: true}
+	if Exportable(a) {
+		c.full = ptr(a) // dropped again if a link turns up
+	}
+	x.crm = append(x.crm, c)
+	x.crmAt[a.ID] = i
 }
 
-// addLink must see every link before addActivity sees any activity.
+// addLink records a link; it must come after every addActivity.
 func (x *index) addLink(l state.Link) {
-	ci := x.activity(l.ActivityID)
-	x.crm[ci].linked = true
+	ci, ok := x.crmAt[l.ActivityID]
+	if !ok { // deleted in the CRM: a placeholder that was never listed
+		ci = int32(len(x.crm))
+		x.crm = append(x.crm, crmSide{id: l.ActivityID})
+		x.crmAt[l.ActivityID] = ci
+	}
+	c := &x.crm[ci]
+	c.linked, c.full = true, nil
 	ref := linkRef{x.intern(l.Source), l.ItemID}
 	if l.PendingSide != "" {
 		x.pending[ref] = pendingWrite{side: l.PendingSide, raster: pack(l.Pending)}
@@ -100,18 +109,13 @@ func (x *index) addLink(l state.Link) {
 		activityVersion: l.ActivityVersion, kind: adapters.Kind(x.intern(string(l.Kind))), base: pack(l.Base), crm: ci})
 }
 
-func (x *index) addActivity(a adapters.Activity) {
-	ci := x.activity(a.ID)
-	c := &x.crm[ci]
-	c.version, c.raster, c.modified, c.listed = a.Version, pack(a.Raster), a.Modified.Unix(), true
-	if c.linked {
-		return
-	}
-	if Exportable(a) {
-		c.full = ptr(a)
-	}
-	if a.Key != "" {
-		x.crmByKey[a.Key] = ci
+// indexKeys maps the keys of activities no link points at, once the links
+// are in: in steady state that is a handful, not a million.
+func (x *index) indexKeys() {
+	for i := range x.crm {
+		if c := &x.crm[i]; !c.linked && c.key != "" {
+			x.crmByKey[c.key] = int32(i)
+		}
 	}
 }
 

@@ -30,15 +30,16 @@ func BuildPlan(ctx context.Context, st state.Store, job *Job) (*Plan, error) {
 	}
 	p := &planner{job: job, plan: &Plan{User: job.User, Created: time.Now().UTC()},
 		ix: newIndex(n), relinked: map[string]bool{}}
+	if err := p.listCRM(ctx); err != nil {
+		return nil, err
+	}
 	if err := st.Links(ctx, job.User, func(l state.Link) error {
 		p.ix.addLink(l)
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("reading links of %s: %w", job.User, err)
 	}
-	if err := p.listCRM(ctx); err != nil {
-		return nil, err
-	}
+	p.ix.indexKeys()
 	for i := range job.Sources {
 		p.snapshot(ctx, st, &job.Sources[i])
 		if err := ctx.Err(); err != nil {
