@@ -85,6 +85,9 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 	}
 	worst := exitOK
 	for _, u := range list {
+		if op.secrets, err = askPasswords(u); err != nil {
+			return err
+		}
 		job, err := op.job(ctx, u, crm)
 		if err != nil {
 			return err

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"golang.org/x/term"
+
+	"github.com/gwsync/gwsync/config"
+	"github.com/gwsync/gwsync/web"
+)
+
+// askPasswords asks on the terminal for the password of each of the user's
+// sources that the config leaves without credentials (the rule is
+// web.NeedsCredentials, the same as the web client's "Enter your login
+// data" page). The passwords live in memory for this run only. Off a
+// terminal it asks nothing: such a source then fails with the adapter's
+// own error, naming the server.
+func askPasswords(u *config.User) (map[string]string, error) {
+	if !isTerminal(os.Stdin) {
+		return nil, nil
+	}
+	var secrets map[string]string
+	for _, s := range u.Sources {
+		login, need := web.LoginSourceOf(s.Name, s.Plugin, s.Options)
+		if !need {
+			continue
+		}
+		who := login.Username
+		if login.URL != "" {
+			who += " at " + login.URL
+		}
+		fmt.Fprintf(os.Stderr, "Enter your login data for %s (%s, %s).\nPassword: ", s.Name, s.Plugin, who)
+		pw, err := term.ReadPassword(int(os.Stdin.Fd()))
+		fmt.Fprintln(os.Stderr)
+		if err != nil {
+			return nil, fmt.Errorf("reading the password for %s: %w", s.Name, err)
+		}
+		if secrets == nil {
+			secrets = map[string]string{}
+		}
+		secrets[s.Name] = string(pw)
+	}
+	return secrets, nil
+}
