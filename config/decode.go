@@ -22,7 +22,7 @@ var (
 	topKeys      = []string{"state", "crm", "plugin_dir", "defaults", "users", "serve"}
 	defaultsKeys = []string{"window", "conflict", "time_zone"}
 	windowKeys   = []string{"past", "future"}
-	userKeys     = []string{"name", "email", "time_zone", "automatic_matching", "areas", "conflict", "window", "export_to", "sources", "password_hash"}
+	userKeys     = []string{"name", "email", "time_zone", "automatic_matching", "areas", "conflict", "window", "export_to", "sources", "password_hash", "exclude"}
 	pluginKeys   = []string{"name", "plugin", "in_process", "sha256", "options"}
 )
 
@@ -163,6 +163,7 @@ func (d *decoder) decodeUser(n *yaml.Node, path string, def Defaults) User {
 		u.ExportTo = s
 		d.checkExportTo(resolve(f["export_to"]).Line, join(path, "export_to"), &u)
 	}
+	u.Exclude = d.exclude(f["exclude"], join(path, "exclude"))
 	if s, ok := d.str(f["password_hash"], join(path, "password_hash")); ok && s != "" {
 		u.PasswordHash = d.passwordHash(resolve(f["password_hash"]).Line, join(path, "password_hash"), s)
 	}

@@ -115,8 +115,13 @@ type User struct {
 	Window            Window   `json:"window"`
 	// ExportTo names the source that receives CRM appointments; "" means
 	// nothing is exported.
-	ExportTo string   `json:"export_to,omitempty"`
-	Sources  []Plugin `json:"sources"`
+	ExportTo string `json:"export_to,omitempty"`
+	// Exclude is the never-log list: addresses ("bob@example.com") and
+	// domains ("@example.com") that never become CRM contacts; a message
+	// between the user and excluded addresses only (internal mail) is not
+	// imported.
+	Exclude []string `json:"exclude,omitempty"`
+	Sources []Plugin `json:"sources"`
 	// PasswordHash is the bcrypt hash of the user's web client password
 	// (`gwsync passwd` prints one); "" means the user cannot log in.
 	PasswordHash string `json:"password_hash,omitempty"`

@@ -105,6 +105,28 @@ func (d *decoder) email(line int, path, s string) string {
 	return s
 }
 
+// exclude reads a user's never-log list: e-mail addresses and "@domain"
+// entries, lower-cased.
+func (d *decoder) exclude(n *yaml.Node, path string) []string {
+	items, _ := d.list(n, path)
+	var out []string
+	for i, item := range items {
+		p := index(path, i)
+		s, ok := d.str(item, p)
+		if !ok {
+			continue
+		}
+		s = strings.ToLower(strings.TrimSpace(s))
+		at := strings.Index(s, "@")
+		if at < 0 || at == len(s)-1 || strings.ContainsAny(s, " <>,") || strings.Count(s, "@") > 1 {
+			d.errs.add(resolve(item).Line, p, "%q is neither an address (bob@example.com) nor a domain (@example.com)", s)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
 // areas reads a user's areas. Absent means all; the result is in the
 // canonical order of Areas so that equal configs compare equal.
 func (d *decoder) areas(n *yaml.Node, path string) []string {

@@ -403,3 +403,19 @@ func TestConflictWriteIsNotBlind(t *testing.T) {
 		t.Fatal("re-planned next run")
 	}
 }
+
+func TestNeverLogList(t *testing.T) {
+	w := newWorld(t)
+	w.job.Exclude = []string{"@example.com", "noreply@vendor.example.org"}
+	w.src.PutItem(adapters.Item{ID: "internal", Key: "mid:i@x", Kind: adapters.KindMessage, Subject: "Lunch?",
+		From: "colleague@example.com", To: []string{"alice@example.com"}})
+	w.src.PutItem(adapters.Item{ID: "customer", Key: "mid:c@x", Kind: adapters.KindMessage, Subject: "Order",
+		From: "buyer@client.example.org", To: []string{"alice@example.com"}, Cc: []string{"Boss@Example.com", "noreply@vendor.example.org"}})
+	p, _ := w.run()
+	if len(p.Actions) != 1 || p.Actions[0].ItemID != "customer" || p.Excluded != 1 {
+		t.Fatalf("actions %+v, excluded %d", p.Actions, p.Excluded)
+	}
+	if c := w.activityByKey("mid:c@x").Contacts; len(c) != 1 || c[0] != "buyer@client.example.org" {
+		t.Fatalf("contacts %v: excluded addresses must not be linked", c)
+	}
+}

@@ -409,17 +409,17 @@ func (x *executor) saveCursors(plan *Plan) error {
 
 // activityFor builds the CRM activity for a new groupware item.
 // Its contacts are every address in From/To/Cc and the attendees, except
-// the user's own.
+// the user's own and those on the never-log list.
 func activityFor(job *Job, source string, it adapters.Item, typ adapters.ActivityType) adapters.Activity {
 	a := adapters.Activity{
 		Type: typ, Subject: it.Subject, Body: it.Body, Raster: it.Raster, Busy: it.Busy,
 		Owners: []string{job.User}, Key: it.Key, Source: source, SourceItem: it.ID,
 		Location: it.Location, Attachments: it.Attachments,
 	}
-	seen := map[string]bool{normalizeAddress(job.Email): true, "": true}
+	seen := map[string]bool{}
 	for _, list := range [][]string{{it.From}, it.To, it.Cc, it.Attendees} {
 		for _, addr := range list {
-			if n := normalizeAddress(addr); !seen[n] {
+			if n := normalizeAddress(addr); !seen[n] && !job.excluded(n) {
 				seen[n] = true
 				a.Contacts = append(a.Contacts, n)
 			}

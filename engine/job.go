@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
@@ -20,7 +21,11 @@ type NamedSource struct {
 type Job struct {
 	User string
 	// Email is the user's own address; it never becomes a contact.
-	Email   string
+	Email string
+	// Exclude is the never-log list: addresses and "@domain" entries that
+	// never become contacts. A message with nobody else on it (internal
+	// mail between colleagues) is not imported.
+	Exclude []string
 	Sources []NamedSource
 	CRM     adapters.Sink
 	// ExportTo names the source that receives CRM appointments; "" means
@@ -69,4 +74,40 @@ func (j *Job) source(name string) (*NamedSource, error) {
 		}
 	}
 	return nil, fmt.Errorf("user %s has no source %q", j.User, name)
+}
+
+// excluded reports whether an address is the user's own or on the
+// never-log list.
+func (j *Job) excluded(addr string) bool {
+	a := normalizeAddress(addr)
+	if a == "" || a == normalizeAddress(j.Email) {
+		return true
+	}
+	for _, e := range j.Exclude {
+		if strings.HasPrefix(e, "@") && strings.HasSuffix(a, e) || a == e {
+			return true
+		}
+	}
+	return false
+}
+
+// internalOnly reports whether every participant of a message other than
+// the user is excluded (and there is at least one participant).
+func (j *Job) internalOnly(it *adapters.Item) bool {
+	if len(j.Exclude) == 0 {
+		return false
+	}
+	seen := false
+	for _, list := range [][]string{{it.From}, it.To, it.Cc} {
+		for _, addr := range list {
+			if normalizeAddress(addr) == "" {
+				continue
+			}
+			seen = true
+			if !j.excluded(addr) {
+				return false
+			}
+		}
+	}
+	return seen
 }

@@ -101,6 +101,9 @@ type Plan struct {
 	// OutOfWindow counts items left alone because they lie outside the
 	// sync window (never deletions).
 	OutOfWindow int `json:"out_of_window"`
+	// Excluded counts messages between the user and excluded addresses
+	// only (the never-log list), which are not imported.
+	Excluded int `json:"excluded,omitempty"`
 }
 
 func actionID(user string, kind ActionKind, parts ...string) string {

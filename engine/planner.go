@@ -160,6 +160,10 @@ func (p *planner) item(ns *NamedSource, it *adapters.Item, acts []*Action, probs
 	if it.Cancelled {
 		return append(acts, p.skip(ns.Name, it, nil, "cancelled in groupware, not imported")), probs
 	}
+	if it.Kind == adapters.KindMessage && p.job.internalOnly(it) {
+		p.plan.Excluded++ // internal mail: never logged, not worth a line each run
+		return acts, probs
+	}
 	typ := Classify(*it)
 	a := &Action{Kind: ActCreate, Area: AreaOf(it.Kind), Source: ns.Name, ItemID: it.ID, Key: it.Key,
 		Type: typ, Subject: it.Subject, From: it.From, Raster: it.Raster, item: ptr(*it)}

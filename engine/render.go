@@ -87,6 +87,9 @@ func (p *Plan) Summary() string {
 	if p.OutOfWindow > 0 {
 		s += fmt.Sprintf(", %d outside the sync window", p.OutOfWindow)
 	}
+	if p.Excluded > 0 {
+		s += fmt.Sprintf(", %d excluded (never-log list)", p.Excluded)
+	}
 	if len(p.Problems) > 0 {
 		s += fmt.Sprintf(", %d problems", len(p.Problems))
 	}

@@ -127,7 +127,7 @@ func (o *opener) job(ctx context.Context, u *config.User, crm adapters.Sink) (*e
 	if err != nil {
 		return nil, err
 	}
-	job := &engine.Job{User: u.Name, Email: u.Email, CRM: crm, ExportTo: u.ExportTo, Policy: policy,
+	job := &engine.Job{User: u.Name, Email: u.Email, Exclude: u.Exclude, CRM: crm, ExportTo: u.ExportTo, Policy: policy,
 		Window: engine.WindowAround(time.Now(), u.Window.Past, u.Window.Future), Logger: o.logger.Named(u.Name)}
 	for _, a := range u.Areas {
 		job.Areas = append(job.Areas, engine.Area(a))
