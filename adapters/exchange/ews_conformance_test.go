@@ -17,3 +17,20 @@ func TestEWSConformance(t *testing.T) {
 			return fake.OptionsJSON()
 		}})
 }
+
+// TestEWSConformanceNTLM runs the suite against a server that accepts
+// only NTLM, with auth: ntlm in the options.
+func TestEWSConformanceNTLM(t *testing.T) {
+	adaptertest.RunSource(t, adaptertest.SourceSuite{Adapter: "exchange", Kinds: adapters.Kinds,
+		Backend: func(t *testing.T, fx adaptertest.Fixture) json.RawMessage {
+			fake := ewsfake.New(t)
+			fake.SeedItems("Import Folder", fx.Items)
+			fake.RequireNTLM()
+			t.Cleanup(func() {
+				if len(fake.Operations()) > 0 && fake.NTLMLogons() == 0 {
+					t.Errorf("%d operations served without an NTLM logon", len(fake.Operations()))
+				}
+			})
+			return fake.OptionsJSON()
+		}})
+}

@@ -19,7 +19,9 @@ type Config struct {
 	URL      string
 	Username string
 	Password string
-	// Auth is "basic" (default); "ntlm" is refused.
+	// Auth is "basic" (default) or "ntlm" (Windows authentication, the
+	// default of an Exchange Server EWS virtual directory). Username may
+	// be DOMAIN\user or user@domain.
 	Auth string
 	// Mailbox, when set, is read through ExchangeImpersonation as that
 	// user (a service account with the ApplicationImpersonation role).
@@ -28,6 +30,9 @@ type Config struct {
 	Logger  hclog.Logger
 	HTTP    *http.Client
 	Retry   xchg.Retry
+	// Resume is how a SyncFolderItems page or GetItem batch that failed
+	// past Retry is asked for again (default xchg.DefaultResume).
+	Resume xchg.Resume
 	// BatchSize is how many items one GetItem asks for (default 50).
 	BatchSize int
 }
@@ -39,9 +44,8 @@ func (c *Config) check() error {
 	case "", "basic":
 		c.Auth = "basic"
 	case "ntlm":
-		return adapters.Errorf(adapters.CodeInvalidConfig, "exchange ews: auth ntlm is not implemented in this version; enable Basic authentication on the EWS virtual directory")
 	default:
-		return adapters.Errorf(adapters.CodeInvalidConfig, "exchange ews: auth %q (want basic)", c.Auth)
+		return adapters.Errorf(adapters.CodeInvalidConfig, "exchange ews: auth %q (want basic or ntlm)", c.Auth)
 	}
 	u, err := url.Parse(c.URL)
 	if c.URL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -59,6 +63,7 @@ func (c *Config) check() error {
 	if c.Retry.Attempts == 0 {
 		c.Retry = xchg.DefaultRetry
 	}
+	c.Resume = c.Resume.OrDefault()
 	if c.BatchSize <= 0 {
 		c.BatchSize = 50
 	}

@@ -17,10 +17,17 @@ import (
 
 var samples = filepath.Join("..", "..", "..", "testdata", "exchange", "ews")
 
+// fastRetry and fastResume keep fault tests quick; BackOffMilliseconds is
+// still honoured as sent.
+var (
+	fastRetry  = xchg.Retry{Attempts: 3, BaseDelay: 5 * time.Millisecond, MaxWait: 5 * time.Second}
+	fastResume = xchg.Resume{Rounds: 2, Delay: 10 * time.Millisecond}
+)
+
 func newSource(t *testing.T, fake *ewsfake.Server, change func(*ews.Config)) *ews.Source {
 	t.Helper()
 	cfg := ews.Config{URL: fake.URL(), Username: ewsfake.Username, Password: ewsfake.Password, Mailbox: ewsfake.Mailbox,
-		Retry: xchg.Retry{Attempts: 3, BaseDelay: 5 * time.Millisecond, MaxWait: 5 * time.Second}}
+		Retry: fastRetry, Resume: fastResume}
 	if change != nil {
 		change(&cfg)
 	}
@@ -158,8 +165,8 @@ func TestServerBusy(t *testing.T) {
 	}
 }
 
-// TestAuthErrors: a wrong password is Unauthorized naming the account; NTLM
-// and a missing URL are InvalidConfig.
+// TestAuthErrors: a wrong password is Unauthorized naming the account; a
+// missing URL or password and an unknown auth are InvalidConfig.
 func TestAuthErrors(t *testing.T) {
 	fake, _ := seeded(t)
 	src := newSource(t, fake, func(c *ews.Config) { c.Password = "wrong" })
@@ -172,10 +179,10 @@ func TestAuthErrors(t *testing.T) {
 	_, err = other.Info(t.Context())
 	requireCode(t, "impersonating a user without the right", err, adapters.CodeUnauthorized)
 	for name, change := range map[string]func(*ews.Config){
-		"ntlm":   func(c *ews.Config) { c.Auth = "ntlm" },
-		"no url": func(c *ews.Config) { c.URL = "" },
-		"ftp":    func(c *ews.Config) { c.URL = "ftp://mail.example.com/EWS/Exchange.asmx" },
-		"no pw":  func(c *ews.Config) { c.Password = "" },
+		"kerberos": func(c *ews.Config) { c.Auth = "kerberos" },
+		"no url":   func(c *ews.Config) { c.URL = "" },
+		"ftp":      func(c *ews.Config) { c.URL = "ftp://mail.example.com/EWS/Exchange.asmx" },
+		"no pw":    func(c *ews.Config) { c.Password = "" },
 	} {
 		cfg := ews.Config{URL: fake.URL(), Username: "u", Password: "p"}
 		change(&cfg)
@@ -261,5 +268,49 @@ func TestWriteBack(t *testing.T) {
 	}
 	if st, _ := fake.Get(strings.TrimPrefix(task.ID, "task:")); !st.Due.Equal(moved.Due) {
 		t.Errorf("task due %v, want %v", st.Due, moved.Due)
+	}
+}
+
+// TestInterruptedSyncResumes: a SyncFolderItems page that fails past the
+// retries is asked for again with the last good sync state; the folder is
+// not synced again from the start and every item arrives exactly once.
+func TestInterruptedSyncResumes(t *testing.T) {
+	fake, src := seeded(t)
+	fake.SetPageSize(1)
+	seen := map[string]int{}
+	_, err := src.Snapshot(t.Context(), adapters.SnapshotRequest{Kinds: []adapters.Kind{adapters.KindEvent}}, func(it adapters.Item) error {
+		if len(seen) == 0 {
+			// Page 2 fails every attempt of the first try and once more.
+			fake.FailNext(fastRetry.Attempts+1, 503)
+		}
+		seen[it.ID]++
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("snapshot with page 2 failing %d times: %v", fastRetry.Attempts+1, err)
+	}
+	if len(seen) != 3 {
+		t.Errorf("events %v, want 3", seen)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s emitted %d times", id, n)
+		}
+	}
+	byState := map[string]int{}
+	var order []string
+	for _, r := range fake.Requests() {
+		if strings.HasPrefix(r, "SyncFolderItems") {
+			if byState[r] == 0 {
+				order = append(order, r)
+			}
+			byState[r]++
+		}
+	}
+	if len(order) != 3 || order[0] != "SyncFolderItems calendar state=" || byState[order[0]] != 1 {
+		t.Fatalf("SyncFolderItems requests %v, want the first page once and three pages", fake.Requests())
+	}
+	if n, want := byState[order[1]], fastRetry.Attempts+2; n != want {
+		t.Errorf("page 2 (%s) sent %d times, want %d: resumed from its sync state", order[1], n, want)
 	}
 }

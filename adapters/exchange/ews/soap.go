@@ -84,6 +84,8 @@ func (s *Source) call(ctx context.Context, op, body string, out any) error {
 		}
 		req.Header.Set("Content-Type", "text/xml; charset=utf-8")
 		req.Header.Set("Accept", "text/xml")
+		// With auth ntlm the transport (withNTLM) takes these credentials
+		// off and runs the NTLM handshake with them instead.
 		req.SetBasicAuth(s.cfg.Username, s.cfg.Password)
 		return req, nil
 	}, busyWait)

@@ -25,6 +25,9 @@ func New(cfg Config) (*Source, error) {
 		}
 		cfg.HTTP = c
 	}
+	if cfg.Auth == "ntlm" {
+		cfg.HTTP = withNTLM(cfg.HTTP)
+	}
 	return &Source{cfg: cfg}, nil
 }
 

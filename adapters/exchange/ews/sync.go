@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -128,6 +129,9 @@ func (s *Source) findFolder(ctx context.Context) (string, error) {
 
 // syncFolder pages SyncFolderItems from state to the end, fetching created
 // and updated items with GetItem in batches, and returns the final state.
+// A page or batch that fails past the retries is asked for again with the
+// same sync state or ids (cfg.Resume): the folder is not synced again from
+// the start, and no item is emitted twice.
 func (s *Source) syncFolder(ctx context.Context, kind adapters.Kind, folder, state string, emit func(adapters.Item) error) (string, error) {
 	prefix := map[adapters.Kind]string{adapters.KindMessage: messagePrefix, adapters.KindEvent: eventPrefix, adapters.KindTask: taskPrefix}[kind]
 	for page := 0; page < 100000; page++ {
@@ -137,15 +141,19 @@ func (s *Source) syncFolder(ctx context.Context, kind adapters.Kind, folder, sta
 			body += `<m:SyncState>` + esc(state) + `</m:SyncState>`
 		}
 		body += `<m:MaxChangesReturned>` + strconv.Itoa(maxChanges) + `</m:MaxChangesReturned></m:SyncFolderItems>`
-		var r syncResponse
-		if err := s.call(ctx, "SyncFolderItems", body, &r); err != nil {
-			return "", err
-		}
-		if len(r.Messages) != 1 {
-			return "", adapters.Errorf(adapters.CodeUnknown, "exchange ews: SyncFolderItems returned %d response messages", len(r.Messages))
-		}
-		m := r.Messages[0]
-		if err := m.err("SyncFolderItems " + string(kind)); err != nil {
+		var m syncMessage
+		err := s.cfg.Resume.Page(ctx, s.cfg.Logger, fmt.Sprintf("SyncFolderItems %s (page %d)", kind, page+1), func() error {
+			var r syncResponse
+			if err := s.call(ctx, "SyncFolderItems", body, &r); err != nil {
+				return err
+			}
+			if len(r.Messages) != 1 {
+				return adapters.Errorf(adapters.CodeUnknown, "exchange ews: SyncFolderItems returned %d response messages", len(r.Messages))
+			}
+			m = r.Messages[0]
+			return m.err("SyncFolderItems " + string(kind))
+		})
+		if err != nil {
 			return "", err
 		}
 		var ids []itemID
@@ -182,7 +190,12 @@ func (s *Source) getItems(ctx context.Context, kind adapters.Kind, ids []itemID,
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), s.cfg.BatchSize)]
 		ids = ids[len(batch):]
-		got, err := s.getBatch(ctx, kind, batch)
+		var got []fetched
+		err := s.cfg.Resume.Page(ctx, s.cfg.Logger, fmt.Sprintf("GetItem %s (%d items)", kind, len(batch)), func() error {
+			var err error
+			got, err = s.getBatch(ctx, kind, batch)
+			return err
+		})
 		if err != nil {
 			return err
 		}

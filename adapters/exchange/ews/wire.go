@@ -93,14 +93,17 @@ type syncChange struct {
 }
 
 type syncResponse struct {
-	Messages []struct {
-		responseMessage
-		SyncState string `xml:"SyncState"`
-		Last      bool   `xml:"IncludesLastItemInRange"`
-		Changes   struct {
-			List []syncChange `xml:",any"`
-		} `xml:"Changes"`
-	} `xml:"Body>SyncFolderItemsResponse>ResponseMessages>SyncFolderItemsResponseMessage"`
+	Messages []syncMessage `xml:"Body>SyncFolderItemsResponse>ResponseMessages>SyncFolderItemsResponseMessage"`
+}
+
+// syncMessage is one page of changes and the sync state after it.
+type syncMessage struct {
+	responseMessage
+	SyncState string `xml:"SyncState"`
+	Last      bool   `xml:"IncludesLastItemInRange"`
+	Changes   struct {
+		List []syncChange `xml:",any"`
+	} `xml:"Changes"`
 }
 
 type getItemResponse struct {

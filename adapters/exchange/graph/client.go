@@ -121,12 +121,18 @@ func (s *Source) redact(target string) string {
 
 // walk follows a delta query from link through every @odata.nextLink to
 // the @odata.deltaLink, calling row for each entry, and returns the delta
-// link. A failed page is an error: the caller never treats a half-read
-// delta as complete.
+// link. A page that fails past the retries is asked for again from its own
+// link (cfg.Resume), so the rows already handed to row are neither lost
+// nor sent twice. A page that still fails is an error: the caller never
+// treats a half-read delta as complete.
 func (s *Source) walk(ctx context.Context, link string, header map[string]string, row func(json.RawMessage) error) (string, error) {
 	for pages := 0; ; pages++ {
 		var p page
-		if err := s.call(ctx, http.MethodGet, link, nil, header, &p); err != nil {
+		err := s.cfg.Resume.Page(ctx, s.cfg.Logger, fmt.Sprintf("%s (page %d)", s.redact(link), pages+1), func() error {
+			p = page{}
+			return s.call(ctx, http.MethodGet, link, nil, header, &p)
+		})
+		if err != nil {
 			return "", err
 		}
 		for _, raw := range p.Value {

@@ -38,6 +38,9 @@ type Config struct {
 	// HTTP and Retry default to xchg.HTTPClient("") and xchg.DefaultRetry.
 	HTTP  *http.Client
 	Retry xchg.Retry
+	// Resume is how a delta page that failed past Retry is asked for
+	// again from its next link (default xchg.DefaultResume).
+	Resume xchg.Resume
 }
 
 // check fills defaults and refuses incomplete configs.
@@ -80,6 +83,7 @@ func (c *Config) check() error {
 	if c.Retry.Attempts == 0 {
 		c.Retry = xchg.DefaultRetry
 	}
+	c.Resume = c.Resume.OrDefault()
 	return nil
 }
 

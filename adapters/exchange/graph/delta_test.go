@@ -106,3 +106,46 @@ func TestFailedPageIsAnError(t *testing.T) {
 		t.Errorf("emitted %d items, want the first page only", n)
 	}
 }
+
+// TestInterruptedPagingResumes: a page that fails past the retries is
+// asked for again from its own next link; the delta is not restarted, and
+// every message arrives exactly once.
+func TestInterruptedPagingResumes(t *testing.T) {
+	fake, src := seeded(t)
+	fake.SetPageSize(1)
+	var ids []string
+	end, err := src.Snapshot(t.Context(), adapters.SnapshotRequest{Kinds: []adapters.Kind{adapters.KindMessage}}, func(it adapters.Item) error {
+		if len(ids) == 0 {
+			// Page 2 fails every attempt of the first try and once more.
+			fake.FailNext(fastRetry.Attempts+1, 503)
+		}
+		ids = append(ids, it.ID)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("snapshot with page 2 failing %d times: %v", fastRetry.Attempts+1, err)
+	}
+	if len(ids) != 2 || ids[0] == ids[1] || !end.Complete || end.Cursor == "" {
+		t.Fatalf("items %v complete %v cursor %q, want both messages once and a cursor", ids, end.Complete, end.Cursor)
+	}
+	starts, pageTwo := 0, map[string]int{}
+	for _, r := range fake.Requests() {
+		switch {
+		case strings.Contains(r, "/messages/delta?") && strings.Contains(r, "select="):
+			starts++
+		case strings.Contains(r, "/messages/delta?$skiptoken="):
+			pageTwo[r]++
+		}
+	}
+	if starts != 1 {
+		t.Errorf("delta started %d times, want once (resume, not restart): %v", starts, fake.Requests())
+	}
+	if len(pageTwo) != 1 {
+		t.Fatalf("page 2 requests %v, want one next link asked for repeatedly", pageTwo)
+	}
+	for link, n := range pageTwo {
+		if want := fastRetry.Attempts + 2; n != want {
+			t.Errorf("%s sent %d times, want %d (%d failed attempts, 1 failed resume attempt, 1 success)", link, n, want, fastRetry.Attempts)
+		}
+	}
+}

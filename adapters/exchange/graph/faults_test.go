@@ -41,8 +41,8 @@ func TestThrottleHonoursRetryAfter(t *testing.T) {
 	}
 }
 
-// TestServerErrors: 5xx is retried with backoff; past the attempts it is
-// Temporary and the snapshot fails.
+// TestServerErrors: 5xx is retried with backoff; past the attempts and
+// the resume rounds it is Temporary and the snapshot fails.
 func TestServerErrors(t *testing.T) {
 	fake, src := seeded(t)
 	if _, err := src.Info(t.Context()); err != nil {
@@ -52,9 +52,9 @@ func TestServerErrors(t *testing.T) {
 	if items, _ := mustSnapshot(t, src, adapters.SnapshotRequest{}); len(items) != 6 {
 		t.Errorf("%d items after two 503s, want 6", len(items))
 	}
-	fake.FailNext(3, 500)
-	_, _, err := snapshot(t, src, adapters.SnapshotRequest{})
-	requireCode(t, "snapshot with three 500s", err, adapters.CodeTemporary)
+	fake.FailNext(fastRetry.Attempts*(fastResume.Rounds+1), 500)
+	_, _, err := snapshot(t, src, adapters.SnapshotRequest{Kinds: []adapters.Kind{adapters.KindTask}})
+	requireCode(t, "snapshot with a page failing every attempt of every round", err, adapters.CodeTemporary)
 }
 
 // TestUnauthorizedNamesMailbox: a wrong secret and a revoked consent are

@@ -16,10 +16,13 @@ import (
 // fastRetry keeps retry tests quick; Retry-After is still honoured as sent.
 var fastRetry = xchg.Retry{Attempts: 3, BaseDelay: 5 * time.Millisecond, MaxWait: 5 * time.Second}
 
+// fastResume asks for a failed page twice more, quickly.
+var fastResume = xchg.Resume{Rounds: 2, Delay: 10 * time.Millisecond}
+
 func newSource(t *testing.T, fake *graphfake.Server, change func(*graph.Config)) *graph.Source {
 	t.Helper()
 	cfg := graph.Config{TenantID: graphfake.Tenant, ClientID: graphfake.ClientID, ClientSecret: graphfake.ClientSecret,
-		Mailbox: graphfake.Mailbox, BaseURL: fake.BaseURL(), TokenURL: fake.TokenURL(), Retry: fastRetry}
+		Mailbox: graphfake.Mailbox, BaseURL: fake.BaseURL(), TokenURL: fake.TokenURL(), Retry: fastRetry, Resume: fastResume}
 	if change != nil {
 		change(&cfg)
 	}

@@ -6,9 +6,13 @@
 // FindItem with an extended-property restriction.
 //
 // It parses every SOAP request and checks the envelope (version header,
-// impersonation), Basic authentication, Content-Type and the elements and
+// impersonation), Basic authentication or, after RequireNTLM, the NTLM
+// handshake per connection (NEGOTIATE → 401 with a CHALLENGE →
+// AUTHENTICATE with an NTLMv2 response checked against the password; Basic
+// credentials are then reported), Content-Type and the elements and
 // attributes of each operation, failing the test on anything unexpected.
 // Faults are injected by method: ServerBusy (ErrorServerBusy with
 // BackOffMilliseconds), InvalidateSyncStates (ErrorInvalidSyncStateData),
-// FailNext (HTTP 5xx). It listens on 127.0.0.1 only.
+// FailNext (HTTP 5xx). Requests logs each operation with the sync state
+// it carried. It listens on 127.0.0.1 only.
 package ewsfake

@@ -3,10 +3,13 @@ package ewsfake
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/Azure/go-ntlmssp"
 )
 
 type recorder struct {
@@ -65,5 +68,47 @@ func TestFakeFlagsBadRequests(t *testing.T) {
 	}
 	if got, _ := s.Get(id); got.Subject != "x" || !got.Start.Equal(it.Start) {
 		t.Errorf("a refused request changed the item: %+v", got)
+	}
+}
+
+// TestFakeNTLM: with RequireNTLM, Basic credentials are refused and
+// reported, a request without credentials is offered NTLM, a handshake
+// with the right password passes and one with a wrong password does not.
+func TestFakeNTLM(t *testing.T) {
+	rec := &recorder{TB: t}
+	s := New(rec)
+	s.RequireNTLM()
+	body := fmt.Sprintf(envelope, `<m:FindFolder Traversal="Deep"><m:FolderShape><t:BaseShape>IdOnly</t:BaseShape></m:FolderShape>`+
+		`<m:Restriction><t:IsEqualTo><t:FieldURI FieldURI="folder:DisplayName"/><t:FieldURIOrConstant><t:Constant Value="x"/></t:FieldURIOrConstant></t:IsEqualTo></m:Restriction>`+
+		`<m:ParentFolderIds><t:DistinguishedFolderId Id="msgfolderroot"/></m:ParentFolderIds></m:FindFolder>`)
+	post := func(client *http.Client, password string, basic bool) (int, []string) {
+		req, _ := http.NewRequest("POST", s.URL(), strings.NewReader(body))
+		req.Header.Set("Content-Type", "text/xml; charset=utf-8")
+		if basic || password != "" {
+			req.SetBasicAuth(Username, password)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Values("WWW-Authenticate")
+	}
+	plain := &http.Client{}
+	if status, offered := post(plain, "", false); status != http.StatusUnauthorized || !slices.Contains(offered, "NTLM") || slices.Contains(offered, `Basic realm="mail.contoso.example"`) {
+		t.Errorf("no credentials: HTTP %d offering %v, want 401 offering NTLM only", status, offered)
+	}
+	if status, _ := post(plain, Password, true); status != http.StatusUnauthorized || len(rec.take()) != 1 {
+		t.Errorf("Basic credentials: HTTP %d, want 401 and one report", status)
+	}
+	ntlm := &http.Client{Transport: ntlmssp.Negotiator{RoundTripper: &http.Transport{}}}
+	if status, _ := post(ntlm, "wrong", false); status != http.StatusUnauthorized || s.NTLMLogons() != 0 {
+		t.Errorf("NTLM with a wrong password: HTTP %d, %d logons", status, s.NTLMLogons())
+	}
+	if status, _ := post(ntlm, Password, false); status != http.StatusOK || s.NTLMLogons() != 1 {
+		t.Errorf("NTLM with the password: HTTP %d, %d logons", status, s.NTLMLogons())
+	}
+	if errs := rec.take(); len(errs) != 0 {
+		t.Errorf("fake reported %v for well-formed NTLM", errs)
 	}
 }

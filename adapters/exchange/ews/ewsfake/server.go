@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// Credentials the fake accepts.
+// Credentials the fake accepts, by Basic or (after RequireNTLM) NTLM.
 const (
 	Username = `CONTOSO\gwsync-svc`
 	Password = "fake-password"
@@ -82,12 +82,17 @@ type Server struct {
 	failStatus int
 	pageSize   int
 	ops        []string
+	requests   []string
+	ntlm       bool
+	ntlmLogons int
 }
 
 // New starts a fake on 127.0.0.1 that stops when the test ends.
 func New(t testing.TB) *Server {
 	s := &Server{t: t, folders: map[string]string{}, items: map[string]*Item{}, states: map[string]syncState{}, pageSize: 2}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.srv.Config.ConnContext = withConnAuth
+	s.srv.Start()
 	t.Cleanup(s.srv.Close)
 	return s
 }
@@ -95,9 +100,16 @@ func New(t testing.TB) *Server {
 // URL is the adapter's url option.
 func (s *Server) URL() string { return s.srv.URL + "/EWS/Exchange.asmx" }
 
-// Options returns adapter options pointing at the fake.
+// Options returns adapter options pointing at the fake, with auth ntlm
+// after RequireNTLM.
 func (s *Server) Options() map[string]any {
-	return map[string]any{"api": "ews", "url": s.URL(), "username": Username, "password": Password, "mailbox": Mailbox}
+	o := map[string]any{"api": "ews", "url": s.URL(), "username": Username, "password": Password, "mailbox": Mailbox}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ntlm {
+		o["auth"] = "ntlm"
+	}
+	return o
 }
 
 // OptionsJSON is Options as JSON.
@@ -144,6 +156,27 @@ func (s *Server) Operations() []string {
 	return append([]string(nil), s.ops...)
 }
 
+// Requests describes every authenticated request so far, failed ones
+// included: the operation, and for SyncFolderItems the folder and the
+// sync state sent ("SyncFolderItems calendar state=" for a first page).
+func (s *Server) Requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.requests...)
+}
+
+// describe is the Requests entry of one operation.
+func describe(op *node) string {
+	if op.XMLName.Local != "SyncFolderItems" {
+		return op.XMLName.Local
+	}
+	folder := op.path("SyncFolderId", "FolderId").attr("Id")
+	if d := op.path("SyncFolderId", "DistinguishedFolderId").attr("Id"); d != "" {
+		folder = d
+	}
+	return "SyncFolderItems " + folder + " state=" + op.child("SyncState").text()
+}
+
 func (s *Server) failf(w http.ResponseWriter, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	s.t.Errorf("ewsfake: %s", msg)
@@ -157,10 +190,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.failf(w, "unexpected request %s %s", r.Method, r.URL)
 		return
 	}
-	if user, pass, ok := r.BasicAuth(); !ok || user != Username || pass != Password {
-		w.Header().Set("WWW-Authenticate", `Basic realm="mail.contoso.example"`)
-		w.Header().Add("WWW-Authenticate", "NTLM")
-		w.WriteHeader(http.StatusUnauthorized)
+	if !s.authenticate(w, r) {
 		return
 	}
 	if mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "text/xml" || !strings.EqualFold(params["charset"], "utf-8") {
@@ -199,6 +229,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	op := body.Children[0]
 	s.ops = append(s.ops, op.XMLName.Local)
+	s.requests = append(s.requests, describe(op))
 	if op.XMLName.Space != nsMessages {
 		s.failf(w, "operation %s not in the messages namespace", op.XMLName.Local)
 		return

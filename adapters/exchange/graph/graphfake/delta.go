@@ -18,7 +18,10 @@ type deltaState struct {
 	from, to time.Time
 }
 
-// pageState is a delta result being paged through with skip tokens.
+// pageState is a delta result being paged through with skip tokens; next
+// is the offset of the page a token stands for. Each token has its own
+// pageState, so a next link asked for again (a client resuming after a
+// failed request) gets the same page, as with Graph.
 type pageState struct {
 	path  string
 	rows  []map[string]any
@@ -79,11 +82,12 @@ func (s *Server) delta(w http.ResponseWriter, r *http.Request, resource string) 
 	}
 	end := min(ps.next+size, len(ps.rows))
 	body := map[string]any{"value": ps.rows[ps.next:end]}
-	ps.next = end
 	base := s.srv.URL + r.URL.Path
 	if end < len(ps.rows) {
 		tok := fmt.Sprintf("skip%d", len(s.pages)+1)
-		s.pages[tok] = ps
+		following := *ps // the token stands for its own page, so it can be sent again
+		following.next = end
+		s.pages[tok] = &following
 		body["@odata.nextLink"] = base + "?$skiptoken=" + tok
 	} else {
 		tok := fmt.Sprintf("delta%d", len(s.deltas)+1)

@@ -93,3 +93,39 @@ func TestRetryBounded(t *testing.T) {
 		t.Errorf("404: %v %v after %d calls", resp.Status, err, calls.Load())
 	}
 }
+
+// TestResumePage: a Temporary failure is asked for again, bounded by the
+// rounds; other codes and a disabled policy return at once.
+func TestResumePage(t *testing.T) {
+	ctx := context.Background()
+	failing := func(n int, code adapters.Code) (func() error, *int) {
+		calls := 0
+		return func() error {
+			calls++
+			if calls <= n {
+				return adapters.Errorf(code, "failure %d", calls)
+			}
+			return nil
+		}, &calls
+	}
+	r := Resume{Rounds: 2, Delay: time.Millisecond}
+	fetch, calls := failing(2, adapters.CodeTemporary)
+	if err := r.Page(ctx, nil, "p", fetch); err != nil || *calls != 3 {
+		t.Errorf("two failures, two rounds: err %v after %d calls, want success after 3", err, *calls)
+	}
+	fetch, calls = failing(3, adapters.CodeTemporary)
+	if err := r.Page(ctx, nil, "p", fetch); adapters.CodeOf(err) != adapters.CodeTemporary || *calls != 3 {
+		t.Errorf("three failures, two rounds: err %v after %d calls, want Temporary after 3", err, *calls)
+	}
+	fetch, calls = failing(1, adapters.CodeCursorInvalid)
+	if err := r.Page(ctx, nil, "p", fetch); adapters.CodeOf(err) != adapters.CodeCursorInvalid || *calls != 1 {
+		t.Errorf("CursorInvalid: err %v after %d calls, want it at once", err, *calls)
+	}
+	fetch, calls = failing(1, adapters.CodeTemporary)
+	if err := (Resume{Rounds: -1}).Page(ctx, nil, "p", fetch); err == nil || *calls != 1 {
+		t.Errorf("resume off: err %v after %d calls", err, *calls)
+	}
+	if d := (Resume{}).OrDefault(); d != DefaultResume {
+		t.Errorf("zero Resume defaults to %+v", d)
+	}
+}
