@@ -25,9 +25,14 @@ type cursor struct {
 
 // collCursor is one collection's state.
 type collCursor struct {
-	SyncToken string            `json:"token,omitempty"`
-	CTag      string            `json:"ctag,omitempty"`
-	Objects   map[string]object `json:"objects"` // path → what it produced
+	// SyncToken is the RFC 6578 token; "" after a full listing, whose
+	// next run takes one.
+	SyncToken string `json:"token,omitempty"`
+	// NoSync marks a collection whose server refused sync-collection:
+	// it is diffed by ETag listing (skipped while CTag is unchanged).
+	NoSync  bool              `json:"nosync,omitempty"`
+	CTag    string            `json:"ctag,omitempty"`
+	Objects map[string]object `json:"objects"` // path → what it produced
 }
 
 // object is one stored calendar object. ETag "" marks an object that

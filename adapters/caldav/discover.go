@@ -17,8 +17,6 @@ type collection struct {
 	Path       string
 	Name       string
 	Components []string
-	SyncToken  string
-	CTag       string
 	Kinds      []adapters.Kind
 }
 
@@ -99,9 +97,11 @@ func (s *Source) abs(path string) string {
 	return u.String()
 }
 
-// collections lists the calendar collections under the home set with
-// their sync-token and ctag (one PROPFIND), and picks those the options
-// select. Errors: as Request; InvalidConfig when a configured calendar or
+// collections lists the calendar collections under the home set (one
+// PROPFIND) and picks those the options select. It asks for no sync-token
+// or ctag: Radicale computes those over every member of every collection
+// (0.3 s for 2,000 events), and the snapshot asks only the collections it
+// reads. Errors: as Request; InvalidConfig when a configured calendar or
 // task list does not exist.
 func (s *Source) collections(ctx context.Context, home string) ([]collection, error) {
 	dav, err := s.client()
@@ -110,11 +110,11 @@ func (s *Source) collections(ctx context.Context, home string) ([]collection, er
 	}
 	var all []collection
 	err = dav.PropFind(ctx, s.abs(home), "1",
-		[]string{davx.PropResourceType, davx.PropDisplayName, davx.PropComponents, davx.PropSyncToken, davx.PropCTag},
+		[]string{davx.PropResourceType, davx.PropDisplayName, davx.PropComponents},
 		func(r davx.Response) error {
 			if r.Status/100 == 2 && r.Props.IsCalendar {
 				all = append(all, collection{Path: ensureSlash(r.Href), Name: r.Props.DisplayName,
-					Components: r.Props.Components, SyncToken: r.Props.SyncToken, CTag: r.Props.CTag})
+					Components: r.Props.Components})
 			}
 			return nil
 		})

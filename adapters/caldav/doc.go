@@ -13,7 +13,11 @@
 // RECURRENCE-ID ("#20270112T080000Z") for an occurrence or override of a
 // recurring object. Item.Version is the ETag exactly as the server sent it.
 //
-// Snapshots are incremental: the cursor holds per collection the RFC 6578
-// sync-token (or, for servers without sync-collection, the ctag) and the
-// href → ETag map. A no-change resync costs one PROPFIND in all.
+// Snapshots are incremental. A full one is one calendar-query per
+// collection and takes no token; the next run takes the RFC 6578
+// sync-token with an initial sync-collection and diffs its ETags against
+// the cursor's href → ETag map (servers without sync-collection: a ctag
+// check and ETag listing). A no-change resync then costs the collection
+// PROPFIND plus one REPORT per collection. Every snapshot logs its HTTP
+// request count at info level ("caldav snapshot … requests=N").
 package caldav

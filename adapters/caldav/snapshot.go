@@ -34,6 +34,7 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 	if err := ctx.Err(); err != nil {
 		return adapters.SnapshotEnd{}, err
 	}
+	started, sent := time.Now(), s.requests.Load()
 	kinds := req.Kinds
 	if len(kinds) == 0 {
 		kinds = []adapters.Kind{adapters.KindEvent, adapters.KindTask}
@@ -104,6 +105,9 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 	if err != nil {
 		return adapters.SnapshotEnd{}, err
 	}
+	s.logger.Info("caldav snapshot", "url", s.set.base.Redacted(), "collections", len(next.Colls),
+		"items", run.count, "incremental", incremental, "requests", s.requests.Load()-sent,
+		"seconds", time.Since(started).Seconds())
 	return adapters.SnapshotEnd{Count: run.count, Cursor: enc, Complete: !incremental}, nil
 }
 
@@ -123,15 +127,17 @@ func (r *run) send(it adapters.Item) error {
 	return nil
 }
 
-// full lists a collection whole with one calendar-query. The sync-token
-// comes from the collection listing taken before it: a change in between
-// is reported again next run, never lost.
+// full lists a collection whole with one calendar-query, the cheapest
+// complete listing (on Radicale half the cost of a sync-collection, which
+// computes the token over every member). It takes no sync-token: the next
+// run takes one with an initial sync-collection and diffs that listing
+// against these ETags, so a change made meanwhile is never lost.
 func (r *run) full(ctx context.Context, c collection, kinds []adapters.Kind) (*collCursor, error) {
 	dav, err := r.s.client()
 	if err != nil {
 		return nil, err
 	}
-	cc := &collCursor{SyncToken: c.SyncToken, CTag: c.CTag, Objects: map[string]object{}}
+	cc := &collCursor{Objects: map[string]object{}}
 	err = dav.Query(ctx, r.s.abs(c.Path), func(resp davx.Response) error {
 		if resp.Status/100 != 2 || !resp.Props.HasData || strings.TrimSuffix(resp.Href, "/") == strings.TrimSuffix(c.Path, "/") {
 			return nil
@@ -155,59 +161,50 @@ func (r *run) incremental(ctx context.Context, c collection, kinds []adapters.Ki
 	if err != nil {
 		return nil, err
 	}
-	cc := &collCursor{SyncToken: oc.SyncToken, CTag: c.CTag, Objects: make(map[string]object, len(oc.Objects))}
+	cc := &collCursor{Objects: make(map[string]object, len(oc.Objects))}
 	for k, v := range oc.Objects {
 		cc.Objects[k] = v
 	}
 	changed := map[string]string{} // href → etag as listed
 	var removed []string
+	onChange := func(resp davx.Response) error {
+		switch {
+		case resp.Status == http.StatusNotFound:
+			removed = append(removed, resp.Href)
+			delete(changed, resp.Href)
+		case resp.Status/100 == 2 && !strings.HasSuffix(resp.Href, "/"):
+			changed[resp.Href] = resp.Props.ETag
+		}
+		return nil
+	}
 	switch {
-	case c.SyncToken != "" && c.SyncToken == oc.SyncToken:
-	case c.SyncToken != "" && oc.SyncToken != "":
-		token := oc.SyncToken
-		for round := 0; ; round++ {
-			res, err := dav.SyncCollection(ctx, r.s.abs(c.Path), c.Path, token, func(resp davx.Response) error {
-				switch {
-				case resp.Status == http.StatusNotFound:
-					removed = append(removed, resp.Href)
-					delete(changed, resp.Href)
-				case resp.Status/100 == 2 && !strings.HasSuffix(resp.Href, "/"):
-					changed[resp.Href] = resp.Props.ETag
-				}
-				return nil
-			})
-			if err != nil {
-				return nil, r.syncFailed(ctx, c, err)
-			}
-			if res.Token != "" {
-				token = res.Token
-			}
-			if !res.Truncated || round > 1000 {
-				break
-			}
+	case oc.SyncToken != "":
+		token, err := r.sync(ctx, c, oc.SyncToken, onChange)
+		if err != nil {
+			return nil, r.syncFailed(ctx, c, err)
 		}
 		cc.SyncToken = token
-	case c.CTag != "" && c.CTag == oc.CTag:
-	default:
-		listed := map[string]string{}
-		err := dav.PropFind(ctx, r.s.abs(c.Path), "1", []string{davx.PropETag, davx.PropResourceType}, func(resp davx.Response) error {
-			if resp.Status/100 == 2 && !resp.Props.IsCollection && !strings.HasSuffix(resp.Href, "/") {
-				listed[resp.Href] = resp.Props.ETag
-			}
-			return nil
-		})
-		if err != nil {
+	case !oc.NoSync:
+		// The first run after a full listing: an initial sync-collection
+		// lists every member with its ETag and yields the token, and the
+		// diff against the stored ETags finds what changed meanwhile.
+		token, err := r.sync(ctx, c, "", onChange)
+		if err == nil {
+			cc.SyncToken = token
+			removed = append(removed, unlisted(oc.Objects, changed)...)
+			break
+		}
+		if !noSyncSupport(ctx, err) {
 			return nil, adapters.Wrap(adapters.CodeOf(err), err, "caldav: collection "+c.Path)
 		}
-		for href, etag := range listed {
-			changed[href] = etag
+		cc.NoSync = true
+		if err := r.listETags(ctx, c, oc, cc, changed, &removed); err != nil {
+			return nil, err
 		}
-		for href := range oc.Objects {
-			if _, ok := listed[href]; !ok {
-				removed = append(removed, href)
-			}
+	default:
+		if err := r.listETags(ctx, c, oc, cc, changed, &removed); err != nil {
+			return nil, err
 		}
-		cc.SyncToken = c.SyncToken
 	}
 	// Servers over-report: an unchanged ETag is no change. Objects that
 	// could not be read last time are fetched again.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -30,6 +31,9 @@ type Source struct {
 	// transport, when set before the first call, replaces the HTTP
 	// transport (tests count requests with it).
 	transport http.RoundTripper
+
+	// requests counts every HTTP request sent (see requestCounter).
+	requests atomic.Int64
 
 	mu   sync.Mutex
 	dav  *davx.Client
@@ -84,6 +88,7 @@ func (s *Source) client() (*davx.Client, error) {
 			return nil, err
 		}
 	}
+	rt = requestCounter{next: rt, n: &s.requests}
 	s.dav = &davx.Client{HTTP: davx.NewHTTPClient(rt, 5*time.Minute), Authorize: auth}
 	return s.dav, nil
 }

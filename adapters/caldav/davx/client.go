@@ -47,7 +47,8 @@ const maxRedirects = 5
 // failures with exponential backoff. It returns the final response,
 // whatever its status, except:
 //   - 401: an Unauthorized error "authentication failed for <url>";
-//   - 5xx, 429 or a network error that outlasts the retries: Temporary.
+//   - 5xx (but 501, returned at once), 429 or a network error that
+//     outlasts the retries: Temporary.
 //
 // The caller closes the body of the response it gets.
 func (c *Client) Request(ctx context.Context, method, u string, hdr http.Header, body []byte) (*http.Response, error) {
@@ -82,6 +83,8 @@ func (c *Client) Request(ctx context.Context, method, u string, hdr http.Header,
 		case resp.StatusCode == http.StatusUnauthorized:
 			drain(resp)
 			return nil, adapters.Errorf(adapters.CodeUnauthorized, "authentication failed for %s", u)
+		case resp.StatusCode == http.StatusNotImplemented:
+			// A method or report the server lacks: retrying cannot help.
 		case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
 			last = adapters.Errorf(adapters.CodeTemporary, "%s %s: server answered %s", method, u, resp.Status)
 			drain(resp)
@@ -153,7 +156,7 @@ func drain(resp *http.Response) {
 
 // StatusError turns a non-success response into an error with a code:
 // 404/410 NotFound, 412 Conflict, 403 Unauthorized-free "forbidden"
-// (CodeUnknown), 5xx Temporary. It closes the body.
+// (CodeUnknown), 501 Unsupported, other 5xx Temporary. It closes the body.
 func StatusError(resp *http.Response, what string) error {
 	defer drain(resp)
 	code := adapters.CodeUnknown
@@ -162,6 +165,8 @@ func StatusError(resp *http.Response, what string) error {
 		code = adapters.CodeNotFound
 	case resp.StatusCode == http.StatusPreconditionFailed:
 		code = adapters.CodeConflict
+	case resp.StatusCode == http.StatusNotImplemented:
+		code = adapters.CodeUnsupported
 	case resp.StatusCode >= 500:
 		code = adapters.CodeTemporary
 	}
