@@ -12,9 +12,11 @@ import (
 )
 
 // batchSize is how many UIDs one UID FETCH asks for. Bodies are streamed
-// whatever the batch size; the batch bounds how much must be read off the
-// wire (or the connection dropped) when emit stops the snapshot.
-var batchSize = 200
+// whatever the batch size, and the batches are pipelined (see fetch); the
+// batch bounds the length of a command line (a UID set of scattered UIDs)
+// and how much must be read off the wire (or the connection dropped) when
+// emit stops the snapshot.
+var batchSize = 500
 
 // Snapshot emits the messages of every configured folder: all of them
 // without a cursor (Complete), only those with a UID above the cursor's
@@ -146,13 +148,11 @@ func (r *folderRun) folder(name string, from *folderCursor) (folderCursor, error
 		if err != nil {
 			return fc, err
 		}
-		for len(uids) > 0 {
-			n := min(batchSize, len(uids))
-			if err := r.fetch(name, fc.UIDValidity, uids[:n]); err != nil {
+		if len(uids) > 0 {
+			if err := r.fetch(name, fc.UIDValidity, uids); err != nil {
 				return fc, err
 			}
-			fc.UID = max(fc.UID, uint32(uids[n-1]))
-			uids = uids[n:]
+			fc.UID = max(fc.UID, uint32(uids[len(uids)-1]))
 		}
 	}
 	if uidNext > 0 {

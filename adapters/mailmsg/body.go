@@ -1,6 +1,7 @@
 package mailmsg
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,14 +10,18 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/textproto"
 
 	"github.com/gwsync/gwsync/adapters"
 )
 
 // walker collects the text bodies and attachment list of a message while
-// streaming through its parts.
+// streaming through its parts. It walks the raw (still transfer-encoded)
+// parts itself and decodes only the text it keeps: an attachment is
+// counted, never decoded (see encodedSize), which is most of the bytes of
+// a typical mailbox.
 type walker struct {
-	plain, html strings.Builder
+	plain, html bytes.Buffer
 	truncated   bool
 	attachments []adapters.Attachment
 	warnings    []string
@@ -27,14 +32,14 @@ func (w *walker) warn(format string, args ...any) {
 	w.warnings = append(w.warnings, fmt.Sprintf(format, args...))
 }
 
-// entity handles one entity: recursing into multiparts, keeping text,
-// counting attachments.
-func (w *walker) entity(e *message.Entity, depth int) {
+// entity handles one entity, given its header and its raw body: recursing
+// into multiparts, keeping text, counting attachments.
+func (w *walker) entity(h message.Header, raw io.Reader, depth int) {
 	w.parts++
 	label := fmt.Sprintf("part %d", w.parts)
-	mediaType, params, err := e.Header.ContentType()
+	mediaType, params, err := h.ContentType()
 	if err != nil {
-		w.warn("%s: bad Content-Type %q, read as text/plain", label, clip(e.Header.Get("Content-Type")))
+		w.warn("%s: bad Content-Type %q, read as text/plain", label, clip(h.Get("Content-Type")))
 		mediaType, params = "text/plain", nil
 	}
 	mediaType = strings.ToLower(mediaType)
@@ -44,11 +49,13 @@ func (w *walker) entity(e *message.Entity, depth int) {
 			w.warn("%s: multipart nested deeper than %d levels, not read", label, maxDepth)
 			return
 		}
-		w.multipart(e, depth, label)
+		// RFC 2045 6.4 forbids a transfer encoding on a multipart; like
+		// go-message, one found in the wild is ignored.
+		w.multipart(raw, params["boundary"], depth, label)
 		return
 	}
 
-	disp, dparams, _ := e.Header.ContentDisposition()
+	disp, dparams, _ := h.ContentDisposition()
 	name := dparams["filename"]
 	if name == "" {
 		name = params["name"]
@@ -64,8 +71,13 @@ func (w *walker) entity(e *message.Entity, depth int) {
 		if mediaType == "message/rfc822" && name == "" {
 			name = "attached-message.eml"
 		}
-		w.attachment(e, name, mediaType, label)
+		w.attachment(h, raw, name, mediaType, label)
 		return
+	}
+	// Text is decoded (transfer encoding, then charset) by go-message.
+	e, err := message.New(h, raw)
+	if err != nil {
+		w.warn("%s: %v; read undecoded", label, err)
 	}
 	buf := &w.plain
 	if mediaType == "text/html" {
@@ -77,29 +89,27 @@ func (w *walker) entity(e *message.Entity, depth int) {
 	w.readText(e.Body, buf, label)
 }
 
-// multipart walks the parts of a multipart entity. A broken boundary ends
+// multipart walks the parts of a multipart body. A broken boundary ends
 // the walk with a warning: parts before it are kept.
-func (w *walker) multipart(e *message.Entity, depth int, label string) {
-	mr := e.MultipartReader()
+func (w *walker) multipart(raw io.Reader, boundary string, depth int, label string) {
+	mr := textproto.NewMultipartReader(raw, boundary)
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			return
 		}
-		if p == nil {
+		if err != nil {
 			w.warn("%s: multipart structure broken (%v); the rest of the message was not read", label, err)
 			return
 		}
-		if err != nil {
-			w.warn("%s: %v; read undecoded", label, err)
-		}
-		w.entity(p, depth+1)
+		w.entity(message.Header{Header: p.Header}, p, depth+1)
 	}
 }
 
-// attachment records an attachment, counting its decoded size by streaming.
-func (w *walker) attachment(e *message.Entity, name, mediaType, label string) {
-	n, err := io.Copy(io.Discard, e.Body)
+// attachment records an attachment with its decoded size, counted from the
+// encoded stream without decoding it (see encodedSize).
+func (w *walker) attachment(h message.Header, raw io.Reader, name, mediaType, label string) {
+	n, err := encodedSize(h.Get("Content-Transfer-Encoding"), raw)
 	if err != nil {
 		w.warn("%s (attachment %q): %v; size counted up to the error", label, name, err)
 	}
@@ -107,18 +117,16 @@ func (w *walker) attachment(e *message.Entity, name, mediaType, label string) {
 }
 
 // readText appends at most what is left of MaxBodyBytes of r to buf and
-// discards the rest.
-func (w *walker) readText(r io.Reader, buf *strings.Builder, label string) {
+// discards the rest. It reads straight into buf: no copy buffer per part.
+func (w *walker) readText(r io.Reader, buf *bytes.Buffer, label string) {
 	room := int64(MaxBodyBytes - buf.Len())
 	if room < 0 {
 		room = 0
 	}
-	var sb strings.Builder
-	n, err := io.Copy(&sb, io.LimitReader(r, room))
+	n, err := buf.ReadFrom(io.LimitReader(r, room))
 	if err != nil {
 		w.warn("%s: %v; text cut at that point", label, err)
 	}
-	buf.WriteString(sb.String())
 	if n == room {
 		if rest, _ := io.Copy(io.Discard, r); rest > 0 && !w.truncated {
 			w.truncated = true
@@ -130,14 +138,18 @@ func (w *walker) readText(r io.Reader, buf *strings.Builder, label string) {
 // text returns the body as plain text: the text/plain part when it has
 // content, else the HTML part made readable.
 func (w *walker) text() string {
-	s := w.plain.String()
-	if strings.TrimSpace(s) == "" && w.html.Len() > 0 {
+	var s string
+	if len(bytes.TrimSpace(w.plain.Bytes())) == 0 && w.html.Len() > 0 {
 		s = HTMLToText(w.html.String())
+	} else {
+		s = w.plain.String()
 	}
 	if !utf8.ValidString(s) {
 		w.warn("body: invalid bytes replaced")
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
+	if strings.Contains(s, "\r\n") {
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+	}
 	return strings.TrimSpace(s)
 }

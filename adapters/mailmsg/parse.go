@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // ISO-8859-x, Windows-125x, ...
 	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
 
 	"github.com/gwsync/gwsync/adapters"
 )
@@ -43,29 +44,28 @@ const maxDepth = 16
 // headers) imports what could be read and says what could not in Warnings.
 func Parse(r io.Reader) (adapters.Item, error) {
 	cr := &countingReader{r: r}
-	br := bufio.NewReader(cr)
+	lr := &headerLimit{r: cr, n: maxHeaderBytes}
+	br := bufio.NewReader(lr)
 	if _, err := br.Peek(1); err != nil {
 		if errors.Is(err, io.EOF) {
 			return adapters.Item{}, fmt.Errorf("empty message")
 		}
 		return adapters.Item{}, err
 	}
-	e, err := message.Read(br)
-	if e == nil {
+	th, err := textproto.ReadHeader(br)
+	if err != nil {
 		return adapters.Item{}, fmt.Errorf("no message header: %v", err)
 	}
-	h := mail.Header{Header: e.Header}
+	lr.n = -1
+	h := mail.Header{Header: message.Header{Header: th}}
 	if h.Len() == 0 {
 		return adapters.Item{}, fmt.Errorf("no message header")
 	}
 	it := adapters.Item{Kind: adapters.KindMessage}
-	if err != nil {
-		it.Warnings = append(it.Warnings, "message body: "+err.Error()+"; read undecoded")
-	}
 	readHeaders(h, &it)
 
 	w := &walker{}
-	w.entity(e, 0)
+	w.entity(h.Header, br, 0)
 	it.Body, it.Attachments = w.text(), w.attachments
 	it.Warnings = append(it.Warnings, w.warnings...)
 	if _, err := io.Copy(io.Discard, br); err != nil {
@@ -85,6 +85,32 @@ func SyntheticKey(date time.Time, from, subject string, size int64) string {
 	}
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s|%s|%s|%d", d, from, subject, size)))
 	return "mid-synth:" + hex.EncodeToString(sum[:])
+}
+
+// maxHeaderBytes bounds the header block, as go-message does, so a
+// message that is all header cannot take the heap.
+const maxHeaderBytes = 1 << 20
+
+// headerLimit fails a read once more than n bytes were read, while n is
+// not negative: set n to -1 once the header is read.
+type headerLimit struct {
+	r io.Reader
+	n int64
+}
+
+func (l *headerLimit) Read(p []byte) (int, error) {
+	if l.n < 0 {
+		return l.r.Read(p)
+	}
+	if l.n == 0 {
+		return 0, fmt.Errorf("message header larger than %d bytes", maxHeaderBytes)
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
 }
 
 // countingReader counts the raw bytes of the message.

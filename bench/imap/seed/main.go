@@ -30,9 +30,9 @@ func main() {
 	folder := flag.String("folder", "Import Folder", "folder to fill")
 	n := flag.Int("n", 10000, "number of messages")
 	conns := flag.Int("conns", 4, "parallel connections")
-	keep := flag.Bool("keep", false, "do nothing when the folder holds exactly n messages already")
+	keep := flag.Bool("keep", false, "do nothing when the folder holds exactly the n messages this seed writes")
 	flag.Parse()
-	if *keep && count(*addr, *user, *pass, *folder) == *n {
+	if *keep && count(*addr, *user, *pass, *folder) == *n && current(*addr, *user, *pass, *folder, *n) {
 		fmt.Fprintf(os.Stderr, "seed: %q holds %d messages already\n", *folder, *n)
 		return
 	}
@@ -66,6 +66,37 @@ func count(addr, user, pass, folder string) int {
 		return -1
 	}
 	return int(*st.NumMessages)
+}
+
+// current reports whether the first and the last message of folder are
+// byte for byte what message() writes now. The count alone is not enough:
+// a folder seeded by an older version of this program (whose senders came
+// out garbled) has the same count and would be benchmarked again.
+func current(addr, user, pass, folder string, n int) bool {
+	c, err := login(addr, user, pass)
+	if err != nil {
+		return false
+	}
+	defer func() { c.Logout().Wait() }()
+	if _, err := c.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		return false
+	}
+	msgs, err := c.Fetch(imap.SeqSetNum(1, uint32(n)), &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
+	if err != nil || len(msgs) != 2 {
+		return false
+	}
+	for _, m := range msgs {
+		var body []byte
+		for _, b := range m.BodySection {
+			body = b.Bytes
+		}
+		var i int
+		if _, err := fmt.Sscanf(string(body), "Message-ID: <bench-%d@", &i); err != nil || !bytes.Equal(body, message(i)) {
+			fmt.Fprintf(os.Stderr, "seed: %q holds messages of another seed version: reseeding\n", folder)
+			return false
+		}
+	}
+	return true
 }
 
 func run(addr, user, pass, folder string, n, conns int) error {
