@@ -14,33 +14,11 @@ import (
 // Existed=true. Per-item failures go in the result; Unauthorized and
 // Temporary stop the batch.
 func (s *Source) Export(ctx context.Context, acts []adapters.Activity) ([]adapters.ExportResult, error) {
-	out := make([]adapters.ExportResult, len(acts))
-	for i, a := range acts {
-		out[i].ActivityID = a.ID
-		it, existed, err := s.exportOne(ctx, a)
-		if err != nil {
-			code := adapters.CodeOf(err)
-			if code == adapters.CodeUnauthorized || code == adapters.CodeTemporary || ctx.Err() != nil {
-				return nil, err
-			}
-			out[i].Err = err
-			continue
-		}
-		out[i].Item, out[i].Existed = it, existed
-	}
-	return out, nil
+	return xchg.ExportEach(ctx, acts, s.exportOne)
 }
 
 func (s *Source) exportOne(ctx context.Context, a adapters.Activity) (adapters.Item, bool, error) {
-	if !a.Type.IsCalendar() {
-		return adapters.Item{}, false, adapters.Errorf(adapters.CodeInvalidItem, "activity %s is a %s, not a calendar entry", a.ID, a.Type)
-	}
-	if a.ID == "" {
-		return adapters.Item{}, false, adapters.Errorf(adapters.CodeInvalidItem, "activity %q has no id", a.Subject)
-	}
-	if err := xchg.CheckRaster("activity "+a.ID, adapters.KindEvent, a.Raster); err != nil {
-		return adapters.Item{}, false, err
-	}
+	// xchg.ExportEach has checked the activity.
 	id, err := s.findExported(ctx, a.ID)
 	if err != nil {
 		return adapters.Item{}, false, err
