@@ -13,8 +13,9 @@ free_port() {
 
 case "${1:-}" in
 install)
-	command -v radicale >/dev/null && exit 0
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends radicale >&2
+	command -v radicale >/dev/null && command -v curl >/dev/null && exit 0
+	# curl: start waits for the server with it.
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends radicale curl >&2
 	;;
 start)
 	dir=${2:?usage: $0 start STATE_DIR}
