@@ -108,6 +108,11 @@ read -r first first_items first_req <<<"$(printf '%s\n' "${firsts[@]}" | sort -n
 read -r resync changed requests <<<"$(printf '%s\n' "${nochanges[@]}" | sort -n | head -1)"
 
 vd_full=n/a vd_resync=n/a
+if ! command -v vdirsyncer >/dev/null || ! command -v /usr/bin/time >/dev/null; then
+	# The comparison tool comes from Debian; install it when missing.
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends vdirsyncer time >&2 ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends vdirsyncer time >&2; } || true
+fi
 if command -v vdirsyncer >/dev/null; then
 	mkdir -p "$work/vd/local" "$work/vd/status"
 	cat >"$work/vd/config" <<CONF

@@ -22,9 +22,11 @@ PASS=${GWSYNC_TEST_DOVECOT_PASSWORD:-secret}
 HOST=${GWSYNC_TEST_DOVECOT_ADDR%:*}
 PORT=${GWSYNC_TEST_DOVECOT_ADDR##*:}
 FOLDER="Import Folder"
-for tool in /usr/bin/time mbsync; do
-	command -v "$tool" >/dev/null || { echo "run.sh: $tool missing (apt-get install time isync)" >&2; exit 1; }
-done
+# The comparison tools come from Debian; install them when missing.
+if ! command -v /usr/bin/time >/dev/null || ! command -v mbsync >/dev/null; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends time isync >&2 ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends time isync >&2; }
+fi
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
