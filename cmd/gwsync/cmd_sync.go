@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/engine"
 	"github.com/gwsync/gwsync/engine/state"
 )
@@ -74,11 +75,15 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 	}
 	defer st.Close()
 	op := &opener{cfg: cfg, logger: logger}
-	defer op.close()
-	crm, err := op.sink(ctx)
-	if err != nil {
-		return err
-	}
+	// The CRM starts while the first user's sources start.
+	var crm adapters.Sink
+	var crmErr error
+	crmReady := make(chan struct{})
+	go func() {
+		defer close(crmReady)
+		crm, crmErr = op.sink(ctx)
+	}()
+	defer func() { <-crmReady; op.close() }()
 	excluded := splitList(f.exclude)
 	if len(excluded) > 0 && len(list) > 1 {
 		return usageError{"--exclude needs --user: action ids belong to one user's plan"}
@@ -88,10 +93,14 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 		if op.secrets, err = askPasswords(u); err != nil {
 			return err
 		}
-		job, err := op.job(ctx, u, crm)
+		job, err := op.job(ctx, u, nil)
 		if err != nil {
 			return err
 		}
+		if <-crmReady; crmErr != nil {
+			return crmErr
+		}
+		job.CRM = crm
 		if areas != nil {
 			job.Areas = intersectAreas(job.Areas, areas)
 		}

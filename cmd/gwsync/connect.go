@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
@@ -27,7 +28,15 @@ type opener struct {
 	// command line. They are merged into a copy of the options and never
 	// logged or put into an error.
 	secrets map[string]string
+
+	mu      sync.Mutex // adapters start in parallel
 	closers []func() error
+}
+
+func (o *opener) onClose(f func() error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.closers = append(o.closers, f)
 }
 
 func (o *opener) adapterConfig(p config.Plugin, tz string) adapters.Config {
@@ -65,7 +74,7 @@ func (o *opener) source(ctx context.Context, p config.Plugin, tz string) (adapte
 	if err != nil {
 		return nil, o.explain(p, err)
 	}
-	o.closers = append(o.closers, s.Close)
+	o.onClose(s.Close)
 	return s, nil
 }
 
@@ -84,11 +93,13 @@ func (o *opener) sink(ctx context.Context) (adapters.Sink, error) {
 	if err != nil {
 		return nil, o.explain(p, err)
 	}
-	o.closers = append(o.closers, s.Close)
+	o.onClose(s.Close)
 	return s, nil
 }
 
 func (o *opener) close() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	for i := len(o.closers) - 1; i >= 0; i-- {
 		o.closers[i]()
 	}
@@ -132,27 +143,50 @@ func (o *opener) job(ctx context.Context, u *config.User, crm adapters.Sink) (*e
 	for _, a := range u.Areas {
 		job.Areas = append(job.Areas, engine.Area(a))
 	}
-	for _, sp := range u.Sources {
-		sp, typed, err := o.withSecret(sp)
-		if err != nil {
-			return nil, &web.SourceError{Source: sp.Name, Err: err}
-		}
-		src, err := o.source(ctx, sp, u.TimeZone)
-		if err == nil && typed {
-			// Adapters log in lazily, and the engine reports a listing
-			// that failed as a problem of the plan, not as an error: a
-			// typed password is checked now (Info may connect to check
-			// credentials), so that a wrong one can be asked for again.
-			if _, ierr := src.Info(ctx); ierr != nil {
-				err = fmt.Errorf("%s: %w", sp, ierr)
-			}
-		}
-		if err != nil {
-			return nil, &web.SourceError{Source: sp.Name, Err: web.RedactError(err, o.secrets)}
-		}
-		job.Sources = append(job.Sources, engine.NamedSource{Name: sp.Name, Source: src})
+	// Sources start in parallel: each out-of-process one is a child
+	// process and a handshake (~85 ms), which a sync of a few items would
+	// otherwise spend mostly waiting for.
+	sources := make([]engine.NamedSource, len(u.Sources))
+	errs := make([]error, len(u.Sources))
+	var wg sync.WaitGroup
+	for i, sp := range u.Sources {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sources[i], errs[i] = o.startSource(ctx, sp, u.TimeZone)
+		}()
 	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	job.Sources = sources
 	return job, nil
+}
+
+// startSource starts one of a user's sources, with a typed password merged
+// in and checked (see withSecret).
+func (o *opener) startSource(ctx context.Context, sp config.Plugin, tz string) (engine.NamedSource, error) {
+	sp, typed, err := o.withSecret(sp)
+	if err != nil {
+		return engine.NamedSource{}, &web.SourceError{Source: sp.Name, Err: err}
+	}
+	src, err := o.source(ctx, sp, tz)
+	if err == nil && typed {
+		// Adapters log in lazily, and the engine reports a listing
+		// that failed as a problem of the plan, not as an error: a
+		// typed password is checked now (Info may connect to check
+		// credentials), so that a wrong one can be asked for again.
+		if _, ierr := src.Info(ctx); ierr != nil {
+			err = fmt.Errorf("%s: %w", sp, ierr)
+		}
+	}
+	if err != nil {
+		return engine.NamedSource{}, &web.SourceError{Source: sp.Name, Err: web.RedactError(err, o.secrets)}
+	}
+	return engine.NamedSource{Name: sp.Name, Source: src}, nil
 }
 
 // withSecret returns p with the typed password merged into its options when
