@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
+
 	"github.com/gwsync/gwsync/adapters"
 )
 
@@ -162,4 +164,18 @@ func requireCode(t *testing.T, what string, err error, code adapters.Code) {
 	if got := adapters.CodeOf(err); got != code {
 		t.Fatalf("%s: code %s (%v), want %s", what, got, err, code)
 	}
+}
+
+// suiteConfig is the adapter config every check opens its adapter with.
+func suiteConfig(opts json.RawMessage) adapters.Config {
+	return adapters.Config{Name: "conformance", Options: opts, TimeZone: "Europe/Berlin", Logger: hclog.NewNullLogger()}
+}
+
+// closeAtEnd closes an adapter when the test ends; a failing Close fails it.
+func closeAtEnd(t *testing.T, c interface{ Close() error }) {
+	t.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
 }

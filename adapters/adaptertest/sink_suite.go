@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-
 	"github.com/gwsync/gwsync/adapters"
 )
 
@@ -52,21 +50,13 @@ type sinkChecks struct {
 // secondOwner is the user whose Upsert of an existing Key adds them.
 const secondOwner = "bob"
 
-func (c *sinkChecks) config(opts json.RawMessage) adapters.Config {
-	return adapters.Config{Name: "conformance", Options: opts, TimeZone: "Europe/Berlin", Logger: hclog.NewNullLogger()}
-}
-
 func (c *sinkChecks) open(t *testing.T, opts json.RawMessage) adapters.Sink {
 	t.Helper()
-	sink, err := c.tr.openSink(t, c.suite.Adapter, c.config(opts))
+	sink, err := c.tr.openSink(t, c.suite.Adapter, suiteConfig(opts))
 	if err != nil {
 		t.Fatalf("open sink %s: %v", c.suite.Adapter, err)
 	}
-	t.Cleanup(func() {
-		if err := sink.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
+	closeAtEnd(t, sink)
 	return sink
 }
 
@@ -138,7 +128,7 @@ func (c *sinkChecks) cancelledContext(t *testing.T) {
 }
 
 func (c *sinkChecks) unknownOption(t *testing.T) {
-	sink, err := c.tr.openSink(t, c.suite.Adapter, c.config(withUnknownOption(t, c.opts)))
+	sink, err := c.tr.openSink(t, c.suite.Adapter, suiteConfig(withUnknownOption(t, c.opts)))
 	if err == nil {
 		defer sink.Close()
 		_, err = sink.Info(callCtx(t))

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-
 	"github.com/gwsync/gwsync/adapters"
 )
 
@@ -54,21 +52,13 @@ type sourceChecks struct {
 	caps  adapters.Capabilities
 }
 
-func (c *sourceChecks) config(opts json.RawMessage) adapters.Config {
-	return adapters.Config{Name: "conformance", Options: opts, TimeZone: "Europe/Berlin", Logger: hclog.NewNullLogger()}
-}
-
 func (c *sourceChecks) open(t *testing.T, opts json.RawMessage) adapters.Source {
 	t.Helper()
-	src, err := c.tr.openSource(t, c.suite.Adapter, c.config(opts))
+	src, err := c.tr.openSource(t, c.suite.Adapter, suiteConfig(opts))
 	if err != nil {
 		t.Fatalf("open source %s: %v", c.suite.Adapter, err)
 	}
-	t.Cleanup(func() {
-		if err := src.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
+	closeAtEnd(t, src)
 	return src
 }
 
@@ -216,7 +206,7 @@ func (c *sourceChecks) cancelledContext(t *testing.T) {
 // unknownOption: a misspelt option is InvalidConfig, at construction or at
 // the latest on the first call.
 func (c *sourceChecks) unknownOption(t *testing.T) {
-	src, err := c.tr.openSource(t, c.suite.Adapter, c.config(withUnknownOption(t, c.opts)))
+	src, err := c.tr.openSource(t, c.suite.Adapter, suiteConfig(withUnknownOption(t, c.opts)))
 	if err == nil {
 		defer src.Close()
 		_, err = src.Info(callCtx(t))
