@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
+	"time"
 
 	"github.com/gwsync/gwsync/adapters"
 )
@@ -69,36 +71,68 @@ func checkCreatable(a adapters.Activity) error {
 }
 
 // upsertOne inserts a, or finds the activity with its key, then adds the
-// owners and contacts and reads the result back.
+// owners and contacts. A created activity is returned as built from the
+// request and the row's generated columns (reading it back was half of an
+// import's CRM time); an existing one is read back, since earlier owners
+// and contacts come with it.
 func (s *Store) upsertOne(ctx context.Context, tx *batchTx, a adapters.Activity) (adapters.Activity, bool, error) {
-	id, created, err := insertActivity(ctx, tx, a, true)
+	row, created, err := insertActivity(ctx, tx, a, true)
 	if err != nil {
 		return adapters.Activity{}, false, err
 	}
+	id := row.id
 	if !created {
 		if err := tx.queryRow(ctx, `SELECT id FROM activities WHERE ext_key = ?`, a.Key).Scan(&id); err != nil {
 			return adapters.Activity{}, false, err
 		}
 	}
-	if err := addOwners(ctx, tx, id, a.Owners); err != nil {
+	owners, err := addOwners(ctx, tx, id, a.Owners)
+	if err != nil {
 		return adapters.Activity{}, false, err
 	}
-	if err := s.linkContacts(ctx, tx, id, a.Contacts, s.createContacts); err != nil {
+	contacts, err := s.linkContacts(ctx, tx, id, a.Contacts, s.createContacts)
+	if err != nil {
 		return adapters.Activity{}, false, err
 	}
-	if created {
-		if err := insertAttachments(ctx, tx, id, a.Attachments); err != nil {
-			return adapters.Activity{}, false, err
-		}
+	if !created {
+		stored, err := loadActivity(ctx, tx, id)
+		return stored, false, err
 	}
-	stored, err := loadActivity(ctx, tx, id)
-	return stored, created, err
+	if err := insertAttachments(ctx, tx, id, a.Attachments); err != nil {
+		return adapters.Activity{}, false, err
+	}
+	return row.stored(a, owners, contacts), true, nil
+}
+
+// insertedRow is what the database generated for a new activity row.
+type insertedRow struct {
+	id       int64
+	version  string
+	modified time.Time
+}
+
+// stored is activity a as loadActivity would read it back right after
+// its insert: times at the stored precision, empty lists nil, attachments
+// with the listed fields only. TestUpsertResultMatchesStoredActivity keeps
+// the two in step.
+func (r insertedRow) stored(a adapters.Activity, owners, contacts []string) adapters.Activity {
+	out := adapters.Activity{
+		ID: strconv.FormatInt(r.id, 10), Version: r.version, Type: a.Type,
+		Subject: a.Subject, Body: a.Body, Location: a.Location, Busy: a.Busy,
+		Raster: a.Raster.Normalized(), // the stored precision
+		Owners: owners, Contacts: contacts,
+		Key: a.Key, Source: a.Source, SourceItem: a.SourceItem, Modified: r.modified,
+	}
+	for _, f := range a.Attachments {
+		out.Attachments = append(out.Attachments, adapters.Attachment{Name: f.Name, Type: f.Type, Size: f.Size})
+	}
+	return out
 }
 
 // insertActivity writes the activity's own row (not owners, contacts or
 // attachments). With ignoreExistingKey an existing ext_key is not an error:
-// created is then false and id 0.
-func insertActivity(ctx context.Context, b *batchTx, a adapters.Activity, ignoreExistingKey bool) (id int64, created bool, err error) {
+// created is then false and the row zero.
+func insertActivity(ctx context.Context, b *batchTx, a adapters.Activity, ignoreExistingKey bool) (row insertedRow, created bool, err error) {
 	r := a.Raster.Normalized()
 	var key any
 	if a.Key != "" {
@@ -110,14 +144,19 @@ func insertActivity(ctx context.Context, b *batchTx, a adapters.Activity, ignore
 	if ignoreExistingKey {
 		query += ` ON CONFLICT (ext_key) DO NOTHING`
 	}
-	err = b.queryRow(ctx, query+` RETURNING id`,
+	var modified string
+	err = b.queryRow(ctx, query+` RETURNING id, CAST(version AS TEXT), updated_at`,
 		string(a.Type), a.Subject, a.Body, a.Location,
 		timeText(r.Start), timeText(r.End), timeText(r.Due), boolInt(r.AllDay), r.TimeZone,
-		string(a.Busy), key, a.Source, a.SourceItem).Scan(&id)
+		string(a.Busy), key, a.Source, a.SourceItem).Scan(&row.id, &row.version, &modified)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
+		return insertedRow{}, false, nil
 	}
-	return id, err == nil, err
+	if err != nil {
+		return insertedRow{}, false, err
+	}
+	row.modified, err = parseTimeText(row.id, "updated_at", &modified)
+	return row, err == nil, err
 }
 
 // insertAttachments stores the attachments' metadata (never their bytes).

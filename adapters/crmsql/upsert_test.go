@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gwsync/gwsync/adapters"
 )
@@ -227,5 +228,47 @@ func TestUpsertCancelledWritesNothing(t *testing.T) {
 	}
 	if n := len(listAll(t, s, adapters.ActivityQuery{})); n != 0 {
 		t.Fatalf("%d activities after a cancelled Upsert", n)
+	}
+}
+
+// Upsert builds a created activity's result without reading it back; it
+// must be exactly what a listing reads, for awkward input too.
+func TestUpsertResultMatchesStoredActivity(t *testing.T) {
+	s, path := newSink(t, true)
+	crm := openStore(t, path)
+	if err := crm.AddContact(context.Background(), "Bob", "Bob@Example.com"); err != nil {
+		t.Fatal(err)
+	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	odd := meeting("ical:odd", " alice ", "alice", "", "bob")
+	odd.Raster = adapters.Raster{Start: time.Date(2026, 12, 3, 9, 0, 0, 700_000_000, berlin), End: time.Date(2026, 12, 3, 10, 30, 15, 1, berlin)}
+	odd.Contacts = []string{"bob@example.com", "BOB@example.com", "Carol <carol@example.com>", "junk"}
+	odd.Attachments = []adapters.Attachment{{Name: "x.bin", Type: "application/octet-stream", Size: 3}}
+	allDay := adapters.Activity{Type: adapters.TypeAppointment, Key: "ical:day", Owners: []string{"alice"},
+		Raster: adapters.Raster{Start: utc("2026-12-24T00:00:00Z"), End: utc("2026-12-25T00:00:00Z"), AllDay: true}}
+	task := adapters.Activity{Type: adapters.TypeTask, Key: "ical:task", Subject: "call back",
+		Raster: adapters.Raster{Due: time.Date(2026, 12, 1, 17, 0, 0, 0, berlin)}}
+	res, err := s.Upsert(context.Background(), []adapters.Activity{odd, allDay, task})
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := listAll(t, s, adapters.ActivityQuery{})
+	if len(listed) != 3 {
+		t.Fatalf("listed %d activities, want 3", len(listed))
+	}
+	byID := map[string]adapters.Activity{}
+	for _, a := range listed {
+		byID[a.ID] = a
+	}
+	for _, r := range res {
+		if r.Err != nil || !r.Created {
+			t.Fatalf("%s: %+v", r.Key, r)
+		}
+		if want := byID[r.Activity.ID]; !reflect.DeepEqual(r.Activity, want) {
+			t.Errorf("%s: Upsert returned\n %+v\nthe store holds\n %+v", r.Key, r.Activity, want)
+		}
 	}
 }
