@@ -11,7 +11,8 @@ import (
 
 // Handshake is the go-plugin handshake of gwsync plugins. The cookie only
 // stops a plugin binary started by hand from waiting for a host forever; it
-// is not a security measure (AutoMTLS and SecureConfig are).
+// is not a security measure (the private socket directory, AutoMTLS on
+// Windows, and SecureConfig are).
 var Handshake = plugin.HandshakeConfig{
 	MagicCookieKey:   "GWSYNC_PLUGIN",
 	MagicCookieValue: "7f3c2a1e-gwsync-adapter-plugin",

@@ -97,7 +97,11 @@ func start(ctx context.Context, l Launch) (*process, plugin.ClientProtocol, erro
 	}
 	logger := l.logger()
 	tail := newStderrTail(tailLines)
-	cmd.Env = append(hostEnv(logger), cmd.Env...)
+	sockets, err := newSocketDir()
+	if err != nil {
+		return nil, nil, fmt.Errorf("plugin %s: %w", l.Config.Name, err)
+	}
+	cmd.Env = append(append(hostEnv(logger), sockets.env()...), cmd.Env...)
 	dieWithParent(cmd)
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  Handshake,
@@ -105,7 +109,7 @@ func start(ctx context.Context, l Launch) (*process, plugin.ClientProtocol, erro
 		Cmd:              cmd,
 		SecureConfig:     secure,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		AutoMTLS:         true,
+		AutoMTLS:         sockets.needsTLS(),
 		SkipHostEnv:      true,
 		Managed:          true,
 		Logger:           logger,
@@ -115,7 +119,7 @@ func start(ctx context.Context, l Launch) (*process, plugin.ClientProtocol, erro
 		GRPCDialOptions:  dialOptions(),
 		StartTimeout:     StartTimeout,
 	})
-	p := &process{client: client, stderr: tail}
+	p := &process{client: client, stderr: tail, sockets: sockets}
 
 	// client.Client() knows no ctx; run it aside so a cancelled ctx can
 	// abandon a slow start (and kill the child).

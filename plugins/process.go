@@ -15,8 +15,9 @@ import (
 // process is a running plugin child as the host sees it: the go-plugin
 // client that owns it and the tail of its stderr.
 type process struct {
-	client *plugin.Client
-	stderr *stderrTail
+	client  *plugin.Client
+	stderr  *stderrTail
+	sockets socketDir
 }
 
 // exitGrace is how long a failed call waits for a dying plugin to be
@@ -51,6 +52,7 @@ func (p *process) kill() {
 	}()
 	select {
 	case <-done:
+		p.sockets.remove()
 	case <-time.After(killTimeout):
 	}
 }
