@@ -76,17 +76,7 @@ func Execute(ctx context.Context, st state.Store, job *Job, plan *Plan) (*Result
 		groups[eff] = append(groups[eff], a)
 	}
 	x.total = int64(plan.Writes())
-	var runErr error
-	for _, kind := range order {
-		list := groups[kind]
-		for i := 0; i < len(list) && runErr == nil; i += batchSize {
-			if err := ctx.Err(); err != nil {
-				runErr = err
-				break
-			}
-			runErr = x.batch(kind, list[i:min(i+batchSize, len(list))])
-		}
-	}
+	runErr := x.run(order, groups)
 	if runErr == nil {
 		runErr = x.saveCursors(plan)
 	}
@@ -133,7 +123,14 @@ func outcome(a *Action, result, msg string) ItemOutcome {
 		ActivityID: a.ActivityID, Subject: a.Subject, Outcome: result, Error: msg}
 }
 
+// record counts an outcome and queues its journal entry.
 func (x *executor) record(o ItemOutcome) {
+	x.count(o)
+	x.journal = append(x.journal, x.journalEntry(o))
+}
+
+// count adds an outcome to the run's result.
+func (x *executor) count(o ItemOutcome) {
 	x.res.Items = append(x.res.Items, o)
 	key := o.Outcome
 	if o.Outcome == OutcomeOK {
@@ -146,8 +143,11 @@ func (x *executor) record(o ItemOutcome) {
 		}
 		x.failed[o.Source] = true
 	}
-	x.journal = append(x.journal, state.ItemResult{ActionID: o.ActionID, Source: o.Source, ItemID: o.ItemID,
-		Kind: string(o.Kind), Outcome: o.Outcome, Error: o.Error, At: time.Now().UTC(), RunID: x.res.RunID})
+}
+
+func (x *executor) journalEntry(o ItemOutcome) state.ItemResult {
+	return state.ItemResult{ActionID: o.ActionID, Source: o.Source, ItemID: o.ItemID,
+		Kind: string(o.Kind), Outcome: o.Outcome, Error: o.Error, At: time.Now().UTC(), RunID: x.res.RunID}
 }
 
 func (x *executor) flush() error {
@@ -159,17 +159,61 @@ func (x *executor) flush() error {
 	return err
 }
 
-// batch applies one batch of actions with the same effect. Adapter failures
-// of the whole call fail the batch's items, not the run; a state store
-// failure fails the run.
-func (x *executor) batch(kind ActionKind, list []*Action) error {
-	var links []state.Link
-	var oks []*Action
-	fail := func(a *Action, err error) { x.record(outcome(a, OutcomeFailed, err.Error())) }
+// run applies the groups of actions batch by batch. A batch's state
+// commit (links and journal) runs while the next batch's adapter call is
+// on its way: the CRM or groupware works while the state store syncs to
+// disk. This keeps the rule that a link is written only after its write is
+// confirmed; a run killed meanwhile leaves confirmed writes without links,
+// which the next plan repairs like any crash (see Execute).
+func (x *executor) run(order []ActionKind, groups map[ActionKind][]*Action) error {
+	var inflight chan error // the previous batch's commit
+	wait := func() error {
+		if inflight == nil {
+			return nil
+		}
+		err := <-inflight
+		inflight = nil
+		return err
+	}
+	for _, kind := range order {
+		list := groups[kind]
+		for i := 0; i < len(list); i += batchSize {
+			if err := x.ctx.Err(); err != nil {
+				if werr := wait(); werr != nil {
+					return werr
+				}
+				return err
+			}
+			st := x.apply(kind, list[i:min(i+batchSize, len(list))])
+			if err := wait(); err != nil {
+				return err
+			}
+			inflight = make(chan error, 1)
+			go func() { inflight <- x.commit(st) }()
+		}
+	}
+	return wait()
+}
+
+// step is one batch whose adapter calls are done: the links of what
+// succeeded and the outcomes, waiting to be committed.
+type step struct {
+	n     int
+	links []state.Link
+	oks   []*Action
+	fails []ItemOutcome
+}
+
+// apply makes one batch's adapter calls. Adapter failures of the whole
+// call fail the batch's items, not the run. It must not touch the run's
+// result or journal: the previous batch's commit may be running.
+func (x *executor) apply(kind ActionKind, list []*Action) *step {
+	st := &step{n: len(list)}
+	fail := func(a *Action, err error) { st.fails = append(st.fails, outcome(a, OutcomeFailed, err.Error())) }
 	ok := func(a *Action, l state.Link) {
 		l.UpdatedAt = time.Now().UTC()
-		links = append(links, l)
-		oks = append(oks, a)
+		st.links = append(st.links, l)
+		st.oks = append(st.oks, a)
 	}
 	var err error
 	switch kind {
@@ -191,17 +235,29 @@ func (x *executor) batch(kind ActionKind, list []*Action) error {
 			fail(a, err)
 		}
 	}
-	if len(links) > 0 {
-		if err := x.st.PutLinks(context.WithoutCancel(x.ctx), links); err != nil {
-			return fmt.Errorf("writing %d links: %w", len(links), err)
-		}
+	return st
+}
+
+// commit writes a step's links and its journal in one transaction and
+// then counts its outcomes. A state store failure fails the run.
+func (x *executor) commit(st *step) error {
+	for _, o := range st.fails {
+		x.record(o)
 	}
-	for _, a := range oks {
-		x.record(outcome(a, OutcomeOK, ""))
+	journal := x.journal
+	for _, a := range st.oks {
+		journal = append(journal, x.journalEntry(outcome(a, OutcomeOK, "")))
 	}
-	x.done += int64(len(list))
+	if err := x.st.ApplyBatch(context.WithoutCancel(x.ctx), st.links, journal); err != nil {
+		return fmt.Errorf("writing %d links: %w", len(st.links), err)
+	}
+	x.journal = x.journal[:0]
+	for _, a := range st.oks {
+		x.count(outcome(a, OutcomeOK, ""))
+	}
+	x.done += int64(st.n)
 	x.job.progress(Progress{Phase: "execute", Done: x.done, Total: x.total})
-	return x.flush()
+	return nil
 }
 
 func (x *executor) newLink(a *Action, activityID, activityVersion string, base adapters.Raster) state.Link {

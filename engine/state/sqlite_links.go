@@ -124,11 +124,11 @@ func (s *SQLite) PutLinks(ctx context.Context, links []Link) error {
 	if len(links) == 0 {
 		return nil
 	}
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("state: put links: %w", err)
-	}
-	defer tx.Rollback()     // no-op after Commit
+	return s.inTx(ctx, "put links", func(tx *sql.Tx) error { return s.putLinks(ctx, tx, links) })
+}
+
+// putLinks writes links inside tx (see PutLinks).
+func (s *SQLite) putLinks(ctx context.Context, tx *sql.Tx, links []Link) error {
 	var fullChunk *sql.Stmt // prepared once a batch has a full chunk
 	now := s.now()
 	args := make([]any, 0, linksPerInsert*linkColumns)
@@ -143,6 +143,7 @@ func (s *SQLite) PutLinks(ctx context.Context, links []Link) error {
 			}
 			args = appendLinkArgs(args, l, now)
 		}
+		var err error
 		if len(chunk) == linksPerInsert && fullChunk == nil {
 			if fullChunk, err = tx.PrepareContext(ctx, upsertLinksSQL(linksPerInsert)); err != nil {
 				return fmt.Errorf("state: put links: %w", err)
@@ -157,9 +158,6 @@ func (s *SQLite) PutLinks(ctx context.Context, links []Link) error {
 		if err != nil {
 			return fmt.Errorf("state: put links %d-%d of %d: %w; nothing written", first+1, first+len(chunk), len(links), err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("state: put links: commit: %w", err)
 	}
 	return nil
 }

@@ -39,11 +39,11 @@ func (s *SQLite) RecordItems(ctx context.Context, results []ItemResult) error {
 	if len(results) == 0 {
 		return nil
 	}
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("state: record items: %w", err)
-	}
-	defer tx.Rollback() // no-op after Commit
+	return s.inTx(ctx, "record items", func(tx *sql.Tx) error { return s.recordItems(ctx, tx, results) })
+}
+
+// recordItems appends results inside tx (see RecordItems).
+func (s *SQLite) recordItems(ctx context.Context, tx *sql.Tx, results []ItemResult) error {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO run_items
 		(run_id, seq, action_id, source, item_id, kind, outcome, error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
@@ -76,8 +76,43 @@ func (s *SQLite) RecordItems(ctx context.Context, results []ItemResult) error {
 				i+1, len(results), r.ActionID, r.ItemID, err)
 		}
 	}
+	return nil
+}
+
+// ApplyBatch writes links and appends per-item results in one
+// transaction: an executed batch costs one commit (one fsync), and its
+// journal can never disagree with its links. Errors as PutLinks and
+// RecordItems; nothing is written then.
+func (s *SQLite) ApplyBatch(ctx context.Context, links []Link, results []ItemResult) error {
+	if len(links) == 0 && len(results) == 0 {
+		return nil
+	}
+	return s.inTx(ctx, "apply batch", func(tx *sql.Tx) error {
+		if len(links) > 0 {
+			if err := s.putLinks(ctx, tx, links); err != nil {
+				return err
+			}
+		}
+		if len(results) > 0 {
+			return s.recordItems(ctx, tx, results)
+		}
+		return nil
+	})
+}
+
+// inTx runs fn in a write transaction and commits it; what names the
+// operation in errors.
+func (s *SQLite) inTx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("state: %s: %w", what, err)
+	}
+	defer tx.Rollback() // no-op after Commit
+	if err := fn(tx); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("state: record items: commit: %w", err)
+		return fmt.Errorf("state: %s: commit: %w", what, err)
 	}
 	return nil
 }

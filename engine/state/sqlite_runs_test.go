@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gwsync/gwsync/adapters"
 )
 
 func TestRunJournal(t *testing.T) {
@@ -157,5 +159,41 @@ func TestUnfinishedRunSurvivesReopen(t *testing.T) {
 	}
 	if items, err := s.RunItems(ctx, id); err != nil || len(items) != 1 || items[0].ItemID != "x" {
 		t.Errorf("RunItems after reopen = %+v, %v", items, err)
+	}
+}
+
+// An executed batch's links and journal go in together or not at all.
+func TestApplyBatchWritesLinksAndResultsAtomically(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	run, err := s.BeginRun(ctx, "u", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := Link{User: "u", Source: "s", ItemID: "i1", Kind: adapters.KindEvent, ActivityID: "A1"}
+	res := ItemResult{RunID: run, ActionID: "a1", Source: "s", ItemID: "i1", Kind: "create", Outcome: "ok"}
+	if err := s.ApplyBatch(ctx, []Link{good}, []ItemResult{res}); err != nil {
+		t.Fatal(err)
+	}
+	bad := Link{User: "u", Source: "s", ItemID: "i3", Kind: "nonsense", ActivityID: "A3"}
+	second := Link{User: "u", Source: "s", ItemID: "i2", Kind: adapters.KindEvent, ActivityID: "A2"}
+	err = s.ApplyBatch(ctx, []Link{second, bad}, []ItemResult{{RunID: run, ActionID: "a2", Source: "s", ItemID: "i2", Kind: "create", Outcome: "ok"}})
+	if err == nil || !strings.Contains(err.Error(), "nonsense") {
+		t.Fatalf("bad link: err = %v, want it named", err)
+	}
+	err = s.ApplyBatch(ctx, []Link{second}, []ItemResult{{RunID: run + 99, ActionID: "a2"}})
+	if !errors.Is(err, ErrRunNotFound) {
+		t.Fatalf("unknown run: err = %v, want ErrRunNotFound", err)
+	}
+	var ids []string
+	if err := s.Links(ctx, "u", func(l Link) error { ids = append(ids, l.ItemID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.RunItems(ctx, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 1 || ids[0] != "i1" || len(items) != 1 || items[0].ActionID != "a1" {
+		t.Fatalf("after one good and two failed batches: links %v, journal %+v; want only the first batch", ids, items)
 	}
 }

@@ -93,6 +93,8 @@ type Store interface {
 	BeginRun(ctx context.Context, user string, dryRun bool) (int64, error)
 	// RecordItems appends per-item results to a run.
 	RecordItems(ctx context.Context, results []ItemResult) error
+	// ApplyBatch does PutLinks and RecordItems atomically: both or neither.
+	ApplyBatch(ctx context.Context, links []Link, results []ItemResult) error
 	// FinishRun closes a run with its status, counts and error.
 	FinishRun(ctx context.Context, runID int64, status string, counts map[string]int, errMsg string) error
 	// Runs returns the user's latest runs, newest first ("" = all users).
