@@ -9,8 +9,9 @@ import (
 // once. An import batch runs the same few statements hundreds of times,
 // and parsing them again each time was most of Upsert's cost.
 type batchTx struct {
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
+	tx       *sql.Tx
+	stmts    map[string]*sql.Stmt
+	contacts map[string]contactRef // by nocaseKey(email); see contact
 }
 
 // beginBatch starts an IMMEDIATE transaction (the DSN's _txlock), so a
@@ -21,7 +22,7 @@ func beginBatch(ctx context.Context, db *sql.DB) (*batchTx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &batchTx{tx: tx, stmts: map[string]*sql.Stmt{}}, nil
+	return &batchTx{tx: tx, stmts: map[string]*sql.Stmt{}, contacts: map[string]contactRef{}}, nil
 }
 
 func (b *batchTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -44,6 +45,25 @@ func (b *batchTx) queryRow(ctx context.Context, query string, args ...any) scann
 		return failedRow{err}
 	}
 	return st.QueryRowContext(ctx, args...)
+}
+
+// queryEach runs a query and passes each row to fn.
+func (b *batchTx) queryEach(ctx context.Context, query string, args []any, fn func(scanner) error) error {
+	st, err := b.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // exec runs a statement that returns no rows.

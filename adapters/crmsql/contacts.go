@@ -26,56 +26,98 @@ func parseContact(addr string) (email, name string, ok bool) {
 	return "", "", false
 }
 
-// linkContacts links an activity to the contacts with the given addresses,
-// matching e-mails case-insensitively. An unknown address gets a new
-// contact only when create is set; otherwise, and for text that is no
-// address, it is skipped with a log line (not an error: the activity is
-// still worth importing). Links that exist already are kept. linked are the
+// linkContacts links an activity to the contacts with the given addresses
+// (see resolveContacts). Links that exist already are kept. linked are the
 // contacts' stored addresses in link order, each once.
 func (s *Store) linkContacts(ctx context.Context, b *batchTx, activityID int64, addrs []string, create bool) (linked []string, err error) {
-	seen := map[int64]bool{}
+	linked, ids, err := s.resolveContacts(ctx, b, activityID, addrs, create)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if err := b.exec(ctx, `INSERT OR IGNORE INTO activity_contacts (activity_id, contact_id) VALUES (?, ?)`, activityID, id); err != nil {
+			return nil, err
+		}
+	}
+	return linked, nil
+}
+
+// resolveContacts finds the contacts with the given addresses, matching
+// e-mails case-insensitively. An unknown address gets a new contact only
+// when create is set; otherwise, and for text that is no address, it is
+// skipped with a log line (not an error: the activity is still worth
+// importing). It returns the stored addresses and ids in order, each
+// contact once. Lookups are cached for the transaction: an import batch
+// names the same few people over and over.
+func (s *Store) resolveContacts(ctx context.Context, b *batchTx, activityID int64, addrs []string, create bool) (emails []string, ids []int64, err error) {
 	for _, addr := range addrs {
 		email, name, ok := parseContact(addr)
 		if !ok {
 			s.logger.Warn("crmsql: not an e-mail address, contact not linked", "activity", activityID, "address", addr)
 			continue
 		}
-		var contactID int64
-		stored := email
-		err := b.queryRow(ctx, `SELECT id, email FROM contacts WHERE email = ?`, email).Scan(&contactID, &stored)
-		switch {
-		case errors.Is(err, sql.ErrNoRows) && !create:
+		c, err := b.contact(ctx, email)
+		if err != nil {
+			return nil, nil, err
+		}
+		if c.id == 0 && !create {
 			s.logger.Debug("crmsql: no contact with this address, not linked", "activity", activityID, "address", email)
 			continue
-		case errors.Is(err, sql.ErrNoRows):
-			if err := b.queryRow(ctx, `INSERT INTO contacts (name, email) VALUES (?, ?) RETURNING id`, name, email).Scan(&contactID); err != nil {
-				return nil, err
+		}
+		if c.id == 0 {
+			if err := b.queryRow(ctx, `INSERT INTO contacts (name, email) VALUES (?, ?) RETURNING id`, name, email).Scan(&c.id); err != nil {
+				return nil, nil, err
 			}
-		case err != nil:
-			return nil, err
+			c.email = email
+			b.contacts[nocaseKey(email)] = c
 		}
-		if err := b.exec(ctx, `INSERT OR IGNORE INTO activity_contacts (activity_id, contact_id) VALUES (?, ?)`, activityID, contactID); err != nil {
-			return nil, err
-		}
-		if !seen[contactID] {
-			seen[contactID] = true
-			linked = append(linked, stored)
+		if !slices.Contains(ids, c.id) {
+			ids = append(ids, c.id)
+			emails = append(emails, c.email)
 		}
 	}
-	return linked, nil
+	return emails, ids, nil
+}
+
+// contactRef is a contact as a batch knows it; id 0 means none exists.
+type contactRef struct {
+	id    int64
+	email string
+}
+
+// contact looks a contact up by address, through the batch's cache.
+func (b *batchTx) contact(ctx context.Context, email string) (contactRef, error) {
+	key := nocaseKey(email)
+	if c, ok := b.contacts[key]; ok {
+		return c, nil
+	}
+	var c contactRef
+	err := b.queryRow(ctx, `SELECT id, email FROM contacts WHERE email = ?`, email).Scan(&c.id, &c.email)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return contactRef{}, err
+	}
+	b.contacts[key] = c
+	return c, nil
+}
+
+// nocaseKey folds ASCII letters only, as SQLite's NOCASE collation of the
+// email column does.
+func nocaseKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
 }
 
 // addOwners adds owners to an activity; empty names and owners it has
-// already are skipped. added are the names passed, trimmed, each once.
-func addOwners(ctx context.Context, b *batchTx, activityID int64, owners []string) (added []string, err error) {
-	for _, o := range owners {
-		if o = strings.TrimSpace(o); o == "" || slices.Contains(added, o) {
-			continue
-		}
+// already are skipped.
+func addOwners(ctx context.Context, b *batchTx, activityID int64, owners []string) error {
+	for _, o := range ownerNames(owners) {
 		if err := b.exec(ctx, `INSERT OR IGNORE INTO activity_owners (activity_id, owner) VALUES (?, ?)`, activityID, o); err != nil {
-			return nil, err
+			return err
 		}
-		added = append(added, o)
 	}
-	return added, nil
+	return nil
 }

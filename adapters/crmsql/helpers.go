@@ -46,19 +46,19 @@ func (s *Store) CreateActivity(ctx context.Context, a adapters.Activity) (adapte
 		return adapters.Activity{}, dbError("crmsql: create activity", err)
 	}
 	defer tx.rollback()
-	row, _, err := insertActivity(ctx, tx, a, false)
+	id, err := insertActivity(ctx, tx, a)
 	if err == nil {
-		_, err = addOwners(ctx, tx, row.id, a.Owners)
+		err = addOwners(ctx, tx, id, a.Owners)
 	}
 	if err == nil {
-		_, err = s.linkContacts(ctx, tx, row.id, a.Contacts, true)
+		_, err = s.linkContacts(ctx, tx, id, a.Contacts, true)
 	}
 	if err == nil {
-		err = insertAttachments(ctx, tx, row.id, a.Attachments)
+		err = insertAttachments(ctx, tx, id, a.Attachments)
 	}
 	var stored adapters.Activity
 	if err == nil {
-		stored, err = loadActivity(ctx, tx, row.id)
+		stored, err = loadActivity(ctx, tx, id)
 	}
 	if err == nil {
 		err = tx.commit()

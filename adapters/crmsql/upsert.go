@@ -2,8 +2,6 @@ package crmsql
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strconv"
 	"time"
 
@@ -35,21 +33,33 @@ func (s *Store) Upsert(ctx context.Context, activities []adapters.Activity) ([]a
 	}
 	defer tx.rollback()
 	out := make([]adapters.UpsertResult, len(activities))
+	valid := make([]int, 0, len(activities))
 	for i, a := range activities {
 		out[i].Key = a.Key
 		if err := checkCreatable(a); err != nil {
 			out[i].Err = err
 			continue
 		}
-		stored, created, err := s.upsertOne(ctx, tx, a)
+		valid = append(valid, i)
+	}
+	created, err := s.insertNew(ctx, tx, activities, valid)
+	if err != nil {
+		return nil, dbError("crmsql: upsert", err)
+	}
+	for _, i := range valid {
+		if a, ok := created[i]; ok {
+			out[i].Activity, out[i].Created = a, true
+			continue
+		}
+		stored, err := s.addToExisting(ctx, tx, activities[i])
 		if adapters.CodeOf(err) == adapters.CodeInvalidItem {
 			out[i].Err = err // the existing row was mangled by hand; the rest of the batch goes on
 			continue
 		}
 		if err != nil {
-			return nil, dbError("crmsql: upsert "+a.Key, err)
+			return nil, dbError("crmsql: upsert "+activities[i].Key, err)
 		}
-		out[i].Activity, out[i].Created = stored, created
+		out[i].Activity = stored
 	}
 	if err := tx.commit(); err != nil {
 		return nil, dbError("crmsql: upsert", err)
@@ -70,58 +80,33 @@ func checkCreatable(a adapters.Activity) error {
 	return nil
 }
 
-// upsertOne inserts a, or finds the activity with its key, then adds the
-// owners and contacts. A created activity is returned as built from the
-// request and the row's generated columns (reading it back was half of an
-// import's CRM time); an existing one is read back, since earlier owners
-// and contacts come with it.
-func (s *Store) upsertOne(ctx context.Context, tx *batchTx, a adapters.Activity) (adapters.Activity, bool, error) {
-	row, created, err := insertActivity(ctx, tx, a, true)
-	if err != nil {
-		return adapters.Activity{}, false, err
+// addToExisting adds a's owners and contacts to the activity that has
+// its key already and reads that back, earlier owners and contacts included.
+func (s *Store) addToExisting(ctx context.Context, tx *batchTx, a adapters.Activity) (adapters.Activity, error) {
+	var id int64
+	if err := tx.queryRow(ctx, `SELECT id FROM activities WHERE ext_key = ?`, a.Key).Scan(&id); err != nil {
+		return adapters.Activity{}, err
 	}
-	id := row.id
-	if !created {
-		if err := tx.queryRow(ctx, `SELECT id FROM activities WHERE ext_key = ?`, a.Key).Scan(&id); err != nil {
-			return adapters.Activity{}, false, err
-		}
+	if err := addOwners(ctx, tx, id, a.Owners); err != nil {
+		return adapters.Activity{}, err
 	}
-	owners, err := addOwners(ctx, tx, id, a.Owners)
-	if err != nil {
-		return adapters.Activity{}, false, err
+	if _, err := s.linkContacts(ctx, tx, id, a.Contacts, s.createContacts); err != nil {
+		return adapters.Activity{}, err
 	}
-	contacts, err := s.linkContacts(ctx, tx, id, a.Contacts, s.createContacts)
-	if err != nil {
-		return adapters.Activity{}, false, err
-	}
-	if !created {
-		stored, err := loadActivity(ctx, tx, id)
-		return stored, false, err
-	}
-	if err := insertAttachments(ctx, tx, id, a.Attachments); err != nil {
-		return adapters.Activity{}, false, err
-	}
-	return row.stored(a, owners, contacts), true, nil
+	return loadActivity(ctx, tx, id)
 }
 
-// insertedRow is what the database generated for a new activity row.
-type insertedRow struct {
-	id       int64
-	version  string
-	modified time.Time
-}
-
-// stored is activity a as loadActivity would read it back right after
-// its insert: times at the stored precision, empty lists nil, attachments
-// with the listed fields only. TestUpsertResultMatchesStoredActivity keeps
-// the two in step.
-func (r insertedRow) stored(a adapters.Activity, owners, contacts []string) adapters.Activity {
+// storedActivity is activity a as loadActivity reads it back right after
+// its insert as id at modified: times at the stored precision, empty lists
+// nil, attachments with the listed fields only.
+// TestUpsertResultMatchesStoredActivity keeps the two in step.
+func storedActivity(id int64, modified time.Time, a adapters.Activity, owners, contacts []string) adapters.Activity {
 	out := adapters.Activity{
-		ID: strconv.FormatInt(r.id, 10), Version: r.version, Type: a.Type,
+		ID: strconv.FormatInt(id, 10), Version: "1", Type: a.Type,
 		Subject: a.Subject, Body: a.Body, Location: a.Location, Busy: a.Busy,
 		Raster: a.Raster.Normalized(), // the stored precision
 		Owners: owners, Contacts: contacts,
-		Key: a.Key, Source: a.Source, SourceItem: a.SourceItem, Modified: r.modified,
+		Key: a.Key, Source: a.Source, SourceItem: a.SourceItem, Modified: modified,
 	}
 	for _, f := range a.Attachments {
 		out.Attachments = append(out.Attachments, adapters.Attachment{Name: f.Name, Type: f.Type, Size: f.Size})
@@ -129,45 +114,40 @@ func (r insertedRow) stored(a adapters.Activity, owners, contacts []string) adap
 	return out
 }
 
-// insertActivity writes the activity's own row (not owners, contacts or
-// attachments). With ignoreExistingKey an existing ext_key is not an error:
-// created is then false and the row zero.
-func insertActivity(ctx context.Context, b *batchTx, a adapters.Activity, ignoreExistingKey bool) (row insertedRow, created bool, err error) {
+// insertActivity writes one activity's own row (not owners, contacts or
+// attachments); a taken key is an error.
+func insertActivity(ctx context.Context, b *batchTx, a adapters.Activity) (id int64, err error) {
 	r := a.Raster.Normalized()
 	var key any
 	if a.Key != "" {
 		key = a.Key
 	}
-	query := `INSERT INTO activities
+	err = b.queryRow(ctx, `INSERT INTO activities
 	    (type, subject, body, location, start_at, end_at, due_at, all_day, time_zone, busy, ext_key, source, source_item)
-	    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	if ignoreExistingKey {
-		query += ` ON CONFLICT (ext_key) DO NOTHING`
-	}
-	var modified string
-	err = b.queryRow(ctx, query+` RETURNING id, CAST(version AS TEXT), updated_at`,
+	    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		string(a.Type), a.Subject, a.Body, a.Location,
 		timeText(r.Start), timeText(r.End), timeText(r.Due), boolInt(r.AllDay), r.TimeZone,
-		string(a.Busy), key, a.Source, a.SourceItem).Scan(&row.id, &row.version, &modified)
-	if errors.Is(err, sql.ErrNoRows) {
-		return insertedRow{}, false, nil
-	}
-	if err != nil {
-		return insertedRow{}, false, err
-	}
-	row.modified, err = parseTimeText(row.id, "updated_at", &modified)
-	return row, err == nil, err
+		string(a.Busy), key, a.Source, a.SourceItem).Scan(&id)
+	return id, err
 }
 
 // insertAttachments stores the attachments' metadata (never their bytes).
 func insertAttachments(ctx context.Context, b *batchTx, activityID int64, files []adapters.Attachment) error {
+	return insertFlat(ctx, b, attachmentsInsert, attachmentColumns, appendAttachmentRows(nil, activityID, files))
+}
+
+// attachmentsInsert, with attachmentColumns values per row as
+// appendAttachmentRows writes them, stores attachments.
+const (
+	attachmentsInsert = `INSERT INTO attachments (activity_id, name, type, size) VALUES `
+	attachmentColumns = 4
+)
+
+func appendAttachmentRows(rows []any, activityID int64, files []adapters.Attachment) []any {
 	for _, f := range files {
-		if err := b.exec(ctx, `INSERT INTO attachments (activity_id, name, type, size) VALUES (?, ?, ?, ?)`,
-			activityID, f.Name, f.Type, f.Size); err != nil {
-			return err
-		}
+		rows = append(rows, activityID, f.Name, f.Type, f.Size)
 	}
-	return nil
+	return rows
 }
 
 func boolInt(b bool) int {

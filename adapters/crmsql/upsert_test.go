@@ -2,6 +2,7 @@ package crmsql_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync"
@@ -270,5 +271,69 @@ func TestUpsertResultMatchesStoredActivity(t *testing.T) {
 		if want := byID[r.Activity.ID]; !reflect.DeepEqual(r.Activity, want) {
 			t.Errorf("%s: Upsert returned\n %+v\nthe store holds\n %+v", r.Key, r.Activity, want)
 		}
+	}
+}
+
+// A batch larger than one multi-row statement, mixing new keys, keys the
+// store has, keys repeated across statement boundaries and refused items,
+// gets one result per request, in order, each as the store then holds it.
+func TestUpsertLargeMixedBatchKeepsOrderAndIdentity(t *testing.T) {
+	s, _ := newSink(t, true)
+	ctx := context.Background()
+	if _, err := s.Upsert(ctx, []adapters.Activity{meeting("ical:old-1", "bob"), meeting("ical:old-2", "bob")}); err != nil {
+		t.Fatal(err)
+	}
+	var batch []adapters.Activity
+	for i := 0; i < 150; i++ {
+		a := meeting(fmt.Sprintf("ical:n%03d", i), "alice")
+		a.Contacts = []string{fmt.Sprintf("c%d@example.com", i%7)}
+		batch = append(batch, a)
+	}
+	batch[10] = meeting("ical:old-1", "alice")
+	batch[100] = meeting("ical:n005", "carol") // repeats a key 95 requests (a statement boundary) earlier
+	batch[120] = adapters.Activity{Type: adapters.TypeFollowUp, Key: "ical:f"}
+	res, err := s.Upsert(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != len(batch) {
+		t.Fatalf("%d results for %d requests", len(res), len(batch))
+	}
+	listed := map[string]adapters.Activity{}
+	for _, a := range listAll(t, s, adapters.ActivityQuery{}) {
+		listed[a.ID] = a
+	}
+	for i, r := range res {
+		if r.Key != batch[i].Key {
+			t.Fatalf("result %d is for %s, want %s", i, r.Key, batch[i].Key)
+		}
+		switch i {
+		case 120:
+			wantCode(t, r.Err, adapters.CodeInvalidItem)
+			continue
+		case 10, 100:
+			if r.Created {
+				t.Errorf("result %d: created, want the existing activity", i)
+			}
+		default:
+			if !r.Created {
+				t.Errorf("result %d (%s): not created", i, r.Key)
+			}
+		}
+		if r.Err != nil {
+			t.Fatalf("result %d: %v", i, r.Err)
+		}
+		if i != 5 && !reflect.DeepEqual(r.Activity, listed[r.Activity.ID]) { // 5 gained carol after its result
+			t.Errorf("result %d differs from the store:\n got %+v\nwant %+v", i, r.Activity, listed[r.Activity.ID])
+		}
+	}
+	if got := strings.Join(res[10].Activity.Owners, ","); got != "bob,alice" {
+		t.Errorf("existing activity owners = %s, want bob,alice", got)
+	}
+	if res[100].Activity.ID != res[5].Activity.ID || strings.Join(res[100].Activity.Owners, ",") != "alice,carol" {
+		t.Errorf("repeated key: %+v, want activity %s with owners alice,carol", res[100].Activity, res[5].Activity.ID)
+	}
+	if n := len(listed); n != 2+147 {
+		t.Errorf("store holds %d activities, want 149", n)
 	}
 }

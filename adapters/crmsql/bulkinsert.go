@@ -1,0 +1,145 @@
+package crmsql
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/gwsync/gwsync/adapters"
+)
+
+// rowsPerInsert is how many rows one multi-row INSERT carries. An import
+// batch is hundreds of new activities; one statement per row was most of
+// Upsert's time (each statement costs its own bind, step and reset), and
+// 64 rows of 15 columns stay far below SQLite's variable limit.
+const rowsPerInsert = 64
+
+// insertNew creates, with multi-row statements, the activity of every
+// request whose key is not in the store yet (the first request per key;
+// later ones in the batch find it as existing), with its owners, contacts
+// and attachments. idx are the requests to consider. It returns the stored
+// form of each created activity by request index.
+func (s *Store) insertNew(ctx context.Context, b *batchTx, acts []adapters.Activity, idx []int) (map[int]adapters.Activity, error) {
+	now := time.Now().UTC().Truncate(time.Second)
+	nowText := now.Format(storedTimeLayout)
+	ids := make(map[string]int64, len(idx))
+	err := insertRows(ctx, b, len(idx), 15,
+		`INSERT INTO activities (type, subject, body, location, start_at, end_at, due_at, all_day, time_zone, busy,
+		    ext_key, source, source_item, created_at, updated_at) VALUES `,
+		` ON CONFLICT (ext_key) DO NOTHING RETURNING id, ext_key`,
+		func(args []any, n int) []any {
+			a := acts[idx[n]]
+			r := a.Raster.Normalized()
+			return append(args, string(a.Type), a.Subject, a.Body, a.Location,
+				timeText(r.Start), timeText(r.End), timeText(r.Due), boolInt(r.AllDay), r.TimeZone,
+				string(a.Busy), a.Key, a.Source, a.SourceItem, nowText, nowText)
+		},
+		func(sc scanner) error {
+			var id int64
+			var key string
+			if err := sc.Scan(&id, &key); err != nil {
+				return err
+			}
+			ids[key] = id
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	created := make(map[int]adapters.Activity, len(ids))
+	var owners, links, files []any
+	for _, i := range idx {
+		a := acts[i]
+		id, ok := ids[a.Key]
+		if !ok {
+			continue
+		}
+		delete(ids, a.Key) // a later request with this key finds it existing
+		names := ownerNames(a.Owners)
+		for _, o := range names {
+			owners = append(owners, id, o)
+		}
+		emails, contactIDs, err := s.resolveContacts(ctx, b, id, a.Contacts, s.createContacts)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range contactIDs {
+			links = append(links, id, c)
+		}
+		files = appendAttachmentRows(files, id, a.Attachments)
+		created[i] = storedActivity(id, now, a, names, emails)
+	}
+	for _, t := range []struct {
+		head string
+		cols int
+		args []any
+	}{
+		{`INSERT OR IGNORE INTO activity_owners (activity_id, owner) VALUES `, 2, owners},
+		{`INSERT OR IGNORE INTO activity_contacts (activity_id, contact_id) VALUES `, 2, links},
+		{attachmentsInsert, attachmentColumns, files},
+	} {
+		if err := insertFlat(ctx, b, t.head, t.cols, t.args); err != nil {
+			return nil, err
+		}
+	}
+	return created, nil
+}
+
+// ownerNames are the owners to store: trimmed, non-empty, each once.
+func ownerNames(owners []string) []string {
+	var out []string
+	for _, o := range owners {
+		if o = strings.TrimSpace(o); o != "" && !contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// insertRows runs head + "(?, ...), ..." + tail for n rows of cols values,
+// rowsPerInsert rows per statement; row appends the values of row i. When
+// scan is set the statement returns rows (RETURNING), each passed to scan.
+func insertRows(ctx context.Context, b *batchTx, n, cols int, head, tail string,
+	row func(args []any, i int) []any, scan func(scanner) error) error {
+	args := make([]any, 0, rowsPerInsert*cols)
+	for first := 0; first < n; first += rowsPerInsert {
+		count := min(rowsPerInsert, n-first)
+		args = args[:0]
+		for i := first; i < first+count; i++ {
+			args = row(args, i)
+		}
+		query := head + valuesList(count, cols) + tail
+		if scan == nil {
+			if err := b.exec(ctx, query, args...); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := b.queryEach(ctx, query, args, scan); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertFlat inserts rows given as one flat list of values, cols per row.
+func insertFlat(ctx context.Context, b *batchTx, head string, cols int, flat []any) error {
+	return insertRows(ctx, b, len(flat)/cols, cols, head, "", func(args []any, i int) []any {
+		return append(args, flat[i*cols:(i+1)*cols]...)
+	}, nil)
+}
+
+// valuesList is "(?, ?), (?, ?)" for rows rows of cols placeholders.
+func valuesList(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
+}
