@@ -7,8 +7,10 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"regexp"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/adapters/adaptertest"
@@ -95,5 +97,82 @@ func TestDroppedConnectionMidListingLosesNothing(t *testing.T) {
 				t.Errorf("next incremental run: %+v, want one tombstone for %s", again, dentist.ID)
 			}
 		})
+	}
+}
+
+// A collection whose REPORTs keep failing with 503 is retried, then
+// reported as an unreadable item named by its path with the server's
+// answer, while the other collection imports; the listing is then not
+// complete (nothing reads as deleted), and a server failing everything is
+// a Temporary error of the whole snapshot.
+func TestPersistentServerErrorIsReportedPerCollection(t *testing.T) {
+	fx := adaptertest.StandardFixture()
+	_, target := fakeServer(t, fx.Items)
+	u, _ := url.Parse(target)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	var failing atomic.Value // path prefix whose REPORTs answer 503
+	failing.Store("/alice/calendars/work/")
+	var refused atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := failing.Load().(string); r.Method == "REPORT" && strings.HasPrefix(r.URL.Path, p) {
+			refused.Add(1)
+			http.Error(w, "overloaded", http.StatusServiceUnavailable)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	s, _ := newSource(t, opts(t, map[string]any{"url": srv.URL}))
+	dav, err := s.client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dav.Backoff = time.Millisecond
+
+	var items []adapters.Item
+	end, err := s.Snapshot(t.Context(), adapters.SnapshotRequest{}, func(it adapters.Item) error { items = append(items, it); return nil })
+	if err != nil {
+		t.Fatalf("one failing collection failed the snapshot: %v", err)
+	}
+	var tasks, problems int
+	for _, it := range items {
+		switch {
+		case it.Unreadable != "":
+			problems++
+			if it.ID != "/alice/calendars/work/" || !strings.Contains(it.Unreadable, "503") || !strings.Contains(it.Unreadable, "/alice/calendars/work/") {
+				t.Errorf("problem item %q: %q, want the collection and the server's 503", it.ID, it.Unreadable)
+			}
+		case it.Kind == adapters.KindTask:
+			tasks++
+		default:
+			t.Errorf("item %s of the failing calendar was emitted", it.ID)
+		}
+	}
+	if problems != 1 || tasks == 0 || end.Complete {
+		t.Fatalf("%d problems, %d tasks, complete %v; want 1 problem, the tasks, and an incomplete listing", problems, tasks, end.Complete)
+	}
+	if n := refused.Load(); n != 4 {
+		t.Errorf("the failing REPORT was sent %d times, want 4 (one try, three retries)", n)
+	}
+
+	// Incremental: the failing calendar's objects must not come back as
+	// tombstones.
+	failing.Store("/nowhere/")
+	_, full := collect(t, s, adapters.SnapshotRequest{})
+	failing.Store("/alice/calendars/work/")
+	again, _ := collect(t, s, adapters.SnapshotRequest{Cursor: full.Cursor})
+	for _, it := range again {
+		if it.Deleted {
+			t.Errorf("incremental run with a failing calendar reported %s deleted", it.ID)
+		}
+	}
+	if len(again) != 1 || again[0].Unreadable == "" {
+		t.Errorf("incremental run emitted %+v, want only the collection's problem", again)
+	}
+
+	failing.Store("/alice/")
+	_, err = s.Snapshot(t.Context(), adapters.SnapshotRequest{}, func(adapters.Item) error { return nil })
+	if adapters.CodeOf(err) != adapters.CodeTemporary {
+		t.Fatalf("every collection failing: %v, want Temporary", err)
 	}
 }

@@ -26,10 +26,13 @@ const multigetChunk = 100
 // server has no sync-token), with tombstones, and Complete=false.
 //
 // Errors: CursorInvalid for a cursor the server (or this version) no
-// longer accepts; Unauthorized; Temporary; InvalidConfig for a configured
-// collection that does not exist. Any error means the listing is
-// incomplete. An object that cannot be parsed is emitted Unreadable with
-// its path and the reason, and fetched again on the next run.
+// longer accepts; Unauthorized; Temporary when no collection could be
+// read; InvalidConfig for a configured collection that does not exist.
+// Any error means the listing is incomplete. An object that cannot be
+// parsed is emitted Unreadable with its path and the reason, and fetched
+// again on the next run; so is a collection the server keeps failing
+// (5xx, timeouts) while others answer, named by its path, and the
+// snapshot is then not Complete.
 func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit func(adapters.Item) error) (adapters.SnapshotEnd, error) {
 	if err := ctx.Err(); err != nil {
 		return adapters.SnapshotEnd{}, err
@@ -71,21 +74,45 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 		}
 	}
 	run := &run{s: s, emit: emit, window: adapters.Window{From: next.From, To: next.To}}
+	var read, failed int
 	for _, c := range colls {
 		ck := intersect(kinds, c.Kinds)
 		if len(ck) == 0 {
 			continue
 		}
 		var cc *collCursor
-		if oc := oldColl(old, c.Path); incremental && oc != nil {
+		oc := oldColl(old, c.Path)
+		if incremental && oc != nil {
 			cc, err = run.incremental(ctx, c, ck, oc)
 		} else {
 			cc, err = run.full(ctx, c, ck)
 		}
-		if err != nil {
+		if err != nil && !collectionOutage(ctx, err) {
 			return adapters.SnapshotEnd{}, err
 		}
+		if err != nil {
+			// One collection's server trouble (5xx or timeouts that
+			// outlasted the retries) must not hold up the others: it is
+			// reported as an unreadable item named by the collection,
+			// which makes the engine keep this run's cursor, and the
+			// listing is marked incomplete so that its objects do not
+			// read as deleted. The next run reads it again.
+			failed++
+			s.logger.Warn("caldav: collection skipped this run", "collection", c.Path, "error", err)
+			if oc != nil {
+				next.Colls[c.Path] = oc
+			}
+			if err := run.send(adapters.Item{ID: c.Path, Kind: ck[0], Unreadable: err.Error()}); err != nil {
+				return adapters.SnapshotEnd{}, err
+			}
+			continue
+		}
+		read++
 		next.Colls[c.Path] = cc
+	}
+	if failed > 0 && read == 0 {
+		return adapters.SnapshotEnd{}, adapters.Errorf(adapters.CodeTemporary,
+			"caldav: %s: no collection could be read (%d failed; see the items reported)", s.set.base.Redacted(), failed)
 	}
 	if incremental {
 		// A collection that is gone (or no longer selected) takes its
@@ -108,7 +135,14 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 	s.logger.Info("caldav snapshot", "url", s.set.base.Redacted(), "collections", len(next.Colls),
 		"items", run.count, "incremental", incremental, "requests", s.requests.Load()-sent,
 		"seconds", time.Since(started).Seconds())
-	return adapters.SnapshotEnd{Count: run.count, Cursor: enc, Complete: !incremental}, nil
+	return adapters.SnapshotEnd{Count: run.count, Cursor: enc, Complete: !incremental && failed == 0}, nil
+}
+
+// collectionOutage tells a collection's own trouble (Temporary: 5xx and
+// timeouts after the retries) from what concerns the whole run (bad
+// credentials, a cancelled run, a token to resync).
+func collectionOutage(ctx context.Context, err error) bool {
+	return ctx.Err() == nil && adapters.CodeOf(err) == adapters.CodeTemporary
 }
 
 // run is the state of one snapshot.

@@ -48,10 +48,17 @@ func (c *Client) multistatus(ctx context.Context, method, u, depth string, body 
 		return "", StatusError(resp, method+" "+u)
 	}
 	defer resp.Body.Close()
-	tok, err := DecodeMultistatus(resp.Body, fn)
+	var fnErr error // the caller's own error goes back as it is
+	tok, err := DecodeMultistatus(resp.Body, func(r Response) error {
+		fnErr = fn(r)
+		return fnErr
+	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", ctx.Err()
+		}
+		if fnErr != nil {
+			return "", fnErr
 		}
 		if _, ok := err.(*adapters.Error); ok {
 			return "", err
