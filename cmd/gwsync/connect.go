@@ -97,13 +97,18 @@ func (o *opener) sink(ctx context.Context) (adapters.Sink, error) {
 	return s, nil
 }
 
+// close closes every adapter, in parallel: closing a plugin waits for its
+// child to exit, and the adapters are independent of each other.
 func (o *opener) close() {
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	for i := len(o.closers) - 1; i >= 0; i-- {
-		o.closers[i]()
-	}
+	closers := o.closers
 	o.closers = nil
+	o.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, c := range closers {
+		wg.Go(func() { _ = c() })
+	}
+	wg.Wait()
 }
 
 var unknownField = regexp.MustCompile(`unknown field "([^"]+)"`)
