@@ -120,11 +120,16 @@ func insertActivity(ctx context.Context, b *batchTx, a adapters.Activity, ignore
 	return id, err == nil, err
 }
 
-// insertAttachments stores the attachments' metadata (never their bytes).
+// insertAttachments stores the attachments' metadata, and their content
+// when the activity carries it (data stays NULL otherwise).
 func insertAttachments(ctx context.Context, b *batchTx, activityID int64, files []adapters.Attachment) error {
 	for _, f := range files {
-		if err := b.exec(ctx, `INSERT INTO attachments (activity_id, name, type, size) VALUES (?, ?, ?, ?)`,
-			activityID, f.Name, f.Type, f.Size); err != nil {
+		var data any
+		if f.Data != nil {
+			data = f.Data
+		}
+		if err := b.exec(ctx, `INSERT INTO attachments (activity_id, name, type, size, data) VALUES (?, ?, ?, ?, ?)`,
+			activityID, f.Name, f.Type, f.Size, data); err != nil {
 			return err
 		}
 	}
