@@ -83,6 +83,21 @@ type Exporter interface {
 	Export(ctx context.Context, activities []Activity) ([]ExportResult, error)
 }
 
+// AttachmentReader is implemented by sources that can hand out the content
+// of the attachments they list with a Part.
+type AttachmentReader interface {
+	// ReadAttachment returns the decoded content (base64 or
+	// quoted-printable undone) of the attachment Part of item itemID, as
+	// listed by the last snapshot. limit is a safety bound: a source never
+	// holds more than about limit bytes of it, whatever the item says.
+	//
+	// Errors: NotFound when the item or the part is gone (the message was
+	// deleted, its folder recreated with another UIDVALIDITY, an unknown
+	// part); InvalidItem when the decoded content exceeds limit or cannot
+	// be decoded; Temporary for connection trouble; Unauthorized.
+	ReadAttachment(ctx context.Context, itemID, part string, limit int64) ([]byte, error)
+}
+
 // TimeChange asks to set the raster of one item or activity.
 type TimeChange struct {
 	ID        string `json:"id"`
@@ -119,9 +134,10 @@ type Info struct {
 // engine reads capabilities from Info, never by type assertion, because an
 // adapter behind the plugin wire is always the same Go type.
 type Capabilities struct {
-	WriteTimes  bool `json:"write_times,omitempty"` // Source implements TimeWriter
-	Export      bool `json:"export,omitempty"`      // Source implements Exporter
-	Incremental bool `json:"incremental,omitempty"` // Snapshot honours cursors
+	WriteTimes      bool `json:"write_times,omitempty"`      // Source implements TimeWriter
+	Export          bool `json:"export,omitempty"`           // Source implements Exporter
+	Incremental     bool `json:"incremental,omitempty"`      // Snapshot honours cursors
+	ReadAttachments bool `json:"read_attachments,omitempty"` // Source implements AttachmentReader
 }
 
 // CapabilitiesOf fills the capabilities an in-process value has by type
@@ -130,5 +146,6 @@ type Capabilities struct {
 func CapabilitiesOf(v any, incremental bool) Capabilities {
 	_, w := v.(TimeWriter)
 	_, e := v.(Exporter)
-	return Capabilities{WriteTimes: w, Export: e, Incremental: incremental}
+	_, r := v.(AttachmentReader)
+	return Capabilities{WriteTimes: w, Export: e, Incremental: incremental, ReadAttachments: r}
 }

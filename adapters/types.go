@@ -182,7 +182,20 @@ func (w Window) Contains(t time.Time) bool {
 type Attachment struct {
 	Name string `json:"name"`
 	Type string `json:"type"`
-	Size int64  `json:"size"`
+	// Size is the decoded size in bytes, as the source counted it.
+	Size int64 `json:"size"`
+	// Part is an opaque reference the item's source understands (for IMAP
+	// the MIME body section, "2" or "1.2"), set on snapshot items only
+	// when the source will serve the content through AttachmentReader:
+	// "" means the content is not to be fetched.
+	Part string `json:"part,omitempty"`
+	// Data is the content, set by the engine on activities it sends to a
+	// sink, and never in snapshots or listings: content is fetched lazily
+	// at execution so that a snapshot stays small whatever the mail size.
+	Data []byte `json:"data,omitempty"`
+	// Stored is set by a sink in listings and upsert results when the CRM
+	// holds the attachment's content (which a listing never carries).
+	Stored bool `json:"stored,omitempty"`
 }
 
 // Item is one groupware item as a source reports it.

@@ -39,6 +39,10 @@ type ItemOutcome struct {
 	Subject    string     `json:"subject,omitempty"`
 	Outcome    string     `json:"outcome"`
 	Error      string     `json:"error,omitempty"`
+	// Warnings say what of a done action's item was left out (an
+	// attachment whose content could not be read); the activity's body
+	// carries them too, as it carries the item's own warnings.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Execute applies the selected actions of plan. Each write is confirmed by
@@ -119,8 +123,12 @@ func outcome(a *Action, result, msg string) ItemOutcome {
 	if result == OutcomeOK {
 		kind = a.Effective()
 	}
-	return ItemOutcome{ActionID: a.ID, Kind: kind, Source: a.Source, ItemID: a.ItemID,
+	o := ItemOutcome{ActionID: a.ID, Kind: kind, Source: a.Source, ItemID: a.ItemID,
 		ActivityID: a.ActivityID, Subject: a.Subject, Outcome: result, Error: msg}
+	if result == OutcomeOK {
+		o.Warnings = a.warnings
+	}
+	return o
 }
 
 // record counts an outcome and queues its journal entry.
@@ -266,11 +274,52 @@ func (x *executor) newLink(a *Action, activityID, activityVersion string, base a
 		ActivityID: activityID, Base: base, ItemVersion: it.Version, ActivityVersion: activityVersion}
 }
 
+// create builds the batch's activities, with the content of their
+// attachments, and sends them to the CRM: in one Upsert, or in several
+// when the content collected reaches maxUpsertBytes. A failed
+// Upsert fails its own activities only.
 func (x *executor) create(list []*Action, ok func(*Action, state.Link), fail func(*Action, error)) error {
-	reqs := make([]adapters.Activity, len(list))
-	for i, a := range list {
-		reqs[i] = activityFor(x.job, a.Source, *a.item, a.Type)
+	var (
+		part  []*Action
+		reqs  []adapters.Activity
+		bytes int64
+	)
+	send := func() {
+		if len(part) == 0 {
+			return
+		}
+		if err := x.upsert(part, reqs, ok, fail); err != nil {
+			for _, a := range part {
+				fail(a, err)
+			}
+		}
+		part, reqs, bytes = nil, nil, 0
 	}
+	for i, a := range list {
+		if err := x.ctx.Err(); err != nil {
+			for _, b := range append(part, list[i:]...) {
+				fail(b, err)
+			}
+			return nil
+		}
+		it := *a.item
+		it.Attachments, a.warnings = x.withAttachmentContent(a.Source, &it)
+		if len(a.warnings) > 0 {
+			it.Warnings = append(append([]string(nil), it.Warnings...), a.warnings...)
+		}
+		act := activityFor(x.job, a.Source, it, a.Type)
+		n := upsertBytes(&act)
+		if bytes+n > maxUpsertBytes {
+			send()
+		}
+		part, reqs, bytes = append(part, a), append(reqs, act), bytes+n
+	}
+	send()
+	return nil
+}
+
+// upsert creates one part of a create batch in the CRM.
+func (x *executor) upsert(list []*Action, reqs []adapters.Activity, ok func(*Action, state.Link), fail func(*Action, error)) error {
 	res, err := x.job.CRM.Upsert(x.ctx, reqs)
 	if err != nil {
 		return fmt.Errorf("CRM: %w", err)

@@ -50,8 +50,9 @@ type Action struct {
 	item       *adapters.Item
 	activity   *adapters.Activity
 	link       *state.Link
-	rebase     bool   // skip that only records that both sides agree again
-	crmVersion string // version of the existing activity a link action links to
+	rebase     bool     // skip that only records that both sides agree again
+	crmVersion string   // version of the existing activity a link action links to
+	warnings   []string // what executing it left out (attachments not stored)
 }
 
 // Item is the groupware item the action is about, if any.

@@ -78,6 +78,15 @@ func (s *codeSource) Export(ctx context.Context, acts []adapters.Activity) ([]ad
 	return nil, adapters.Errorf(codeFrom(acts[0].ID), "export failed with %s", codeFrom(acts[0].ID))
 }
 
+// ReadAttachment fails with the code the item id names; the part "ok"
+// answers with content, so bytes are seen to cross the wire.
+func (s *codeSource) ReadAttachment(ctx context.Context, itemID, part string, limit int64) ([]byte, error) {
+	if part == "ok" {
+		return []byte("%PDF-1.4\x00\xff" + itemID), nil
+	}
+	return nil, adapters.Errorf(codeFrom(itemID), "read failed with %s", codeFrom(itemID))
+}
+
 func (s *codeSource) Close() error { return nil }
 
 // crashSource emits three items, logs, and panics: the plugin process dies
@@ -101,8 +110,9 @@ func (s *crashSource) Snapshot(ctx context.Context, req adapters.SnapshotRequest
 
 func (s *crashSource) Close() error { return nil }
 
-// readOnlySource implements TimeWriter but declares WriteTimes=false (a
-// read-only instance), and does not implement Exporter.
+// readOnlySource implements TimeWriter and AttachmentReader but declares
+// neither (a read-only instance that stores no attachments), and does not
+// implement Exporter.
 type readOnlySource struct{}
 
 func (s *readOnlySource) Info(ctx context.Context) (adapters.Info, error) {
@@ -119,6 +129,10 @@ func (s *readOnlySource) PutTimes(ctx context.Context, changes []adapters.TimeCh
 		out[i] = adapters.ChangeResult{ID: c.ID, Version: "written"}
 	}
 	return out, nil
+}
+
+func (s *readOnlySource) ReadAttachment(ctx context.Context, itemID, part string, limit int64) ([]byte, error) {
+	return []byte("content"), nil
 }
 
 func (s *readOnlySource) Close() error { return nil }
@@ -177,4 +191,7 @@ var (
 	_ adapters.TimeWriter = (*codeSource)(nil)
 	_ adapters.Exporter   = (*codeSource)(nil)
 	_ adapters.TimeWriter = (*readOnlySource)(nil)
+
+	_ adapters.AttachmentReader = (*codeSource)(nil)
+	_ adapters.AttachmentReader = (*readOnlySource)(nil)
 )

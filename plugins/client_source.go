@@ -13,7 +13,8 @@ import (
 )
 
 // remoteSource is the host's view of a source in a plugin process. It
-// always implements TimeWriter and Exporter (one Go type for every plugin);
+// always implements TimeWriter, Exporter and AttachmentReader (one Go type
+// for every plugin);
 // Info tells which of them work, and a call to a capability the plugin does
 // not have fails with Unsupported without reaching it.
 type remoteSource struct {
@@ -125,6 +126,20 @@ func (s *remoteSource) Export(ctx context.Context, activities []adapters.Activit
 	return resultsInOrder(len(activities), exportResultsFromWire(resp.GetResults()))
 }
 
+// ReadAttachment fetches one attachment's content through the plugin.
+// Errors: Unsupported when the source cannot read attachments; otherwise
+// the adapter's (NotFound, InvalidItem, Temporary) with their codes.
+func (s *remoteSource) ReadAttachment(ctx context.Context, itemID, part string, limit int64) ([]byte, error) {
+	if !s.can(func(c adapters.Capabilities) bool { return c.ReadAttachments }) {
+		return nil, adapters.Errorf(adapters.CodeUnsupported, "source %s cannot read attachments", s.name)
+	}
+	resp, err := s.rpc.ReadAttachment(ctx, &pb.ReadAttachmentRequest{ItemId: itemID, Part: part, Limit: limit})
+	if err != nil {
+		return nil, s.callError(ctx, err)
+	}
+	return resp.GetData(), nil
+}
+
 // expectStreamEnd reads past the end marker: the stream must now close
 // cleanly. Anything else (another message, a late error) is a broken
 // listing even though the count matched.
@@ -152,4 +167,6 @@ var (
 	_ adapters.Source     = (*remoteSource)(nil)
 	_ adapters.TimeWriter = (*remoteSource)(nil)
 	_ adapters.Exporter   = (*remoteSource)(nil)
+
+	_ adapters.AttachmentReader = (*remoteSource)(nil)
 )

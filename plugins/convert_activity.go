@@ -77,7 +77,7 @@ func activityWireSize(a *adapters.Activity) int {
 		}
 	}
 	for _, at := range a.Attachments {
-		n += len(at.Name) + len(at.Type) + 16
+		n += len(at.Name) + len(at.Type) + len(at.Part) + len(at.Data) + 24
 	}
 	return n
 }

@@ -78,7 +78,7 @@ func itemWireSize(it *adapters.Item) int {
 		}
 	}
 	for _, a := range it.Attachments {
-		n += len(a.Name) + len(a.Type) + 16
+		n += len(a.Name) + len(a.Type) + len(a.Part) + len(a.Data) + 24
 	}
 	return n
 }
@@ -89,7 +89,7 @@ func attachmentsToWire(list []adapters.Attachment) []*pb.Attachment {
 	}
 	out := make([]*pb.Attachment, len(list))
 	for i, a := range list {
-		out[i] = &pb.Attachment{Name: a.Name, Type: a.Type, Size: a.Size}
+		out[i] = &pb.Attachment{Name: a.Name, Type: a.Type, Size: a.Size, Part: a.Part, Data: a.Data, Stored: a.Stored}
 	}
 	return out
 }
@@ -100,7 +100,7 @@ func attachmentsFromWire(list []*pb.Attachment) []adapters.Attachment {
 	}
 	out := make([]adapters.Attachment, len(list))
 	for i, a := range list {
-		out[i] = adapters.Attachment{Name: a.GetName(), Type: a.GetType(), Size: a.GetSize()}
+		out[i] = adapters.Attachment{Name: a.GetName(), Type: a.GetType(), Size: a.GetSize(), Part: a.GetPart(), Data: a.GetData(), Stored: a.GetStored()}
 	}
 	return out
 }

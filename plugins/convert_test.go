@@ -24,6 +24,10 @@ func fillEveryField(t *testing.T, v reflect.Value, path string, seq *int) {
 	case reflect.Int, reflect.Int64, reflect.Int32:
 		v.SetInt(int64(1000 + n))
 	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 { // []byte
+			v.SetBytes([]byte(fmt.Sprintf("%s-%d\x00\xff", path, n)))
+			return
+		}
 		s := reflect.MakeSlice(v.Type(), 2, 2)
 		for i := 0; i < 2; i++ {
 			fillEveryField(t, s.Index(i), fmt.Sprintf("%s[%d]", path, i), seq)

@@ -67,6 +67,9 @@ func (e *snapshotEncoder) appendItem(it *adapters.Item) {
 		e.inner = appendString(e.inner[:0], fAttachmentName, a.Name)
 		e.inner = appendString(e.inner, fAttachmentType, a.Type)
 		e.inner = appendVarint(e.inner, fAttachmentSize, uint64(a.Size))
+		e.inner = appendString(e.inner, fAttachmentPart, a.Part)
+		e.inner = appendBytes(e.inner, fAttachmentData, a.Data)
+		e.inner = appendBool(e.inner, fAttachmentStored, a.Stored)
 		b = appendMessage(b, 14, e.inner)
 	}
 	b = appendTimestamp(b, 15, it.Date)
@@ -106,6 +109,14 @@ func appendString(b []byte, num protowire.Number, s string) []byte {
 	}
 	b = protowire.AppendTag(b, num, protowire.BytesType)
 	return protowire.AppendString(b, s)
+}
+
+func appendBytes(b []byte, num protowire.Number, v []byte) []byte {
+	if len(v) == 0 {
+		return b
+	}
+	b = protowire.AppendTag(b, num, protowire.BytesType)
+	return protowire.AppendBytes(b, v)
 }
 
 func appendStrings(b []byte, num protowire.Number, list []string) []byte {

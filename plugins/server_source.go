@@ -137,4 +137,22 @@ func (s *sourceServer) Export(ctx context.Context, req *pb.ExportRequest) (*pb.E
 	return &pb.ExportResponse{Results: exportResultsToWire(results)}, nil
 }
 
+// ReadAttachment forwards to the adapter's AttachmentReader; Unsupported
+// when it has none.
+func (s *sourceServer) ReadAttachment(ctx context.Context, req *pb.ReadAttachmentRequest) (*pb.ReadAttachmentResponse, error) {
+	src, err := s.source()
+	if err != nil {
+		return nil, err
+	}
+	r, ok := src.(adapters.AttachmentReader)
+	if !ok {
+		return nil, callErrorToWire(adapters.Errorf(adapters.CodeUnsupported, "source cannot read attachments"))
+	}
+	data, err := r.ReadAttachment(ctx, req.GetItemId(), req.GetPart(), req.GetLimit())
+	if err != nil {
+		return nil, callErrorToWire(err)
+	}
+	return &pb.ReadAttachmentResponse{Data: data}, nil
+}
+
 var _ pb.SourceServiceServer = (*sourceServer)(nil)

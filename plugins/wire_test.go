@@ -69,6 +69,10 @@ func TestEveryCodeSurvivesTheWire(t *testing.T) {
 			if err != nil {
 				t.Fatalf("PutTimes: %v", err)
 			}
+			data, err := src.(adapters.AttachmentReader).ReadAttachment(ctxFor(t), "msg-1", "ok", 1<<20)
+			if err != nil || string(data) != "%PDF-1.4\x00\xffmsg-1" {
+				t.Fatalf("ReadAttachment: %q, %v", data, err)
+			}
 			for i, c := range allCodes() {
 				if got := adapters.CodeOf(results[i].Err); got != c {
 					t.Errorf("per-item %s arrived as %s (%v)", c, got, results[i].Err)
@@ -77,6 +81,11 @@ func TestEveryCodeSurvivesTheWire(t *testing.T) {
 				_, err := src.(adapters.Exporter).Export(ctxFor(t), []adapters.Activity{{ID: strconv.Itoa(int(c))}})
 				if got := adapters.CodeOf(err); got != c {
 					t.Errorf("whole-call %s arrived as %s (%v)", c, got, err)
+				}
+
+				_, err = src.(adapters.AttachmentReader).ReadAttachment(ctxFor(t), strconv.Itoa(int(c)), "2", 1<<20)
+				if got := adapters.CodeOf(err); got != c {
+					t.Errorf("ReadAttachment %s arrived as %s (%v)", c, got, err)
 				}
 
 				emitted := 0
@@ -116,8 +125,9 @@ func TestUndeclaredCapabilitiesAreUnsupported(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			w, okW := src.(adapters.TimeWriter)
 			x, okX := src.(adapters.Exporter)
-			if !okW || !okX {
-				t.Fatal("host-side source does not implement TimeWriter and Exporter")
+			r, okR := src.(adapters.AttachmentReader)
+			if !okW || !okX || !okR {
+				t.Fatal("host-side source does not implement TimeWriter, Exporter and AttachmentReader")
 			}
 			_, err := x.Export(ctxFor(t), []adapters.Activity{{ID: "a", Type: adapters.TypeAppointment}})
 			if adapters.CodeOf(err) != adapters.CodeUnsupported {
@@ -127,8 +137,12 @@ func TestUndeclaredCapabilitiesAreUnsupported(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if info.Capabilities.WriteTimes || info.Capabilities.Export {
+			if info.Capabilities.WriteTimes || info.Capabilities.Export || info.Capabilities.ReadAttachments {
 				t.Errorf("Info capabilities %+v, want none", info.Capabilities)
+			}
+			_, err = r.ReadAttachment(ctxFor(t), "x", "2", 1<<20)
+			if adapters.CodeOf(err) != adapters.CodeUnsupported {
+				t.Errorf("ReadAttachment after Info declared no ReadAttachments: %v, want Unsupported", err)
 			}
 			_, err = w.PutTimes(ctxFor(t), []adapters.TimeChange{{ID: "x"}})
 			if adapters.CodeOf(err) != adapters.CodeUnsupported {

@@ -21,8 +21,10 @@ const FixtureOwner = "alice"
 
 // StandardFixture returns fresh copies of the standard data: two timed
 // events (one with attendees), one all-day event, one task with a due
-// time, two messages with Message-IDs, and two CRM activities. All dates
-// lie in 2026-2027 and are whole seconds in UTC.
+// time, two messages with Message-IDs (the first with a binary PDF-like
+// attachment whose Data is its content, which backends that can store
+// attachments write), and two CRM activities. All dates lie in 2026-2027
+// and are whole seconds in UTC.
 func StandardFixture() Fixture {
 	return Fixture{
 		Items: []adapters.Item{
@@ -68,6 +70,10 @@ func StandardFixture() Fixture {
 				From:    "bob@example.com",
 				To:      []string{"alice@example.com"},
 				Date:    at(2026, 2, 1, 8, 15),
+				Attachments: []adapters.Attachment{{
+					Name: FixtureAttachmentName, Type: "application/pdf",
+					Size: int64(len(fixtureAttachment())), Data: fixtureAttachment(),
+				}},
 			},
 			{
 				ID: "msg-reply", Key: "mid:contract-2@mail.example.com", Kind: adapters.KindMessage,
@@ -93,6 +99,20 @@ func StandardFixture() Fixture {
 			},
 		},
 	}
+}
+
+// FixtureAttachmentName is the file name of the fixture's attachment.
+const FixtureAttachmentName = "contract-draft.pdf"
+
+// fixtureAttachment is 3 KB of PDF-like binary: a header, then every byte
+// value, CR and LF included, so that an adapter that mangles line ends or
+// high bytes is caught.
+func fixtureAttachment() []byte {
+	b := []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+	for i := 0; len(b) < 3000; i++ {
+		b = append(b, byte(i*31+i/256))
+	}
+	return b
 }
 
 func at(y int, m time.Month, d, h, min int) time.Time {

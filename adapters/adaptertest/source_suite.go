@@ -1,6 +1,7 @@
 package adaptertest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -66,6 +67,7 @@ func (c *sourceChecks) run(t *testing.T) {
 	t.Run("info", c.info)
 	t.Run("snapshot", c.snapshotMatchesFixture)
 	t.Run("snapshot-by-kind", c.snapshotByKind)
+	t.Run("read-attachment", c.readAttachment)
 	t.Run("emit-error-stops", c.emitErrorStops)
 	t.Run("cancelled-context", c.cancelledContext)
 	t.Run("unknown-option", c.unknownOption)
@@ -131,6 +133,11 @@ func checkItems(t *testing.T, got, want []adapters.Item) {
 		ids[it.ID] = true
 		if it.Unreadable != "" {
 			t.Errorf("item %s unreadable: %s", it.ID, it.Unreadable)
+		}
+		for _, a := range it.Attachments {
+			if a.Data != nil || a.Stored {
+				t.Errorf("item %s: attachment %q carries content or Stored in a snapshot", it.ID, a.Name)
+			}
 		}
 	}
 	for _, w := range want {
@@ -281,6 +288,76 @@ func (c *sourceChecks) putTimes(t *testing.T) {
 		t.Fatalf("PutTimes returned %d results for 1 change", len(results))
 	}
 	requireCode(t, "PutTimes of unknown id", results[0].Err, adapters.CodeNotFound)
+}
+
+// readAttachment: a source that declares ReadAttachments lists the
+// fixture's attachment with a Part and hands out exactly its bytes; the
+// limit is honoured; an unknown item or part is NotFound.
+func (c *sourceChecks) readAttachment(t *testing.T) {
+	r, implements := c.src.(adapters.AttachmentReader)
+	if !c.caps.ReadAttachments {
+		if c.tr.wire && implements {
+			_, err := r.ReadAttachment(callCtx(t), "x", "1", 1<<20)
+			requireCode(t, "ReadAttachment on a source without ReadAttachments", err, adapters.CodeUnsupported)
+		}
+		t.Skip("source does not declare ReadAttachments")
+	}
+	if !implements {
+		t.Fatal("Info declares ReadAttachments but the source is not an AttachmentReader")
+	}
+	want, ok := c.fixtureAttachment()
+	if !ok {
+		t.Skip("no fixture message among the adapter's kinds")
+	}
+	it, n := itemByKey(snapshot(t, c.src, adapters.SnapshotRequest{}), want.key)
+	if n != 1 {
+		t.Fatalf("key %s not in snapshot", want.key)
+	}
+	var got adapters.Attachment
+	for _, a := range it.Attachments {
+		if a.Name == want.att.Name {
+			got = a
+		}
+	}
+	if got.Part == "" {
+		t.Fatalf("%s: attachment %q listed without a Part (attachments %+v), though ReadAttachments is declared", want.key, want.att.Name, it.Attachments)
+	}
+	size := int64(len(want.att.Data))
+	if got.Size != size {
+		t.Errorf("attachment %q: size %d, want %d", got.Name, got.Size, size)
+	}
+	data, err := r.ReadAttachment(callCtx(t), it.ID, got.Part, size)
+	if err != nil {
+		t.Fatalf("ReadAttachment(%s, %s): %v", it.ID, got.Part, err)
+	}
+	if !bytes.Equal(data, want.att.Data) {
+		t.Errorf("ReadAttachment returned %d bytes that differ from the %d of the fixture", len(data), size)
+	}
+	_, err = r.ReadAttachment(callCtx(t), it.ID, got.Part, size-1)
+	requireCode(t, "ReadAttachment with a limit below the content's size", err, adapters.CodeInvalidItem)
+	_, err = r.ReadAttachment(callCtx(t), "adaptertest-no-such-item", got.Part, size)
+	requireCode(t, "ReadAttachment of an unknown item", err, adapters.CodeNotFound)
+	_, err = r.ReadAttachment(callCtx(t), it.ID, "99", size)
+	requireCode(t, "ReadAttachment of an unknown part", err, adapters.CodeNotFound)
+}
+
+// fixtureFile is an attachment of the fixture with its message's key.
+type fixtureFile struct {
+	key string
+	att adapters.Attachment
+}
+
+// fixtureAttachment is the fixture's attachment with content, when the
+// adapter serves messages.
+func (c *sourceChecks) fixtureAttachment() (fixtureFile, bool) {
+	for _, it := range c.expected() {
+		for _, a := range it.Attachments {
+			if a.Data != nil {
+				return fixtureFile{key: it.Key, att: a}, true
+			}
+		}
+	}
+	return fixtureFile{}, false
 }
 
 // writableItem is the first timed event, else the task, of the fixture.

@@ -2,6 +2,8 @@ package crmsql
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strconv"
 
 	"github.com/gwsync/gwsync/adapters"
@@ -97,4 +99,33 @@ func (s *Store) AllActivities(ctx context.Context) ([]adapters.Activity, error) 
 		return nil, err
 	}
 	return out, nil
+}
+
+// AttachmentData returns the stored content of the i-th attachment (from
+// 0, in listing order) of an activity; listings only say Stored. Errors:
+// NotFound when the activity has no such attachment or its content is not
+// stored; Temporary when the database stays locked.
+func (s *Store) AttachmentData(ctx context.Context, activityID string, i int) ([]byte, error) {
+	db, err := s.conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := strconv.ParseInt(activityID, 10, 64)
+	if err != nil || i < 0 {
+		return nil, adapters.Errorf(adapters.CodeNotFound, "crmsql: no attachment %d of activity %q", i, activityID)
+	}
+	var data []byte
+	var null bool
+	err = db.QueryRowContext(ctx, `SELECT data, data IS NULL FROM attachments WHERE activity_id = ? ORDER BY id LIMIT 1 OFFSET ?`, id, i).Scan(&data, &null)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, adapters.Errorf(adapters.CodeNotFound, "crmsql: activity %s has no attachment %d", activityID, i)
+	case err != nil:
+		return nil, dbError("crmsql: attachment data", err)
+	case null:
+		return nil, adapters.Errorf(adapters.CodeNotFound, "crmsql: attachment %d of activity %s has no stored content", i, activityID)
+	case data == nil:
+		data = []byte{} // stored, and empty
+	}
+	return data, nil
 }

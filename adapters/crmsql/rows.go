@@ -13,6 +13,9 @@ import (
 // activitySelect reads whole activities in one statement: the owners,
 // contact e-mails and attachments come along as JSON arrays, so a listing
 // is a single consistent read (one WAL snapshot) with no query per row.
+// Attachment content is never read: "data IS NOT NULL" is answered from
+// the record header (SQLite does not load a value to test it for NULL),
+// so a listing costs the same with gigabytes of attachments stored.
 // Callers append a WHERE clause and an ORDER BY.
 const activitySelect = `
 SELECT a.id, CAST(a.version AS TEXT), a.type,
@@ -25,8 +28,9 @@ SELECT a.id, CAST(a.version AS TEXT), a.type,
        (SELECT json_group_array(email) FROM
            (SELECT c.email FROM activity_contacts ac JOIN contacts c ON c.id = ac.contact_id
              WHERE ac.activity_id = a.id ORDER BY ac.rowid)),
-       (SELECT json_group_array(json_object('name', name, 'type', type, 'size', size)) FROM
-           (SELECT name, type, size FROM attachments WHERE activity_id = a.id ORDER BY id))
+       (SELECT json_group_array(json_object('name', name, 'type', type, 'size', size, 'stored', json(stored))) FROM
+           (SELECT name, type, size, CASE WHEN data IS NULL THEN 'false' ELSE 'true' END AS stored
+              FROM attachments WHERE activity_id = a.id ORDER BY id))
   FROM activities a`
 
 // scanner is *sql.Row, *sql.Rows or failedRow.

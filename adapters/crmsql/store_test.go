@@ -55,7 +55,7 @@ func TestConstructorDoesNoIOAndFirstCallCreatesDirs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Info: %v", err)
 	}
-	if info.Name != "crmsql" || info.Version != "schema 1" {
+	if info.Name != "crmsql" || info.Version != "schema 2" {
 		t.Fatalf("Info = %+v", info)
 	}
 	if _, err := os.Stat(path); err != nil {
@@ -93,8 +93,8 @@ func TestMigrationsAreVersionedAndAppliedOnce(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &v); err != nil {
 		t.Fatal(err)
 	}
-	if n != 1 || v != 1 {
-		t.Fatalf("schema_migrations has %d rows, max version %d; want 1, 1", n, v)
+	if n != 2 || v != 2 {
+		t.Fatalf("schema_migrations has %d rows, max version %d; want 2, 2", n, v)
 	}
 	mustExec(t, db, `INSERT INTO schema_migrations (version, name) VALUES (99, '0099_future')`)
 	_, err = crmsql.OpenStore(ctx, path)

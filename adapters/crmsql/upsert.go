@@ -109,7 +109,8 @@ func storedActivity(id int64, modified time.Time, a adapters.Activity, owners, c
 		Key: a.Key, Source: a.Source, SourceItem: a.SourceItem, Modified: modified,
 	}
 	for _, f := range a.Attachments {
-		out.Attachments = append(out.Attachments, adapters.Attachment{Name: f.Name, Type: f.Type, Size: f.Size})
+		// Listings say whether content is stored; they never carry it.
+		out.Attachments = append(out.Attachments, adapters.Attachment{Name: f.Name, Type: f.Type, Size: f.Size, Stored: f.Data != nil})
 	}
 	return out
 }
@@ -131,7 +132,8 @@ func insertActivity(ctx context.Context, b *batchTx, a adapters.Activity) (id in
 	return id, err
 }
 
-// insertAttachments stores the attachments' metadata (never their bytes).
+// insertAttachments stores the attachments' metadata, and their content
+// when the activity carries it (data stays NULL otherwise).
 func insertAttachments(ctx context.Context, b *batchTx, activityID int64, files []adapters.Attachment) error {
 	return insertFlat(ctx, b, attachmentsInsert, attachmentColumns, appendAttachmentRows(nil, activityID, files))
 }
@@ -139,13 +141,17 @@ func insertAttachments(ctx context.Context, b *batchTx, activityID int64, files 
 // attachmentsInsert, with attachmentColumns values per row as
 // appendAttachmentRows writes them, stores attachments.
 const (
-	attachmentsInsert = `INSERT INTO attachments (activity_id, name, type, size) VALUES `
-	attachmentColumns = 4
+	attachmentsInsert = `INSERT INTO attachments (activity_id, name, type, size, data) VALUES `
+	attachmentColumns = 5
 )
 
 func appendAttachmentRows(rows []any, activityID int64, files []adapters.Attachment) []any {
 	for _, f := range files {
-		rows = append(rows, activityID, f.Name, f.Type, f.Size)
+		var data any // NULL unless the activity carries the content
+		if f.Data != nil {
+			data = f.Data
+		}
+		rows = append(rows, activityID, f.Name, f.Type, f.Size, data)
 	}
 	return rows
 }

@@ -249,5 +249,6 @@ func readMailFile(path, id, display string) (adapters.Item, bool) {
 		return adapters.Item{ID: id, Kind: adapters.KindMessage, Version: version, Unreadable: display + ": " + err.Error()}, true
 	}
 	it.ID, it.Version = id, version
+	mailmsg.LimitParts(it.Attachments, 0) // this source lists attachments, it does not serve them
 	return it, true
 }

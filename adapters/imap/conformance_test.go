@@ -12,7 +12,8 @@ import (
 
 func TestMain(m *testing.M) { adaptertest.Main(m) }
 
-// seedFixture appends the fixture's messages to a fresh folder.
+// seedFixture appends the fixture's messages to a fresh folder, and turns
+// store_attachments on so that the suite reads the fixture's attachment.
 func seedFixture(t *testing.T, srv server, fx adaptertest.Fixture) json.RawMessage {
 	f := folder("Conformance")
 	c := srv.client(t)
@@ -21,7 +22,7 @@ func seedFixture(t *testing.T, srv server, fx adaptertest.Fixture) json.RawMessa
 			imaptest.Append(t, c, f, mailmsg.Render(it))
 		}
 	}
-	return srv.opts(f)
+	return withOpts(t, srv.opts(f), map[string]any{"store_attachments": true})
 }
 
 func TestConformanceMem(t *testing.T) {

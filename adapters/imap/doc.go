@@ -18,6 +18,14 @@
 // recreated folder) voids the cursor with CodeCursorInvalid, and the
 // engine's full rescan is deduplicated by Key.
 //
+// # Attachments
+//
+// Attachments are listed (name, type, decoded size). With
+// store_attachments their content is handed out by ReadAttachment, one
+// body section at a time (BODYSTRUCTURE first, then BODY.PEEK[section]
+// streamed through a decoder), when the engine creates the activity: only
+// attachments within attachment_max_bytes get a Part in the snapshot.
+//
 // # After import
 //
 // The engine has no hook after a commit, and it saves a cursor only after

@@ -93,6 +93,7 @@ func (r *folderRun) fetch(name string, uidValidity uint32, uids []imap.UID) erro
 			continue
 		}
 		j.item.ID = fmt.Sprintf("%s/%d/%d", name, uidValidity, j.uid)
+		mailmsg.LimitParts(j.item.Attachments, r.s.storeLimit())
 		if err := r.emit(j.item); err != nil {
 			// The rest is still on the wire: dropping the connection is
 			// cheaper than reading it.

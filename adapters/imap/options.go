@@ -54,7 +54,23 @@ type Options struct {
 	MoveTo string `json:"move_to"`
 	// CAFile is a PEM bundle trusted instead of the system roots.
 	CAFile string `json:"ca_file"`
+	// StoreAttachments makes the content of attachments of at most
+	// AttachmentMaxBytes (decoded) go into the CRM with the activity,
+	// fetched one by one when the activity is created. Off by default:
+	// only the list (name, type, size) is stored.
+	StoreAttachments bool `json:"store_attachments"`
+	// AttachmentMaxBytes bounds the attachments stored; default
+	// DefaultAttachmentMaxBytes, at most MaxAttachmentMaxBytes.
+	AttachmentMaxBytes int64 `json:"attachment_max_bytes"`
 }
+
+// DefaultAttachmentMaxBytes is attachment_max_bytes when not set: 10 MiB.
+const DefaultAttachmentMaxBytes = 10 << 20
+
+// MaxAttachmentMaxBytes is the largest attachment_max_bytes: 32 MiB, half
+// the plugin protocol's 64 MiB message limit (the engine stores at most
+// that much content per activity, too).
+const MaxAttachmentMaxBytes = 32 << 20
 
 // endpoint is where and how to connect, checked from the options.
 type endpoint struct {
@@ -133,6 +149,14 @@ func parseOptions(cfg adapters.Config) (Options, endpoint, error) {
 		return bad("move_to is only used with after_import: move")
 	case o.MoveTo != "" && seen[o.MoveTo]:
 		return bad("move_to %q is one of the folders read", o.MoveTo)
+	}
+	switch {
+	case o.AttachmentMaxBytes != 0 && !o.StoreAttachments:
+		return bad("attachment_max_bytes is only used with store_attachments: true")
+	case o.AttachmentMaxBytes < 0 || o.AttachmentMaxBytes > MaxAttachmentMaxBytes:
+		return bad("attachment_max_bytes %d: want 1 to %d (32 MiB)", o.AttachmentMaxBytes, MaxAttachmentMaxBytes)
+	case o.StoreAttachments && o.AttachmentMaxBytes == 0:
+		o.AttachmentMaxBytes = DefaultAttachmentMaxBytes
 	}
 	return o, ep, nil
 }

@@ -180,16 +180,19 @@ func (r *folderRun) selectFolder(name string, readOnly bool, uidValidity uint32)
 // selected folder from that session's stale view (Dovecot does), so the
 // next run's STATUS must not find it selected. Errors are ignored: a
 // failure here leaves the connection to be checked by the next command.
-func (r *folderRun) unselect() {
-	if r.c.State() != imap.ConnStateSelected {
+func (r *folderRun) unselect() { r.s.unselect(r.c) }
+
+// unselect leaves the selected folder of c, if any (see folderRun.unselect).
+func (s *Source) unselect(c *imapclient.Client) {
+	if c.State() != imap.ConnStateSelected {
 		return
 	}
-	r.s.count()
-	if r.c.Caps().Has(imap.CapUnselect) || r.c.Caps().Has(imap.CapIMAP4rev2) {
-		_ = r.c.Unselect().Wait()
+	s.count()
+	if c.Caps().Has(imap.CapUnselect) || c.Caps().Has(imap.CapIMAP4rev2) {
+		_ = c.Unselect().Wait()
 		return
 	}
 	// Without UNSELECT, a failed EXAMINE leaves the authenticated state
 	// (RFC 3501 6.3.1); CLOSE would expunge, which gwsync never does.
-	_, _ = r.c.Select("gwsync-no-such-folder-to-unselect", &imap.SelectOptions{ReadOnly: true}).Wait()
+	_, _ = c.Select("gwsync-no-such-folder-to-unselect", &imap.SelectOptions{ReadOnly: true}).Wait()
 }

@@ -61,11 +61,24 @@ func (s *Source) Info(ctx context.Context) (adapters.Info, error) {
 	if _, err := s.conn(ctx); err != nil {
 		return adapters.Info{}, err
 	}
+	caps := adapters.CapabilitiesOf(s, true)
+	// Without store_attachments no item has a Part: say so rather than
+	// offer a capability nothing uses.
+	caps.ReadAttachments = caps.ReadAttachments && s.opts.StoreAttachments
 	return adapters.Info{
 		Name:         "imap",
 		Kinds:        []adapters.Kind{adapters.KindMessage},
-		Capabilities: adapters.CapabilitiesOf(s, true),
+		Capabilities: caps,
 	}, nil
+}
+
+// storeLimit is the largest attachment whose content is stored, 0 when
+// none is (see mailmsg.LimitParts).
+func (s *Source) storeLimit() int64 {
+	if !s.opts.StoreAttachments {
+		return 0
+	}
+	return s.opts.AttachmentMaxBytes
 }
 
 // conn returns the open connection, connecting when there is none or the

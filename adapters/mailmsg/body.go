@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -32,9 +33,10 @@ func (w *walker) warn(format string, args ...any) {
 	w.warnings = append(w.warnings, fmt.Sprintf(format, args...))
 }
 
-// entity handles one entity, given its header and its raw body: recursing
-// into multiparts, keeping text, counting attachments.
-func (w *walker) entity(h message.Header, raw io.Reader, depth int) {
+// entity handles one entity, given its header, its raw body and its IMAP
+// section path (see section): recursing into multiparts, keeping text,
+// counting attachments.
+func (w *walker) entity(h message.Header, raw io.Reader, depth int, path string) {
 	w.parts++
 	label := fmt.Sprintf("part %d", w.parts)
 	mediaType, params, err := h.ContentType()
@@ -51,7 +53,7 @@ func (w *walker) entity(h message.Header, raw io.Reader, depth int) {
 		}
 		// RFC 2045 6.4 forbids a transfer encoding on a multipart; like
 		// go-message, one found in the wild is ignored.
-		w.multipart(raw, params["boundary"], depth, label)
+		w.multipart(raw, params["boundary"], depth, label, path)
 		return
 	}
 
@@ -71,7 +73,7 @@ func (w *walker) entity(h message.Header, raw io.Reader, depth int) {
 		if mediaType == "message/rfc822" && name == "" {
 			name = "attached-message.eml"
 		}
-		w.attachment(h, raw, name, mediaType, label)
+		w.attachment(h, raw, name, mediaType, label, section(path))
 		return
 	}
 	// Text is decoded (transfer encoding, then charset) by go-message.
@@ -91,9 +93,9 @@ func (w *walker) entity(h message.Header, raw io.Reader, depth int) {
 
 // multipart walks the parts of a multipart body. A broken boundary ends
 // the walk with a warning: parts before it are kept.
-func (w *walker) multipart(raw io.Reader, boundary string, depth int, label string) {
+func (w *walker) multipart(raw io.Reader, boundary string, depth int, label, path string) {
 	mr := textproto.NewMultipartReader(raw, boundary)
-	for {
+	for n := 1; ; n++ {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			return
@@ -102,18 +104,44 @@ func (w *walker) multipart(raw io.Reader, boundary string, depth int, label stri
 			w.warn("%s: multipart structure broken (%v); the rest of the message was not read", label, err)
 			return
 		}
-		w.entity(message.Header{Header: p.Header}, p, depth+1)
+		w.entity(message.Header{Header: p.Header}, p, depth+1, childPath(path, n))
 	}
 }
 
 // attachment records an attachment with its decoded size, counted from the
-// encoded stream without decoding it (see encodedSize).
-func (w *walker) attachment(h message.Header, raw io.Reader, name, mediaType, label string) {
+// encoded stream without decoding it (see encodedSize), and its section.
+// An attachment whose encoding is broken gets no Part: its content could
+// not be decoded later either.
+func (w *walker) attachment(h message.Header, raw io.Reader, name, mediaType, label, part string) {
 	n, err := encodedSize(h.Get("Content-Transfer-Encoding"), raw)
 	if err != nil {
 		w.warn("%s (attachment %q): %v; size counted up to the error", label, name, err)
+		part = ""
 	}
-	w.attachments = append(w.attachments, adapters.Attachment{Name: name, Type: mediaType, Size: n})
+	w.attachments = append(w.attachments, adapters.Attachment{Name: name, Type: mediaType, Size: n, Part: part})
+}
+
+// Section paths follow IMAP's body section numbering (RFC 3501 6.4.5):
+// the parts of a multipart are numbered from 1, a part of a nested
+// multipart is its parent's path, ".", and its number; a message/rfc822
+// part is one part (its content is the whole encapsulated message). The
+// walker's path of the top-level entity is "": a message that is not
+// multipart has its body as part "1".
+
+// childPath is the section path of the n-th part of the multipart at path.
+func childPath(path string, n int) string {
+	if path == "" {
+		return strconv.Itoa(n)
+	}
+	return path + "." + strconv.Itoa(n)
+}
+
+// section is the IMAP section of a non-multipart entity at path.
+func section(path string) string {
+	if path == "" {
+		return "1"
+	}
+	return path
 }
 
 // readText appends at most what is left of MaxBodyBytes of r to buf and

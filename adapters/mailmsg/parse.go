@@ -65,7 +65,7 @@ func Parse(r io.Reader) (adapters.Item, error) {
 	readHeaders(h, &it)
 
 	w := &walker{}
-	w.entity(h.Header, br, 0)
+	w.entity(h.Header, br, 0, "")
 	it.Body, it.Attachments = w.text(), w.attachments
 	it.Warnings = append(it.Warnings, w.warnings...)
 	if _, err := io.Copy(io.Discard, br); err != nil {

@@ -1,6 +1,7 @@
 package mailmsg
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +91,7 @@ JVBERi0xLjQKJcfsj6IK
 	if it.Body != "Plain wins." {
 		t.Errorf("body %q", it.Body)
 	}
-	if len(it.Attachments) != 1 || it.Attachments[0] != (adapters.Attachment{Name: "Bestellung.pdf", Type: "application/pdf", Size: 15}) {
+	if len(it.Attachments) != 1 || !reflect.DeepEqual(it.Attachments[0], adapters.Attachment{Name: "Bestellung.pdf", Type: "application/pdf", Size: 15, Part: "2"}) {
 		t.Errorf("attachments %+v", it.Attachments)
 	}
 	if len(it.Warnings) != 0 {

@@ -150,7 +150,8 @@ func (s *Store) Activity(id string) (adapters.Activity, bool) {
 	return a, ok
 }
 
-// Activities returns every CRM activity, sorted by id.
+// Activities returns every CRM activity, sorted by id, with the content
+// of the attachments it stored.
 func (s *Store) Activities() []adapters.Activity {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -190,7 +191,7 @@ func (s *Store) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit
 		if err := ctx.Err(); err != nil {
 			return adapters.SnapshotEnd{}, err
 		}
-		if err := emit(it); err != nil {
+		if err := emit(snapshotItem(it)); err != nil {
 			return adapters.SnapshotEnd{}, err
 		}
 		n++
@@ -262,7 +263,7 @@ func (s *Store) ListActivities(ctx context.Context, q adapters.ActivityQuery, em
 		if len(q.Types) > 0 && !containsType(q.Types, a.Type) {
 			continue
 		}
-		if err := emit(a); err != nil {
+		if err := emit(listedActivity(a)); err != nil {
 			return adapters.ListEnd{}, err
 		}
 		n++
@@ -290,7 +291,7 @@ func (s *Store) Upsert(ctx context.Context, acts []adapters.Activity) ([]adapter
 			ex.Owners = union(ex.Owners, a.Owners)
 			ex.Contacts = union(ex.Contacts, a.Contacts)
 			s.activities[id] = ex
-			out[i].Activity = ex
+			out[i].Activity = listedActivity(ex)
 			continue
 		}
 		a.ID = "act-" + s.nextVersion()
@@ -298,7 +299,7 @@ func (s *Store) Upsert(ctx context.Context, acts []adapters.Activity) ([]adapter
 		a.Modified = time.Now().UTC()
 		s.activities[a.ID] = a
 		s.byKey[a.Key] = a.ID
-		out[i].Activity, out[i].Created = a, true
+		out[i].Activity, out[i].Created = listedActivity(a), true
 	}
 	return out, nil
 }

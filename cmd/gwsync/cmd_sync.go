@@ -199,6 +199,9 @@ func printResult(user string, res *engine.Result) {
 		if it.Outcome == engine.OutcomeFailed {
 			fmt.Printf("  failed: %s %s: %s\n", it.Source, firstNonEmpty(it.ItemID, it.ActivityID), it.Error)
 		}
+		for _, w := range it.Warnings {
+			fmt.Printf("  warning: %s %s: %s\n", it.Source, firstNonEmpty(it.ItemID, it.ActivityID), w)
+		}
 	}
 }
 

@@ -289,10 +289,18 @@ func (x *Window) GetTo() *timestamppb.Timestamp {
 
 // Attachment mirrors adapters.Attachment.
 type Attachment struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Type          string                 `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"`
-	Size          int64                  `protobuf:"varint,3,opt,name=size,proto3" json:"size,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Type  string                 `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"`
+	Size  int64                  `protobuf:"varint,3,opt,name=size,proto3" json:"size,omitempty"`
+	// The source's reference of the content ("" = not to be fetched).
+	Part string `protobuf:"bytes,4,opt,name=part,proto3" json:"part,omitempty"`
+	// The content: only on activities sent to a sink (Upsert). The host
+	// bounds the attachment bytes of one Upsert far below the 64 MiB
+	// message limit.
+	Data []byte `protobuf:"bytes,5,opt,name=data,proto3" json:"data,omitempty"`
+	// The sink holds the content (listings never carry it).
+	Stored        bool `protobuf:"varint,6,opt,name=stored,proto3" json:"stored,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -346,6 +354,27 @@ func (x *Attachment) GetSize() int64 {
 		return x.Size
 	}
 	return 0
+}
+
+func (x *Attachment) GetPart() string {
+	if x != nil {
+		return x.Part
+	}
+	return ""
+}
+
+func (x *Attachment) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *Attachment) GetStored() bool {
+	if x != nil {
+		return x.Stored
+	}
+	return false
 }
 
 // Item mirrors adapters.Item.
@@ -723,12 +752,13 @@ func (x *Activity) GetModified() *timestamppb.Timestamp {
 
 // Capabilities mirrors adapters.Capabilities.
 type Capabilities struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	WriteTimes    bool                   `protobuf:"varint,1,opt,name=write_times,json=writeTimes,proto3" json:"write_times,omitempty"`
-	Export        bool                   `protobuf:"varint,2,opt,name=export,proto3" json:"export,omitempty"`
-	Incremental   bool                   `protobuf:"varint,3,opt,name=incremental,proto3" json:"incremental,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	WriteTimes      bool                   `protobuf:"varint,1,opt,name=write_times,json=writeTimes,proto3" json:"write_times,omitempty"`
+	Export          bool                   `protobuf:"varint,2,opt,name=export,proto3" json:"export,omitempty"`
+	Incremental     bool                   `protobuf:"varint,3,opt,name=incremental,proto3" json:"incremental,omitempty"`
+	ReadAttachments bool                   `protobuf:"varint,4,opt,name=read_attachments,json=readAttachments,proto3" json:"read_attachments,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Capabilities) Reset() {
@@ -778,6 +808,13 @@ func (x *Capabilities) GetExport() bool {
 func (x *Capabilities) GetIncremental() bool {
 	if x != nil {
 		return x.Incremental
+	}
+	return false
+}
+
+func (x *Capabilities) GetReadAttachments() bool {
+	if x != nil {
+		return x.ReadAttachments
 	}
 	return false
 }
@@ -1064,12 +1101,15 @@ const file_gwsync_plugin_v1_types_proto_rawDesc = "" +
 	"\ttime_zone\x18\x05 \x01(\tR\btimeZone\"d\n" +
 	"\x06Window\x12.\n" +
 	"\x04from\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04from\x12*\n" +
-	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"H\n" +
+	"\x02to\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02to\"\x88\x01\n" +
 	"\n" +
 	"Attachment\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x12\n" +
-	"\x04size\x18\x03 \x01(\x03R\x04size\"\x97\x05\n" +
+	"\x04size\x18\x03 \x01(\x03R\x04size\x12\x12\n" +
+	"\x04part\x18\x04 \x01(\tR\x04part\x12\x12\n" +
+	"\x04data\x18\x05 \x01(\fR\x04data\x12\x16\n" +
+	"\x06stored\x18\x06 \x01(\bR\x06stored\"\x97\x05\n" +
 	"\x04Item\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\tR\x03key\x12\x18\n" +
@@ -1113,12 +1153,13 @@ const file_gwsync_plugin_v1_types_proto_rawDesc = "" +
 	"\x06source\x18\r \x01(\tR\x06source\x12\x1f\n" +
 	"\vsource_item\x18\x0e \x01(\tR\n" +
 	"sourceItem\x126\n" +
-	"\bmodified\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\bmodified\"i\n" +
+	"\bmodified\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\bmodified\"\x94\x01\n" +
 	"\fCapabilities\x12\x1f\n" +
 	"\vwrite_times\x18\x01 \x01(\bR\n" +
 	"writeTimes\x12\x16\n" +
 	"\x06export\x18\x02 \x01(\bR\x06export\x12 \n" +
-	"\vincremental\x18\x03 \x01(\bR\vincremental\"\x8e\x01\n" +
+	"\vincremental\x18\x03 \x01(\bR\vincremental\x12)\n" +
+	"\x10read_attachments\x18\x04 \x01(\bR\x0freadAttachments\"\x8e\x01\n" +
 	"\x04Info\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x14\n" +
