@@ -108,3 +108,42 @@ func TestCursorIsHeldWhileItemsAreDeselected(t *testing.T) {
 		t.Fatalf("cursor %q saved although e1 still needs importing", cur)
 	}
 }
+
+// A groupware edit that leaves the times alone (a new description) gives
+// the item a new version. The link must learn it then: a later CRM move
+// is written with If-Match of the stored version, and an incremental
+// snapshot that no longer mentions the item cannot supply the new one.
+// Otherwise the write-back fails as a conflict on every run, forever.
+func TestVersionOnlyChangeIsRecordedForLaterWriteBack(t *testing.T) {
+	w := newWorld(t)
+	src := &incremental{Store: w.src, changed: map[string]bool{}}
+	w.job.Sources[0].Source = src
+	w.src.PutItem(event("e1", span("2026-12-03T09:00:00Z", 1)))
+	w.run()
+
+	it, _ := w.src.Item("e1")
+	it.Body = "agenda attached"
+	w.src.PutItem(it) // new version, same times
+	src.changed = map[string]bool{"e1": true}
+	p, res := w.run()
+	if res.Status != "ok" {
+		t.Fatalf("version-only change: run %s, plan %v", res.Status, kinds(p))
+	}
+	for _, a := range p.Actions {
+		if a.Kind != ActLink {
+			t.Errorf("version-only change planned %s (%s), want at most a silent link refresh", a.Kind, a.Reason)
+		}
+	}
+
+	src.changed = map[string]bool{} // the item is not mentioned again
+	act := w.activityByKey("ical:e1")
+	act.Raster = span("2026-12-03T14:00:00Z", 1)
+	w.crm.PutActivity(act)
+	p, res = w.run()
+	if k := kinds(p); k[ActUpdateGroupware] != 1 || res.Status != "ok" {
+		t.Fatalf("CRM move after a version-only change: plan %v, run %s %+v", k, res.Status, res.Items)
+	}
+	if got, _ := w.src.Item("e1"); !got.Raster.Equal(act.Raster) {
+		t.Fatalf("groupware item has %v, want the CRM's %v", got.Raster, act.Raster)
+	}
+}

@@ -105,6 +105,13 @@ type Plan struct {
 	// Excluded counts messages between the user and excluded addresses
 	// only (the never-log list), which are not imported.
 	Excluded int `json:"excluded,omitempty"`
+
+	// versions are unchanged links whose item or activity got a new
+	// version without new times (a groupware edit of the description):
+	// Execute records the versions, as housekeeping rather than actions,
+	// because a later time write is conditional on them (If-Match) and an
+	// incremental snapshot will not mention the item again.
+	versions []state.Link
 }
 
 func actionID(user string, kind ActionKind, parts ...string) string {

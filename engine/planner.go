@@ -226,6 +226,11 @@ func (p *planner) compare(ns *NamedSource, e *linkEntry, it *adapters.Item, c *c
 	crmChanged := c.raster != base
 	if !srcChanged && !crmChanged && !landed {
 		p.plan.Unchanged++
+		if _, pending := p.ix.pending[e.ref]; !pending && (srcVersion != e.itemVersion || c.version != e.activityVersion) {
+			l := p.ix.stateLink(p.job.User, e)
+			l.ItemVersion, l.ActivityVersion = srcVersion, c.version
+			p.plan.versions = append(p.plan.versions, l)
+		}
 		return nil
 	}
 	// Only changed links get here: now it is worth building full values.
