@@ -80,12 +80,7 @@ func Execute(ctx context.Context, st state.Store, job *Job, plan *Plan) (*Result
 		groups[eff] = append(groups[eff], a)
 	}
 	x.total = int64(plan.Writes())
-	var runErr error
-	if len(plan.versions) > 0 {
-		if err := st.PutLinks(context.WithoutCancel(ctx), plan.versions); err != nil {
-			runErr = fmt.Errorf("recording %d new item versions: %w", len(plan.versions), err)
-		}
-	}
+	runErr := recordVersions(ctx, st, plan)
 	if runErr == nil {
 		runErr = x.run(order, groups)
 	}

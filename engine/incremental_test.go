@@ -147,3 +147,35 @@ func TestVersionOnlyChangeIsRecordedForLaterWriteBack(t *testing.T) {
 		t.Fatalf("groupware item has %v, want the CRM's %v", got.Raster, act.Raster)
 	}
 }
+
+// A run with nothing to apply still moves forward: Settle saves the new
+// cursor and the new versions, so the next incremental listing does not
+// repeat the same changes and a later write-back has the right If-Match.
+func TestSettleSavesCursorAndVersionsWithoutWrites(t *testing.T) {
+	w := newWorld(t)
+	src := &incremental{Store: w.src, changed: map[string]bool{}}
+	w.job.Sources[0].Source = src
+	w.src.PutItem(event("e1", span("2026-12-03T09:00:00Z", 1)))
+	w.run()
+	it, _ := w.src.Item("e1")
+	it.Body = "agenda attached"
+	w.src.PutItem(it)
+	src.changed = map[string]bool{"e1": true}
+	p := w.plan()
+	if p.Writes() != 0 {
+		t.Fatalf("a version-only change plans %d writes", p.Writes())
+	}
+	if err := Settle(context.Background(), w.st, w.job, p); err != nil {
+		t.Fatal(err)
+	}
+	if cur, _ := w.st.Cursor(context.Background(), "alice", "cal"); cur != "c2" {
+		t.Fatalf("cursor after Settle: %q, want the new one", cur)
+	}
+	src.changed = map[string]bool{}
+	act := w.activityByKey("ical:e1")
+	act.Raster = span("2026-12-03T14:00:00Z", 1)
+	w.crm.PutActivity(act)
+	if _, res := w.run(); res.Status != "ok" || res.Counts[string(ActUpdateGroupware)] != 1 {
+		t.Fatalf("write-back after Settle: %s %+v", res.Status, res.Items)
+	}
+}

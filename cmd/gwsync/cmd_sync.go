@@ -144,6 +144,9 @@ func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags,
 		return exitOK, printPlan(plan, f.asJSON)
 	}
 	if plan.Writes() == 0 {
+		if err := engine.Settle(ctx, st, job, plan); err != nil {
+			return exitError, err
+		}
 		if !f.asJSON {
 			printPlanSummary(plan)
 		}
