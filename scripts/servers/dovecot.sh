@@ -8,6 +8,11 @@
 # Users alice and bob, password "secret". Plain IMAP (STARTTLS offered) on
 # one port and, when openssl is there, implicit TLS (imaps) on another with
 # a self-signed certificate whose PEM is exported as the CA file.
+# OAuth: XOAUTH2 and OAUTHBEARER accept a JWT signed (HS256) with a random
+# key of this instance, issued by the exported issuer, with the user name
+# in "sub" and an "exp" in the future. Dovecot checks it locally (oauth2
+# passdb, introspection_mode = local), so no token service runs. The key
+# file holds the key base64-encoded, as Dovecot's key dict wants it.
 # As root, login processes run as dovenull, auth as dovecot and mail
 # processes as nobody (Dovecot refuses root for them).
 set -euo pipefail
@@ -39,11 +44,24 @@ cmd_start() {
 
 	printf 'alice:{PLAIN}secret::::::\nbob:{PLAIN}secret::::::\n' >"$dir/users"
 
+	# The key dict is fs:posix; Dovecot looks the key up as
+	# shared/<azp>/<alg>/<kid>, "default" standing for a missing azp or kid.
+	local issuer=https://issuer.example.com/gwsync-test keyfile="$dir/oauth-keys/default/HS256/default"
+	mkdir -p "$(dirname "$keyfile")"
+	python3 -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())' >"$keyfile"
+	cat >"$dir/oauth2.conf" <<OAUTH
+introspection_mode = local
+local_validation_key_dict = fs:posix:prefix=$dir/oauth-keys/
+issuers = $issuer
+username_attribute = sub
+OAUTH
+
 	local users="" mailuser
 	if [ "$(id -u)" = 0 ]; then
 		mailuser="uid=nobody gid=nogroup"
 		chown nobody:nogroup "$dir/mail"
-		chmod 644 "$dir/users"
+		chmod 644 "$dir/users" "$dir/oauth2.conf"
+		chmod -R go+rX "$dir/oauth-keys"
 		users="default_login_user = dovenull
 default_internal_user = dovecot
 default_internal_group = dovecot"
@@ -80,14 +98,33 @@ info_log_path = $dir/dovecot.log
 $users
 $ssl
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 # Failed logins answer at once: the wrong-password test must stay fast.
 auth_failure_delay = 0
+# No auth penalty either: after a failed login Dovecot delays every later
+# login from the same IP (4 s, 8 s, then 15 s), so a few refused passwords
+# or tokens would slow down every test sharing this server. Closing the
+# penalty socket of anvil is the documented way to turn it off (2.3.19
+# still applies it to login_trusted_networks).
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
 # A throwaway test server: no fsync, so seeding 10,000 messages takes seconds.
 mail_fsync = never
+# Each passdb serves only its own mechanisms: XOAUTH2 hands the token to
+# the passdbs as the password, so a passwd-file passdb reached after a
+# refused token would let the password stand in for a token.
 passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u $dir/users
+}
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $dir/oauth2.conf
 }
 userdb {
   driver = static
@@ -122,6 +159,8 @@ CONF
 	echo "export GWSYNC_TEST_DOVECOT_USER2=bob"
 	echo "export GWSYNC_TEST_DOVECOT_PASSWORD=secret"
 	echo "export GWSYNC_TEST_DOVECOT_CONF=$dir/dovecot.conf"
+	echo "export GWSYNC_TEST_DOVECOT_OAUTH_KEY_FILE=$keyfile"
+	echo "export GWSYNC_TEST_DOVECOT_OAUTH_ISSUER=$issuer"
 	if [ -n "$imaps" ]; then
 		echo "export GWSYNC_TEST_DOVECOT_IMAPS_ADDR=127.0.0.1:$sport"
 		echo "export GWSYNC_TEST_DOVECOT_CA_FILE=$dir/cert.pem"
