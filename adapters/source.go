@@ -98,6 +98,26 @@ type AttachmentReader interface {
 	ReadAttachment(ctx context.Context, itemID, part string, limit int64) ([]byte, error)
 }
 
+// Committer is implemented by sources that act on their items once they
+// are safely in the CRM (the IMAP adapter's after_import flag or move).
+type Committer interface {
+	// Committed tells the source that the engine has stored cursor: every
+	// item of the snapshot that produced it, up to that cursor, is in the
+	// CRM, and the source may now act on them. cursor is exactly the
+	// SnapshotEnd.Cursor of that snapshot. The engine calls it at most
+	// once per stored cursor, right after storing it, never for a dry run
+	// or a cursor it held back.
+	//
+	// Errors (Temporary, Unauthorized, NotFound, ...) are logged and
+	// reported in the run's result by the engine; they never fail the run
+	// and the cursor stays stored. So the source must stay correct when
+	// Committed is never called (a crash between storing the cursor and
+	// the call, an error): it must catch up from the stored cursor at its
+	// next Snapshot, and whatever it does must be harmless when done twice
+	// (once here, once in that catch-up).
+	Committed(ctx context.Context, cursor string) error
+}
+
 // TimeChange asks to set the raster of one item or activity.
 type TimeChange struct {
 	ID        string `json:"id"`
@@ -138,6 +158,7 @@ type Capabilities struct {
 	Export          bool `json:"export,omitempty"`           // Source implements Exporter
 	Incremental     bool `json:"incremental,omitempty"`      // Snapshot honours cursors
 	ReadAttachments bool `json:"read_attachments,omitempty"` // Source implements AttachmentReader
+	Committed       bool `json:"committed,omitempty"`        // Source implements Committer
 }
 
 // CapabilitiesOf fills the capabilities an in-process value has by type
@@ -147,5 +168,6 @@ func CapabilitiesOf(v any, incremental bool) Capabilities {
 	_, w := v.(TimeWriter)
 	_, e := v.(Exporter)
 	_, r := v.(AttachmentReader)
-	return Capabilities{WriteTimes: w, Export: e, Incremental: incremental, ReadAttachments: r}
+	_, c := v.(Committer)
+	return Capabilities{WriteTimes: w, Export: e, Incremental: incremental, ReadAttachments: r, Committed: c}
 }

@@ -493,7 +493,8 @@ func (x *executor) export(list []*Action, ok func(*Action, state.Link), fail fun
 
 // saveCursors stores each incremental source's new cursor, but only when
 // every selected action of that source succeeded and none was deselected:
-// otherwise the cursor would skip past items that still need work.
+// otherwise the cursor would skip past items that still need work. A
+// source whose cursor is stored is told so right after (committed).
 func (x *executor) saveCursors(plan *Plan) error {
 	held := map[string]bool{}
 	for _, a := range plan.Actions {
@@ -511,6 +512,7 @@ func (x *executor) saveCursors(plan *Plan) error {
 		if err := x.st.SetCursor(context.WithoutCancel(x.ctx), x.job.User, r.Name, r.cursor); err != nil {
 			return fmt.Errorf("saving the cursor of %s: %w", r.Name, err)
 		}
+		x.committed(r.Name, r.cursor)
 	}
 	return nil
 }

@@ -13,13 +13,16 @@ import (
 // versions of items that changed without new times. Without it, a run that
 // finds only such changes would leave the cursor behind, and every later
 // run would list the same changes again (internal mail that is never
-// imported, a description edited in the calendar). No run is journalled.
+// imported, a description edited in the calendar). Sources that declare
+// Committer are told, as after Execute. No run is journalled.
 // Call it instead of Execute when plan.Writes() is 0.
 func Settle(ctx context.Context, st state.Store, job *Job, plan *Plan) error {
 	if err := recordVersions(ctx, st, plan); err != nil {
 		return err
 	}
-	x := &executor{ctx: ctx, st: st, job: job}
+	// A Committed failure is logged (see committed); with no run there is
+	// no journal to record it in.
+	x := &executor{ctx: ctx, st: st, job: job, res: &Result{Counts: map[string]int{}}}
 	return x.saveCursors(plan)
 }
 

@@ -45,7 +45,8 @@ func init() {
 
 // codeSource fails with the code a request encodes: PutTimes per item
 // (change id = code number), Export for the whole call (activity id =
-// code number), Snapshot for the whole stream (cursor = code number).
+// code number), Snapshot for the whole stream and Committed for the call
+// (cursor = code number; Committed of "ok" succeeds).
 type codeSource struct{ log hclog.Logger }
 
 func codeFrom(s string) adapters.Code {
@@ -87,6 +88,13 @@ func (s *codeSource) ReadAttachment(ctx context.Context, itemID, part string, li
 	return nil, adapters.Errorf(codeFrom(itemID), "read failed with %s", codeFrom(itemID))
 }
 
+func (s *codeSource) Committed(ctx context.Context, cursor string) error {
+	if cursor == "ok" {
+		return nil
+	}
+	return adapters.Errorf(codeFrom(cursor), "committed %s failed with %s", cursor, codeFrom(cursor))
+}
+
 func (s *codeSource) Close() error { return nil }
 
 // crashSource emits three items, logs, and panics: the plugin process dies
@@ -110,9 +118,9 @@ func (s *crashSource) Snapshot(ctx context.Context, req adapters.SnapshotRequest
 
 func (s *crashSource) Close() error { return nil }
 
-// readOnlySource implements TimeWriter and AttachmentReader but declares
-// neither (a read-only instance that stores no attachments), and does not
-// implement Exporter.
+// readOnlySource implements TimeWriter, AttachmentReader and Committer but
+// declares none of them (a read-only instance that stores no attachments
+// and acts on nothing), and does not implement Exporter.
 type readOnlySource struct{}
 
 func (s *readOnlySource) Info(ctx context.Context) (adapters.Info, error) {
@@ -134,6 +142,8 @@ func (s *readOnlySource) PutTimes(ctx context.Context, changes []adapters.TimeCh
 func (s *readOnlySource) ReadAttachment(ctx context.Context, itemID, part string, limit int64) ([]byte, error) {
 	return []byte("content"), nil
 }
+
+func (s *readOnlySource) Committed(ctx context.Context, cursor string) error { return nil }
 
 func (s *readOnlySource) Close() error { return nil }
 
@@ -194,4 +204,6 @@ var (
 
 	_ adapters.AttachmentReader = (*codeSource)(nil)
 	_ adapters.AttachmentReader = (*readOnlySource)(nil)
+	_ adapters.Committer        = (*codeSource)(nil)
+	_ adapters.Committer        = (*readOnlySource)(nil)
 )

@@ -13,8 +13,8 @@ import (
 )
 
 // remoteSource is the host's view of a source in a plugin process. It
-// always implements TimeWriter, Exporter and AttachmentReader (one Go type
-// for every plugin);
+// always implements TimeWriter, Exporter, AttachmentReader and Committer
+// (one Go type for every plugin);
 // Info tells which of them work, and a call to a capability the plugin does
 // not have fails with Unsupported without reaching it.
 type remoteSource struct {
@@ -140,6 +140,19 @@ func (s *remoteSource) ReadAttachment(ctx context.Context, itemID, part string, 
 	return resp.GetData(), nil
 }
 
+// Committed tells the plugin that the host stored cursor. Errors:
+// Unsupported when the source does not act on commits; otherwise the
+// adapter's, with their codes.
+func (s *remoteSource) Committed(ctx context.Context, cursor string) error {
+	if !s.can(func(c adapters.Capabilities) bool { return c.Committed }) {
+		return adapters.Errorf(adapters.CodeUnsupported, "source %s does not act on commits", s.name)
+	}
+	if _, err := s.rpc.Committed(ctx, &pb.CommittedRequest{Cursor: cursor}); err != nil {
+		return s.callError(ctx, err)
+	}
+	return nil
+}
+
 // expectStreamEnd reads past the end marker: the stream must now close
 // cleanly. Anything else (another message, a late error) is a broken
 // listing even though the count matched.
@@ -169,4 +182,5 @@ var (
 	_ adapters.Exporter   = (*remoteSource)(nil)
 
 	_ adapters.AttachmentReader = (*remoteSource)(nil)
+	_ adapters.Committer        = (*remoteSource)(nil)
 )

@@ -17,11 +17,11 @@ func infoFromWire(p *pb.Info) adapters.Info {
 }
 
 func capabilitiesToWire(c adapters.Capabilities) *pb.Capabilities {
-	return &pb.Capabilities{WriteTimes: c.WriteTimes, Export: c.Export, Incremental: c.Incremental, ReadAttachments: c.ReadAttachments}
+	return &pb.Capabilities{WriteTimes: c.WriteTimes, Export: c.Export, Incremental: c.Incremental, ReadAttachments: c.ReadAttachments, Committed: c.Committed}
 }
 
 func capabilitiesFromWire(p *pb.Capabilities) adapters.Capabilities {
-	return adapters.Capabilities{WriteTimes: p.GetWriteTimes(), Export: p.GetExport(), Incremental: p.GetIncremental(), ReadAttachments: p.GetReadAttachments()}
+	return adapters.Capabilities{WriteTimes: p.GetWriteTimes(), Export: p.GetExport(), Incremental: p.GetIncremental(), ReadAttachments: p.GetReadAttachments(), Committed: p.GetCommitted()}
 }
 
 func kindsToWire(kinds []adapters.Kind) []string {

@@ -155,4 +155,21 @@ func (s *sourceServer) ReadAttachment(ctx context.Context, req *pb.ReadAttachmen
 	return &pb.ReadAttachmentResponse{Data: data}, nil
 }
 
+// Committed forwards to the adapter's Committer; Unsupported when it has
+// none.
+func (s *sourceServer) Committed(ctx context.Context, req *pb.CommittedRequest) (*pb.CommittedResponse, error) {
+	src, err := s.source()
+	if err != nil {
+		return nil, err
+	}
+	c, ok := src.(adapters.Committer)
+	if !ok {
+		return nil, callErrorToWire(adapters.Errorf(adapters.CodeUnsupported, "source does not act on commits"))
+	}
+	if err := c.Committed(ctx, req.GetCursor()); err != nil {
+		return nil, callErrorToWire(err)
+	}
+	return &pb.CommittedResponse{}, nil
+}
+
 var _ pb.SourceServiceServer = (*sourceServer)(nil)

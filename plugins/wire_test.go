@@ -73,6 +73,9 @@ func TestEveryCodeSurvivesTheWire(t *testing.T) {
 			if err != nil || string(data) != "%PDF-1.4\x00\xffmsg-1" {
 				t.Fatalf("ReadAttachment: %q, %v", data, err)
 			}
+			if err := src.(adapters.Committer).Committed(ctxFor(t), "ok"); err != nil {
+				t.Fatalf("Committed: %v", err)
+			}
 			for i, c := range allCodes() {
 				if got := adapters.CodeOf(results[i].Err); got != c {
 					t.Errorf("per-item %s arrived as %s (%v)", c, got, results[i].Err)
@@ -86,6 +89,11 @@ func TestEveryCodeSurvivesTheWire(t *testing.T) {
 				_, err = src.(adapters.AttachmentReader).ReadAttachment(ctxFor(t), strconv.Itoa(int(c)), "2", 1<<20)
 				if got := adapters.CodeOf(err); got != c {
 					t.Errorf("ReadAttachment %s arrived as %s (%v)", c, got, err)
+				}
+
+				err = src.(adapters.Committer).Committed(ctxFor(t), strconv.Itoa(int(c)))
+				if got := adapters.CodeOf(err); got != c || !strings.Contains(err.Error(), "committed "+strconv.Itoa(int(c))+" failed") {
+					t.Errorf("Committed %s arrived as %s (%v)", c, got, err)
 				}
 
 				emitted := 0
@@ -126,8 +134,9 @@ func TestUndeclaredCapabilitiesAreUnsupported(t *testing.T) {
 			w, okW := src.(adapters.TimeWriter)
 			x, okX := src.(adapters.Exporter)
 			r, okR := src.(adapters.AttachmentReader)
-			if !okW || !okX || !okR {
-				t.Fatal("host-side source does not implement TimeWriter, Exporter and AttachmentReader")
+			c, okC := src.(adapters.Committer)
+			if !okW || !okX || !okR || !okC {
+				t.Fatal("host-side source does not implement TimeWriter, Exporter, AttachmentReader and Committer")
 			}
 			_, err := x.Export(ctxFor(t), []adapters.Activity{{ID: "a", Type: adapters.TypeAppointment}})
 			if adapters.CodeOf(err) != adapters.CodeUnsupported {
@@ -137,12 +146,16 @@ func TestUndeclaredCapabilitiesAreUnsupported(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if info.Capabilities.WriteTimes || info.Capabilities.Export || info.Capabilities.ReadAttachments {
+			if info.Capabilities.WriteTimes || info.Capabilities.Export || info.Capabilities.ReadAttachments || info.Capabilities.Committed {
 				t.Errorf("Info capabilities %+v, want none", info.Capabilities)
 			}
 			_, err = r.ReadAttachment(ctxFor(t), "x", "2", 1<<20)
 			if adapters.CodeOf(err) != adapters.CodeUnsupported {
 				t.Errorf("ReadAttachment after Info declared no ReadAttachments: %v, want Unsupported", err)
+			}
+			err = c.Committed(ctxFor(t), "cursor")
+			if adapters.CodeOf(err) != adapters.CodeUnsupported {
+				t.Errorf("Committed after Info declared no Committed: %v, want Unsupported", err)
 			}
 			_, err = w.PutTimes(ctxFor(t), []adapters.TimeChange{{ID: "x"}})
 			if adapters.CodeOf(err) != adapters.CodeUnsupported {

@@ -68,6 +68,7 @@ func (c *sourceChecks) run(t *testing.T) {
 	t.Run("snapshot", c.snapshotMatchesFixture)
 	t.Run("snapshot-by-kind", c.snapshotByKind)
 	t.Run("read-attachment", c.readAttachment)
+	t.Run("committed", c.committed)
 	t.Run("emit-error-stops", c.emitErrorStops)
 	t.Run("cancelled-context", c.cancelledContext)
 	t.Run("unknown-option", c.unknownOption)

@@ -13,7 +13,8 @@ import (
 func TestMain(m *testing.M) { adaptertest.Main(m) }
 
 // seedFixture appends the fixture's messages to a fresh folder, and turns
-// store_attachments on so that the suite reads the fixture's attachment.
+// store_attachments on so that the suite reads the fixture's attachment,
+// and after_import: flag so that it calls Committed.
 func seedFixture(t *testing.T, srv server, fx adaptertest.Fixture) json.RawMessage {
 	f := folder("Conformance")
 	c := srv.client(t)
@@ -22,7 +23,7 @@ func seedFixture(t *testing.T, srv server, fx adaptertest.Fixture) json.RawMessa
 			imaptest.Append(t, c, f, mailmsg.Render(it))
 		}
 	}
-	return withOpts(t, srv.opts(f), map[string]any{"store_attachments": true})
+	return withOpts(t, srv.opts(f), map[string]any{"store_attachments": true, "after_import": "flag"})
 }
 
 func TestConformanceMem(t *testing.T) {

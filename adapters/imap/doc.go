@@ -28,8 +28,37 @@
 //
 // # After import
 //
-// The engine has no hook after a commit, and it saves a cursor only after
-// the run's CRM writes succeeded. So after_import (flag or move) is applied
-// at the start of the next snapshot to the UIDs the previous cursor covers:
-// those messages are known to be in the CRM. Messages are never deleted.
+// after_import (flag or move; messages are never deleted) may touch a
+// message only once it is in the CRM, and it happens right after the run
+// that imported it: the source is an adapters.Committer, and the engine
+// calls Committed with the cursor it has just stored, after the run's CRM
+// writes succeeded. Committed applies after_import to each folder's UIDs
+// Done+1 .. UID of that cursor (Done: how far after_import went).
+//
+// The engine stores the cursor before calling Committed, so the stored
+// cursor still has the old Done. Two things keep that correct:
+//
+//   - The start of every incremental snapshot still applies after_import to
+//     Done+1 .. UID of the cursor it is given, as the only path did before
+//     Committed existed. That is the fallback for a Committed that never
+//     came or failed (a crash between storing the cursor and the call, a
+//     dropped connection, an older host): nothing is ever missed, and
+//     nothing is touched before its cursor was stored.
+//   - The Source remembers in memory how far Committed (or the fallback)
+//     went per folder and UIDVALIDITY; its next snapshot starts Done
+//     there and writes it into the next cursor, and its next Committed
+//     starts after it. A rerun in the same process therefore costs a
+//     STATUS only. A new process (each CLI run starts its plugins anew)
+//     does not know it and redoes the previous run's range once.
+//
+// Redoing is harmless by construction (afterImport): setting a keyword
+// again changes nothing; move first searches which of the UIDs are still
+// in the folder (already moved ones are gone, and new messages always get
+// higher UIDs than any cursor covers) and moves only those, so a redo
+// sends no MOVE at all; on a server without MOVE, where COPY leaves the
+// message behind with the keyword, only messages without the keyword are
+// copied. A folder recreated since the cursor (another UIDVALIDITY) is
+// left alone, since its UIDs now name other messages. A Committed error
+// is reported by the engine as a failed outcome of the run, never a failed
+// run; the fallback catches up next time.
 package imap

@@ -116,7 +116,7 @@ func (r *folderRun) folder(name string, from *folderCursor) (folderCursor, error
 		if condstore && st.HighestModSeq < from.ModSeq {
 			return fc, adapters.Errorf(adapters.CodeCursorInvalid, "imap: folder %q: HIGHESTMODSEQ went back from %d to %d (server restored); the cursor is void", name, from.ModSeq, st.HighestModSeq)
 		}
-		fc.UID, fc.Done = from.UID, from.Done
+		fc.UID, fc.Done = from.UID, s.doneUpTo(name, *from)
 	}
 
 	selected := false
@@ -129,6 +129,7 @@ func (r *folderRun) folder(name string, from *folderCursor) (folderCursor, error
 			return fc, err
 		}
 		fc.Done = fc.UID
+		s.done[name] = folderDone{uidValidity: fc.UIDValidity, uid: fc.UID}
 	}
 	if selected {
 		defer r.unselect()
@@ -171,7 +172,7 @@ func (r *folderRun) selectFolder(name string, readOnly bool, uidValidity uint32)
 	}
 	r.selUIDNext = uint32(data.UIDNext)
 	if data.UIDValidity != uidValidity {
-		return adapters.Errorf(adapters.CodeTemporary, "imap: folder %q was recreated during the snapshot (UIDVALIDITY %d, then %d)", name, uidValidity, data.UIDValidity)
+		return adapters.Errorf(adapters.CodeTemporary, "imap: folder %q was recreated (UIDVALIDITY %d, now %d)", name, uidValidity, data.UIDValidity)
 	}
 	return nil
 }

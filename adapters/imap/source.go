@@ -29,6 +29,9 @@ type Source struct {
 	mu     sync.Mutex // serialises calls: one IMAP conversation at a time
 	client *imapclient.Client
 	closed bool
+	// done is what Committed has applied after_import to, per folder;
+	// the stored cursor does not know it yet (see Committed).
+	done map[string]folderDone
 
 	commands atomic.Int64 // IMAP commands sent, login included
 }
@@ -44,7 +47,7 @@ func New(cfg adapters.Config) (*Source, error) {
 	if logger == nil {
 		logger = hclog.NewNullLogger()
 	}
-	return &Source{opts: o, ep: ep, logger: logger}, nil
+	return &Source{opts: o, ep: ep, logger: logger, done: map[string]folderDone{}}, nil
 }
 
 // Commands reports how many IMAP commands (each one round trip: the
@@ -65,6 +68,8 @@ func (s *Source) Info(ctx context.Context) (adapters.Info, error) {
 	// Without store_attachments no item has a Part: say so rather than
 	// offer a capability nothing uses.
 	caps.ReadAttachments = caps.ReadAttachments && s.opts.StoreAttachments
+	// Likewise, with after_import: keep there is nothing to do on commit.
+	caps.Committed = caps.Committed && s.opts.AfterImport != AfterKeep
 	return adapters.Info{
 		Name:         "imap",
 		Kinds:        []adapters.Kind{adapters.KindMessage},

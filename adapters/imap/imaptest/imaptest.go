@@ -25,26 +25,32 @@ type Mem struct {
 }
 
 // MemOptions configure StartMem. With TLS set the server offers STARTTLS,
-// or, with Implicit, speaks TLS from the first byte.
+// or, with Implicit, speaks TLS from the first byte. NoMove leaves MOVE out
+// of the capabilities, as an old server would.
 type MemOptions struct {
 	TLS      *tls.Config
 	Implicit bool
+	NoMove   bool
 }
 
 // StartMem starts an in-memory server with one user (alice/secret), stopped
-// when t ends. It advertises IMAP4rev1, MOVE and UIDPLUS, and no
-// CONDSTORE (imapmemserver lacks it).
+// when t ends. It advertises IMAP4rev1, MOVE (unless NoMove) and UIDPLUS,
+// and no CONDSTORE (imapmemserver lacks it).
 func StartMem(t testing.TB, o MemOptions) *Mem {
 	t.Helper()
 	mem := imapmemserver.New()
 	m := &Mem{Username: "alice", Password: "secret"}
 	m.User = imapmemserver.NewUser(m.Username, m.Password)
 	mem.AddUser(m.User)
+	caps := imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapMove: {}, imap.CapUIDPlus: {}}
+	if o.NoMove {
+		delete(caps, imap.CapMove)
+	}
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return mem.NewSession(), nil, nil
 		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapMove: {}, imap.CapUIDPlus: {}},
+		Caps:         caps,
 		InsecureAuth: true,
 		TLSConfig:    tlsIfStartTLS(o),
 		Logger:       nopLogger{},

@@ -757,6 +757,7 @@ type Capabilities struct {
 	Export          bool                   `protobuf:"varint,2,opt,name=export,proto3" json:"export,omitempty"`
 	Incremental     bool                   `protobuf:"varint,3,opt,name=incremental,proto3" json:"incremental,omitempty"`
 	ReadAttachments bool                   `protobuf:"varint,4,opt,name=read_attachments,json=readAttachments,proto3" json:"read_attachments,omitempty"`
+	Committed       bool                   `protobuf:"varint,5,opt,name=committed,proto3" json:"committed,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -815,6 +816,13 @@ func (x *Capabilities) GetIncremental() bool {
 func (x *Capabilities) GetReadAttachments() bool {
 	if x != nil {
 		return x.ReadAttachments
+	}
+	return false
+}
+
+func (x *Capabilities) GetCommitted() bool {
+	if x != nil {
+		return x.Committed
 	}
 	return false
 }
@@ -1153,13 +1161,14 @@ const file_gwsync_plugin_v1_types_proto_rawDesc = "" +
 	"\x06source\x18\r \x01(\tR\x06source\x12\x1f\n" +
 	"\vsource_item\x18\x0e \x01(\tR\n" +
 	"sourceItem\x126\n" +
-	"\bmodified\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\bmodified\"\x94\x01\n" +
+	"\bmodified\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\bmodified\"\xb2\x01\n" +
 	"\fCapabilities\x12\x1f\n" +
 	"\vwrite_times\x18\x01 \x01(\bR\n" +
 	"writeTimes\x12\x16\n" +
 	"\x06export\x18\x02 \x01(\bR\x06export\x12 \n" +
 	"\vincremental\x18\x03 \x01(\bR\vincremental\x12)\n" +
-	"\x10read_attachments\x18\x04 \x01(\bR\x0freadAttachments\"\x8e\x01\n" +
+	"\x10read_attachments\x18\x04 \x01(\bR\x0freadAttachments\x12\x1c\n" +
+	"\tcommitted\x18\x05 \x01(\bR\tcommitted\"\x8e\x01\n" +
 	"\x04Info\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x14\n" +
