@@ -11,7 +11,8 @@
 #   - mbsync (isync) pulling the same folder into an empty maildir, FSync no;
 #   - a no-change resync: wall time and the IMAP commands the snapshot sent
 #     after login (each one round trip: the adapter does not pipeline).
-# Prints a markdown table. Timings are reported, never asserted.
+# Import and pull are best of RUNS (default 3) fresh runs each. Prints a
+# markdown table. Timings are reported, never asserted.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -65,12 +66,20 @@ users:
           password_file: $WORK/pw
           folder: $FOLDER
 YAML
-t0=$(now)
-/usr/bin/time -v -o "$WORK/full.time" "$GWSYNC" sync --config "$WORK/gwsync.yaml" --yes --log-level info >"$WORK/full.out" 2>"$WORK/full.log" ||
-	{ echo "gwsync sync failed:" >&2; tail -20 "$WORK/full.log" >&2; exit 1; }
-t1=$(now)
-full=$(secs "$t0" "$t1")
-rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/full.time")
+# Best of RUNS fresh imports (and of RUNS mbsync pulls below): the machine
+# may be shared, and the fastest run is the one least disturbed.
+RUNS=${RUNS:-3}
+full="" rss_kb=0
+for _ in $(seq "$RUNS"); do
+	rm -f "$WORK"/state.db* "$WORK"/crm.db*
+	t0=$(now)
+	/usr/bin/time -v -o "$WORK/full.time" "$GWSYNC" sync --config "$WORK/gwsync.yaml" --yes --log-level info >"$WORK/full.out" 2>"$WORK/full.log" ||
+		{ echo "gwsync sync failed:" >&2; tail -20 "$WORK/full.log" >&2; exit 1; }
+	t1=$(now)
+	took=$(secs "$t0" "$t1")
+	full=$(python3 -c "print(min(x for x in [$took, ${full:-$took}]))")
+	rss_kb=$(( $(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/full.time") > rss_kb ? $(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/full.time") : rss_kb ))
+done
 imported=$(grep -o 'items=[0-9]*' "$WORK/full.log" | head -1 | cut -d= -f2)
 
 t0=$(now)
@@ -109,10 +118,15 @@ Create Near
 # State in the maildir itself, not in ~/.mbsync (a fresh sync every run).
 SyncState *
 RC
-t0=$(now)
-mbsync -c "$WORK/mbsyncrc" -q bench >"$WORK/mbsync.log" 2>&1 || { echo "mbsync failed:" >&2; cat "$WORK/mbsync.log" >&2; exit 1; }
-t1=$(now)
-mb=$(secs "$t0" "$t1")
+mb=""
+for _ in $(seq "$RUNS"); do
+	rm -rf "$WORK/maildir" && mkdir -p "$WORK/maildir"
+	t0=$(now)
+	mbsync -c "$WORK/mbsyncrc" -q bench >"$WORK/mbsync.log" 2>&1 || { echo "mbsync failed:" >&2; cat "$WORK/mbsync.log" >&2; exit 1; }
+	t1=$(now)
+	took=$(secs "$t0" "$t1")
+	mb=$(python3 -c "print(min(x for x in [$took, ${mb:-$took}]))")
+done
 mbcount=$(find "$WORK/maildir" -type f -path '*/cur/*' -o -type f -path '*/new/*' | wc -l)
 
 ratio=$(python3 -c "print(f'{$full / $mb:.1f}')")
