@@ -62,6 +62,9 @@ func (sv server) newCollection(t *testing.T, comp string) string {
 	if err := sv.dav().MkCalendar(t.Context(), s.abs(p), "gwsync test "+p, comp); err != nil {
 		t.Fatalf("MKCALENDAR %s: %v", p, err)
 	}
+	// Left behind, test calendars pile up in the server that CI and the
+	// benchmarks share, and every discovery lists them all.
+	t.Cleanup(func() { _ = sv.dav().Delete(context.Background(), s.abs(p)) })
 	return p
 }
 
