@@ -115,16 +115,7 @@ func TestCursorIsHeldWhileItemsAreDeselected(t *testing.T) {
 // snapshot that no longer mentions the item cannot supply the new one.
 // Otherwise the write-back fails as a conflict on every run, forever.
 func TestVersionOnlyChangeIsRecordedForLaterWriteBack(t *testing.T) {
-	w := newWorld(t)
-	src := &incremental{Store: w.src, changed: map[string]bool{}}
-	w.job.Sources[0].Source = src
-	w.src.PutItem(event("e1", span("2026-12-03T09:00:00Z", 1)))
-	w.run()
-
-	it, _ := w.src.Item("e1")
-	it.Body = "agenda attached"
-	w.src.PutItem(it) // new version, same times
-	src.changed = map[string]bool{"e1": true}
+	w, src := editedWithoutNewTimes(t)
 	p, res := w.run()
 	if res.Status != "ok" {
 		t.Fatalf("version-only change: run %s, plan %v", res.Status, kinds(p))
@@ -135,23 +126,12 @@ func TestVersionOnlyChangeIsRecordedForLaterWriteBack(t *testing.T) {
 		}
 	}
 
-	src.changed = map[string]bool{} // the item is not mentioned again
-	act := w.activityByKey("ical:e1")
-	act.Raster = span("2026-12-03T14:00:00Z", 1)
-	w.crm.PutActivity(act)
-	p, res = w.run()
-	if k := kinds(p); k[ActUpdateGroupware] != 1 || res.Status != "ok" {
-		t.Fatalf("CRM move after a version-only change: plan %v, run %s %+v", k, res.Status, res.Items)
-	}
-	if got, _ := w.src.Item("e1"); !got.Raster.Equal(act.Raster) {
-		t.Fatalf("groupware item has %v, want the CRM's %v", got.Raster, act.Raster)
-	}
+	movedInCRMIsWrittenBack(w, src)
 }
 
-// A run with nothing to apply still moves forward: Settle saves the new
-// cursor and the new versions, so the next incremental listing does not
-// repeat the same changes and a later write-back has the right If-Match.
-func TestSettleSavesCursorAndVersionsWithoutWrites(t *testing.T) {
+// editedWithoutNewTimes imports e1 from an incremental source, then gives
+// it a new version with the same times and lists it as changed.
+func editedWithoutNewTimes(t *testing.T) (*world, *incremental) {
 	w := newWorld(t)
 	src := &incremental{Store: w.src, changed: map[string]bool{}}
 	w.job.Sources[0].Source = src
@@ -159,8 +139,33 @@ func TestSettleSavesCursorAndVersionsWithoutWrites(t *testing.T) {
 	w.run()
 	it, _ := w.src.Item("e1")
 	it.Body = "agenda attached"
-	w.src.PutItem(it)
+	w.src.PutItem(it) // new version, same times
 	src.changed = map[string]bool{"e1": true}
+	return w, src
+}
+
+// movedInCRMIsWrittenBack moves e1's activity in the CRM, with the source
+// no longer mentioning e1, and checks the write-back lands.
+func movedInCRMIsWrittenBack(w *world, src *incremental) {
+	w.t.Helper()
+	src.changed = map[string]bool{}
+	act := w.activityByKey("ical:e1")
+	act.Raster = span("2026-12-03T14:00:00Z", 1)
+	w.crm.PutActivity(act)
+	p, res := w.run()
+	if k := kinds(p); k[ActUpdateGroupware] != 1 || res.Status != "ok" {
+		w.t.Fatalf("CRM move after a version-only change: plan %v, run %s %+v", k, res.Status, res.Items)
+	}
+	if got, _ := w.src.Item("e1"); !got.Raster.Equal(act.Raster) {
+		w.t.Fatalf("groupware item has %v, want the CRM's %v", got.Raster, act.Raster)
+	}
+}
+
+// A run with nothing to apply still moves forward: Settle saves the new
+// cursor and the new versions, so the next incremental listing does not
+// repeat the same changes and a later write-back has the right If-Match.
+func TestSettleSavesCursorAndVersionsWithoutWrites(t *testing.T) {
+	w, src := editedWithoutNewTimes(t)
 	p := w.plan()
 	if p.Writes() != 0 {
 		t.Fatalf("a version-only change plans %d writes", p.Writes())
@@ -171,11 +176,5 @@ func TestSettleSavesCursorAndVersionsWithoutWrites(t *testing.T) {
 	if cur, _ := w.st.Cursor(context.Background(), "alice", "cal"); cur != "c2" {
 		t.Fatalf("cursor after Settle: %q, want the new one", cur)
 	}
-	src.changed = map[string]bool{}
-	act := w.activityByKey("ical:e1")
-	act.Raster = span("2026-12-03T14:00:00Z", 1)
-	w.crm.PutActivity(act)
-	if _, res := w.run(); res.Status != "ok" || res.Counts[string(ActUpdateGroupware)] != 1 {
-		t.Fatalf("write-back after Settle: %s %+v", res.Status, res.Items)
-	}
+	movedInCRMIsWrittenBack(w, src)
 }

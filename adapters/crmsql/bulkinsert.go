@@ -2,6 +2,7 @@ package crmsql
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,20 +90,11 @@ func (s *Store) insertNew(ctx context.Context, b *batchTx, acts []adapters.Activ
 func ownerNames(owners []string) []string {
 	var out []string
 	for _, o := range owners {
-		if o = strings.TrimSpace(o); o != "" && !contains(out, o) {
+		if o = strings.TrimSpace(o); o != "" && !slices.Contains(out, o) {
 			out = append(out, o)
 		}
 	}
 	return out
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // insertRows runs head + "(?, ...), ..." + tail for n rows of cols values,
