@@ -10,9 +10,11 @@ import (
 )
 
 // batchSize bounds how many actions go to an adapter in one call: big enough
-// to amortise a plugin round trip, small enough that a crash loses little
-// work and a progress bar moves.
-const batchSize = 200
+// to amortise a plugin round trip and the two commits (CRM and state) each
+// batch pays (500 imported 3,800 events 0.08 s faster than 200), small
+// enough that a crash loses little work and a progress bar moves. Creates
+// are cut further by weight (maxUpsertBytes).
+const batchSize = 500
 
 // Outcome of one action in a run.
 const (
