@@ -18,7 +18,9 @@ type Sink interface {
 	// the same e-mail in another user's mailbox), it is returned with
 	// Created=false, the request's owners and contacts are added to it,
 	// and nothing else on it changes. Results come back one per request,
-	// in order; per-item failures (InvalidItem) go in the result.
+	// in order; per-item failures (InvalidItem) go in the result. A
+	// result's Activity is what the CRM holds, except that its Body may be
+	// left out (over the plugin wire it always is: the caller sent it).
 	Upsert(ctx context.Context, activities []Activity) ([]UpsertResult, error)
 
 	// UpdateTimes changes only the raster of existing activities, checking

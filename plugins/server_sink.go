@@ -89,6 +89,11 @@ func (s *sinkServer) Upsert(ctx context.Context, req *pb.UpsertRequest) (*pb.Ups
 	if err != nil {
 		return nil, callErrorToWire(err)
 	}
+	// The host sent the bodies; sending them back doubled an import's
+	// traffic (10,000 mails: 0.2 s). See adapters.Sink.Upsert.
+	for i := range results {
+		results[i].Activity.Body = ""
+	}
 	return &pb.UpsertResponse{Results: upsertResultsToWire(results)}, nil
 }
 
