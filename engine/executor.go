@@ -57,11 +57,35 @@ type ItemOutcome struct {
 // again next run. The error return is for failures of the run itself (the
 // state store cannot be written).
 func Execute(ctx context.Context, st state.Store, job *Job, plan *Plan) (*Result, error) {
-	runID, err := st.BeginRun(ctx, job.User, false)
-	if err != nil {
-		return nil, fmt.Errorf("starting the run journal: %w", err)
+	x := newExecutor(ctx, st, job)
+	if err := x.begin(); err != nil {
+		return nil, err
 	}
-	x := &executor{ctx: ctx, st: st, job: job, res: &Result{RunID: runID, Counts: map[string]int{}}}
+	return x.finishPlan(plan, nil)
+}
+
+func newExecutor(ctx context.Context, st state.Store, job *Job) *executor {
+	return &executor{ctx: ctx, st: st, job: job, res: &Result{Counts: map[string]int{}}}
+}
+
+// begin opens the run's journal entry (once).
+func (x *executor) begin() error {
+	if x.res.RunID != 0 {
+		return nil
+	}
+	runID, err := x.st.BeginRun(x.ctx, x.job.User, false)
+	if err != nil {
+		return fmt.Errorf("starting the run journal: %w", err)
+	}
+	x.res.RunID = runID
+	return nil
+}
+
+// finishPlan applies the plan's selected actions that are not done yet
+// (Sync applies creates early), stores the cursors and closes the run's
+// journal entry. runErr is a failure from before (an early batch's state
+// commit): nothing more is applied then, and the run is failed.
+func (x *executor) finishPlan(plan *Plan, runErr error) (*Result, error) {
 	for _, pr := range plan.Problems {
 		x.record(ItemOutcome{Kind: "unreadable", Source: pr.Source, ItemID: pr.ItemID, Outcome: OutcomeFailed, Error: pr.Reason})
 	}
@@ -70,7 +94,7 @@ func Execute(ctx context.Context, st state.Store, job *Job, plan *Plan) (*Result
 	for _, a := range plan.Actions {
 		eff := a.Effective()
 		switch {
-		case !a.Selected:
+		case !a.Selected || a.early:
 			continue
 		case eff == "":
 			x.record(outcome(a, OutcomeSkipped, a.Reason))
@@ -82,13 +106,20 @@ func Execute(ctx context.Context, st state.Store, job *Job, plan *Plan) (*Result
 		groups[eff] = append(groups[eff], a)
 	}
 	x.total = int64(plan.Writes())
-	runErr := recordVersions(ctx, st, plan)
+	if runErr == nil {
+		runErr = recordVersions(x.ctx, x.st, plan)
+	}
 	if runErr == nil {
 		runErr = x.run(order, groups)
 	}
 	if runErr == nil {
 		runErr = x.saveCursors(plan)
 	}
+	return x.close(runErr)
+}
+
+// close flushes the journal and closes the run's entry with its status.
+func (x *executor) close(runErr error) (*Result, error) {
 	if err := x.flush(); err != nil && runErr == nil {
 		runErr = err
 	}
@@ -104,7 +135,7 @@ func Execute(ctx context.Context, st state.Store, job *Job, plan *Plan) (*Result
 		msg = runErr.Error()
 	}
 	// The journal must close even when ctx was cancelled.
-	if err := st.FinishRun(context.WithoutCancel(ctx), runID, x.res.Status, x.res.Counts, msg); err != nil && runErr == nil {
+	if err := x.st.FinishRun(context.WithoutCancel(x.ctx), x.res.RunID, x.res.Status, x.res.Counts, msg); err != nil && runErr == nil {
 		runErr = err
 	}
 	return x.res, runErr
@@ -179,33 +210,52 @@ func (x *executor) flush() error {
 // confirmed; a run killed meanwhile leaves confirmed writes without links,
 // which the next plan repairs like any crash (see Execute).
 func (x *executor) run(order []ActionKind, groups map[ActionKind][]*Action) error {
-	var inflight chan error // the previous batch's commit
-	wait := func() error {
-		if inflight == nil {
-			return nil
-		}
-		err := <-inflight
-		inflight = nil
-		return err
-	}
+	pl := &pipeline{x: x}
 	for _, kind := range order {
 		list := groups[kind]
 		for i := 0; i < len(list); i += batchSize {
-			if err := x.ctx.Err(); err != nil {
-				if werr := wait(); werr != nil {
-					return werr
-				}
+			if err := pl.batch(kind, list[i:min(i+batchSize, len(list))]); err != nil {
 				return err
 			}
-			st := x.apply(kind, list[i:min(i+batchSize, len(list))])
-			if err := wait(); err != nil {
-				return err
-			}
-			inflight = make(chan error, 1)
-			go func() { inflight <- x.commit(st) }()
 		}
 	}
-	return wait()
+	return pl.wait()
+}
+
+// pipeline applies batches one after the other, each batch's commit
+// running while the next batch's adapter calls are made.
+type pipeline struct {
+	x        *executor
+	inflight chan error // the previous batch's commit
+}
+
+// batch applies one batch and starts its commit once the previous commit
+// is done. Errors: the previous commit's, or ctx's when it is cancelled
+// (after that commit is done).
+func (pl *pipeline) batch(kind ActionKind, list []*Action) error {
+	if err := pl.x.ctx.Err(); err != nil {
+		if werr := pl.wait(); werr != nil {
+			return werr
+		}
+		return err
+	}
+	st := pl.x.apply(kind, list)
+	if err := pl.wait(); err != nil {
+		return err
+	}
+	pl.inflight = make(chan error, 1)
+	go func() { pl.inflight <- pl.x.commit(st) }()
+	return nil
+}
+
+// wait waits for the running commit, if any.
+func (pl *pipeline) wait() error {
+	if pl.inflight == nil {
+		return nil
+	}
+	err := <-pl.inflight
+	pl.inflight = nil
+	return err
 }
 
 // step is one batch whose adapter calls are done: the links of what

@@ -53,6 +53,7 @@ type Action struct {
 	rebase     bool     // skip that only records that both sides agree again
 	crmVersion string   // version of the existing activity a link action links to
 	warnings   []string // what executing it left out (attachments not stored)
+	early      bool     // applied by Sync while the sources were listed
 }
 
 // Item is the groupware item the action is about, if any.

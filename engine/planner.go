@@ -16,6 +16,9 @@ type planner struct {
 	plan     *Plan
 	ix       *index
 	relinked map[string]bool // activities matched to an item by key or export id
+	// early, when set (by Sync), receives a copy of every selected create
+	// as soon as it is planned; the plan keeps the original, marked early.
+	early chan<- *Action
 }
 
 // BuildPlan snapshots every source of the job and the user's CRM activities,
@@ -24,12 +27,21 @@ type planner struct {
 // as "unknown": none of its links counts as deleted. A CRM listing that fails
 // fails the plan.
 func BuildPlan(ctx context.Context, st state.Store, job *Job) (*Plan, error) {
+	return buildPlan(ctx, st, job, nil)
+}
+
+// buildPlan is BuildPlan; early, if not nil, gets the creates at once (see
+// planner.early) and is closed when planning ends, however it ends.
+func buildPlan(ctx context.Context, st state.Store, job *Job, early chan<- *Action) (*Plan, error) {
+	if early != nil {
+		defer close(early)
+	}
 	n := 0
 	if c, ok := st.(linkCounter); ok {
 		n, _ = c.CountLinks(ctx, job.User) // only a size hint
 	}
 	p := &planner{job: job, plan: &Plan{User: job.User, Created: time.Now().UTC()},
-		ix: newIndex(n), relinked: map[string]bool{}}
+		ix: newIndex(n), relinked: map[string]bool{}, early: early}
 	if err := p.listCRM(ctx); err != nil {
 		return nil, err
 	}
@@ -88,7 +100,13 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 		if rep.Items%1000 == 0 {
 			p.job.progress(Progress{Phase: "snapshot", Name: ns.Name, Done: rep.Items})
 		}
+		before := len(pending)
 		pending, problems = p.item(ns, &it, pending, problems)
+		if p.early != nil {
+			for _, a := range pending[before:] {
+				p.sendEarly(a)
+			}
+		}
 		return nil
 	}
 	end, err := ns.Source.Snapshot(ctx, adapters.SnapshotRequest{Window: p.job.Window, Cursor: cursor}, emit)
@@ -366,6 +384,19 @@ func (p *planner) planExports() {
 		}
 		p.plan.Actions = append(p.plan.Actions, a)
 	}
+}
+
+// sendEarly hands a selected create to Sync's executor: a copy, with the
+// id and selection finish would give it, so that the plan's original is
+// never touched by two goroutines.
+func (p *planner) sendEarly(a *Action) {
+	if a.Kind != ActCreate || (len(p.job.Areas) > 0 && !hasArea(p.job.Areas, a.Area)) {
+		return
+	}
+	c := *a
+	p.plan.identify(&c)
+	a.early = true
+	p.early <- &c
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -132,6 +132,13 @@ func intersectAreas(have, want []engine.Area) []engine.Area {
 func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags, excluded []string) (int, error) {
 	bar := newProgressBar()
 	job.Progress = bar.update
+	if f.yes && !f.dryRun && len(excluded) == 0 {
+		// Nobody reviews this plan: new items go to the CRM while the
+		// sources are still being listed.
+		plan, res, err := engine.Sync(ctx, st, job)
+		bar.done()
+		return reportSync(job.User, f, plan, res, err)
+	}
 	plan, err := engine.BuildPlan(ctx, st, job)
 	bar.done()
 	if err != nil {
@@ -144,13 +151,7 @@ func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags,
 		return exitOK, printPlan(plan, f.asJSON)
 	}
 	if plan.Writes() == 0 {
-		if err := engine.Settle(ctx, st, job, plan); err != nil {
-			return exitError, err
-		}
-		if !f.asJSON {
-			printPlanSummary(plan)
-		}
-		return codeFor(plan, nil), writeResultJSON(f, plan, nil)
+		return reportSync(job.User, f, plan, nil, engine.Settle(ctx, st, job, plan))
 	}
 	if !f.yes {
 		if err := printPlan(plan, false); err != nil {
@@ -162,13 +163,22 @@ func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags,
 	}
 	res, err := engine.Execute(ctx, st, job, plan)
 	bar.done()
-	if err != nil {
+	return reportSync(job.User, f, plan, res, err)
+}
+
+// reportSync prints what a run did (res nil: there was nothing to apply)
+// and returns its exit code.
+func reportSync(user string, f *syncFlags, plan *engine.Plan, res *engine.Result, err error) (int, error) {
+	switch {
+	case err != nil:
 		return exitError, err
-	}
-	if f.asJSON {
+	case f.asJSON:
 		return codeFor(plan, res), writeResultJSON(f, plan, res)
+	case res == nil:
+		printPlanSummary(plan)
+	default:
+		printResult(user, res)
 	}
-	printResult(job.User, res)
 	return codeFor(plan, res), nil
 }
 

@@ -1,0 +1,68 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/gwsync/gwsync/engine/state"
+)
+
+// Sync plans and applies a job in one pass, for runs nobody reviews
+// (`gwsync sync --yes` without exclusions). Creating the activities of new
+// items is most of a first import; here they go to the CRM in batches while
+// the sources are still being listed, so the CRM's writes overlap the
+// listing instead of following it. Everything else waits for the whole
+// plan, as with BuildPlan and Execute: time changes, links of existing
+// activities, exports, cursors. Every rule of Execute holds: a create is
+// confirmed before its link is written, creates are idempotent by key, and
+// a source whose listing fails keeps its cursor (the creates sent for it
+// stand: those items exist). With nothing to apply it settles (Settle)
+// and journals no run; res is nil then.
+func Sync(ctx context.Context, st state.Store, job *Job) (*Plan, *Result, error) {
+	x := newExecutor(ctx, st, job)
+	early := make(chan *Action, batchSize)
+	streamed := make(chan error, 1)
+	go func() { streamed <- x.runEarly(early) }()
+	plan, err := buildPlan(ctx, st, job, early)
+	serr := <-streamed
+	switch {
+	case err != nil && x.res.RunID == 0:
+		return nil, nil, err
+	case err != nil:
+		res, _ := x.close(err)
+		return nil, res, err
+	case x.res.RunID == 0 && plan.Writes() == 0:
+		return plan, nil, Settle(ctx, st, job, plan)
+	}
+	if err := x.begin(); err != nil {
+		return plan, nil, err
+	}
+	res, err := x.finishPlan(plan, serr)
+	return plan, res, err
+}
+
+// runEarly applies the creates the planner streams, in full batches (the
+// rest when the stream ends), opening the run's journal entry with the
+// first. After a failure it only drains the stream.
+func (x *executor) runEarly(early <-chan *Action) error {
+	pl := &pipeline{x: x}
+	var batch []*Action
+	var err error
+	for a := range early {
+		if err != nil {
+			continue
+		}
+		if err = x.begin(); err != nil {
+			continue
+		}
+		if batch = append(batch, a); len(batch) == batchSize {
+			err, batch = pl.batch(ActCreate, batch), nil
+		}
+	}
+	if err == nil && len(batch) > 0 {
+		err = pl.batch(ActCreate, batch)
+	}
+	if werr := pl.wait(); err == nil {
+		err = werr
+	}
+	return err
+}
