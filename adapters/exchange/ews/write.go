@@ -16,21 +16,7 @@ import (
 // (AlwaysOverwrite). Nobody is notified (SendToNone). Unauthorized and
 // Temporary stop the batch and are returned whole.
 func (s *Source) PutTimes(ctx context.Context, changes []adapters.TimeChange) ([]adapters.ChangeResult, error) {
-	out := make([]adapters.ChangeResult, len(changes))
-	for i, c := range changes {
-		out[i].ID = c.ID
-		v, err := s.putOne(ctx, c)
-		if err != nil {
-			code := adapters.CodeOf(err)
-			if code == adapters.CodeUnauthorized || code == adapters.CodeTemporary || ctx.Err() != nil {
-				return nil, err
-			}
-			out[i].Err = adapters.Wrap(code, err, c.ID)
-			continue
-		}
-		out[i].Version = v
-	}
-	return out, nil
+	return xchg.PutEach(ctx, changes, s.putOne)
 }
 
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }

@@ -16,31 +16,26 @@ import (
 // (InvalidItem). The error return is for Unauthorized and Temporary, which
 // stop the batch; items not reached then carry the same error.
 func (s *Source) PutTimes(ctx context.Context, changes []adapters.TimeChange) ([]adapters.ChangeResult, error) {
-	out := make([]adapters.ChangeResult, len(changes))
-	for i, c := range changes {
-		out[i].ID = c.ID
-		url, body, err := s.patchFor(c)
-		if err == nil {
-			header := map[string]string{}
-			if c.IfVersion != "" {
-				header["If-Match"] = c.IfVersion
-			}
-			var res struct {
-				ETag string `json:"@odata.etag"`
-			}
-			err = s.call(ctx, http.MethodPatch, url, body, header, &res)
-			out[i].Version = res.ETag
-		}
-		if err != nil {
-			code := adapters.CodeOf(err)
-			if code == adapters.CodeUnauthorized || code == adapters.CodeTemporary || ctx.Err() != nil {
-				return nil, err
-			}
-			out[i].Err = adapters.Wrap(code, err, c.ID)
-			out[i].Version = ""
-		}
+	return xchg.PutEach(ctx, changes, s.patchOne)
+}
+
+// patchOne PATCHes one change and returns the item's new etag.
+func (s *Source) patchOne(ctx context.Context, c adapters.TimeChange) (string, error) {
+	url, body, err := s.patchFor(c)
+	if err != nil {
+		return "", err
 	}
-	return out, nil
+	header := map[string]string{}
+	if c.IfVersion != "" {
+		header["If-Match"] = c.IfVersion
+	}
+	var res struct {
+		ETag string `json:"@odata.etag"`
+	}
+	if err := s.call(ctx, http.MethodPatch, url, body, header, &res); err != nil {
+		return "", err
+	}
+	return res.ETag, nil
 }
 
 // patchFor builds the PATCH of one change: its URL and body.

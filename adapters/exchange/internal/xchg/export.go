@@ -20,8 +20,7 @@ func ExportEach(ctx context.Context, acts []adapters.Activity,
 			it, existed, err = one(ctx, a)
 		}
 		if err != nil {
-			code := adapters.CodeOf(err)
-			if code == adapters.CodeUnauthorized || code == adapters.CodeTemporary || ctx.Err() != nil {
+			if stopsBatch(ctx, err) {
 				return nil, err
 			}
 			out[i].Err = err
@@ -30,6 +29,34 @@ func ExportEach(ctx context.Context, acts []adapters.Activity,
 		out[i].Item, out[i].Existed = it, existed
 	}
 	return out, nil
+}
+
+// PutEach writes one time change at a time for both APIs; one returns the
+// item's new version. Per-item failures go in the result, named by the
+// item id; Unauthorized, Temporary or a cancelled ctx stop the batch.
+func PutEach(ctx context.Context, changes []adapters.TimeChange,
+	one func(context.Context, adapters.TimeChange) (string, error)) ([]adapters.ChangeResult, error) {
+	out := make([]adapters.ChangeResult, len(changes))
+	for i, c := range changes {
+		out[i].ID = c.ID
+		v, err := one(ctx, c)
+		if err != nil {
+			if stopsBatch(ctx, err) {
+				return nil, err
+			}
+			out[i].Err = adapters.Wrap(adapters.CodeOf(err), err, c.ID)
+			continue
+		}
+		out[i].Version = v
+	}
+	return out, nil
+}
+
+// stopsBatch tells the failures after which the next item would fail the
+// same way: Unauthorized, Temporary, a cancelled ctx.
+func stopsBatch(ctx context.Context, err error) bool {
+	code := adapters.CodeOf(err)
+	return code == adapters.CodeUnauthorized || code == adapters.CodeTemporary || ctx.Err() != nil
 }
 
 func checkExport(a adapters.Activity) (adapters.Item, bool, error) {
