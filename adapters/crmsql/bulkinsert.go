@@ -24,17 +24,9 @@ func (s *Store) insertNew(ctx context.Context, b *batchTx, acts []adapters.Activ
 	now := time.Now().UTC().Truncate(time.Second)
 	nowText := now.Format(storedTimeLayout)
 	ids := make(map[string]int64, len(idx))
-	err := insertRows(ctx, b, len(idx), 15,
-		`INSERT INTO activities (type, subject, body, location, start_at, end_at, due_at, all_day, time_zone, busy,
-		    ext_key, source, source_item, created_at, updated_at) VALUES `,
+	err := insertRows(ctx, b, len(idx), activityColumns, activitiesInsert,
 		` ON CONFLICT (ext_key) DO NOTHING RETURNING id, ext_key`,
-		func(args []any, n int) []any {
-			a := acts[idx[n]]
-			r := a.Raster.Normalized()
-			return append(args, string(a.Type), a.Subject, a.Body, a.Location,
-				timeText(r.Start), timeText(r.End), timeText(r.Due), boolInt(r.AllDay), r.TimeZone,
-				string(a.Busy), a.Key, a.Source, a.SourceItem, nowText, nowText)
-		},
+		func(args []any, n int) []any { return appendActivityRow(args, acts[idx[n]], nowText) },
 		func(sc scanner) error {
 			var id int64
 			var key string

@@ -118,18 +118,31 @@ func storedActivity(id int64, modified time.Time, a adapters.Activity, owners, c
 // insertActivity writes one activity's own row (not owners, contacts or
 // attachments); a taken key is an error.
 func insertActivity(ctx context.Context, b *batchTx, a adapters.Activity) (id int64, err error) {
+	now := time.Now().UTC().Format(storedTimeLayout)
+	err = b.queryRow(ctx, activitiesInsert+valuesList(1, activityColumns)+` RETURNING id`,
+		appendActivityRow(nil, a, now)...).Scan(&id)
+	return id, err
+}
+
+// activitiesInsert, with activityColumns values per row as
+// appendActivityRow writes them, stores activities' own rows.
+const (
+	activitiesInsert = `INSERT INTO activities (type, subject, body, location, start_at, end_at, due_at, all_day,
+	    time_zone, busy, ext_key, source, source_item, created_at, updated_at) VALUES `
+	activityColumns = 15
+)
+
+// appendActivityRow appends the row of a, created and updated at now; an
+// empty key is stored as NULL (an activity made in the CRM).
+func appendActivityRow(args []any, a adapters.Activity, now string) []any {
 	r := a.Raster.Normalized()
 	var key any
 	if a.Key != "" {
 		key = a.Key
 	}
-	err = b.queryRow(ctx, `INSERT INTO activities
-	    (type, subject, body, location, start_at, end_at, due_at, all_day, time_zone, busy, ext_key, source, source_item)
-	    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		string(a.Type), a.Subject, a.Body, a.Location,
+	return append(args, string(a.Type), a.Subject, a.Body, a.Location,
 		timeText(r.Start), timeText(r.End), timeText(r.Due), boolInt(r.AllDay), r.TimeZone,
-		string(a.Busy), key, a.Source, a.SourceItem).Scan(&id)
-	return id, err
+		string(a.Busy), key, a.Source, a.SourceItem, now, now)
 }
 
 // insertAttachments stores the attachments' metadata, and their content
