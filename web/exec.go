@@ -35,16 +35,12 @@ func (s *Server) beginRun() bool {
 func (s *Server) executeManual(user string, job *engine.Job, plan *engine.Plan, release func(), r *run, secrets map[string]string) {
 	defer s.runs.Done()
 	defer release()
-	lock := s.locks.of(user)
-	lock.Lock()
-	defer lock.Unlock()
-	start := time.Now()
-	s.metrics.running.Inc()
-	defer s.metrics.running.Dec()
-	job.Progress = r.progress
-	r.setPhase("execute")
-	res, err := engine.Execute(s.runCtx, s.opts.State, job, plan)
-	s.metrics.observe(triggerManual, plan, res, err, time.Since(start))
+	_, res, err := s.measured(user, triggerManual, func() (*engine.Plan, *engine.Result, error) {
+		job.Progress = r.progress
+		r.setPhase("execute")
+		res, err := engine.Execute(s.runCtx, s.opts.State, job, plan)
+		return plan, res, err
+	})
 	if err != nil {
 		err = RedactError(err, secrets)
 		s.log.Error("manual sync failed", "user", user, "error", err)
@@ -58,20 +54,29 @@ func (s *Server) executeManual(user string, job *engine.Job, plan *engine.Plan, 
 // (a source that cannot start, a CRM that cannot be listed) are kept for
 // the status page, since no journal entry records them.
 func (s *Server) syncAutomatic(ctx context.Context, user string) {
-	lock := s.locks.of(user)
-	lock.Lock()
-	defer lock.Unlock()
-	start := time.Now()
-	s.metrics.running.Inc()
-	defer s.metrics.running.Dec()
-	plan, res, err := s.planAndExecute(ctx, user)
-	s.metrics.observe(triggerAutomatic, plan, res, err, time.Since(start))
+	_, res, err := s.measured(user, triggerAutomatic, func() (*engine.Plan, *engine.Result, error) {
+		return s.planAndExecute(ctx, user)
+	})
 	msg := ""
 	if err != nil && res == nil {
 		msg = err.Error()
 		s.log.Error("automatic sync failed", "user", user, "error", err)
 	}
 	s.sched.setErr(user, msg)
+}
+
+// measured runs a sync of user holding the user's lock (one run per user
+// at a time, manual or automatic), and counts it in the metrics.
+func (s *Server) measured(user, trigger string, sync func() (*engine.Plan, *engine.Result, error)) (*engine.Plan, *engine.Result, error) {
+	lock := s.locks.of(user)
+	lock.Lock()
+	defer lock.Unlock()
+	start := time.Now()
+	s.metrics.running.Inc()
+	defer s.metrics.running.Dec()
+	plan, res, err := sync()
+	s.metrics.observe(trigger, plan, res, err, time.Since(start))
+	return plan, res, err
 }
 
 func (s *Server) planAndExecute(ctx context.Context, user string) (*engine.Plan, *engine.Result, error) {

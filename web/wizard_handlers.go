@@ -99,25 +99,37 @@ func (s *Server) wizardRestart(w http.ResponseWriter, r *http.Request, sess *ses
 }
 
 func (s *Server) wizardStep(w http.ResponseWriter, r *http.Request, sess *session) {
-	st, ok := stepByName(r.PathValue("step"))
+	st, wz, ok := s.lockStep(w, r, sess)
 	if !ok {
-		http.NotFound(w, r)
 		return
 	}
-	sess.mu.Lock()
 	defer sess.mu.Unlock()
-	if sess.wizard == nil {
-		sess.wizard = newWizard()
-	}
-	wz := sess.wizard
-	if wz.run == nil && s.needCredentialsLocked(w, r, sess) {
-		return
-	}
 	if !wz.allowed(st) {
 		redirectStep(w, r, wz.current())
 		return
 	}
 	s.renderStep(w, http.StatusOK, sess, st, "")
+}
+
+// lockStep finds the request's step and locks sess, giving it a wizard if
+// it has none. ok false: the answer is written (no such step, or the
+// credentials form) and sess is not locked.
+func (s *Server) lockStep(w http.ResponseWriter, r *http.Request, sess *session) (step, *wizard, bool) {
+	st, ok := stepByName(r.PathValue("step"))
+	if !ok {
+		http.NotFound(w, r)
+		return 0, nil, false
+	}
+	sess.mu.Lock()
+	if sess.wizard == nil {
+		sess.wizard = newWizard()
+	}
+	wz := sess.wizard
+	if wz.run == nil && s.needCredentialsLocked(w, r, sess) {
+		sess.mu.Unlock()
+		return 0, nil, false
+	}
+	return st, wz, true
 }
 
 // renderStep shows step st; sess.mu is held.
@@ -185,20 +197,11 @@ func stepBar(wz *wizard, cur step) []stepView {
 // wizardSubmit handles the form of a step: it saves what the step chose
 // and moves forward, or back when the Back button was pressed.
 func (s *Server) wizardSubmit(w http.ResponseWriter, r *http.Request, sess *session) {
-	st, ok := stepByName(r.PathValue("step"))
+	st, wz, ok := s.lockStep(w, r, sess)
 	if !ok {
-		http.NotFound(w, r)
 		return
 	}
-	sess.mu.Lock()
 	defer sess.mu.Unlock()
-	if sess.wizard == nil {
-		sess.wizard = newWizard()
-	}
-	wz := sess.wizard
-	if wz.run == nil && s.needCredentialsLocked(w, r, sess) {
-		return
-	}
 	if !wz.allowed(st) || st == stepRun {
 		redirectStep(w, r, wz.current())
 		return
