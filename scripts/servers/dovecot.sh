@@ -27,6 +27,7 @@ cmd_install() {
 	local pkgs=()
 	[ -x "$DOVECOT" ] || pkgs+=(dovecot-imapd)
 	command -v openssl >/dev/null || pkgs+=(openssl)
+	command -v python3 >/dev/null || pkgs+=(python3) # free ports, the OAuth key
 	if [ ${#pkgs[@]} -gt 0 ]; then
 		apt-get install -y --no-install-recommends "${pkgs[@]}" >&2
 	fi
