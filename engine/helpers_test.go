@@ -8,6 +8,7 @@ import (
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/adapters/memory"
 	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/engine/state/sqlite"
 )
 
 type timeT = time.Time
@@ -36,7 +37,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	st, err := state.OpenSQLite(context.Background(), t.TempDir()+"/state.db")
+	st, err := sqlite.Open(context.Background(), t.TempDir()+"/state.db")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/adapters/memory"
 	"github.com/gwsync/gwsync/engine"
-	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/engine/state/sqlite"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -77,7 +77,7 @@ func hash(t testing.TB) string {
 // newFixture starts a server for users; edit tweaks the options first.
 func newFixture(t *testing.T, users []User, edit func(*Options)) *fixture {
 	t.Helper()
-	st, err := state.OpenSQLite(context.Background(), t.TempDir()+"/state.db")
+	st, err := sqlite.Open(context.Background(), t.TempDir()+"/state.db")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/gwsync/gwsync/adapters/exchange/ews/ewsfake"
 	"github.com/gwsync/gwsync/adapters/memory"
 	"github.com/gwsync/gwsync/engine"
-	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/engine/state/sqlite"
 )
 
 // TestTimesFlowBothWaysThroughEWS runs the engine over the EWS fake: an
@@ -22,7 +22,7 @@ func TestTimesFlowBothWaysThroughEWS(t *testing.T) {
 	start := time.Date(2027, 1, 14, 9, 0, 0, 0, time.UTC)
 	fake.SeedItems("Import Folder", []adapters.Item{{Kind: adapters.KindEvent, Key: "ical:twoway@example.com",
 		Subject: "Customer visit", Raster: adapters.Raster{Start: start, End: start.Add(time.Hour)}}})
-	st, err := state.OpenSQLite(ctx, t.TempDir()+"/state.db")
+	st, err := sqlite.Open(ctx, t.TempDir()+"/state.db")
 	if err != nil {
 		t.Fatal(err)
 	}

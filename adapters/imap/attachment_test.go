@@ -14,7 +14,7 @@ import (
 	"github.com/gwsync/gwsync/adapters/imap/imaptest"
 	"github.com/gwsync/gwsync/adapters/mailmsg"
 	"github.com/gwsync/gwsync/engine"
-	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/engine/state/sqlite"
 )
 
 // pdfLike is n bytes that start like a PDF and hold every byte value.
@@ -51,7 +51,7 @@ func storeOpts(t *testing.T, srv server, f string) []byte {
 // optional step between the two.
 func syncInto(t *testing.T, crm *crmsql.Store, src adapters.Source, between func()) *engine.Result {
 	t.Helper()
-	st, err := state.OpenSQLite(ctx(t), filepath.Join(t.TempDir(), "state.db"))
+	st, err := sqlite.Open(ctx(t), filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

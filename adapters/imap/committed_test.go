@@ -10,6 +10,7 @@ import (
 	"github.com/gwsync/gwsync/adapters/memory"
 	"github.com/gwsync/gwsync/engine"
 	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/engine/state/sqlite"
 )
 
 // syncer runs the engine over an imap source into a memory CRM, keeping
@@ -21,7 +22,7 @@ type syncer struct {
 }
 
 func newSyncer(t *testing.T) *syncer {
-	st, err := state.OpenSQLite(ctx(t), filepath.Join(t.TempDir(), "state.db"))
+	st, err := sqlite.Open(ctx(t), filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/gwsync/gwsync/adapters/imap/imaptest"
 	"github.com/gwsync/gwsync/adapters/memory"
 	"github.com/gwsync/gwsync/engine"
-	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/engine/state/sqlite"
 )
 
 // TestEndToEnd runs the engine over the imap source into a memory CRM:
@@ -26,7 +26,7 @@ func TestEndToEnd(t *testing.T) {
 			[]byte("Message-ID: <html@x>\r\nDate: Tue, 12 Jan 2027 09:15:00 +0100\r\nFrom: h@example.org\r\nSubject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\r\nContent-Type: text/html\r\n\r\n<p>Hallo&nbsp;Welt</p>\r\n"))
 		imaptest.Append(t, c, f2, shared)
 
-		st, err := state.OpenSQLite(ctx(t), filepath.Join(t.TempDir(), "state.db"))
+		st, err := sqlite.Open(ctx(t), filepath.Join(t.TempDir(), "state.db"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/gwsync/gwsync/config"
 	"github.com/gwsync/gwsync/engine"
 	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/engine/state/stores"
 	"github.com/gwsync/gwsync/plugins"
 	"github.com/gwsync/gwsync/web"
 	"github.com/hashicorp/go-hclog"
@@ -211,7 +212,7 @@ func (o *opener) withSecret(p config.Plugin) (config.Plugin, bool, error) {
 }
 
 func openState(ctx context.Context, cfg *config.Config) (state.Store, error) {
-	st, err := state.Open(ctx, cfg.State)
+	st, err := stores.Open(ctx, cfg.State)
 	if err != nil {
 		return nil, fmt.Errorf("%s: state %s: %w", cfg.File, cfg.State, err)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/gwsync/gwsync/adapters/memory"
 	"github.com/gwsync/gwsync/config"
 	"github.com/gwsync/gwsync/engine"
-	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/engine/state/sqlite"
 	"github.com/gwsync/gwsync/web"
 	"github.com/hashicorp/go-hclog"
 )
@@ -46,7 +46,7 @@ users:
 	}
 	var logs bytes.Buffer
 	logger := hclog.New(&hclog.LoggerOptions{Output: &logs, Level: hclog.Trace})
-	st, err := state.OpenSQLite(context.Background(), filepath.Join(dir, "state.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,11 @@
 // to which CRM activity, the raster both sides last agreed on (the base of
 // the three-way compare), per-source cursors, and a journal of runs.
 //
-// Store is the interface; OpenSQLite is the default implementation and Open
-// picks an implementation from a DSN ("sqlite:PATH"). A PostgreSQL store for
-// many workers will implement the same interface.
+// Store is the interface. Its implementations live apart, so that the
+// engine links no database driver: engine/state/sqlite is the embedded
+// default, and engine/state/stores.Open picks one from a DSN
+// ("sqlite:PATH"). A PostgreSQL store for many workers implements the same
+// interface.
 //
 // Times are stored in UTC to the second: a Link or Run read back holds UTC
 // times, and the zero time means "not set".

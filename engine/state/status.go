@@ -8,7 +8,7 @@ const (
 	StatusFailed  = "failed"  // the run as a whole failed; Run.Error says why
 )
 
-// finalStatus reports whether a run may be finished with status.
-func finalStatus(status string) bool {
+// FinalStatus reports whether a run may be finished with status.
+func FinalStatus(status string) bool {
 	return status == StatusOK || status == StatusPartial || status == StatusFailed
 }

@@ -17,7 +17,7 @@ import (
 	_ "github.com/gwsync/gwsync/adapters/files"
 	"github.com/gwsync/gwsync/adapters/memory"
 	"github.com/gwsync/gwsync/engine"
-	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/engine/state/sqlite"
 )
 
 // caseBound is how long one run over one case and its neighbour may take.
@@ -106,7 +106,7 @@ func runCase(t *testing.T, c hostileCase) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	st, err := state.OpenSQLite(context.Background(), filepath.Join(dir, "state.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

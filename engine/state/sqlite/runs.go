@@ -1,4 +1,4 @@
-package state
+package sqlite
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/gwsync/gwsync/engine/state"
 )
 
 // ErrRunNotFound is returned (wrapped) for a run id the journal does not hold.
@@ -14,12 +16,12 @@ var ErrRunNotFound = errors.New("run not found")
 // BeginRun starts a journal entry with status "running" and returns its id.
 // A run that is never finished (the process was killed) keeps that status
 // and a zero Finished, which is how a crashed run shows up in Runs.
-func (s *SQLite) BeginRun(ctx context.Context, user string, dryRun bool) (int64, error) {
+func (s *Store) BeginRun(ctx context.Context, user string, dryRun bool) (int64, error) {
 	if user == "" {
 		return 0, errors.New("state: begin run: empty user")
 	}
 	res, err := s.writer.ExecContext(ctx, `INSERT INTO runs (user, started, dry_run, status) VALUES (?, ?, ?, ?)`,
-		user, formatTime(s.now()), dryRun, StatusRunning)
+		user, formatTime(s.now()), dryRun, state.StatusRunning)
 	if err != nil {
 		return 0, fmt.Errorf("state: begin run of %q: %w", user, err)
 	}
@@ -35,7 +37,7 @@ func (s *SQLite) BeginRun(ctx context.Context, user string, dryRun bool) (int64,
 // zero At is stamped with the current time. A result naming a run that does
 // not exist fails the whole call (the error wraps ErrRunNotFound and names
 // the result); nothing is recorded then.
-func (s *SQLite) RecordItems(ctx context.Context, results []ItemResult) error {
+func (s *Store) RecordItems(ctx context.Context, results []state.ItemResult) error {
 	if len(results) == 0 {
 		return nil
 	}
@@ -43,7 +45,7 @@ func (s *SQLite) RecordItems(ctx context.Context, results []ItemResult) error {
 }
 
 // recordItems appends results inside tx (see RecordItems).
-func (s *SQLite) recordItems(ctx context.Context, tx *sql.Tx, results []ItemResult) error {
+func (s *Store) recordItems(ctx context.Context, tx *sql.Tx, results []state.ItemResult) error {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO run_items
 		(run_id, seq, action_id, source, item_id, kind, outcome, error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
@@ -83,7 +85,7 @@ func (s *SQLite) recordItems(ctx context.Context, tx *sql.Tx, results []ItemResu
 // transaction: an executed batch costs one commit (one fsync), and its
 // journal can never disagree with its links. Errors as PutLinks and
 // RecordItems; nothing is written then.
-func (s *SQLite) ApplyBatch(ctx context.Context, links []Link, results []ItemResult) error {
+func (s *Store) ApplyBatch(ctx context.Context, links []state.Link, results []state.ItemResult) error {
 	if len(links) == 0 && len(results) == 0 {
 		return nil
 	}
@@ -102,7 +104,7 @@ func (s *SQLite) ApplyBatch(ctx context.Context, links []Link, results []ItemRes
 
 // inTx runs fn in a write transaction and commits it; what names the
 // operation in errors.
-func (s *SQLite) inTx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("state: %s: %w", what, err)
@@ -133,9 +135,9 @@ func lastRunItemSeq(ctx context.Context, tx *sql.Tx, runID int64) (int64, error)
 // counts and error, stamping Finished with the current time. An unknown
 // status is an error; an unknown run id returns an error wrapping
 // ErrRunNotFound.
-func (s *SQLite) FinishRun(ctx context.Context, runID int64, status string, counts map[string]int, errMsg string) error {
-	if !finalStatus(status) {
-		return fmt.Errorf("state: finish run %d: status %q is not %q, %q or %q", runID, status, StatusOK, StatusPartial, StatusFailed)
+func (s *Store) FinishRun(ctx context.Context, runID int64, status string, counts map[string]int, errMsg string) error {
+	if !state.FinalStatus(status) {
+		return fmt.Errorf("state: finish run %d: status %q is not %q, %q or %q", runID, status, state.StatusOK, state.StatusPartial, state.StatusFailed)
 	}
 	if counts == nil {
 		counts = map[string]int{}
@@ -163,7 +165,7 @@ const selectRunsSQL = `SELECT id, user, started, finished, dry_run, status, coun
 // <= 0 means no limit. Newest is by id, which increases with every BeginRun
 // (start times tie at one-second precision). A row whose times or counts
 // cannot be read back is reported as an error naming the run.
-func (s *SQLite) Runs(ctx context.Context, user string, limit int) ([]Run, error) {
+func (s *Store) Runs(ctx context.Context, user string, limit int) ([]state.Run, error) {
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
@@ -180,7 +182,7 @@ func (s *SQLite) Runs(ctx context.Context, user string, limit int) ([]Run, error
 		return nil, fmt.Errorf("state: runs of %q: %w", user, err)
 	}
 	defer rows.Close()
-	var runs []Run
+	var runs []state.Run
 	for rows.Next() {
 		r, err := scanRun(rows)
 		if err != nil {
@@ -195,40 +197,40 @@ func (s *SQLite) Runs(ctx context.Context, user string, limit int) ([]Run, error
 }
 
 // scanRun reads one row of selectRunsSQL.
-func scanRun(rows *sql.Rows) (Run, error) {
+func scanRun(rows *sql.Rows) (state.Run, error) {
 	var (
-		r                 Run
+		r                 state.Run
 		started, finished sql.NullString
 		counts            string
 	)
 	if err := rows.Scan(&r.ID, &r.User, &started, &finished, &r.DryRun, &r.Status, &counts, &r.Error); err != nil {
-		return Run{}, err
+		return state.Run{}, err
 	}
 	var err error
 	if r.Started, err = parseTime(started); err != nil {
-		return Run{}, fmt.Errorf("run %d: started: %w", r.ID, err)
+		return state.Run{}, fmt.Errorf("run %d: started: %w", r.ID, err)
 	}
 	if r.Finished, err = parseTime(finished); err != nil {
-		return Run{}, fmt.Errorf("run %d: finished: %w", r.ID, err)
+		return state.Run{}, fmt.Errorf("run %d: finished: %w", r.ID, err)
 	}
 	if err := json.Unmarshal([]byte(counts), &r.Counts); err != nil {
-		return Run{}, fmt.Errorf("run %d: counts %q: %w", r.ID, counts, err)
+		return state.Run{}, fmt.Errorf("run %d: counts %q: %w", r.ID, counts, err)
 	}
 	return r, nil
 }
 
 // RunItems returns the results recorded for a run, in the order they were
 // recorded; none (and no error) for an unknown run.
-func (s *SQLite) RunItems(ctx context.Context, runID int64) ([]ItemResult, error) {
+func (s *Store) RunItems(ctx context.Context, runID int64) ([]state.ItemResult, error) {
 	rows, err := s.reader.QueryContext(ctx, `SELECT action_id, source, item_id, kind, outcome, error, at
 		FROM run_items WHERE run_id = ? ORDER BY seq`, runID)
 	if err != nil {
 		return nil, fmt.Errorf("state: items of run %d: %w", runID, err)
 	}
 	defer rows.Close()
-	var out []ItemResult
+	var out []state.ItemResult
 	for rows.Next() {
-		r := ItemResult{RunID: runID}
+		r := state.ItemResult{RunID: runID}
 		var at sql.NullString
 		if err := rows.Scan(&r.ActionID, &r.Source, &r.ItemID, &r.Kind, &r.Outcome, &r.Error, &at); err != nil {
 			return nil, fmt.Errorf("state: items of run %d: %w", runID, err)

@@ -1,4 +1,4 @@
-package state
+package sqlite
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/engine/state"
 )
 
 const (
@@ -15,9 +16,9 @@ const (
 )
 
 // benchLink is a realistic link: a timed event with versions and a zone.
-func benchLink(i int) Link {
+func benchLink(i int) state.Link {
 	start := time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Hour)
-	return Link{
+	return state.Link{
 		User: "bench", Source: "calendar", ItemID: fmt.Sprintf("item-%08d.ics", i), Key: fmt.Sprintf("ical:uid-%08d", i),
 		Kind: adapters.KindEvent, ActivityID: fmt.Sprintf("ACT%08d", i),
 		Base:        adapters.Raster{Start: start, End: start.Add(time.Hour), TimeZone: "Europe/Berlin"},
@@ -27,9 +28,9 @@ func benchLink(i int) Link {
 }
 
 // loadLinks writes benchLinks links in batches of benchBatch.
-func loadLinks(b *testing.B, s *SQLite) {
+func loadLinks(b *testing.B, s *Store) {
 	ctx := context.Background()
-	batch := make([]Link, benchBatch)
+	batch := make([]state.Link, benchBatch)
 	for off := 0; off < benchLinks; off += benchBatch {
 		for i := range batch {
 			batch[i] = benchLink(off + i)
@@ -66,7 +67,7 @@ func BenchmarkLinks(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		n := 0
-		if err := s.Links(ctx, "bench", func(Link) error { n++; return nil }); err != nil {
+		if err := s.Links(ctx, "bench", func(state.Link) error { n++; return nil }); err != nil {
 			b.Fatal(err)
 		}
 		if n != benchLinks {
@@ -91,9 +92,9 @@ func BenchmarkRecordItems(b *testing.B) {
 		}
 		b.StartTimer()
 		for first := 0; first < 10_000; first += 500 {
-			batch := make([]ItemResult, 500)
+			batch := make([]state.ItemResult, 500)
 			for i := range batch {
-				batch[i] = ItemResult{RunID: run, ActionID: fmt.Sprintf("a%05d", first+i), Source: "mail",
+				batch[i] = state.ItemResult{RunID: run, ActionID: fmt.Sprintf("a%05d", first+i), Source: "mail",
 					ItemID: fmt.Sprintf("Import Folder/1/%d", first+i), Kind: "create", Outcome: "ok"}
 			}
 			if err := s.RecordItems(ctx, batch); err != nil {

@@ -1,10 +1,16 @@
-package state
+// Package stores opens the state store a DSN names. It is the one place
+// that links the implementations, so the engine and engine/state link
+// no database driver.
+package stores
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/engine/state/sqlite"
 )
 
 // ErrPostgresNotBuilt is returned (wrapped) by Open for a "postgres:" DSN.
@@ -18,7 +24,7 @@ var ErrPostgresNotBuilt = errors.New("the PostgreSQL state store is not built ye
 //
 // A path that itself looks like "name:rest" must be written as sqlite:PATH
 // (or ./name:rest). Unknown schemes and an empty DSN are errors.
-func Open(ctx context.Context, dsn string) (Store, error) {
+func Open(ctx context.Context, dsn string) (state.Store, error) {
 	scheme, rest, hasScheme := strings.Cut(dsn, ":")
 	if !hasScheme || !isSchemeName(scheme) {
 		return openSQLiteStore(ctx, dsn)
@@ -33,9 +39,9 @@ func Open(ctx context.Context, dsn string) (Store, error) {
 	}
 }
 
-// openSQLiteStore returns a nil interface, not a nil *SQLite, on error.
-func openSQLiteStore(ctx context.Context, path string) (Store, error) {
-	s, err := OpenSQLite(ctx, path)
+// openSQLiteStore returns a nil interface, not a nil *sqlite.Store, on error.
+func openSQLiteStore(ctx context.Context, path string) (state.Store, error) {
+	s, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return nil, err
 	}

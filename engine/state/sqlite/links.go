@@ -1,4 +1,4 @@
-package state
+package sqlite
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/engine/state"
 )
 
 // linkColumns is the number of values upsertLinksSQL takes per link.
@@ -59,7 +60,7 @@ FROM links WHERE user = ?`
 // cannot be read back (a time edited into garbage) stops the walk with an
 // error naming the row: skipping it would make the engine treat a linked
 // item as new and create a duplicate activity.
-func (s *SQLite) Links(ctx context.Context, user string, fn func(Link) error) error {
+func (s *Store) Links(ctx context.Context, user string, fn func(state.Link) error) error {
 	rows, err := s.reader.QueryContext(ctx, selectLinksSQL, user)
 	if err != nil {
 		return fmt.Errorf("state: links of %q: %w", user, err)
@@ -81,9 +82,9 @@ func (s *SQLite) Links(ctx context.Context, user string, fn func(Link) error) er
 }
 
 // scanLink reads one row of selectLinksSQL.
-func scanLink(rows *sql.Rows) (Link, error) {
+func scanLink(rows *sql.Rows) (state.Link, error) {
 	var (
-		l                    Link
+		l                    state.Link
 		kind                 string
 		start, end, due, upd sql.NullString
 		pStart, pEnd, pDue   sql.NullString
@@ -92,7 +93,7 @@ func scanLink(rows *sql.Rows) (Link, error) {
 	if err := rows.Scan(&l.User, &l.Source, &l.ItemID, &l.Key, &kind, &l.ActivityID,
 		&start, &end, &due, &allDay, &l.Base.TimeZone, &l.ItemVersion, &l.ActivityVersion, &upd,
 		&l.PendingSide, &pStart, &pEnd, &pDue, &l.Pending.AllDay); err != nil {
-		return Link{}, err
+		return state.Link{}, err
 	}
 	l.Kind = adapters.Kind(kind)
 	l.Base.AllDay = allDay
@@ -105,7 +106,7 @@ func scanLink(rows *sql.Rows) (Link, error) {
 		{"pending_end", pEnd, &l.Pending.End}, {"pending_due", pDue, &l.Pending.Due}} {
 		t, err := parseTime(f.src)
 		if err != nil {
-			return Link{}, fmt.Errorf("link (source %q, item %q): %s: %w", l.Source, l.ItemID, f.name, err)
+			return state.Link{}, fmt.Errorf("link (source %q, item %q): %s: %w", l.Source, l.ItemID, f.name, err)
 		}
 		*f.dst = t
 	}
@@ -120,7 +121,7 @@ func scanLink(rows *sql.Rows) (Link, error) {
 // A link with an empty User, Source, ItemID or ActivityID, an unknown Kind,
 // or a time outside years 0001–9999 fails the whole batch; the error names
 // the link by its position and ids.
-func (s *SQLite) PutLinks(ctx context.Context, links []Link) error {
+func (s *Store) PutLinks(ctx context.Context, links []state.Link) error {
 	if len(links) == 0 {
 		return nil
 	}
@@ -128,7 +129,7 @@ func (s *SQLite) PutLinks(ctx context.Context, links []Link) error {
 }
 
 // putLinks writes links inside tx (see PutLinks).
-func (s *SQLite) putLinks(ctx context.Context, tx *sql.Tx, links []Link) error {
+func (s *Store) putLinks(ctx context.Context, tx *sql.Tx, links []state.Link) error {
 	var fullChunk *sql.Stmt // prepared once a batch has a full chunk
 	now := s.now()
 	args := make([]any, 0, linksPerInsert*linkColumns)
@@ -164,7 +165,7 @@ func (s *SQLite) putLinks(ctx context.Context, tx *sql.Tx, links []Link) error {
 
 // appendLinkArgs appends the upsertLinksSQL values of one link; a zero
 // UpdatedAt becomes now.
-func appendLinkArgs(args []any, l Link, now time.Time) []any {
+func appendLinkArgs(args []any, l state.Link, now time.Time) []any {
 	updated := l.UpdatedAt
 	if updated.IsZero() {
 		updated = now
@@ -177,7 +178,7 @@ func appendLinkArgs(args []any, l Link, now time.Time) []any {
 }
 
 // validateLink says what is wrong with a link, nil if nothing.
-func validateLink(l Link) error {
+func validateLink(l state.Link) error {
 	var problems []string
 	for _, f := range []struct{ name, value string }{
 		{"user", l.User}, {"source", l.Source}, {"item id", l.ItemID}, {"activity id", l.ActivityID},
@@ -189,7 +190,7 @@ func validateLink(l Link) error {
 	if !l.Kind.Valid() {
 		problems = append(problems, fmt.Sprintf("unknown kind %q", l.Kind))
 	}
-	if l.PendingSide != "" && l.PendingSide != SideCRM && l.PendingSide != SideGroupware {
+	if l.PendingSide != "" && l.PendingSide != state.SideCRM && l.PendingSide != state.SideGroupware {
 		problems = append(problems, fmt.Sprintf("unknown pending side %q", l.PendingSide))
 	}
 	for _, t := range []time.Time{l.Base.Start, l.Base.End, l.Base.Due, l.UpdatedAt, l.Pending.Start, l.Pending.End, l.Pending.Due} {
@@ -204,12 +205,12 @@ func validateLink(l Link) error {
 }
 
 // describeLink names a link of a batch for an error message.
-func describeLink(i, n int, l Link) string {
+func describeLink(i, n int, l state.Link) string {
 	return fmt.Sprintf("link %d of %d (user %q, source %q, item %q)", i+1, n, l.User, l.Source, l.ItemID)
 }
 
 // DeleteLink removes one link; a missing link is not an error.
-func (s *SQLite) DeleteLink(ctx context.Context, user, source, itemID string) error {
+func (s *Store) DeleteLink(ctx context.Context, user, source, itemID string) error {
 	if _, err := s.writer.ExecContext(ctx, `DELETE FROM links WHERE user = ? AND source = ? AND item_id = ?`,
 		user, source, itemID); err != nil {
 		return fmt.Errorf("state: delete link (user %q, source %q, item %q): %w", user, source, itemID, err)

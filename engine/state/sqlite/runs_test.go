@@ -1,4 +1,4 @@
-package state
+package sqlite
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/engine/state"
 )
 
 func TestRunJournal(t *testing.T) {
@@ -31,7 +32,7 @@ func TestRunJournal(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := mustTime(t, "2025-06-01T08:00:30.5Z")
-	if err := s.RecordItems(ctx, []ItemResult{
+	if err := s.RecordItems(ctx, []state.ItemResult{
 		{RunID: first, ActionID: "a1", Source: "cal", ItemID: "ev-1.ics", Kind: "create", Outcome: "ok", At: at},
 		{RunID: first, ActionID: "a2", Source: "cal", ItemID: "bad.ics", Kind: "unreadable", Outcome: "failed",
 			Error: "line 3: DTSTART missing"},
@@ -39,7 +40,7 @@ func TestRunJournal(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A second call appends after the first one's results.
-	if err := s.RecordItems(ctx, []ItemResult{
+	if err := s.RecordItems(ctx, []state.ItemResult{
 		{RunID: first, ActionID: "a3", Source: "crm", ItemID: "A9", Kind: "update-crm", Outcome: "skipped"},
 	}); err != nil {
 		t.Fatal(err)
@@ -48,7 +49,7 @@ func TestRunJournal(t *testing.T) {
 	t1 := t0.Add(2 * time.Minute)
 	fixedClock(s, t1)
 	counts := map[string]int{"created": 1, "failed": 1, "skipped": 1}
-	if err := s.FinishRun(ctx, first, StatusPartial, counts, ""); err != nil {
+	if err := s.FinishRun(ctx, first, state.StatusPartial, counts, ""); err != nil {
 		t.Fatal(err)
 	}
 
@@ -56,7 +57,7 @@ func TestRunJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantItems := []ItemResult{
+	wantItems := []state.ItemResult{
 		{RunID: first, ActionID: "a1", Source: "cal", ItemID: "ev-1.ics", Kind: "create", Outcome: "ok", At: at.Truncate(time.Second)},
 		{RunID: first, ActionID: "a2", Source: "cal", ItemID: "bad.ics", Kind: "unreadable", Outcome: "failed",
 			Error: "line 3: DTSTART missing", At: t0},
@@ -70,9 +71,9 @@ func TestRunJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRuns := []Run{
-		{ID: second, User: "ann", Started: t0, DryRun: true, Status: StatusRunning, Counts: map[string]int{}},
-		{ID: first, User: "ann", Started: t0, Finished: t1, Status: StatusPartial, Counts: counts},
+	wantRuns := []state.Run{
+		{ID: second, User: "ann", Started: t0, DryRun: true, Status: state.StatusRunning, Counts: map[string]int{}},
+		{ID: first, User: "ann", Started: t0, Finished: t1, Status: state.StatusPartial, Counts: counts},
 	}
 	if !reflect.DeepEqual(runs, wantRuns) {
 		t.Errorf("Runs(ann):\n got %+v\nwant %+v", runs, wantRuns)
@@ -93,13 +94,13 @@ func TestRunJournalRejectsBadCalls(t *testing.T) {
 	if _, err := s.BeginRun(ctx, "", false); err == nil {
 		t.Error("BeginRun with an empty user succeeded")
 	}
-	if err := s.FinishRun(ctx, id, StatusRunning, nil, ""); err == nil {
+	if err := s.FinishRun(ctx, id, state.StatusRunning, nil, ""); err == nil {
 		t.Error("FinishRun with status running succeeded")
 	}
-	if err := s.FinishRun(ctx, id+100, StatusOK, nil, ""); !errors.Is(err, ErrRunNotFound) {
+	if err := s.FinishRun(ctx, id+100, state.StatusOK, nil, ""); !errors.Is(err, ErrRunNotFound) {
 		t.Errorf("FinishRun of an unknown run = %v, want ErrRunNotFound", err)
 	}
-	err = s.RecordItems(ctx, []ItemResult{
+	err = s.RecordItems(ctx, []state.ItemResult{
 		{RunID: id, ActionID: "a1", ItemID: "ok-item", Outcome: "ok"},
 		{RunID: id + 100, ActionID: "a2", ItemID: "orphan", Outcome: "ok"},
 	})
@@ -115,11 +116,11 @@ func TestFailedRunKeepsItsError(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	id, _ := s.BeginRun(ctx, "ann", false)
-	if err := s.FinishRun(ctx, id, StatusFailed, nil, "crm: 401 unauthorized"); err != nil {
+	if err := s.FinishRun(ctx, id, state.StatusFailed, nil, "crm: 401 unauthorized"); err != nil {
 		t.Fatal(err)
 	}
 	runs, err := s.Runs(ctx, "ann", 1)
-	if err != nil || len(runs) != 1 || runs[0].Status != StatusFailed || runs[0].Error != "crm: 401 unauthorized" || runs[0].Finished.IsZero() {
+	if err != nil || len(runs) != 1 || runs[0].Status != state.StatusFailed || runs[0].Error != "crm: 401 unauthorized" || runs[0].Finished.IsZero() {
 		t.Errorf("failed run = %+v, %v", runs, err)
 	}
 }
@@ -130,7 +131,7 @@ func TestFailedRunKeepsItsError(t *testing.T) {
 func TestUnfinishedRunSurvivesReopen(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := OpenSQLite(ctx, path)
+	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,14 +139,14 @@ func TestUnfinishedRunSurvivesReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RecordItems(ctx, []ItemResult{{RunID: id, ActionID: "a1", ItemID: "x", Kind: "create", Outcome: "ok"}}); err != nil {
+	if err := s.RecordItems(ctx, []state.ItemResult{{RunID: id, ActionID: "a1", ItemID: "x", Kind: "create", Outcome: "ok"}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 
-	s, err = OpenSQLite(ctx, path)
+	s, err = Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func TestUnfinishedRunSurvivesReopen(t *testing.T) {
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("Runs after reopen = %+v, %v", runs, err)
 	}
-	if r := runs[0]; r.ID != id || r.Status != StatusRunning || !r.Finished.IsZero() {
+	if r := runs[0]; r.ID != id || r.Status != state.StatusRunning || !r.Finished.IsZero() {
 		t.Errorf("unfinished run after reopen = %+v; want status running, zero Finished", r)
 	}
 	if items, err := s.RunItems(ctx, id); err != nil || len(items) != 1 || items[0].ItemID != "x" {
@@ -170,23 +171,23 @@ func TestApplyBatchWritesLinksAndResultsAtomically(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good := Link{User: "u", Source: "s", ItemID: "i1", Kind: adapters.KindEvent, ActivityID: "A1"}
-	res := ItemResult{RunID: run, ActionID: "a1", Source: "s", ItemID: "i1", Kind: "create", Outcome: "ok"}
-	if err := s.ApplyBatch(ctx, []Link{good}, []ItemResult{res}); err != nil {
+	good := state.Link{User: "u", Source: "s", ItemID: "i1", Kind: adapters.KindEvent, ActivityID: "A1"}
+	res := state.ItemResult{RunID: run, ActionID: "a1", Source: "s", ItemID: "i1", Kind: "create", Outcome: "ok"}
+	if err := s.ApplyBatch(ctx, []state.Link{good}, []state.ItemResult{res}); err != nil {
 		t.Fatal(err)
 	}
-	bad := Link{User: "u", Source: "s", ItemID: "i3", Kind: "nonsense", ActivityID: "A3"}
-	second := Link{User: "u", Source: "s", ItemID: "i2", Kind: adapters.KindEvent, ActivityID: "A2"}
-	err = s.ApplyBatch(ctx, []Link{second, bad}, []ItemResult{{RunID: run, ActionID: "a2", Source: "s", ItemID: "i2", Kind: "create", Outcome: "ok"}})
+	bad := state.Link{User: "u", Source: "s", ItemID: "i3", Kind: "nonsense", ActivityID: "A3"}
+	second := state.Link{User: "u", Source: "s", ItemID: "i2", Kind: adapters.KindEvent, ActivityID: "A2"}
+	err = s.ApplyBatch(ctx, []state.Link{second, bad}, []state.ItemResult{{RunID: run, ActionID: "a2", Source: "s", ItemID: "i2", Kind: "create", Outcome: "ok"}})
 	if err == nil || !strings.Contains(err.Error(), "nonsense") {
 		t.Fatalf("bad link: err = %v, want it named", err)
 	}
-	err = s.ApplyBatch(ctx, []Link{second}, []ItemResult{{RunID: run + 99, ActionID: "a2"}})
+	err = s.ApplyBatch(ctx, []state.Link{second}, []state.ItemResult{{RunID: run + 99, ActionID: "a2"}})
 	if !errors.Is(err, ErrRunNotFound) {
 		t.Fatalf("unknown run: err = %v, want ErrRunNotFound", err)
 	}
 	var ids []string
-	if err := s.Links(ctx, "u", func(l Link) error { ids = append(ids, l.ItemID); return nil }); err != nil {
+	if err := s.Links(ctx, "u", func(l state.Link) error { ids = append(ids, l.ItemID); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	items, err := s.RunItems(ctx, run)

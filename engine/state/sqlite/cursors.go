@@ -1,4 +1,4 @@
-package state
+package sqlite
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 )
 
 // Cursor returns the stored cursor of a user's source, "" if none.
-func (s *SQLite) Cursor(ctx context.Context, user, source string) (string, error) {
+func (s *Store) Cursor(ctx context.Context, user, source string) (string, error) {
 	var cursor string
 	err := s.reader.QueryRowContext(ctx, `SELECT cursor FROM cursors WHERE user = ? AND source = ?`, user, source).Scan(&cursor)
 	switch {
@@ -23,7 +23,7 @@ func (s *SQLite) Cursor(ctx context.Context, user, source string) (string, error
 // SetCursor stores a cursor; "" clears it (the next run starts with a full
 // listing). An empty user or source is an error: such a cursor could never
 // be asked for.
-func (s *SQLite) SetCursor(ctx context.Context, user, source, cursor string) error {
+func (s *Store) SetCursor(ctx context.Context, user, source, cursor string) error {
 	if user == "" || source == "" {
 		return fmt.Errorf("state: set cursor: empty user (%q) or source (%q)", user, source)
 	}
@@ -42,7 +42,7 @@ func (s *SQLite) SetCursor(ctx context.Context, user, source, cursor string) err
 
 // Cursors returns every stored cursor of a user as source → cursor; an empty
 // map, never nil, if there are none.
-func (s *SQLite) Cursors(ctx context.Context, user string) (map[string]string, error) {
+func (s *Store) Cursors(ctx context.Context, user string) (map[string]string, error) {
 	rows, err := s.reader.QueryContext(ctx, `SELECT source, cursor FROM cursors WHERE user = ?`, user)
 	if err != nil {
 		return nil, fmt.Errorf("state: cursors of %q: %w", user, err)

@@ -1,4 +1,4 @@
-package state
+package sqlite
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+
+	"github.com/gwsync/gwsync/engine/state"
 )
 
 // busyTimeoutMillis is how long a connection waits for another process's
@@ -27,7 +29,7 @@ const busyTimeoutMillis = 10000
 // RecordItems), so the fsync is paid per batch, not per row.
 const synchronousMode = "FULL"
 
-// SQLite is the default Store: one SQLite file, safe for concurrent use by
+// Store is the default state.Store: one SQLite file, safe for concurrent use by
 // goroutines and by other processes opening the same file.
 //
 // It holds two connection pools on the file. Writes go through a pool of one
@@ -37,20 +39,20 @@ const synchronousMode = "FULL"
 // wait up to the busy timeout instead of failing on a lock upgrade. Reads use
 // their own read-only pool and, thanks to WAL, never block on a writer — so
 // the callback of a Links walk may itself write to the store.
-type SQLite struct {
+type Store struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
 	now    func() time.Time // the clock; tests replace it
 }
 
-// OpenSQLite opens (creating if needed) the state database at path, creating
+// Open opens (creating if needed) the state database at path, creating
 // its parent directories, and applies pending migrations.
 //
 // It fails if path is empty or an in-memory name, if the file is not a
 // SQLite database, or if the database was migrated by a newer gwsync (the
 // error wraps ErrSchemaTooNew). Errors name the path.
-func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
+func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("state: empty database path")
 	}
@@ -66,7 +68,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return nil, fmt.Errorf("state: %s: create directory: %w", path, err)
 	}
-	s := &SQLite{path: abs, now: time.Now}
+	s := &Store{path: abs, now: time.Now}
 	if err := s.open(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("state: %s: %w", path, err)
@@ -76,7 +78,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 
 // open creates the pools, checks the file and migrates it. The writer
 // connects first because it is the one that switches the file to WAL.
-func (s *SQLite) open(ctx context.Context) error {
+func (s *Store) open(ctx context.Context) error {
 	var err error
 	if s.writer, err = sql.Open("sqlite", sqliteDSN(s.path, true)); err != nil {
 		return err
@@ -125,11 +127,11 @@ func sqliteDSN(abs string, write bool) string {
 }
 
 // Path is the absolute path of the database file.
-func (s *SQLite) Path() string { return s.path }
+func (s *Store) Path() string { return s.path }
 
 // Close closes both pools. Closing the last connection checkpoints the WAL
 // into the main file. Calls after the first are harmless.
-func (s *SQLite) Close() error {
+func (s *Store) Close() error {
 	var errs []error
 	if s.reader != nil {
 		errs = append(errs, s.reader.Close())
@@ -140,4 +142,4 @@ func (s *SQLite) Close() error {
 	return errors.Join(errs...)
 }
 
-var _ Store = (*SQLite)(nil)
+var _ state.Store = (*Store)(nil)

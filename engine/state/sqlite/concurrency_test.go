@@ -1,4 +1,4 @@
-package state
+package sqlite
 
 import (
 	"bufio"
@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/engine/state"
 )
 
 // helperEnv, when set, turns TestHelperProcess into a child process that
@@ -21,10 +22,10 @@ const (
 	helperDBEnv = "GWSYNC_STATE_HELPER_DB"
 )
 
-func batchOf(user, prefix string, n int) []Link {
-	out := make([]Link, n)
+func batchOf(user, prefix string, n int) []state.Link {
+	out := make([]state.Link, n)
 	for i := range out {
-		out[i] = Link{User: user, Source: "s", ItemID: fmt.Sprintf("%s-%d", prefix, i), Kind: adapters.KindEvent, ActivityID: "A"}
+		out[i] = state.Link{User: user, Source: "s", ItemID: fmt.Sprintf("%s-%d", prefix, i), Kind: adapters.KindEvent, ActivityID: "A"}
 	}
 	return out
 }
@@ -44,7 +45,7 @@ func TestConcurrentGoroutines(t *testing.T) {
 				if err := s.PutLinks(ctx, batchOf(user, fmt.Sprintf("w%d-r%d", w, r), 20)); err != nil {
 					errs <- err
 				}
-				if err := s.Links(ctx, user, func(Link) error { return nil }); err != nil {
+				if err := s.Links(ctx, user, func(state.Link) error { return nil }); err != nil {
 					errs <- err
 				}
 				if err := s.SetCursor(ctx, user, fmt.Sprintf("src-%d", w), strconv.Itoa(r)); err != nil {
@@ -52,10 +53,10 @@ func TestConcurrentGoroutines(t *testing.T) {
 				}
 				id, err := s.BeginRun(ctx, user, false)
 				if err == nil {
-					err = s.RecordItems(ctx, []ItemResult{{RunID: id, ItemID: "x", Outcome: "ok"}})
+					err = s.RecordItems(ctx, []state.ItemResult{{RunID: id, ItemID: "x", Outcome: "ok"}})
 				}
 				if err == nil {
-					err = s.FinishRun(ctx, id, StatusOK, map[string]int{"ok": 1}, "")
+					err = s.FinishRun(ctx, id, state.StatusOK, map[string]int{"ok": 1}, "")
 				}
 				if err != nil {
 					errs <- err
@@ -90,7 +91,7 @@ func TestHelperProcess(t *testing.T) {
 		t.Skip("child process helper")
 	}
 	ctx := context.Background()
-	s, err := OpenSQLite(ctx, os.Getenv(helperDBEnv))
+	s, err := Open(ctx, os.Getenv(helperDBEnv))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
@@ -126,7 +127,7 @@ func startHelper(t *testing.T, path, mode string) (*exec.Cmd, *bufio.Scanner) {
 func TestSecondProcessWritesTheSameFile(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := OpenSQLite(ctx, path)
+	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +171,7 @@ func TestKilledWriterLeavesWholeBatches(t *testing.T) {
 		t.Fatalf("child committed only %d batches before dying", committed)
 	}
 
-	s, err := OpenSQLite(ctx, path)
+	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatalf("reopen after kill: %v", err)
 	}

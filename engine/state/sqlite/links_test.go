@@ -1,4 +1,4 @@
-package state
+package sqlite
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/engine/state"
 )
 
 func TestLinkRoundTripKeepsEveryField(t *testing.T) {
@@ -19,7 +20,7 @@ func TestLinkRoundTripKeepsEveryField(t *testing.T) {
 	if err != nil {
 		berlin = time.FixedZone("CET", 3600)
 	}
-	links := []Link{
+	links := []state.Link{
 		{ // timed event written in another zone, with sub-second noise
 			User: "ann", Source: "cal", ItemID: "ev-1.ics", Key: "ical:uid-1", Kind: adapters.KindEvent,
 			ActivityID: "A1", ItemVersion: `"etag-1"`, ActivityVersion: "7",
@@ -42,7 +43,7 @@ func TestLinkRoundTripKeepsEveryField(t *testing.T) {
 			User: "ann", Source: "tasks", ItemID: "t-1", Key: "ical:task-1", Kind: adapters.KindTask,
 			ActivityID: "A3", Base: adapters.Raster{Due: mustTime(t, "2025-05-05T17:00:00Z")},
 			UpdatedAt:   mustTime(t, "2025-04-01T10:00:02Z"),
-			PendingSide: SideGroupware, // a write-back under way
+			PendingSide: state.SideGroupware, // a write-back under way
 			Pending:     adapters.Raster{Due: mustTime(t, "2025-05-06T17:00:00Z"), AllDay: true},
 		},
 		{ // message: no times at all, no versions
@@ -82,14 +83,14 @@ func TestPutLinksReplacesAndStampsUpdatedAt(t *testing.T) {
 	s := openTest(t)
 	now := mustTime(t, "2025-06-01T12:00:00Z")
 	fixedClock(s, now)
-	l := Link{User: "u", Source: "s", ItemID: "i", Kind: adapters.KindTask, ActivityID: "A1", ItemVersion: "v1"}
-	if err := s.PutLinks(ctx, []Link{l}); err != nil {
+	l := state.Link{User: "u", Source: "s", ItemID: "i", Kind: adapters.KindTask, ActivityID: "A1", ItemVersion: "v1"}
+	if err := s.PutLinks(ctx, []state.Link{l}); err != nil {
 		t.Fatal(err)
 	}
 	l.ActivityID, l.ItemVersion = "A2", "v2"
 	l2 := l
 	l2.ItemVersion = "v3" // same key later in the batch wins
-	if err := s.PutLinks(ctx, []Link{l, l2}); err != nil {
+	if err := s.PutLinks(ctx, []state.Link{l, l2}); err != nil {
 		t.Fatal(err)
 	}
 	got := collectLinks(t, s, "u")
@@ -105,10 +106,10 @@ func TestPutLinksReplacesAndStampsUpdatedAt(t *testing.T) {
 func TestPutLinksIsAllOrNothing(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	good := func(i int) Link {
-		return Link{User: "u", Source: "s", ItemID: fmt.Sprintf("item-%d", i), Kind: adapters.KindEvent, ActivityID: "A"}
+	good := func(i int) state.Link {
+		return state.Link{User: "u", Source: "s", ItemID: fmt.Sprintf("item-%d", i), Kind: adapters.KindEvent, ActivityID: "A"}
 	}
-	if err := s.PutLinks(ctx, []Link{good(0)}); err != nil {
+	if err := s.PutLinks(ctx, []state.Link{good(0)}); err != nil {
 		t.Fatal(err)
 	}
 	// A statement-level failure after validation: the database refuses one
@@ -120,19 +121,19 @@ func TestPutLinksIsAllOrNothing(t *testing.T) {
 	const size, badAt = 3 * linksPerInsert, 2*linksPerInsert + 5 // earlier chunks are already executed
 	bad := []struct {
 		name string
-		mod  func(*Link)
+		mod  func(*state.Link)
 		want string
 	}{
-		{"empty user", func(l *Link) { l.User = "" }, fmt.Sprintf("link %d of %d", badAt+1, size)},
-		{"empty item", func(l *Link) { l.ItemID = "" }, "empty item id"},
-		{"empty activity", func(l *Link) { l.ActivityID = "" }, "empty activity id"},
-		{"bad kind", func(l *Link) { l.Kind = "memo" }, `unknown kind "memo"`},
-		{"year 10000", func(l *Link) { l.Base.End = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "outside years"},
-		{"refused by the database", func(l *Link) { l.ItemID = "boom" }, "boom refused"},
+		{"empty user", func(l *state.Link) { l.User = "" }, fmt.Sprintf("link %d of %d", badAt+1, size)},
+		{"empty item", func(l *state.Link) { l.ItemID = "" }, "empty item id"},
+		{"empty activity", func(l *state.Link) { l.ActivityID = "" }, "empty activity id"},
+		{"bad kind", func(l *state.Link) { l.Kind = "memo" }, `unknown kind "memo"`},
+		{"year 10000", func(l *state.Link) { l.Base.End = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, "outside years"},
+		{"refused by the database", func(l *state.Link) { l.ItemID = "boom" }, "boom refused"},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
-			batch := make([]Link, size)
+			batch := make([]state.Link, size)
 			for i := range batch {
 				batch[i] = good(i + 1)
 			}
@@ -179,7 +180,7 @@ func TestPutLinksHonoursCancelledContext(t *testing.T) {
 	s := openTest(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := s.PutLinks(ctx, []Link{{User: "u", Source: "s", ItemID: "i", Kind: adapters.KindTask, ActivityID: "A"}})
+	err := s.PutLinks(ctx, []state.Link{{User: "u", Source: "s", ItemID: "i", Kind: adapters.KindTask, ActivityID: "A"}})
 	if err == nil {
 		t.Fatal("PutLinks with a cancelled context succeeded")
 	}
@@ -191,7 +192,7 @@ func TestPutLinksHonoursCancelledContext(t *testing.T) {
 func TestDeleteLink(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	links := []Link{
+	links := []state.Link{
 		{User: "u", Source: "s", ItemID: "keep", Kind: adapters.KindTask, ActivityID: "A"},
 		{User: "u", Source: "s", ItemID: "drop", Kind: adapters.KindTask, ActivityID: "B"},
 	}
@@ -213,16 +214,16 @@ func TestDeleteLink(t *testing.T) {
 func TestLinksStopsOnCallbackErrorAndAllowsWritesFromCallback(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	var batch []Link
+	var batch []state.Link
 	for i := range 50 {
-		batch = append(batch, Link{User: "u", Source: "s", ItemID: fmt.Sprint(i), Kind: adapters.KindTask, ActivityID: "A"})
+		batch = append(batch, state.Link{User: "u", Source: "s", ItemID: fmt.Sprint(i), Kind: adapters.KindTask, ActivityID: "A"})
 	}
 	if err := s.PutLinks(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
 	stop := errors.New("stop")
 	calls := 0
-	err := s.Links(ctx, "u", func(Link) error {
+	err := s.Links(ctx, "u", func(state.Link) error {
 		calls++
 		if calls == 3 {
 			return stop
@@ -234,9 +235,9 @@ func TestLinksStopsOnCallbackErrorAndAllowsWritesFromCallback(t *testing.T) {
 	}
 
 	// The engine updates links while it walks them.
-	err = s.Links(ctx, "u", func(l Link) error {
+	err = s.Links(ctx, "u", func(l state.Link) error {
 		l.ActivityVersion = "seen"
-		return s.PutLinks(ctx, []Link{l})
+		return s.PutLinks(ctx, []state.Link{l})
 	})
 	if err != nil {
 		t.Fatalf("writing from inside a walk: %v", err)
@@ -251,13 +252,13 @@ func TestLinksStopsOnCallbackErrorAndAllowsWritesFromCallback(t *testing.T) {
 func TestLinksReportsAnUnreadableRow(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	if err := s.PutLinks(ctx, []Link{{User: "u", Source: "s", ItemID: "bad", Kind: adapters.KindTask, ActivityID: "A"}}); err != nil {
+	if err := s.PutLinks(ctx, []state.Link{{User: "u", Source: "s", ItemID: "bad", Kind: adapters.KindTask, ActivityID: "A"}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.writer.Exec(`UPDATE links SET base_due = 'next tuesday' WHERE item_id = 'bad'`); err != nil {
 		t.Fatal(err)
 	}
-	err := s.Links(ctx, "u", func(Link) error { return nil })
+	err := s.Links(ctx, "u", func(state.Link) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), `"bad"`) || !strings.Contains(err.Error(), "base_due") {
 		t.Errorf("Links over a corrupt row = %v; want an error naming the item and column", err)
 	}

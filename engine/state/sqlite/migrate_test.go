@@ -1,4 +1,4 @@
-package state
+package sqlite
 
 import (
 	"context"
@@ -43,7 +43,7 @@ func TestEmbeddedMigrationsAreNumberedWithoutGaps(t *testing.T) {
 func TestReopenAppliesNothingTwice(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := OpenSQLite(ctx, path)
+	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestReopenAppliesNothingTwice(t *testing.T) {
 	first := appliedMigrations(t, s.writer)
 	s.Close()
 
-	s, err = OpenSQLite(ctx, path)
+	s, err = Open(ctx, path)
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
@@ -76,7 +76,7 @@ func TestReopenAppliesNothingTwice(t *testing.T) {
 func TestNewerSchemaIsRefused(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := OpenSQLite(ctx, path)
+	s, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	}
 	s.Close()
 
-	s, err = OpenSQLite(ctx, path)
+	s, err = Open(ctx, path)
 	if err == nil {
 		s.Close()
 		t.Fatal("an older binary opened a newer database")

@@ -1,0 +1,44 @@
+// Package layers checks the import rules of docs/architecture.md: what a
+// layer may link is a property of the build, so it is tested on the build.
+package layers
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// deps lists the packages pkg links (not its tests), as `go list -deps`.
+func deps(t *testing.T, pkg string) []string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps", pkg).Output()
+	if err != nil {
+		t.Fatalf("go list -deps %s: %v", pkg, err)
+	}
+	return strings.Fields(string(out))
+}
+
+// forbid fails for every dependency of pkg that starts with one of the
+// prefixes.
+func forbid(t *testing.T, pkg string, prefixes ...string) {
+	t.Helper()
+	for _, d := range deps(t, pkg) {
+		for _, p := range prefixes {
+			if d == p || strings.HasPrefix(d, p+"/") {
+				t.Errorf("%s links %s (%s is not allowed there)", pkg, d, p)
+			}
+		}
+	}
+}
+
+// The engine is the pure core: no database driver, no wire, no network.
+// The state store's implementations (engine/state/sqlite, ...) live apart
+// from its interface for this reason.
+func TestEngineLinksNoDriverWireOrNetwork(t *testing.T) {
+	for _, pkg := range []string{"github.com/gwsync/gwsync/engine", "github.com/gwsync/gwsync/engine/state"} {
+		forbid(t, pkg,
+			"database/sql", "modernc.org/sqlite", "github.com/jackc/pgx",
+			"github.com/hashicorp/go-plugin", "google.golang.org/grpc", "google.golang.org/protobuf",
+			"github.com/gwsync/gwsync/plugins", "net/http")
+	}
+}
