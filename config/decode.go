@@ -4,12 +4,14 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/gwsync/gwsync/engine"
 )
 
 // Defaults that apply when the file does not say otherwise.
 const (
 	DefaultState    = "sqlite:./gwsync-data/state.db"
-	DefaultConflict = "newest-wins"
+	DefaultConflict = string(engine.DefaultPolicy)
 	DefaultTimeZone = "UTC"
 	DefaultCRMName  = "crm"
 )

@@ -9,14 +9,19 @@ import (
 	_ "time/tzdata" // zone names must validate the same on every machine, including those without a zoneinfo database
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/gwsync/gwsync/engine"
 )
 
-// Conflicts lists the conflict policies, in documentation order.
-var Conflicts = []string{"source-wins", "crm-wins", "newest-wins", "manual"}
+// Conflicts lists the conflict policies, in documentation order. The
+// engine owns the list (engine.Policies); config only validates against
+// it, read at call time, so a policy added there is accepted here.
+func Conflicts() []string { return engine.PolicyNames() }
 
 // Areas lists the sync areas, in the order the engine runs them; a user
-// without `areas:` gets all of them.
-var Areas = []string{"emails", "tasks", "appointments", "resync"}
+// without `areas:` gets all of them. The engine owns the list
+// (engine.Areas), as for Conflicts.
+func Areas() []string { return engine.AreaNames() }
 
 // validName is the rule for user, source and plugin names: they become
 // state keys, file names and command-line arguments, so they are kept to
@@ -68,8 +73,8 @@ func (d *decoder) conflict(n *yaml.Node, path, def string) string {
 	if !ok {
 		return def
 	}
-	if !contains(Conflicts, s) {
-		d.errs.add(resolve(n).Line, path, "%q is not one of %s", s, strings.Join(Conflicts, ", "))
+	if policies := Conflicts(); !contains(policies, s) {
+		d.errs.add(resolve(n).Line, path, "%q is not one of %s", s, strings.Join(policies, ", "))
 		return def
 	}
 	return s
@@ -130,12 +135,13 @@ func (d *decoder) exclude(n *yaml.Node, path string) []string {
 // areas reads a user's areas. Absent means all; the result is in the
 // canonical order of Areas so that equal configs compare equal.
 func (d *decoder) areas(n *yaml.Node, path string) []string {
+	all := Areas()
 	items, ok := d.list(n, path)
 	if !ok {
-		return append([]string(nil), Areas...)
+		return all
 	}
 	if len(items) == 0 {
-		d.errs.add(resolve(n).Line, path, "at least one area is required (leave the key out for all of %s)", strings.Join(Areas, ", "))
+		d.errs.add(resolve(n).Line, path, "at least one area is required (leave the key out for all of %s)", strings.Join(all, ", "))
 	}
 	seen := map[string]int{}
 	for i, item := range items {
@@ -149,8 +155,8 @@ func (d *decoder) areas(n *yaml.Node, path string) []string {
 		}
 		line := resolve(item).Line
 		switch l, dup := seen[s]; {
-		case !contains(Areas, s):
-			d.errs.add(line, p, "%q is not one of %s", s, strings.Join(Areas, ", "))
+		case !contains(all, s):
+			d.errs.add(line, p, "%q is not one of %s", s, strings.Join(all, ", "))
 		case dup:
 			d.errs.add(line, p, "duplicate area %q (first at line %d)", s, l)
 		default:
@@ -158,7 +164,7 @@ func (d *decoder) areas(n *yaml.Node, path string) []string {
 		}
 	}
 	var out []string
-	for _, a := range Areas {
+	for _, a := range all {
 		if _, ok := seen[a]; ok {
 			out = append(out, a)
 		}

@@ -17,8 +17,20 @@ const (
 	AreaResync       Area = "resync"       // time changes of items imported before
 )
 
-// Areas lists the areas in wizard order.
+// Areas lists the areas in wizard order. It is the one list of area
+// names: config validates a user's `areas:` against it (AreaNames), so a
+// new area is added here and nowhere else.
 var Areas = []Area{AreaEmails, AreaTasks, AreaAppointments, AreaResync}
+
+// AreaNames returns the names of Areas, in wizard order, read at call
+// time.
+func AreaNames() []string {
+	out := make([]string, len(Areas))
+	for i, a := range Areas {
+		out[i] = string(a)
+	}
+	return out
+}
 
 // AreaOf returns the import area of an item kind.
 func AreaOf(k adapters.Kind) Area {
@@ -40,7 +52,7 @@ func ParseAreas(s string) ([]Area, error) {
 	for _, p := range strings.Split(s, ",") {
 		a := Area(strings.TrimSpace(p))
 		if !a.Valid() {
-			return nil, fmt.Errorf("unknown area %q (areas: emails, tasks, appointments, resync)", p)
+			return nil, fmt.Errorf("unknown area %q (areas: %s)", p, strings.Join(AreaNames(), ", "))
 		}
 		out = append(out, a)
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -16,15 +17,34 @@ const (
 	Manual     Policy = "manual"      // reported, not applied
 )
 
-// ParsePolicy checks a policy name; "" is newest-wins.
-func ParsePolicy(s string) (Policy, error) {
-	switch p := Policy(s); p {
-	case "":
-		return NewestWins, nil
-	case SourceWins, CRMWins, NewestWins, Manual:
-		return p, nil
+// Policies lists the conflict policies in documentation order. It is the
+// one list of policy names: config validates `conflict:` against it
+// (PolicyNames), so a new policy is added here and nowhere else.
+var Policies = []Policy{SourceWins, CRMWins, NewestWins, Manual}
+
+// DefaultPolicy is the policy of a user whose config names none.
+const DefaultPolicy = NewestWins
+
+// PolicyNames returns the names of Policies, read at call time.
+func PolicyNames() []string {
+	out := make([]string, len(Policies))
+	for i, p := range Policies {
+		out[i] = string(p)
 	}
-	return "", fmt.Errorf("unknown conflict policy %q (source-wins, crm-wins, newest-wins, manual)", s)
+	return out
+}
+
+// ParsePolicy checks a policy name; "" is DefaultPolicy.
+func ParsePolicy(s string) (Policy, error) {
+	if s == "" {
+		return DefaultPolicy, nil
+	}
+	for _, p := range Policies {
+		if Policy(s) == p {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("unknown conflict policy %q (%s)", s, strings.Join(PolicyNames(), ", "))
 }
 
 // resolve returns the direction that wins, or "" for manual. When the
