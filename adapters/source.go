@@ -150,9 +150,12 @@ type Info struct {
 	Capabilities Capabilities `json:"capabilities"`
 }
 
-// Capabilities says which optional interfaces an adapter implements. The
-// engine reads capabilities from Info, never by type assertion, because an
-// adapter behind the plugin wire is always the same Go type.
+// Capabilities says which optional interfaces an adapter implements. An
+// adapter declares them once, in Info (with CapabilitiesOf, narrowed to
+// what the instance uses), and that declaration is the only truth: the
+// engine, the conformance suite and the plugin host read Info, never the
+// Go type, because an adapter behind the plugin wire is always the same
+// Go type implementing everything.
 type Capabilities struct {
 	WriteTimes      bool `json:"write_times,omitempty"`      // Source implements TimeWriter
 	Export          bool `json:"export,omitempty"`           // Source implements Exporter

@@ -14,27 +14,27 @@ import (
 
 // remoteSource is the host's view of a source in a plugin process. It
 // always implements TimeWriter, Exporter, AttachmentReader and Committer
-// (one Go type for every plugin);
-// Info tells which of them work, and a call to a capability the plugin does
-// not have fails with Unsupported without reaching it.
+// (one Go type for every plugin), so its Go type says nothing: what the
+// plugin's Info declared over the wire is the only truth about which of
+// them work. A call to a capability the plugin did not declare fails with
+// Unsupported without reaching it.
 type remoteSource struct {
 	*remote
 	rpc pb.SourceServiceClient
-	// implemented is what the plugin's adapter value implements (from
-	// Configure); declared is what its Info said, once asked.
-	implemented adapters.Capabilities
-	mu          sync.Mutex
-	declared    *adapters.Capabilities
+
+	mu       sync.Mutex
+	declared *adapters.Capabilities // what Info last said; nil until asked
 }
 
 // configureSource builds the adapter in the plugin. Errors: the adapter's
 // constructor errors (InvalidConfig, ...), with their codes.
 func configureSource(ctx context.Context, rpc pb.SourceServiceClient, r *remote, adapter string, cfg adapters.Config) (*remoteSource, error) {
-	resp, err := rpc.Configure(ctx, &pb.SourceServiceConfigureRequest{Config: configToWire(adapter, cfg)})
-	if err != nil {
+	// The response's capabilities are not read: they would be the
+	// server's guess from the adapter's Go type, not its declaration.
+	if _, err := rpc.Configure(ctx, &pb.SourceServiceConfigureRequest{Config: configToWire(adapter, cfg)}); err != nil {
 		return nil, r.callError(ctx, err)
 	}
-	return &remoteSource{remote: r, rpc: rpc, implemented: capabilitiesFromWire(resp.GetImplemented())}, nil
+	return &remoteSource{remote: r, rpc: rpc}, nil
 }
 
 // Info asks the plugin and remembers the capabilities it declares.
@@ -50,12 +50,20 @@ func (s *remoteSource) Info(ctx context.Context) (adapters.Info, error) {
 	return info, nil
 }
 
-// can reports whether a capability may be used: the adapter implements it
-// and, if Info has been asked, declares it.
-func (s *remoteSource) can(pick func(adapters.Capabilities) bool) bool {
+// can reports whether the plugin declared a capability. When nobody has
+// asked Info yet, it asks now rather than guess. Errors: Info's.
+func (s *remoteSource) can(ctx context.Context, pick func(adapters.Capabilities) bool) (bool, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return pick(s.implemented) && (s.declared == nil || pick(*s.declared))
+	declared := s.declared
+	s.mu.Unlock()
+	if declared == nil {
+		info, err := s.Info(ctx)
+		if err != nil {
+			return false, err
+		}
+		declared = &info.Capabilities
+	}
+	return pick(*declared), nil
 }
 
 // Snapshot receives the plugin's batches and emits each item. It fails when
@@ -103,8 +111,8 @@ func (s *remoteSource) Snapshot(ctx context.Context, req adapters.SnapshotReques
 // PutTimes writes rasters back through the plugin. Errors: Unsupported
 // when the source cannot write times; per-item codes in the results.
 func (s *remoteSource) PutTimes(ctx context.Context, changes []adapters.TimeChange) ([]adapters.ChangeResult, error) {
-	if !s.can(func(c adapters.Capabilities) bool { return c.WriteTimes }) {
-		return nil, adapters.Errorf(adapters.CodeUnsupported, "source %s cannot write times", s.name)
+	if ok, err := s.can(ctx, func(c adapters.Capabilities) bool { return c.WriteTimes }); err != nil || !ok {
+		return nil, unsupported(err, "source %s cannot write times", s.name)
 	}
 	resp, err := s.rpc.PutTimes(ctx, &pb.PutTimesRequest{Changes: timeChangesToWire(changes)})
 	if err != nil {
@@ -116,8 +124,8 @@ func (s *remoteSource) PutTimes(ctx context.Context, changes []adapters.TimeChan
 // Export creates calendar items through the plugin. Errors: Unsupported
 // when the source cannot export; per-item codes in the results.
 func (s *remoteSource) Export(ctx context.Context, activities []adapters.Activity) ([]adapters.ExportResult, error) {
-	if !s.can(func(c adapters.Capabilities) bool { return c.Export }) {
-		return nil, adapters.Errorf(adapters.CodeUnsupported, "source %s cannot export", s.name)
+	if ok, err := s.can(ctx, func(c adapters.Capabilities) bool { return c.Export }); err != nil || !ok {
+		return nil, unsupported(err, "source %s cannot export", s.name)
 	}
 	resp, err := s.rpc.Export(ctx, &pb.ExportRequest{Activities: activitiesToWire(activities)})
 	if err != nil {
@@ -130,8 +138,8 @@ func (s *remoteSource) Export(ctx context.Context, activities []adapters.Activit
 // Errors: Unsupported when the source cannot read attachments; otherwise
 // the adapter's (NotFound, InvalidItem, Temporary) with their codes.
 func (s *remoteSource) ReadAttachment(ctx context.Context, itemID, part string, limit int64) ([]byte, error) {
-	if !s.can(func(c adapters.Capabilities) bool { return c.ReadAttachments }) {
-		return nil, adapters.Errorf(adapters.CodeUnsupported, "source %s cannot read attachments", s.name)
+	if ok, err := s.can(ctx, func(c adapters.Capabilities) bool { return c.ReadAttachments }); err != nil || !ok {
+		return nil, unsupported(err, "source %s cannot read attachments", s.name)
 	}
 	resp, err := s.rpc.ReadAttachment(ctx, &pb.ReadAttachmentRequest{ItemId: itemID, Part: part, Limit: limit})
 	if err != nil {
@@ -144,13 +152,22 @@ func (s *remoteSource) ReadAttachment(ctx context.Context, itemID, part string, 
 // Unsupported when the source does not act on commits; otherwise the
 // adapter's, with their codes.
 func (s *remoteSource) Committed(ctx context.Context, cursor string) error {
-	if !s.can(func(c adapters.Capabilities) bool { return c.Committed }) {
-		return adapters.Errorf(adapters.CodeUnsupported, "source %s does not act on commits", s.name)
+	if ok, err := s.can(ctx, func(c adapters.Capabilities) bool { return c.Committed }); err != nil || !ok {
+		return unsupported(err, "source %s does not act on commits", s.name)
 	}
 	if _, err := s.rpc.Committed(ctx, &pb.CommittedRequest{Cursor: cursor}); err != nil {
 		return s.callError(ctx, err)
 	}
 	return nil
+}
+
+// unsupported is err when asking for the capabilities failed, else an
+// Unsupported error with the message.
+func unsupported(err error, format string, args ...any) error {
+	if err != nil {
+		return err
+	}
+	return adapters.Errorf(adapters.CodeUnsupported, format, args...)
 }
 
 // expectStreamEnd reads past the end marker: the stream must now close

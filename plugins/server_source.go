@@ -38,7 +38,9 @@ func (s *sourceServer) Configure(ctx context.Context, req *pb.SourceServiceConfi
 	}
 	s.src = src
 	s.env.track(src.Close)
-	return &pb.SourceServiceConfigureResponse{Implemented: capabilitiesToWire(adapters.CapabilitiesOf(src, false))}, nil
+	// No capabilities here: the adapter declares them in Info, once,
+	// and the host reads them from there only.
+	return &pb.SourceServiceConfigureResponse{}, nil
 }
 
 func (s *sourceServer) source() (adapters.Source, error) {

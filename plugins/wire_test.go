@@ -165,6 +165,35 @@ func TestUndeclaredCapabilitiesAreUnsupported(t *testing.T) {
 	}
 }
 
+// The host never guesses capabilities from the plugin's Go type: even
+// before anybody asked Info, a call to a capability the remote did not
+// declare is Unsupported and never reaches it (readOnlySource implements
+// TimeWriter, AttachmentReader and Committer, and would answer).
+func TestCapabilitiesAreExactlyWhatTheRemoteDeclared(t *testing.T) {
+	for name, src := range openBoth(t, "plugintest-readonly") {
+		t.Run(name, func(t *testing.T) {
+			results, err := src.(adapters.TimeWriter).PutTimes(ctxFor(t), []adapters.TimeChange{{ID: "x"}})
+			if adapters.CodeOf(err) != adapters.CodeUnsupported {
+				t.Errorf("PutTimes before Info: %v %v, want Unsupported (the remote declared no WriteTimes)", results, err)
+			}
+			data, err := src.(adapters.AttachmentReader).ReadAttachment(ctxFor(t), "x", "2", 1<<20)
+			if adapters.CodeOf(err) != adapters.CodeUnsupported {
+				t.Errorf("ReadAttachment before Info: %q %v, want Unsupported", data, err)
+			}
+			if err := src.(adapters.Committer).Committed(ctxFor(t), "cursor"); adapters.CodeOf(err) != adapters.CodeUnsupported {
+				t.Errorf("Committed before Info: %v, want Unsupported", err)
+			}
+			info, err := src.Info(ctxFor(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Capabilities != (adapters.Capabilities{}) {
+				t.Errorf("Info capabilities %+v, want exactly the declared none", info.Capabilities)
+			}
+		})
+	}
+}
+
 func TestUnknownAdapterIsInvalidConfig(t *testing.T) {
 	_, err := plugins.OpenSource(ctxFor(t), adaptertest.SubprocessLaunch("no-such-adapter", adapters.Config{Name: "x"}))
 	if adapters.CodeOf(err) != adapters.CodeInvalidConfig || !strings.Contains(err.Error(), "no-such-adapter") {

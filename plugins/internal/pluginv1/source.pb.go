@@ -150,8 +150,9 @@ func (x *SourceServiceConfigureRequest) GetConfig() *AdapterConfig {
 
 type SourceServiceConfigureResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The optional interfaces the built adapter implements. Info may still
-	// declare fewer (a read-only instance); the host honours both.
+	// Unused: a host reads an adapter's capabilities from Info only, which
+	// is where the adapter declares them. Plugins leave it empty; the field
+	// stays so that its number is never reused.
 	Implemented   *Capabilities `protobuf:"bytes,1,opt,name=implemented,proto3" json:"implemented,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
