@@ -30,8 +30,11 @@ type Config struct {
 type Registration struct {
 	Name        string
 	Description string
-	NewSource   func(Config) (Source, error)
-	NewSink     func(Config) (Sink, error)
+	// Options declares every key of the adapter's `options:` block
+	// (which are secrets, which are logins; see Option).
+	Options   []Option
+	NewSource func(Config) (Source, error)
+	NewSink   func(Config) (Sink, error)
 }
 
 var (
@@ -48,6 +51,13 @@ func Register(r Registration) {
 	}
 	if r.NewSource == nil && r.NewSink == nil {
 		panic("adapters: Register " + r.Name + " with no constructor")
+	}
+	seen := map[string]bool{}
+	for _, o := range r.Options {
+		if o.Name == "" || seen[o.Name] {
+			panic("adapters: Register " + r.Name + " with an empty or duplicate option name " + o.Name)
+		}
+		seen[o.Name] = true
 	}
 	registryMu.Lock()
 	defer registryMu.Unlock()

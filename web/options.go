@@ -23,7 +23,7 @@ type User struct {
 	// TimeZone (IANA) is how times are shown to the user; "" is UTC.
 	TimeZone string
 	// Logins are the user's sources whose credentials are not in the
-	// config (see LoginSourceOf): their passwords are asked for once per
+	// config (see credentials.LoginOf): their passwords are asked for once per
 	// session before the wizard starts.
 	Logins []LoginSource
 }
@@ -31,7 +31,7 @@ type User struct {
 // OpenJobFunc builds one user's engine job, starting the user's sources.
 // secrets are the passwords the user typed for the sources in
 // User.Logins, by source name (nil for a scheduled run); the function
-// merges them into those sources' options (MergePassword) and must never
+// merges them into those sources' options (credentials.MergePassword) and must never
 // log them or put them into an error. The returned release function
 // closes the sources and must be called once the job is no longer needed.
 // Errors name the user's config entry; an error about one source should

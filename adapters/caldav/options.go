@@ -31,6 +31,18 @@ type Options struct {
 	CAFile string `json:"ca_file,omitempty"`
 }
 
+// optionDecls declares Options for the registration.
+var optionDecls = []adapters.Option{
+	{Name: "url", Type: adapters.TypeString, Login: true, Help: "server root, principal or calendar home URL (http or https)"},
+	{Name: "username", Type: adapters.TypeString, Login: true, Help: "user name for basic authentication"},
+	{Name: "password", Type: adapters.TypeString, Secret: true, Help: "password for basic authentication"},
+	{Name: "password_file", Type: adapters.TypeString, SecretFile: true, Help: "file whose first line is the password"},
+	{Name: "token", Type: adapters.TypeString, Secret: true, Help: "bearer token instead of a password"},
+	{Name: "calendars", Type: adapters.TypeStrings, Help: "calendars to read, by display name or path; absent means all"},
+	{Name: "task_lists", Type: adapters.TypeStrings, Help: "task lists to read, by display name or path; absent means all"},
+	{Name: "ca_file", Type: adapters.TypeString, Help: "PEM bundle trusted in addition to the system roots"},
+}
+
 // rawOptions tells an absent list from an empty one.
 type rawOptions struct {
 	Options

@@ -18,6 +18,7 @@ func init() {
 	adapters.Register(adapters.Registration{
 		Name:        "caldav",
 		Description: "CalDAV server: events and tasks, time write-back, export (Radicale, Xandikos, Nextcloud …)",
+		Options:     optionDecls,
 		NewSource:   func(c adapters.Config) (adapters.Source, error) { return New(c) },
 	})
 }

@@ -34,6 +34,27 @@ type Options struct {
 	Auth string `json:"auth,omitempty"`
 }
 
+// optionDecls declares Options for the registration. Only url and
+// username are logins: a Graph instance without client_secret uses the
+// device-code flow and needs no typed password.
+var optionDecls = []adapters.Option{
+	{Name: "api", Type: adapters.TypeString, Help: "graph (Exchange Online) or ews (Exchange Server)"},
+	{Name: "tenant_id", Type: adapters.TypeString, Help: "graph: the Entra tenant"},
+	{Name: "client_id", Type: adapters.TypeString, Help: "graph: the application (client) id"},
+	{Name: "client_secret", Type: adapters.TypeString, Secret: true, Help: "graph: the application's client secret"},
+	{Name: "client_secret_file", Type: adapters.TypeString, SecretFile: true, Help: "graph: file holding the client secret"},
+	{Name: "mailbox", Type: adapters.TypeString, Help: "graph: the mailbox (user principal name) to read"},
+	{Name: "base_url", Type: adapters.TypeString, Help: "graph: API root, for tests and national clouds"},
+	{Name: "token_url", Type: adapters.TypeString, Help: "graph: token endpoint, for tests and national clouds"},
+	{Name: "folder", Type: adapters.TypeString, Help: "the mail folder to read"},
+	{Name: "url", Type: adapters.TypeString, Login: true, Help: "ews: the EWS endpoint URL"},
+	{Name: "username", Type: adapters.TypeString, Login: true, Help: "ews: the login name"},
+	{Name: "password", Type: adapters.TypeString, Secret: true, Help: "ews: the password"},
+	{Name: "password_file", Type: adapters.TypeString, SecretFile: true, Help: "ews: file whose first line is the password"},
+	{Name: "ca_file", Type: adapters.TypeString, Help: "PEM bundle trusted in addition to the system roots"},
+	{Name: "auth", Type: adapters.TypeString, Help: "client_credentials or device_code (graph); basic or ntlm (ews)"},
+}
+
 // open decodes options and builds the source of the chosen API. It reads
 // secret and CA files but does no network I/O.
 // Errors: InvalidConfig naming the option.

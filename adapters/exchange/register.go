@@ -6,6 +6,7 @@ func init() {
 	adapters.Register(adapters.Registration{
 		Name:        "exchange",
 		Description: "Microsoft Exchange: Graph (Exchange Online) or EWS (Exchange Server)",
+		Options:     optionDecls,
 		NewSource:   open,
 	})
 }

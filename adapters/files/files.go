@@ -19,6 +19,11 @@ func init() {
 	adapters.Register(adapters.Registration{
 		Name:        "files",
 		Description: "a folder of .ics files and a maildir or folder of .eml files",
+		Options: []adapters.Option{
+			{Name: "calendar_dir", Type: adapters.TypeString, Help: "a vdir: a folder of .ics files"},
+			{Name: "mail_dir", Type: adapters.TypeString, Help: "a maildir or a folder of .eml files"},
+			{Name: "export_dir", Type: adapters.TypeString, Help: "where exported activities are written; default calendar_dir"},
+		},
 		NewSource: func(c adapters.Config) (adapters.Source, error) {
 			s, err := New(c)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gwsync/gwsync/adapters"
@@ -62,6 +63,24 @@ type Options struct {
 	// AttachmentMaxBytes bounds the attachments stored; default
 	// DefaultAttachmentMaxBytes, at most MaxAttachmentMaxBytes.
 	AttachmentMaxBytes int64 `json:"attachment_max_bytes"`
+}
+
+// optionDecls declares Options for the registration.
+var optionDecls = []adapters.Option{
+	{Name: "url", Type: adapters.TypeString, Login: true, Help: "imaps://host[:993] or imap://host[:143]"},
+	{Name: "tls", Type: adapters.TypeString, Help: "implicit, starttls or none; default from the URL's scheme"},
+	{Name: "username", Type: adapters.TypeString, Login: true, Help: "IMAP login name"},
+	{Name: "password", Type: adapters.TypeString, Secret: true, Help: "IMAP password"},
+	{Name: "password_file", Type: adapters.TypeString, SecretFile: true, Help: "file whose first line is the password"},
+	{Name: "oauth_token", Type: adapters.TypeString, Secret: true, Help: "bearer token for AUTHENTICATE XOAUTH2"},
+	{Name: "folder", Type: adapters.TypeString, Default: DefaultFolder, Help: "the folder to read"},
+	{Name: "folders", Type: adapters.TypeStrings, Help: "several folders to read, instead of folder"},
+	{Name: "after_import", Type: adapters.TypeString, Default: AfterKeep, Help: "keep, flag or move what was imported"},
+	{Name: "keyword", Type: adapters.TypeString, Default: DefaultKeyword, Help: "the flag set by after_import: flag"},
+	{Name: "move_to", Type: adapters.TypeString, Help: "the folder after_import: move moves to"},
+	{Name: "ca_file", Type: adapters.TypeString, Help: "PEM bundle trusted instead of the system roots"},
+	{Name: "store_attachments", Type: adapters.TypeBool, Default: "false", Help: "store attachments' content in the CRM, not only their list"},
+	{Name: "attachment_max_bytes", Type: adapters.TypeInt, Default: strconv.Itoa(DefaultAttachmentMaxBytes), Help: "largest attachment stored, decoded (at most 32 MiB)"},
 }
 
 // DefaultAttachmentMaxBytes is attachment_max_bytes when not set: 10 MiB.

@@ -15,6 +15,7 @@ func init() {
 	adapters.Register(adapters.Registration{
 		Name:        "imap",
 		Description: "IMAP folders (default \"Import Folder\") as e-mail messages",
+		Options:     optionDecls,
 		NewSource:   func(c adapters.Config) (adapters.Source, error) { return New(c) },
 	})
 }

@@ -22,8 +22,13 @@ func init() {
 	adapters.Register(adapters.Registration{
 		Name:        "memory",
 		Description: "in-memory groupware source and CRM (reference adapter, for tests)",
-		NewSource:   func(c adapters.Config) (adapters.Source, error) { return open(c) },
-		NewSink:     func(c adapters.Config) (adapters.Sink, error) { return open(c) },
+		Options: []adapters.Option{
+			{Name: "store", Type: adapters.TypeString, Default: "default", Help: "shared store name: instances with the same name see the same data"},
+			{Name: "items", Type: adapters.TypeData, Help: "items that seed a new store"},
+			{Name: "activities", Type: adapters.TypeData, Help: "activities that seed a new store"},
+		},
+		NewSource: func(c adapters.Config) (adapters.Source, error) { return open(c) },
+		NewSink:   func(c adapters.Config) (adapters.Sink, error) { return open(c) },
 	})
 }
 

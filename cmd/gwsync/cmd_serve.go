@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/credentials"
 	"github.com/gwsync/gwsync/config"
 	"github.com/gwsync/gwsync/engine"
 	"github.com/gwsync/gwsync/web"
@@ -74,7 +75,7 @@ func webUsers(cfg *config.Config) ([]web.User, int) {
 			wu.Areas = append(wu.Areas, engine.Area(a))
 		}
 		for _, sp := range u.Sources {
-			if l, need := web.LoginSourceOf(sp.Name, sp.Plugin, sp.Options); need {
+			if l, need := credentials.LoginOf(sp.Name, sp.Plugin, sp.Options); need {
 				wu.Logins = append(wu.Logins, l)
 			}
 		}
@@ -90,7 +91,7 @@ func webUsers(cfg *config.Config) ([]web.User, int) {
 // job gets an opener of its own, so that closing one wizard's sources does
 // not touch another's. The CRM is shared. secrets are the passwords the
 // user typed in the browser for sources without credentials in the config
-// (web.NeedsCredentials); the opener merges them into a copy of those
+// (credentials.NeedsPassword); the opener merges them into a copy of those
 // sources' options only, and keeps them out of its errors.
 func jobOpener(cfg *config.Config, logger hclog.Logger, crm adapters.Sink) web.OpenJobFunc {
 	return func(ctx context.Context, name string, secrets map[string]string) (*engine.Job, func(), error) {

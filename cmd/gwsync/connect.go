@@ -8,12 +8,12 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/credentials"
 	"github.com/gwsync/gwsync/config"
 	"github.com/gwsync/gwsync/engine"
 	"github.com/gwsync/gwsync/engine/state"
 	"github.com/gwsync/gwsync/engine/state/stores"
 	"github.com/gwsync/gwsync/plugins"
-	"github.com/gwsync/gwsync/web"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -25,7 +25,7 @@ type opener struct {
 	cfg    *config.Config
 	logger hclog.Logger
 	// secrets are passwords typed in the web client, by source name, for
-	// sources whose options have none (web.NeedsCredentials); nil for the
+	// sources whose options have none (credentials.NeedsPassword); nil for the
 	// command line. They are merged into a copy of the options and never
 	// logged or put into an error.
 	secrets map[string]string
@@ -115,11 +115,14 @@ func (o *opener) close() {
 var unknownField = regexp.MustCompile(`unknown field "([^"]+)"`)
 
 // explain turns an adapter's config error into one that names the config
-// file and line; other errors get the instance name.
+// file and line; other errors get the instance name. The values of the
+// options the adapter declares secret are redacted: an adapter or a
+// server may echo what it was given.
 func (o *opener) explain(p config.Plugin, err error) error {
 	if _, isPlaced := err.(placedError); isPlaced {
 		return err
 	}
+	err = credentials.RedactError(err, credentials.SecretValues(p.Plugin, p.Options)...)
 	if adapters.CodeOf(err) != adapters.CodeInvalidConfig {
 		return fmt.Errorf("%s: %w", p, err)
 	}
@@ -177,7 +180,7 @@ func (o *opener) job(ctx context.Context, u *config.User, crm adapters.Sink) (*e
 func (o *opener) startSource(ctx context.Context, sp config.Plugin, tz string) (engine.NamedSource, error) {
 	sp, typed, err := o.withSecret(sp)
 	if err != nil {
-		return engine.NamedSource{}, &web.SourceError{Source: sp.Name, Err: err}
+		return engine.NamedSource{}, &credentials.SourceError{Source: sp.Name, Err: err}
 	}
 	src, err := o.source(ctx, sp, tz)
 	if err == nil && typed {
@@ -190,7 +193,7 @@ func (o *opener) startSource(ctx context.Context, sp config.Plugin, tz string) (
 		}
 	}
 	if err != nil {
-		return engine.NamedSource{}, &web.SourceError{Source: sp.Name, Err: web.RedactError(err, o.secrets)}
+		return engine.NamedSource{}, &credentials.SourceError{Source: sp.Name, Err: credentials.RedactError(err, o.redacted(sp)...)}
 	}
 	return engine.NamedSource{Name: sp.Name, Source: src}, nil
 }
@@ -200,15 +203,26 @@ func (o *opener) startSource(ctx context.Context, sp config.Plugin, tz string) (
 // options). Errors do not contain the password.
 func (o *opener) withSecret(p config.Plugin) (config.Plugin, bool, error) {
 	pw, typed := o.secrets[p.Name]
-	if !typed || !web.NeedsCredentials(p.Options) {
+	if !typed || !credentials.NeedsPassword(p.Plugin, p.Options) {
 		return p, false, nil
 	}
-	opts, err := web.MergePassword(p.Options, pw)
+	opts, err := credentials.MergePassword(p.Options, pw)
 	if err != nil {
 		return p, false, o.placed(p, "options", err.Error())
 	}
 	p.Options = opts
 	return p, true, nil
+}
+
+// redacted is what must not appear in an error about source p: the
+// passwords typed for any source, and the values of p's options that its
+// adapter declares secret (p may carry a merged typed password).
+func (o *opener) redacted(p config.Plugin) []string {
+	out := credentials.SecretValues(p.Plugin, p.Options)
+	for _, v := range o.secrets {
+		out = append(out, v)
+	}
+	return out
 }
 
 func openState(ctx context.Context, cfg *config.Config) (state.Store, error) {

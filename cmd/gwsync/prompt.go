@@ -6,13 +6,13 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/gwsync/gwsync/adapters/credentials"
 	"github.com/gwsync/gwsync/config"
-	"github.com/gwsync/gwsync/web"
 )
 
 // askPasswords asks on the terminal for the password of each of the user's
 // sources that the config leaves without credentials (the rule is
-// web.NeedsCredentials, the same as the web client's "Enter your login
+// credentials.NeedsPassword, the same as the web client's "Enter your login
 // data" page). The passwords live in memory for this run only. Off a
 // terminal it asks nothing: such a source then fails with the adapter's
 // own error, naming the server.
@@ -22,7 +22,7 @@ func askPasswords(u *config.User) (map[string]string, error) {
 	}
 	var secrets map[string]string
 	for _, s := range u.Sources {
-		login, need := web.LoginSourceOf(s.Name, s.Plugin, s.Options)
+		login, need := credentials.LoginOf(s.Name, s.Plugin, s.Options)
 		if !need {
 			continue
 		}

@@ -10,12 +10,12 @@ import (
 	"testing"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/credentials"
 	"github.com/gwsync/gwsync/adapters/imap/imaptest"
 	"github.com/gwsync/gwsync/adapters/memory"
 	"github.com/gwsync/gwsync/config"
 	"github.com/gwsync/gwsync/engine"
 	"github.com/gwsync/gwsync/engine/state/sqlite"
-	"github.com/gwsync/gwsync/web"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -67,7 +67,7 @@ users:
 	}
 	const wrong = "wrong-typed-pw-31337"
 	err = plan(wrong)
-	var se *web.SourceError
+	var se *credentials.SourceError
 	if adapters.CodeOf(err) != adapters.CodeUnauthorized || !errors.As(err, &se) || se.Source != "inbox" {
 		t.Fatalf("a wrong typed password: %v (code %v), want Unauthorized for inbox", err, adapters.CodeOf(err))
 	}

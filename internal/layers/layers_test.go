@@ -3,7 +3,11 @@
 package layers
 
 import (
+	"go/parser"
+	"go/token"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -41,4 +45,32 @@ func TestEngineLinksNoDriverWireOrNetwork(t *testing.T) {
 			"github.com/hashicorp/go-plugin", "google.golang.org/grpc", "google.golang.org/protobuf",
 			"github.com/gwsync/gwsync/plugins", "net/http")
 	}
+}
+
+// Front-ends never import each other: the CLI shares the credential rule
+// and secret redaction with the web client through adapters/credentials,
+// and only `gwsync serve` (cmd_serve.go), which starts the web server,
+// imports web.
+func TestCLIImportsWebOnlyToServe(t *testing.T) {
+	dir := filepath.Join("..", "..", "cmd", "gwsync")
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Go files in %s: %v", dir, err)
+	}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || filepath.Base(f) == "cmd_serve.go" {
+			continue
+		}
+		ast, err := parser.ParseFile(fset, f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range ast.Imports {
+			if p, _ := strconv.Unquote(imp.Path.Value); p == "github.com/gwsync/gwsync/web" {
+				t.Errorf("%s imports web; only cmd_serve.go may", filepath.Base(f))
+			}
+		}
+	}
+	forbid(t, "github.com/gwsync/gwsync/adapters/credentials", "github.com/gwsync/gwsync/web", "github.com/gwsync/gwsync/plugins", "net/http")
 }
