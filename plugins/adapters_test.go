@@ -12,13 +12,13 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
 	"github.com/gwsync/gwsync/adapters/memory"
+	"github.com/gwsync/gwsync/conformance"
 )
 
-// The adapters below exist only in this test binary. adaptertest.Main
+// The adapters below exist only in this test binary. conformance.Main
 // serves them when the binary is re-executed as a plugin child.
-func TestMain(m *testing.M) { adaptertest.Main(m) }
+func TestMain(m *testing.M) { conformance.Main(m) }
 
 func init() {
 	adapters.Register(adapters.Registration{

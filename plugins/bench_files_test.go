@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
 	"github.com/gwsync/gwsync/adapters/files"
+	"github.com/gwsync/gwsync/conformance"
 	"github.com/gwsync/gwsync/plugins"
 )
 
@@ -45,7 +45,7 @@ func BenchmarkSnapshotFiles(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	child, err := plugins.OpenSource(context.Background(), adaptertest.SubprocessLaunch("files", cfg))
+	child, err := plugins.OpenSource(context.Background(), conformance.SubprocessLaunch("files", cfg))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
+	"github.com/gwsync/gwsync/conformance"
 	"github.com/gwsync/gwsync/plugins"
 )
 
@@ -18,7 +18,7 @@ func BenchmarkStart(b *testing.B) {
 	opts, _ := json.Marshal(map[string]int{"items": 1})
 	cfg := adapters.Config{Name: "bench", Options: opts}
 	for i := 0; i < b.N; i++ {
-		src, err := plugins.OpenSource(context.Background(), adaptertest.SubprocessLaunch("plugintest-bench", cfg))
+		src, err := plugins.OpenSource(context.Background(), conformance.SubprocessLaunch("plugintest-bench", cfg))
 		if err != nil {
 			b.Fatal(err)
 		}

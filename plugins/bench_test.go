@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
+	"github.com/gwsync/gwsync/conformance"
 	"github.com/gwsync/gwsync/plugins"
 )
 
@@ -39,7 +39,7 @@ func BenchmarkSnapshot(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer inMemory.Close()
-	child, err := plugins.OpenSource(context.Background(), adaptertest.SubprocessLaunch("plugintest-bench", cfg))
+	child, err := plugins.OpenSource(context.Background(), conformance.SubprocessLaunch("plugintest-bench", cfg))
 	if err != nil {
 		b.Fatal(err)
 	}

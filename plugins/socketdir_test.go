@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
+	"github.com/gwsync/gwsync/conformance"
 	"github.com/gwsync/gwsync/plugins"
 )
 
@@ -27,7 +27,7 @@ func TestPluginSocketIsInAPrivateDirectoryRemovedOnClose(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(tmp) })
 	t.Setenv("TMPDIR", tmp)
 	opts, _ := json.Marshal(map[string]int{"items": 1})
-	src, err := plugins.OpenSource(context.Background(), adaptertest.SubprocessLaunch("plugintest-bench", adapters.Config{Name: "sock", Options: opts}))
+	src, err := plugins.OpenSource(context.Background(), conformance.SubprocessLaunch("plugintest-bench", adapters.Config{Name: "sock", Options: opts}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestPluginStartsWithADeepTMPDIR(t *testing.T) {
 	}
 	t.Setenv("TMPDIR", deep)
 	opts, _ := json.Marshal(map[string]int{"items": 1})
-	src, err := plugins.OpenSource(context.Background(), adaptertest.SubprocessLaunch("plugintest-bench", adapters.Config{Name: "deep", Options: opts}))
+	src, err := plugins.OpenSource(context.Background(), conformance.SubprocessLaunch("plugintest-bench", adapters.Config{Name: "deep", Options: opts}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,8 @@ import (
 	"github.com/hashicorp/go-plugin"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
 	_ "github.com/gwsync/gwsync/adapters/memory"
+	"github.com/gwsync/gwsync/conformance"
 	"github.com/gwsync/gwsync/plugins"
 )
 
@@ -38,7 +38,7 @@ func openBoth(t *testing.T, adapter string) map[string]adapters.Source {
 	if err != nil {
 		t.Fatalf("grpc: %v", err)
 	}
-	child, err := plugins.OpenSource(ctxFor(t), adaptertest.SubprocessLaunch(adapter, cfg))
+	child, err := plugins.OpenSource(ctxFor(t), conformance.SubprocessLaunch(adapter, cfg))
 	if err != nil {
 		t.Fatalf("subprocess: %v", err)
 	}
@@ -109,7 +109,7 @@ func TestEveryCodeSurvivesTheWire(t *testing.T) {
 // A plugin that dies mid-snapshot fails the snapshot (it never looks
 // short) and the error carries the plugin's last words.
 func TestCrashMidSnapshotReportsPluginOutput(t *testing.T) {
-	src, err := plugins.OpenSource(ctxFor(t), adaptertest.SubprocessLaunch("plugintest-crash", adapters.Config{Name: "crashy"}))
+	src, err := plugins.OpenSource(ctxFor(t), conformance.SubprocessLaunch("plugintest-crash", adapters.Config{Name: "crashy"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,20 +195,20 @@ func TestCapabilitiesAreExactlyWhatTheRemoteDeclared(t *testing.T) {
 }
 
 func TestUnknownAdapterIsInvalidConfig(t *testing.T) {
-	_, err := plugins.OpenSource(ctxFor(t), adaptertest.SubprocessLaunch("no-such-adapter", adapters.Config{Name: "x"}))
+	_, err := plugins.OpenSource(ctxFor(t), conformance.SubprocessLaunch("no-such-adapter", adapters.Config{Name: "x"}))
 	if adapters.CodeOf(err) != adapters.CodeInvalidConfig || !strings.Contains(err.Error(), "no-such-adapter") {
 		t.Fatalf("got %v, want InvalidConfig naming the adapter", err)
 	}
 }
 
 func TestChecksumMismatchRefusesToStart(t *testing.T) {
-	l := adaptertest.SubprocessLaunch("memory", adapters.Config{Name: "pinned"})
+	l := conformance.SubprocessLaunch("memory", adapters.Config{Name: "pinned"})
 	l.SHA256 = strings.Repeat("0", 64)
 	if _, err := plugins.OpenSource(ctxFor(t), l); err == nil || !strings.Contains(err.Error(), "checksum") {
 		t.Fatalf("got %v, want a checksum error", err)
 	}
 
-	l = adaptertest.SubprocessLaunch("memory", adapters.Config{Name: "pinned"})
+	l = conformance.SubprocessLaunch("memory", adapters.Config{Name: "pinned"})
 	l.SHA256 = fileSHA256(t, l.Cmd.Path)
 	src, err := plugins.OpenSource(ctxFor(t), l)
 	if err != nil {
@@ -232,7 +232,7 @@ func fileSHA256(t *testing.T, path string) string {
 
 // Close ends the child process.
 func TestCloseKillsThePlugin(t *testing.T) {
-	l := adaptertest.SubprocessLaunch("memory", adapters.Config{Name: "short-lived"})
+	l := conformance.SubprocessLaunch("memory", adapters.Config{Name: "short-lived"})
 	src, err := plugins.OpenSource(ctxFor(t), l)
 	if err != nil {
 		t.Fatal(err)
@@ -253,7 +253,7 @@ func TestCloseKillsThePlugin(t *testing.T) {
 
 // A message above gRPC's 4 MiB default reaches the plugin (64 MiB limit).
 func TestLargeMessagesPass(t *testing.T) {
-	l := adaptertest.SubprocessLaunch("memory", adapters.Config{Name: "big", Options: []byte(`{"store":"big"}`)})
+	l := conformance.SubprocessLaunch("memory", adapters.Config{Name: "big", Options: []byte(`{"store":"big"}`)})
 	src, err := plugins.OpenSource(ctxFor(t), l)
 	if err != nil {
 		t.Fatal(err)
@@ -288,7 +288,7 @@ func (b *syncBuffer) String() string {
 // and a stray write to stdout is reported as a warning.
 func TestPluginLogsReachTheHostLogger(t *testing.T) {
 	var out syncBuffer
-	l := adaptertest.SubprocessLaunch("plugintest-codes", adapters.Config{Name: "work-calendar"})
+	l := conformance.SubprocessLaunch("plugintest-codes", adapters.Config{Name: "work-calendar"})
 	l.Logger = hclog.New(&hclog.LoggerOptions{Name: "host", Level: hclog.Info, Output: &out})
 	src, err := plugins.OpenSource(ctxFor(t), l)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
+	"github.com/gwsync/gwsync/conformance"
 )
 
 var endOfResponse = regexp.MustCompile(`</([A-Za-z0-9]+:)?response>`)
@@ -66,7 +66,7 @@ func dropper(t *testing.T, target string, withLength bool) (string, *atomic.Bool
 // deletions), and the next run imports everything; the same holds for a
 // drop in the middle of an incremental listing.
 func TestDroppedConnectionMidListingLosesNothing(t *testing.T) {
-	fx := adaptertest.StandardFixture()
+	fx := conformance.StandardFixture()
 	for _, withLength := range []bool{true, false} {
 		t.Run(fmt.Sprintf("content-length=%v", withLength), func(t *testing.T) {
 			b, target := fakeServer(t, fx.Items)
@@ -106,7 +106,7 @@ func TestDroppedConnectionMidListingLosesNothing(t *testing.T) {
 // complete (nothing reads as deleted), and a server failing everything is
 // a Temporary error of the whole snapshot.
 func TestPersistentServerErrorIsReportedPerCollection(t *testing.T) {
-	fx := adaptertest.StandardFixture()
+	fx := conformance.StandardFixture()
 	_, target := fakeServer(t, fx.Items)
 	u, _ := url.Parse(target)
 	proxy := httputil.NewSingleHostReverseProxy(u)

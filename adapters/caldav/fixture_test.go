@@ -8,12 +8,12 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
 	"github.com/gwsync/gwsync/adapters/caldav/caldavtest"
 	"github.com/gwsync/gwsync/adapters/icalendar"
+	"github.com/gwsync/gwsync/conformance"
 )
 
-func TestMain(m *testing.M) { adaptertest.Main(m) }
+func TestMain(m *testing.M) { conformance.Main(m) }
 
 var stamp = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
@@ -56,8 +56,8 @@ func opts(t *testing.T, m map[string]any) json.RawMessage {
 }
 
 func TestConformanceInProcess(t *testing.T) {
-	adaptertest.RunSource(t, adaptertest.SourceSuite{Adapter: "caldav", Kinds: []adapters.Kind{adapters.KindEvent, adapters.KindTask},
-		Backend: func(t *testing.T, fx adaptertest.Fixture) json.RawMessage {
+	conformance.RunSource(t, conformance.SourceSuite{Adapter: "caldav", Kinds: []adapters.Kind{adapters.KindEvent, adapters.KindTask},
+		Backend: func(t *testing.T, fx conformance.Fixture) json.RawMessage {
 			_, u := fakeServer(t, fx.Items)
 			return opts(t, map[string]any{"url": u})
 		}})

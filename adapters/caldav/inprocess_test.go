@@ -5,12 +5,12 @@ import (
 	"testing"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
+	"github.com/gwsync/gwsync/conformance"
 )
 
 // The well-known URL and a path deep below the root both find the home.
 func TestDiscoveryFromAnyURL(t *testing.T) {
-	_, u := fakeServer(t, adaptertest.StandardFixture().Items)
+	_, u := fakeServer(t, conformance.StandardFixture().Items)
 	for _, start := range []string{u, u + "/alice/calendars/work/"} {
 		s, _ := newSource(t, opts(t, map[string]any{"url": start}))
 		home, err := s.homeSet(t.Context())
@@ -24,7 +24,7 @@ func TestDiscoveryFromAnyURL(t *testing.T) {
 // changed objects come back, deleted ones as tombstones, and a no-change
 // resync fetches no data.
 func TestIncrementalByETagListing(t *testing.T) {
-	fx := adaptertest.StandardFixture()
+	fx := conformance.StandardFixture()
 	b, u := fakeServer(t, fx.Items)
 	s, ct := newSource(t, opts(t, map[string]any{"url": u, "calendars": []string{"Work"}, "task_lists": []string{}}))
 	items, end := collect(t, s, adapters.SnapshotRequest{})

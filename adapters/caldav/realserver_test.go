@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
 	"github.com/gwsync/gwsync/adapters/caldav/davx"
 	"github.com/gwsync/gwsync/adapters/icalendar"
+	"github.com/gwsync/gwsync/conformance"
 	"github.com/gwsync/gwsync/internal/testenv"
 )
 
@@ -98,8 +98,8 @@ func TestXandikos(t *testing.T) { realServerTests(t, xandikos(t)) }
 
 func realServerTests(t *testing.T, sv server) {
 	t.Run("conformance", func(t *testing.T) {
-		adaptertest.RunSource(t, adaptertest.SourceSuite{Adapter: "caldav", Kinds: []adapters.Kind{adapters.KindEvent, adapters.KindTask},
-			Backend: func(t *testing.T, fx adaptertest.Fixture) json.RawMessage {
+		conformance.RunSource(t, conformance.SourceSuite{Adapter: "caldav", Kinds: []adapters.Kind{adapters.KindEvent, adapters.KindTask},
+			Backend: func(t *testing.T, fx conformance.Fixture) json.RawMessage {
 				o, _, _ := sv.seed(t, fx.Items)
 				return o
 			}})
@@ -194,7 +194,7 @@ func testMapping(t *testing.T, sv server) {
 // collection; a moved event comes back alone; a refused token is
 // CursorInvalid and the full resync after it has every item.
 func testIncremental(t *testing.T, sv server) {
-	fx := adaptertest.StandardFixture()
+	fx := conformance.StandardFixture()
 	o, cal, _ := sv.seed(t, fx.Items)
 	s, ct := newSource(t, o)
 	items, end := collect(t, s, adapters.SnapshotRequest{})
@@ -247,7 +247,7 @@ func testIncremental(t *testing.T, sv server) {
 // testStaleWrite: a write with an old ETag is a Conflict and the server
 // copy stays as it is.
 func testStaleWrite(t *testing.T, sv server) {
-	fx := adaptertest.StandardFixture()
+	fx := conformance.StandardFixture()
 	o, _, _ := sv.seed(t, fx.Items)
 	s, _ := newSource(t, o)
 	items, _ := collect(t, s, adapters.SnapshotRequest{})

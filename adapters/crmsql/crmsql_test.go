@@ -6,15 +6,15 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gwsync/gwsync/adapters/adaptertest"
 	"github.com/gwsync/gwsync/adapters/crmsql"
+	"github.com/gwsync/gwsync/conformance"
 )
 
-func TestMain(m *testing.M) { adaptertest.Main(m) }
+func TestMain(m *testing.M) { conformance.Main(m) }
 
 func TestConformance(t *testing.T) {
-	adaptertest.RunSink(t, adaptertest.SinkSuite{Adapter: "crmsql",
-		Backend: func(t *testing.T, fx adaptertest.Fixture) json.RawMessage {
+	conformance.RunSink(t, conformance.SinkSuite{Adapter: "crmsql",
+		Backend: func(t *testing.T, fx conformance.Fixture) json.RawMessage {
 			dsn := "sqlite:" + filepath.Join(t.TempDir(), "crm.db")
 			st, err := crmsql.OpenStore(context.Background(), dsn)
 			if err != nil {

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
 	"github.com/gwsync/gwsync/adapters/exchange/ews/ewsfake"
 	"github.com/gwsync/gwsync/adapters/exchange/graph/graphfake"
 	"github.com/gwsync/gwsync/adapters/files"
+	"github.com/gwsync/gwsync/conformance"
 	"github.com/gwsync/gwsync/engine"
 )
 
@@ -83,7 +83,7 @@ func sameImport(t *testing.T, name string, want, got map[string]adapters.Item) {
 // TestSameAsFiles: the standard fixture written as .ics/.eml files and the
 // same data in each Exchange fake import identically.
 func TestSameAsFiles(t *testing.T) {
-	items := adaptertest.StandardFixture().Items
+	items := conformance.StandardFixture().Items
 	fileOpts, err := files.WriteFixture(t.TempDir(), items)
 	if err != nil {
 		t.Fatal(err)

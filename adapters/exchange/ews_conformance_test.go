@@ -5,13 +5,13 @@ import (
 	"testing"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
 	"github.com/gwsync/gwsync/adapters/exchange/ews/ewsfake"
+	"github.com/gwsync/gwsync/conformance"
 )
 
 func TestEWSConformance(t *testing.T) {
-	adaptertest.RunSource(t, adaptertest.SourceSuite{Adapter: "exchange", Kinds: adapters.Kinds,
-		Backend: func(t *testing.T, fx adaptertest.Fixture) json.RawMessage {
+	conformance.RunSource(t, conformance.SourceSuite{Adapter: "exchange", Kinds: adapters.Kinds,
+		Backend: func(t *testing.T, fx conformance.Fixture) json.RawMessage {
 			fake := ewsfake.New(t)
 			fake.SeedItems("Import Folder", fx.Items)
 			return fake.OptionsJSON()
@@ -21,8 +21,8 @@ func TestEWSConformance(t *testing.T) {
 // TestEWSConformanceNTLM runs the suite against a server that accepts
 // only NTLM, with auth: ntlm in the options.
 func TestEWSConformanceNTLM(t *testing.T) {
-	adaptertest.RunSource(t, adaptertest.SourceSuite{Adapter: "exchange", Kinds: adapters.Kinds,
-		Backend: func(t *testing.T, fx adaptertest.Fixture) json.RawMessage {
+	conformance.RunSource(t, conformance.SourceSuite{Adapter: "exchange", Kinds: adapters.Kinds,
+		Backend: func(t *testing.T, fx conformance.Fixture) json.RawMessage {
 			fake := ewsfake.New(t)
 			fake.SeedItems("Import Folder", fx.Items)
 			fake.RequireNTLM()

@@ -5,15 +5,15 @@ import (
 	"testing"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
 	"github.com/gwsync/gwsync/adapters/files"
+	"github.com/gwsync/gwsync/conformance"
 )
 
-func TestMain(m *testing.M) { adaptertest.Main(m) }
+func TestMain(m *testing.M) { conformance.Main(m) }
 
 func TestConformance(t *testing.T) {
-	adaptertest.RunSource(t, adaptertest.SourceSuite{Adapter: "files", Kinds: adapters.Kinds,
-		Backend: func(t *testing.T, fx adaptertest.Fixture) json.RawMessage {
+	conformance.RunSource(t, conformance.SourceSuite{Adapter: "files", Kinds: adapters.Kinds,
+		Backend: func(t *testing.T, fx conformance.Fixture) json.RawMessage {
 			opts, err := files.WriteFixture(t.TempDir(), fx.Items)
 			if err != nil {
 				t.Fatal(err)

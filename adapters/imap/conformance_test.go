@@ -5,17 +5,17 @@ import (
 	"testing"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
 	"github.com/gwsync/gwsync/adapters/imap/imaptest"
 	"github.com/gwsync/gwsync/adapters/mailmsg"
+	"github.com/gwsync/gwsync/conformance"
 )
 
-func TestMain(m *testing.M) { adaptertest.Main(m) }
+func TestMain(m *testing.M) { conformance.Main(m) }
 
 // seedFixture appends the fixture's messages to a fresh folder, and turns
 // store_attachments on so that the suite reads the fixture's attachment,
 // and after_import: flag so that it calls Committed.
-func seedFixture(t *testing.T, srv server, fx adaptertest.Fixture) json.RawMessage {
+func seedFixture(t *testing.T, srv server, fx conformance.Fixture) json.RawMessage {
 	f := folder("Conformance")
 	c := srv.client(t)
 	for _, it := range fx.Items {
@@ -28,12 +28,12 @@ func seedFixture(t *testing.T, srv server, fx adaptertest.Fixture) json.RawMessa
 
 func TestConformanceMem(t *testing.T) {
 	srv := memServer(t)
-	adaptertest.RunSource(t, adaptertest.SourceSuite{Adapter: "imap", Kinds: []adapters.Kind{adapters.KindMessage},
-		Backend: func(t *testing.T, fx adaptertest.Fixture) json.RawMessage { return seedFixture(t, srv, fx) }})
+	conformance.RunSource(t, conformance.SourceSuite{Adapter: "imap", Kinds: []adapters.Kind{adapters.KindMessage},
+		Backend: func(t *testing.T, fx conformance.Fixture) json.RawMessage { return seedFixture(t, srv, fx) }})
 }
 
 func TestConformanceDovecot(t *testing.T) {
 	srv := dovecotServer(t)
-	adaptertest.RunSource(t, adaptertest.SourceSuite{Adapter: "imap", Kinds: []adapters.Kind{adapters.KindMessage},
-		Backend: func(t *testing.T, fx adaptertest.Fixture) json.RawMessage { return seedFixture(t, srv, fx) }})
+	conformance.RunSource(t, conformance.SourceSuite{Adapter: "imap", Kinds: []adapters.Kind{adapters.KindMessage},
+		Backend: func(t *testing.T, fx conformance.Fixture) json.RawMessage { return seedFixture(t, srv, fx) }})
 }

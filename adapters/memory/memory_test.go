@@ -7,15 +7,15 @@ import (
 	"testing"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
 	_ "github.com/gwsync/gwsync/adapters/memory"
+	"github.com/gwsync/gwsync/conformance"
 )
 
-func TestMain(m *testing.M) { adaptertest.Main(m) }
+func TestMain(m *testing.M) { conformance.Main(m) }
 
 // backend seeds a store of its own through the options, so that it also
 // works in a plugin child process.
-func backend(t *testing.T, fx adaptertest.Fixture) json.RawMessage {
+func backend(t *testing.T, fx conformance.Fixture) json.RawMessage {
 	opts, err := json.Marshal(map[string]any{"store": fmt.Sprintf("conformance-%d", storeSeq.Add(1)), "items": fx.Items, "activities": fx.Activities})
 	if err != nil {
 		t.Fatal(err)
@@ -26,9 +26,9 @@ func backend(t *testing.T, fx adaptertest.Fixture) json.RawMessage {
 var storeSeq atomic.Int64
 
 func TestSource(t *testing.T) {
-	adaptertest.RunSource(t, adaptertest.SourceSuite{Adapter: "memory", Backend: backend, Kinds: adapters.Kinds})
+	conformance.RunSource(t, conformance.SourceSuite{Adapter: "memory", Backend: backend, Kinds: adapters.Kinds})
 }
 
 func TestSink(t *testing.T) {
-	adaptertest.RunSink(t, adaptertest.SinkSuite{Adapter: "memory", Backend: backend})
+	conformance.RunSink(t, conformance.SinkSuite{Adapter: "memory", Backend: backend})
 }

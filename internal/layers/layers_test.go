@@ -74,3 +74,20 @@ func TestCLIImportsWebOnlyToServe(t *testing.T) {
 	}
 	forbid(t, "github.com/gwsync/gwsync/adapters/credentials", "github.com/gwsync/gwsync/web", "github.com/gwsync/gwsync/plugins", "net/http")
 }
+
+// Adapters never import the plugin protocol or go-plugin: the conformance
+// suite, which runs them over the wire, lives apart in conformance/ and
+// is imported by their tests only.
+func TestAdaptersLinkNoPluginWire(t *testing.T) {
+	out, err := exec.Command("go", "list", "github.com/gwsync/gwsync/adapters/...").Output()
+	if err != nil {
+		t.Fatalf("go list adapters/...: %v", err)
+	}
+	pkgs := strings.Fields(string(out))
+	if len(pkgs) < 6 {
+		t.Fatalf("go list adapters/... found only %v", pkgs)
+	}
+	for _, pkg := range pkgs {
+		forbid(t, pkg, "github.com/gwsync/gwsync/plugins", "github.com/hashicorp/go-plugin", "github.com/gwsync/gwsync/conformance")
+	}
+}

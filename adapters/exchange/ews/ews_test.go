@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
 	"github.com/gwsync/gwsync/adapters/exchange/ews"
 	"github.com/gwsync/gwsync/adapters/exchange/ews/ewsfake"
 	"github.com/gwsync/gwsync/adapters/exchange/internal/xchg"
+	"github.com/gwsync/gwsync/conformance"
 )
 
 var samples = filepath.Join("..", "..", "..", "testdata", "exchange", "ews")
@@ -40,7 +40,7 @@ func newSource(t *testing.T, fake *ewsfake.Server, change func(*ews.Config)) *ew
 
 func seeded(t *testing.T) (*ewsfake.Server, *ews.Source) {
 	fake := ewsfake.New(t)
-	fake.SeedItems("Import Folder", adaptertest.StandardFixture().Items)
+	fake.SeedItems("Import Folder", conformance.StandardFixture().Items)
 	return fake, newSource(t, fake, nil)
 }
 

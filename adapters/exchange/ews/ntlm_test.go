@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
 	"github.com/gwsync/gwsync/adapters/exchange/ews"
 	"github.com/gwsync/gwsync/adapters/exchange/ews/ewsfake"
+	"github.com/gwsync/gwsync/conformance"
 )
 
 // TestNTLM: against a server offering only NTLM, auth ntlm completes the
@@ -17,7 +17,7 @@ import (
 // itself is never sent.)
 func TestNTLM(t *testing.T) {
 	fake := ewsfake.New(t)
-	fake.SeedItems("Import Folder", adaptertest.StandardFixture().Items)
+	fake.SeedItems("Import Folder", conformance.StandardFixture().Items)
 	fake.RequireNTLM()
 
 	src := newSource(t, fake, func(c *ews.Config) { c.Auth = "ntlm" })

@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/adaptertest"
 	"github.com/gwsync/gwsync/adapters/exchange/graph"
 	"github.com/gwsync/gwsync/adapters/exchange/graph/graphfake"
 	"github.com/gwsync/gwsync/adapters/exchange/internal/xchg"
+	"github.com/gwsync/gwsync/conformance"
 )
 
 // fastRetry keeps retry tests quick; Retry-After is still honoured as sent.
@@ -36,7 +36,7 @@ func newSource(t *testing.T, fake *graphfake.Server, change func(*graph.Config))
 // seeded is a fake holding the standard fixture and a source reading it.
 func seeded(t *testing.T) (*graphfake.Server, *graph.Source) {
 	fake := graphfake.New(t)
-	fake.SeedItems("Import Folder", adaptertest.StandardFixture().Items)
+	fake.SeedItems("Import Folder", conformance.StandardFixture().Items)
 	return fake, newSource(t, fake, nil)
 }
 

@@ -1,4 +1,4 @@
-package adaptertest
+package conformance
 
 import (
 	"bytes"
@@ -187,7 +187,7 @@ func (c *sourceChecks) snapshotByKind(t *testing.T) {
 
 // emitErrorStops: an error from emit stops the snapshot and comes back.
 func (c *sourceChecks) emitErrorStops(t *testing.T) {
-	stop := errors.New("adaptertest: stop here")
+	stop := errors.New("conformance: stop here")
 	calls := 0
 	_, err := c.src.Snapshot(callCtx(t), adapters.SnapshotRequest{}, func(adapters.Item) error {
 		calls++
@@ -281,7 +281,7 @@ func (c *sourceChecks) putTimes(t *testing.T) {
 		t.Errorf("a refused PutTimes changed the raster to %v", again.Raster)
 	}
 
-	results, err = w.PutTimes(callCtx(t), []adapters.TimeChange{{ID: "adaptertest-no-such-item", Raster: moved}})
+	results, err = w.PutTimes(callCtx(t), []adapters.TimeChange{{ID: "conformance-no-such-item", Raster: moved}})
 	if err != nil {
 		t.Fatalf("PutTimes of unknown id: whole-call error %v, want a per-item NotFound", err)
 	}
@@ -336,7 +336,7 @@ func (c *sourceChecks) readAttachment(t *testing.T) {
 	}
 	_, err = r.ReadAttachment(callCtx(t), it.ID, got.Part, size-1)
 	requireCode(t, "ReadAttachment with a limit below the content's size", err, adapters.CodeInvalidItem)
-	_, err = r.ReadAttachment(callCtx(t), "adaptertest-no-such-item", got.Part, size)
+	_, err = r.ReadAttachment(callCtx(t), "conformance-no-such-item", got.Part, size)
 	requireCode(t, "ReadAttachment of an unknown item", err, adapters.CodeNotFound)
 	_, err = r.ReadAttachment(callCtx(t), it.ID, "99", size)
 	requireCode(t, "ReadAttachment of an unknown part", err, adapters.CodeNotFound)

@@ -1,4 +1,4 @@
-package adaptertest
+package conformance
 
 import (
 	"context"
@@ -104,7 +104,7 @@ func (c *sinkChecks) listsFixture(t *testing.T) {
 }
 
 func (c *sinkChecks) emitErrorStops(t *testing.T) {
-	stop := errors.New("adaptertest: stop here")
+	stop := errors.New("conformance: stop here")
 	calls := 0
 	_, err := c.sink.ListActivities(callCtx(t), adapters.ActivityQuery{Owner: FixtureOwner}, func(adapters.Activity) error {
 		calls++
@@ -243,7 +243,7 @@ func (c *sinkChecks) updateTimes(t *testing.T) {
 		t.Errorf("a refused UpdateTimes changed the raster to %v", again.Raster)
 	}
 
-	results, err = c.sink.UpdateTimes(callCtx(t), []adapters.TimeChange{{ID: "adaptertest-no-such-activity", Raster: moved}})
+	results, err = c.sink.UpdateTimes(callCtx(t), []adapters.TimeChange{{ID: "conformance-no-such-activity", Raster: moved}})
 	if err != nil {
 		t.Fatalf("UpdateTimes of unknown id: whole-call error %v, want a per-item NotFound", err)
 	}

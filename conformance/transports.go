@@ -1,4 +1,4 @@
-package adaptertest
+package conformance
 
 import (
 	"context"
@@ -78,7 +78,7 @@ var mainInstalled bool
 
 // Main is the TestMain of every package that runs the suite:
 //
-//	func TestMain(m *testing.M) { adaptertest.Main(m) }
+//	func TestMain(m *testing.M) { conformance.Main(m) }
 //
 // In a child started by the "subprocess" transport it serves the adapters
 // registered in the test binary (plugins.Serve) and exits; otherwise it
@@ -95,7 +95,7 @@ func Main(m *testing.M) {
 func requireMain(t *testing.T) {
 	t.Helper()
 	if !mainInstalled {
-		t.Fatal("the subprocess transport needs `func TestMain(m *testing.M) { adaptertest.Main(m) }` in this package")
+		t.Fatal("the subprocess transport needs `func TestMain(m *testing.M) { conformance.Main(m) }` in this package")
 	}
 }
 
@@ -114,6 +114,6 @@ func SubprocessLaunch(adapter string, cfg adapters.Config) plugins.Launch {
 		Adapter: adapter,
 		Config:  cfg,
 		Cmd:     cmd,
-		Logger:  hclog.New(&hclog.LoggerOptions{Name: "adaptertest", Level: hclog.Warn, Output: os.Stderr}),
+		Logger:  hclog.New(&hclog.LoggerOptions{Name: "conformance", Level: hclog.Warn, Output: os.Stderr}),
 	}
 }

@@ -1,4 +1,4 @@
-package adaptertest
+package conformance
 
 import (
 	"context"
@@ -24,7 +24,7 @@ func callCtx(t *testing.T) context.Context {
 
 // unknownOptionKey is a key no adapter has; adding it to valid options
 // must make the adapter fail with CodeInvalidConfig.
-const unknownOptionKey = "adaptertest_no_such_option"
+const unknownOptionKey = "conformance_no_such_option"
 
 // withUnknownOption returns opts with unknownOptionKey added. Options must
 // be a JSON object (an adapter's YAML options mapping) or empty.

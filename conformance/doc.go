@@ -1,4 +1,4 @@
-// Package adaptertest is the conformance suite every gwsync adapter passes
+// Package conformance is the conformance suite every gwsync adapter passes
 // (rclone's fstests pattern): one test file per adapter calls RunSource or
 // RunSink with a function that prepares a backend holding the standard
 // fixture, and the suite checks the adapters contract over three
@@ -13,4 +13,4 @@
 //
 // A capability the adapter does not declare in Info is skipped, and over
 // the wire it must fail with CodeUnsupported.
-package adaptertest
+package conformance

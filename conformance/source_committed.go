@@ -1,4 +1,4 @@
-package adaptertest
+package conformance
 
 import (
 	"testing"
@@ -15,7 +15,7 @@ func (c *sourceChecks) committed(t *testing.T) {
 	cm, implements := c.src.(adapters.Committer)
 	if !c.caps.Committed {
 		if c.tr.wire && implements {
-			err := cm.Committed(callCtx(t), "adaptertest-cursor")
+			err := cm.Committed(callCtx(t), "conformance-cursor")
 			requireCode(t, "Committed on a source without Committed", err, adapters.CodeUnsupported)
 		}
 		t.Skip("source does not declare Committed")
