@@ -195,7 +195,9 @@ func (o *opener) startSource(ctx context.Context, sp config.Plugin, tz string) (
 	if err != nil {
 		return engine.NamedSource{}, &credentials.SourceError{Source: sp.Name, Err: credentials.RedactError(err, o.redacted(sp)...)}
 	}
-	return engine.NamedSource{Name: sp.Name, Source: src}, nil
+	// Whatever the source says later (a failed listing in the plan, a
+	// per-item error in the journal) is redacted the same way.
+	return engine.NamedSource{Name: sp.Name, Source: credentials.RedactSource(src, o.redacted(sp))}, nil
 }
 
 // withSecret returns p with the typed password merged into its options when
