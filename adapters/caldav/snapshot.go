@@ -138,11 +138,12 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 	return adapters.SnapshotEnd{Count: run.count, Cursor: enc, Complete: !incremental && failed == 0}, nil
 }
 
-// collectionOutage tells a collection's own trouble (Temporary: 5xx and
-// timeouts after the retries) from what concerns the whole run (bad
-// credentials, a cancelled run, a token to resync).
+// collectionOutage tells a collection's own trouble (Temporary: 5xx
+// after the retries) from what concerns the whole run (bad credentials, a
+// cancelled run, a token to resync, a server that stopped answering: the
+// next collection would wait just as long).
 func collectionOutage(ctx context.Context, err error) bool {
-	return ctx.Err() == nil && adapters.CodeOf(err) == adapters.CodeTemporary
+	return ctx.Err() == nil && adapters.CodeOf(err) == adapters.CodeTemporary && !davx.IsStall(err)
 }
 
 // run is the state of one snapshot.

@@ -68,7 +68,9 @@ func TestRedirectToAnotherOriginCarriesNoCredentials(t *testing.T) {
 func TestRedirectWithinTheOriginIsFollowed(t *testing.T) {
 	var authed atomic.Int64
 	mux := http.NewServeMux()
-	mux.HandleFunc("/old/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/cal/", http.StatusMovedPermanently) })
+	mux.HandleFunc("/old/", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/cal/", http.StatusMovedPermanently)
+	})
 	mux.HandleFunc("/cal/", func(w http.ResponseWriter, r *http.Request) {
 		if _, _, ok := r.BasicAuth(); ok {
 			authed.Add(1)
