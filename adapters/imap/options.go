@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gwsync/gwsync/adapters"
 )
@@ -62,7 +63,20 @@ type Options struct {
 	// AttachmentMaxBytes bounds the attachments stored; default
 	// DefaultAttachmentMaxBytes, at most MaxAttachmentMaxBytes.
 	AttachmentMaxBytes int64 `json:"attachment_max_bytes"`
+	// Timeout bounds connecting and the implicit TLS handshake (default
+	// "15s"); StallTimeout how long the server may stay silent while an
+	// answer is due: the greeting, a command's first byte, and between
+	// two bytes of an answer (default "60s"). A long FETCH that keeps
+	// moving is never cut.
+	Timeout      string `json:"timeout"`
+	StallTimeout string `json:"stall_timeout"`
 }
+
+// Defaults of timeout and stall_timeout.
+const (
+	DefaultTimeout      = 15 * time.Second
+	DefaultStallTimeout = 60 * time.Second
+)
 
 // DefaultAttachmentMaxBytes is attachment_max_bytes when not set: 10 MiB.
 const DefaultAttachmentMaxBytes = 10 << 20
@@ -78,6 +92,8 @@ type endpoint struct {
 	host    string
 	mode    string // TLSImplicit, TLSStartTLS, TLSNone
 	display string // scheme://host:port, for messages
+	// timeout bounds connect and TLS handshake, stall the silences.
+	timeout, stall time.Duration
 }
 
 // parseOptions decodes and checks options. Errors are InvalidConfig.
@@ -91,6 +107,12 @@ func parseOptions(cfg adapters.Config) (Options, endpoint, error) {
 	}
 	ep, err := parseURL(o.URL, o.TLS)
 	if err != nil {
+		return bad("%v", err)
+	}
+	if ep.timeout, err = duration("timeout", o.Timeout, DefaultTimeout); err != nil {
+		return bad("%v", err)
+	}
+	if ep.stall, err = duration("stall_timeout", o.StallTimeout, DefaultStallTimeout); err != nil {
 		return bad("%v", err)
 	}
 	if strings.TrimSpace(o.Username) == "" {
@@ -159,6 +181,19 @@ func parseOptions(cfg adapters.Config) (Options, endpoint, error) {
 		o.AttachmentMaxBytes = DefaultAttachmentMaxBytes
 	}
 	return o, ep, nil
+}
+
+// duration reads a duration option ("30s", "2m"): def when empty, else a
+// positive Go duration.
+func duration(name, v string, def time.Duration) (time.Duration, error) {
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s %q: want a positive duration such as \"30s\" or \"2m\"", name, v)
+	}
+	return d, nil
 }
 
 // parseURL reads url and the tls option into an endpoint.
