@@ -74,19 +74,22 @@ func (s *Source) connect(ctx context.Context) (*imapclient.Client, *stallConn, e
 	case TLSStartTLS:
 		if c, err = imapclient.NewStartTLS(wire, opts); err != nil {
 			raw.Close()
-			return nil, nil, s.connErr(ctx, err, "STARTTLS")
+			return nil, nil, s.connErr(ctx, stallOf(wire, err), "STARTTLS")
 		}
 	default:
 		c = imapclient.New(wire, opts)
 	}
 	if err := c.WaitGreeting(); err != nil {
 		c.Close()
-		return nil, nil, s.connErr(ctx, err, "greeting")
+		return nil, nil, s.connErr(ctx, stallOf(wire, err), "greeting")
 	}
 	if err := s.login(c); err != nil {
 		c.Close()
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
+		}
+		if se := wire.stalled.Load(); se != nil {
+			return nil, nil, adapters.Wrap(adapters.CodeTemporary, se, fmt.Sprintf("%s: login as %s", s.ep.display, s.opts.Username))
 		}
 		return nil, nil, err
 	}
@@ -94,7 +97,7 @@ func (s *Source) connect(ctx context.Context) (*imapclient.Client, *stallConn, e
 }
 
 // handshake runs the implicit TLS handshake within timeout.
-func (s *Source) handshake(ctx context.Context, conn net.Conn, cfg *tls.Config) (*tls.Conn, error) {
+func (s *Source) handshake(ctx context.Context, conn *stallConn, cfg *tls.Config) (*tls.Conn, error) {
 	cfg = cfg.Clone()
 	if cfg.NextProtos == nil {
 		cfg.NextProtos = []string{"imap"}
@@ -106,7 +109,7 @@ func (s *Source) handshake(ctx context.Context, conn net.Conn, cfg *tls.Config) 
 		if ctx.Err() == nil && hctx.Err() != nil {
 			return nil, adapters.Errorf(adapters.CodeTemporary, "%s: no TLS handshake within %v", s.ep.display, s.ep.timeout)
 		}
-		return nil, s.connErr(ctx, err, "TLS handshake")
+		return nil, s.connErr(ctx, stallOf(conn, err), "TLS handshake")
 	}
 	return tc, nil
 }

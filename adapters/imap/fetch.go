@@ -295,7 +295,8 @@ func parseBody(r io.Reader, uid imap.UID) adapters.Item {
 
 // folderErr classifies a failed folder command: a missing folder is
 // NotFound, other NO/BAD answers Unknown, anything else (the connection)
-// Temporary.
+// Temporary (a StallError when the server stopped answering). s.mu must
+// be held.
 func (s *Source) folderErr(name, command string, err error) error {
 	var ie *imap.Error
 	if errors.As(err, &ie) {
@@ -304,5 +305,5 @@ func (s *Source) folderErr(name, command string, err error) error {
 		}
 		return adapters.Wrap(adapters.CodeUnknown, err, fmt.Sprintf("imap: %s: %s %q", s.ep.display, command, name))
 	}
-	return adapters.Wrap(adapters.CodeTemporary, err, fmt.Sprintf("imap: %s: %s %q", s.ep.display, command, name))
+	return adapters.Wrap(adapters.CodeTemporary, stallOf(s.wire, err), fmt.Sprintf("imap: %s: %s %q", s.ep.display, command, name))
 }

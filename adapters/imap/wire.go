@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,6 +43,10 @@ type stallConn struct {
 
 	mu  sync.Mutex
 	due bool // an answer is due
+
+	// stalled is set once the connection stalled: go-imap reports the
+	// read error as text only, so the adapter's errors take it from here.
+	stalled atomic.Pointer[StallError]
 }
 
 func newStallConn(c net.Conn, server string, stall time.Duration) *stallConn {
@@ -58,7 +63,9 @@ func (c *stallConn) Read(p []byte) (int, error) {
 	var ne net.Error
 	if err != nil && errors.As(err, &ne) && ne.Timeout() {
 		_ = c.Conn.Close() // a stalled conversation cannot go on
-		return n, &StallError{Server: c.server, After: c.stall}
+		se := &StallError{Server: c.server, After: c.stall}
+		c.stalled.CompareAndSwap(nil, se)
+		return n, se
 	}
 	return n, err
 }
@@ -89,6 +96,17 @@ func (c *stallConn) idle() {
 	c.due = false
 	c.arm()
 	c.mu.Unlock()
+}
+
+// stallOf returns the StallError of wire in place of err when the
+// connection stalled (whatever go-imap made of the read error), else err.
+func stallOf(wire *stallConn, err error) error {
+	if wire != nil {
+		if se := wire.stalled.Load(); se != nil {
+			return se
+		}
+	}
+	return err
 }
 
 // SetReadDeadline ignores go-imap's deadlines (see stallConn).
