@@ -43,4 +43,3 @@ func realServerControlCharacter(t *testing.T, sv server) {
 		t.Errorf("%d items, want the neighbour and the event (imported or unreadable)", len(items))
 	}
 }
-
