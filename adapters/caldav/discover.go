@@ -46,8 +46,13 @@ func (s *Source) homeSet(ctx context.Context) (string, error) {
 		}
 		p, err := cl.FindCurrentUserPrincipal(ctx)
 		if err != nil {
+			// A server that does not answer (or bad credentials) gives
+			// the same result at the other discovery URLs: stop here.
 			if c := adapters.CodeOf(err); c == adapters.CodeUnauthorized || ctx.Err() != nil {
 				return "", err
+			}
+			if davx.IsStall(err) {
+				return "", adapters.Wrap(adapters.CodeTemporary, err, "caldav: discovery")
 			}
 			lastErr = err
 			continue

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -29,6 +30,12 @@ type Options struct {
 	TaskLists []string `json:"task_lists,omitempty"`
 	// CAFile is a PEM bundle trusted in addition to the system roots.
 	CAFile string `json:"ca_file,omitempty"`
+	// Timeout bounds connecting and the TLS handshake ("15s" by
+	// default); StallTimeout how long the server may stay silent: until
+	// the first byte of an answer and between two bytes of one ("60s").
+	// A long answer that keeps moving is never cut.
+	Timeout      string `json:"timeout,omitempty"`
+	StallTimeout string `json:"stall_timeout,omitempty"`
 }
 
 // optionDecls declares Options for the registration.
@@ -41,7 +48,15 @@ var optionDecls = []adapters.Option{
 	{Name: "calendars", Type: adapters.TypeStrings, Help: "calendars to read, by display name or path; absent means all"},
 	{Name: "task_lists", Type: adapters.TypeStrings, Help: "task lists to read, by display name or path; absent means all"},
 	{Name: "ca_file", Type: adapters.TypeString, Help: "PEM bundle trusted in addition to the system roots"},
+	{Name: "timeout", Type: adapters.TypeString, Default: DefaultTimeout.String(), Help: "bound on connecting and the TLS handshake"},
+	{Name: "stall_timeout", Type: adapters.TypeString, Default: DefaultStallTimeout.String(), Help: "how long the server may stay silent while an answer is due"},
 }
+
+// Defaults of timeout and stall_timeout.
+const (
+	DefaultTimeout      = 15 * time.Second
+	DefaultStallTimeout = 60 * time.Second
+)
 
 // rawOptions tells an absent list from an empty one.
 type rawOptions struct {
@@ -55,6 +70,7 @@ type settings struct {
 	Options
 	base                  *url.URL
 	allCalendars, allTask bool
+	timeout, stall        time.Duration
 }
 
 // parseOptions decodes and checks options without I/O other than reading
@@ -84,6 +100,12 @@ func parseOptions(raw []byte) (settings, error) {
 		return s, adapters.Errorf(adapters.CodeInvalidConfig, "options: url %q is not an http(s) URL", s.URL)
 	}
 	s.base = u
+	if s.timeout, err = duration("timeout", s.Timeout, DefaultTimeout); err != nil {
+		return s, err
+	}
+	if s.stall, err = duration("stall_timeout", s.StallTimeout, DefaultStallTimeout); err != nil {
+		return s, err
+	}
 	n := 0
 	for _, v := range []string{s.Password, s.PasswordFile, s.Token} {
 		if v != "" {
@@ -97,6 +119,19 @@ func parseOptions(raw []byte) (settings, error) {
 		return s, adapters.Errorf(adapters.CodeInvalidConfig, "options: a password needs a username")
 	}
 	return s, nil
+}
+
+// duration reads a duration option ("30s", "2m"): def when empty, else a
+// positive Go duration. Errors: InvalidConfig naming the option.
+func duration(name, v string, def time.Duration) (time.Duration, error) {
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, adapters.Errorf(adapters.CodeInvalidConfig, "options: %s %q: want a positive duration such as \"30s\" or \"2m\"", name, v)
+	}
+	return d, nil
 }
 
 // authorizer returns how requests are signed, reading password_file.
@@ -121,11 +156,14 @@ func (s settings) authorizer() (func(*http.Request), error) {
 	return nil, nil
 }
 
-// transport returns the HTTP transport: TLS verified, plus ca_file.
+// transport returns the HTTP transport: TLS verified, plus ca_file;
+// connecting and the TLS handshake bounded by timeout (the answer itself
+// is bounded by davx.Client.Stall).
 func (s settings) transport() (http.RoundTripper, error) {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 4
-	t.ResponseHeaderTimeout = 60 * time.Second
+	t.DialContext = (&net.Dialer{Timeout: s.timeout, KeepAlive: 30 * time.Second}).DialContext
+	t.TLSHandshakeTimeout = s.timeout
 	if s.CAFile != "" {
 		pem, err := os.ReadFile(s.CAFile)
 		if err != nil {

@@ -2,6 +2,7 @@ package caldav
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -138,11 +139,12 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 	return adapters.SnapshotEnd{Count: run.count, Cursor: enc, Complete: !incremental && failed == 0}, nil
 }
 
-// collectionOutage tells a collection's own trouble (Temporary: 5xx and
-// timeouts after the retries) from what concerns the whole run (bad
-// credentials, a cancelled run, a token to resync).
+// collectionOutage tells a collection's own trouble (Temporary: 5xx
+// after the retries) from what concerns the whole run (bad credentials, a
+// cancelled run, a token to resync, a server that stopped answering: the
+// next collection would wait just as long).
 func collectionOutage(ctx context.Context, err error) bool {
-	return ctx.Err() == nil && adapters.CodeOf(err) == adapters.CodeTemporary
+	return ctx.Err() == nil && adapters.CodeOf(err) == adapters.CodeTemporary && !davx.IsStall(err)
 }
 
 // run is the state of one snapshot.
@@ -177,6 +179,11 @@ func (r *run) full(ctx context.Context, c collection, kinds []adapters.Kind) (*c
 			return nil
 		}
 		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if resp.Bad != "" {
+			o, err := r.badObject(ctx, c, resp, kinds, nil)
+			cc.Objects[resp.Href] = o
 			return err
 		}
 		o, err := r.object(resp.Href, resp.Props.ETag, resp.Props.CalendarData, kinds, nil)
@@ -288,6 +295,11 @@ func (r *run) incremental(ctx context.Context, c collection, kinds []adapters.Ki
 		if had {
 			prevIDs = idsOf(resp.Href, prev)
 		}
+		if resp.Bad != "" {
+			o, err := r.badObject(ctx, c, resp, kinds, prevIDs)
+			cc.Objects[resp.Href] = o
+			return err
+		}
 		o, err := r.object(resp.Href, resp.Props.ETag, resp.Props.CalendarData, kinds, prevIDs)
 		cc.Objects[resp.Href] = o
 		return err
@@ -357,6 +369,56 @@ func (r *run) object(href, etag, data string, kinds []adapters.Kind, prevIDs []s
 		}
 	}
 	return o, nil
+}
+
+// badObject handles a response the server sent with characters XML
+// cannot carry (davx.Response.Bad): one bad object never makes the rest of
+// the collection unreadable. It is asked for again by itself (a multiget
+// of its href: an answer spoilt by its neighbours reads clean alone); if
+// still bad it is emitted Unreadable, named by href and UID, and kept with
+// an empty ETag so that the next run asks for it again.
+func (r *run) badObject(ctx context.Context, c collection, resp davx.Response, kinds []adapters.Kind, prevIDs []string) (object, error) {
+	dav, err := r.s.client()
+	if err != nil {
+		return object{}, err
+	}
+	var again *davx.Response
+	err = dav.MultiGet(ctx, r.s.abs(c.Path), []string{resp.Href}, 1, func(x davx.Response) error {
+		if x.Href == resp.Href {
+			again = &x
+		}
+		return nil
+	})
+	if err == nil && again != nil && again.Bad == "" && again.Status/100 == 2 && again.Props.HasData {
+		return r.object(again.Href, again.Props.ETag, again.Props.CalendarData, kinds, prevIDs)
+	}
+	if ctx.Err() != nil {
+		return object{}, ctx.Err()
+	}
+	why := resp.Bad
+	if err != nil {
+		why += "; asked again alone: " + err.Error()
+	}
+	msg := resp.Href + ": " + why
+	if uid := uidOf(resp.Props.CalendarData); uid != "" {
+		msg = fmt.Sprintf("%s (UID %q): %s", resp.Href, uid, why)
+	}
+	it := adapters.Item{ID: resp.Href, Kind: kinds[0], Version: resp.Props.ETag, Unreadable: msg}
+	if err := r.send(it); err != nil {
+		return object{}, err
+	}
+	return object{ETag: "", IDs: keepIDs(resp.Href, prevIDs)}, nil
+}
+
+// uidOf finds the first UID of an iCalendar text without parsing it,
+// to name an object that cannot be read.
+func uidOf(data string) string {
+	for _, line := range strings.Split(data, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimRight(line, "\r"), "UID:"); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // tombstones emits a Deleted item for every id of old not in still. A nil

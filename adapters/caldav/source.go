@@ -90,7 +90,9 @@ func (s *Source) client() (*davx.Client, error) {
 		}
 	}
 	rt = requestCounter{next: rt, n: &s.requests}
-	s.dav = &davx.Client{HTTP: davx.NewHTTPClient(rt, 5*time.Minute), Authorize: auth}
+	// No overall timeout: a long listing that keeps moving must finish;
+	// Stall bounds the silences instead.
+	s.dav = &davx.Client{HTTP: davx.NewHTTPClient(rt, 0), Authorize: auth, Stall: s.set.stall}
 	return s.dav, nil
 }
 

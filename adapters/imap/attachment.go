@@ -47,6 +47,7 @@ func (s *Source) ReadAttachment(ctx context.Context, itemID, part string, limit 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.idle()
 	c, err := s.conn(ctx)
 	if err != nil {
 		return nil, err

@@ -32,6 +32,7 @@ func (s *Source) Committed(ctx context.Context, raw string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.idle()
 	cur, err := s.decodeCursor(raw)
 	if err != nil || cur == nil {
 		return err
@@ -54,7 +55,7 @@ func (s *Source) Committed(ctx context.Context, raw string) error {
 			stop := context.AfterFunc(ctx, func() { c.Close() })
 			defer stop()
 		}
-		r := &folderRun{s: s, c: c, ctx: ctx}
+		r := &folderRun{s: s, c: c, wire: s.wire, ctx: ctx}
 		err := r.selectFolder(name, false, fc.UIDValidity)
 		if err == nil {
 			err = s.afterImport(c, name, from+1, fc.UID)

@@ -10,7 +10,6 @@ import (
 	"net"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -19,9 +18,6 @@ import (
 
 	"github.com/gwsync/gwsync/adapters"
 )
-
-// dialTimeout bounds connecting and the TLS handshake.
-const dialTimeout = 20 * time.Second
 
 // tlsConfig is the client TLS configuration: verified against the system
 // roots, or against ca_file alone when it is set.
@@ -42,45 +38,88 @@ func (s *Source) tlsConfig() (*tls.Config, error) {
 	return cfg, nil
 }
 
-// connect dials, secures and logs in. Errors: Unauthorized for refused
-// credentials (never retried), InvalidConfig for an unreadable
-// password_file or ca_file, Temporary for network and TLS failures.
-func (s *Source) connect(ctx context.Context) (*imapclient.Client, error) {
+// connect dials, secures and logs in, every step bounded: connecting
+// and the implicit TLS handshake by timeout, every answer due (greeting,
+// STARTTLS, login) by stall_timeout (see stallConn). Errors: Unauthorized
+// for refused credentials (never retried), InvalidConfig for an
+// unreadable password_file or ca_file, Temporary for network and TLS
+// failures and a server that stops answering.
+func (s *Source) connect(ctx context.Context) (*imapclient.Client, *stallConn, error) {
 	tlsCfg, err := s.tlsConfig()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	opts := &imapclient.Options{
 		TLSConfig:   tlsCfg,
 		WordDecoder: &mime.WordDecoder{CharsetReader: charset.Reader},
-		Dialer:      &net.Dialer{Timeout: dialTimeout},
 	}
+	raw, err := (&net.Dialer{Timeout: s.ep.timeout}).DialContext(ctx, "tcp", s.ep.addr)
+	if err != nil {
+		return nil, nil, adapters.Wrap(adapters.CodeTemporary, err, s.ep.display+": connect")
+	}
+	// imapclient has no context: a cancelled run closes the socket, which
+	// unblocks whatever waits on it.
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	defer stop()
+	wire := newStallConn(raw, s.ep.addr, s.ep.stall)
 	var c *imapclient.Client
 	switch s.ep.mode {
 	case TLSImplicit:
-		c, err = imapclient.DialTLS(s.ep.addr, opts)
+		tc, err := s.handshake(ctx, wire, tlsCfg)
+		if err != nil {
+			raw.Close()
+			return nil, nil, err
+		}
+		c = imapclient.New(tc, opts)
 	case TLSStartTLS:
-		c, err = imapclient.DialStartTLS(s.ep.addr, opts)
+		if c, err = imapclient.NewStartTLS(wire, opts); err != nil {
+			raw.Close()
+			return nil, nil, s.connErr(ctx, stallOf(wire, err), "STARTTLS")
+		}
 	default:
-		c, err = imapclient.DialInsecure(s.ep.addr, opts)
+		c = imapclient.New(wire, opts)
 	}
-	if err != nil {
-		return nil, adapters.Wrap(adapters.CodeTemporary, err, s.ep.display+": connect")
-	}
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
 	if err := c.WaitGreeting(); err != nil {
 		c.Close()
-		return nil, adapters.Wrap(adapters.CodeTemporary, err, s.ep.display+": greeting")
+		return nil, nil, s.connErr(ctx, stallOf(wire, err), "greeting")
 	}
 	if err := s.login(c); err != nil {
 		c.Close()
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
-		return nil, err
+		if se := wire.stalled.Load(); se != nil {
+			return nil, nil, adapters.Wrap(adapters.CodeTemporary, se, fmt.Sprintf("%s: login as %s", s.ep.display, s.opts.Username))
+		}
+		return nil, nil, err
 	}
-	return c, nil
+	return c, wire, nil
+}
+
+// handshake runs the implicit TLS handshake within timeout.
+func (s *Source) handshake(ctx context.Context, conn *stallConn, cfg *tls.Config) (*tls.Conn, error) {
+	cfg = cfg.Clone()
+	if cfg.NextProtos == nil {
+		cfg.NextProtos = []string{"imap"}
+	}
+	hctx, cancel := context.WithTimeout(ctx, s.ep.timeout)
+	defer cancel()
+	tc := tls.Client(conn, cfg)
+	if err := tc.HandshakeContext(hctx); err != nil {
+		if ctx.Err() == nil && hctx.Err() != nil {
+			return nil, adapters.Errorf(adapters.CodeTemporary, "%s: no TLS handshake within %v", s.ep.display, s.ep.timeout)
+		}
+		return nil, s.connErr(ctx, stallOf(conn, err), "TLS handshake")
+	}
+	return tc, nil
+}
+
+// connErr wraps a failure while connecting as Temporary, naming the step.
+func (s *Source) connErr(ctx context.Context, err error, step string) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return adapters.Wrap(adapters.CodeTemporary, err, s.ep.display+": "+step)
 }
 
 // login authenticates with XOAUTH2 for a token, AUTHENTICATE PLAIN where

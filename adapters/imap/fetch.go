@@ -68,6 +68,11 @@ func (r *folderRun) fetch(name string, uidValidity uint32, uids []imap.UID) erro
 	go func() { // the reader: owns the commands
 		defer close(jobs)
 		fetchErr = r.readBatches(uids, jobs)
+		// Every answer is in: emitting what is still queued may take
+		// its time without the connection taking that for a stall.
+		if r.wire != nil {
+			r.wire.idle()
+		}
 	}()
 	var wg sync.WaitGroup
 	for range workers {
@@ -146,7 +151,7 @@ func (r *folderRun) readBatches(uids []imap.UID, jobs chan<- parseJob) error {
 			defer wg.Done()
 			defer func() { <-window }()
 			for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-				j := readFetched(msg)
+				j := readFetched(r.c, msg)
 				if j.uid == 0 || !slices.Contains(batch, j.uid) {
 					j.release()
 					continue // an unsolicited FETCH (flag change) or a stray answer
@@ -212,7 +217,16 @@ func bodyBuffer(n int) *[]byte {
 
 // readFetched reads one FETCH response: its UID and its body, buffered
 // when small, else parsed as it streams in.
-func readFetched(msg *imapclient.FetchMessageData) parseJob {
+//
+// A body that cannot be read to its end means the connection failed. Then
+// c is closed, which waits for go-imap's reader goroutine to stop, before
+// msg.Next is called again: go-imap v2.0.0-beta.8 hands the decoder back
+// to its reader at the literal's first read error, and Next discards the
+// rest of the same literal from the same buffered reader, a data race on
+// the connection's bufio.Reader (seen with -race when a connection drops
+// mid-literal). With the reader stopped first, the discard only sees the
+// closed connection. The command then fails with the connection's error.
+func readFetched(c *imapclient.Client, msg *imapclient.FetchMessageData) parseJob {
 	var j parseJob
 	var body imap.LiteralReader
 	for {
@@ -232,13 +246,19 @@ func readFetched(msg *imapclient.FetchMessageData) parseJob {
 				buf := bodyBuffer(int(body.Size()))
 				if _, err := io.ReadFull(body, *buf); err != nil {
 					bodyBuffers.Put(buf)
-					body = nil // the connection failed: cmd.Close reports it
+					body = nil
+					_ = c.Close() // see above: before msg.Next
 					continue
 				}
 				j.raw = buf
 			} else {
 				// UID usually comes first; if not, parseBody names UID 0.
-				j.item = parseBody(body, j.uid)
+				lit := &readErr{r: body}
+				j.item = parseBody(lit, j.uid)
+				if lit.err != nil {
+					body = nil
+					_ = c.Close() // see above: before msg.Next
+				}
 			}
 		}
 	}
@@ -246,6 +266,21 @@ func readFetched(msg *imapclient.FetchMessageData) parseJob {
 		j.item = adapters.Item{Kind: adapters.KindMessage, Unreadable: fmt.Sprintf("UID %d: the server sent no body", j.uid)}
 	}
 	return j
+}
+
+// readErr remembers the first read error other than EOF, to tell a body
+// that could not be parsed from one that could not be read.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (r *readErr) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+	return n, err
 }
 
 // parseBody maps one message; one that cannot be read at all becomes an
@@ -260,7 +295,8 @@ func parseBody(r io.Reader, uid imap.UID) adapters.Item {
 
 // folderErr classifies a failed folder command: a missing folder is
 // NotFound, other NO/BAD answers Unknown, anything else (the connection)
-// Temporary.
+// Temporary (a StallError when the server stopped answering). s.mu must
+// be held.
 func (s *Source) folderErr(name, command string, err error) error {
 	var ie *imap.Error
 	if errors.As(err, &ie) {
@@ -269,5 +305,5 @@ func (s *Source) folderErr(name, command string, err error) error {
 		}
 		return adapters.Wrap(adapters.CodeUnknown, err, fmt.Sprintf("imap: %s: %s %q", s.ep.display, command, name))
 	}
-	return adapters.Wrap(adapters.CodeTemporary, err, fmt.Sprintf("imap: %s: %s %q", s.ep.display, command, name))
+	return adapters.Wrap(adapters.CodeTemporary, stallOf(s.wire, err), fmt.Sprintf("imap: %s: %s %q", s.ep.display, command, name))
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gwsync/gwsync/adapters"
 )
@@ -63,6 +64,13 @@ type Options struct {
 	// AttachmentMaxBytes bounds the attachments stored; default
 	// DefaultAttachmentMaxBytes, at most MaxAttachmentMaxBytes.
 	AttachmentMaxBytes int64 `json:"attachment_max_bytes"`
+	// Timeout bounds connecting and the implicit TLS handshake (default
+	// "15s"); StallTimeout how long the server may stay silent while an
+	// answer is due: the greeting, a command's first byte, and between
+	// two bytes of an answer (default "60s"). A long FETCH that keeps
+	// moving is never cut.
+	Timeout      string `json:"timeout"`
+	StallTimeout string `json:"stall_timeout"`
 }
 
 // optionDecls declares Options for the registration.
@@ -81,7 +89,15 @@ var optionDecls = []adapters.Option{
 	{Name: "ca_file", Type: adapters.TypeString, Help: "PEM bundle trusted instead of the system roots"},
 	{Name: "store_attachments", Type: adapters.TypeBool, Default: "false", Help: "store attachments' content in the CRM, not only their list"},
 	{Name: "attachment_max_bytes", Type: adapters.TypeInt, Default: strconv.Itoa(DefaultAttachmentMaxBytes), Help: "largest attachment stored, decoded (at most 32 MiB)"},
+	{Name: "timeout", Type: adapters.TypeString, Default: DefaultTimeout.String(), Help: "bound on connecting and the TLS handshake"},
+	{Name: "stall_timeout", Type: adapters.TypeString, Default: DefaultStallTimeout.String(), Help: "how long the server may stay silent while an answer is due"},
 }
+
+// Defaults of timeout and stall_timeout.
+const (
+	DefaultTimeout      = 15 * time.Second
+	DefaultStallTimeout = 60 * time.Second
+)
 
 // DefaultAttachmentMaxBytes is attachment_max_bytes when not set: 10 MiB.
 const DefaultAttachmentMaxBytes = 10 << 20
@@ -97,6 +113,8 @@ type endpoint struct {
 	host    string
 	mode    string // TLSImplicit, TLSStartTLS, TLSNone
 	display string // scheme://host:port, for messages
+	// timeout bounds connect and TLS handshake, stall the silences.
+	timeout, stall time.Duration
 }
 
 // parseOptions decodes and checks options. Errors are InvalidConfig.
@@ -110,6 +128,12 @@ func parseOptions(cfg adapters.Config) (Options, endpoint, error) {
 	}
 	ep, err := parseURL(o.URL, o.TLS)
 	if err != nil {
+		return bad("%v", err)
+	}
+	if ep.timeout, err = duration("timeout", o.Timeout, DefaultTimeout); err != nil {
+		return bad("%v", err)
+	}
+	if ep.stall, err = duration("stall_timeout", o.StallTimeout, DefaultStallTimeout); err != nil {
 		return bad("%v", err)
 	}
 	if strings.TrimSpace(o.Username) == "" {
@@ -178,6 +202,19 @@ func parseOptions(cfg adapters.Config) (Options, endpoint, error) {
 		o.AttachmentMaxBytes = DefaultAttachmentMaxBytes
 	}
 	return o, ep, nil
+}
+
+// duration reads a duration option ("30s", "2m"): def when empty, else a
+// positive Go duration.
+func duration(name, v string, def time.Duration) (time.Duration, error) {
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s %q: want a positive duration such as \"30s\" or \"2m\"", name, v)
+	}
+	return d, nil
 }
 
 // parseURL reads url and the tls option into an endpoint.

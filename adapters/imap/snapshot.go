@@ -32,6 +32,7 @@ var batchSize = 500
 func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit func(adapters.Item) error) (adapters.SnapshotEnd, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.idle()
 	if len(req.Kinds) > 0 && !slices.Contains(req.Kinds, adapters.KindMessage) {
 		return adapters.SnapshotEnd{Cursor: req.Cursor, Complete: req.Cursor == ""}, ctx.Err()
 	}
@@ -50,7 +51,7 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 
 	start := s.Commands()
 	next := &cursor{V: cursorVersion, Account: s.account(), Folders: map[string]folderCursor{}}
-	r := &folderRun{s: s, c: c, ctx: ctx, emit: emit}
+	r := &folderRun{s: s, c: c, wire: s.wire, ctx: ctx, emit: emit}
 	for _, name := range s.opts.Folders {
 		var from *folderCursor
 		if prev != nil {
@@ -89,6 +90,7 @@ func (s *Source) dropIfBroken(err error) {
 type folderRun struct {
 	s          *Source
 	c          *imapclient.Client
+	wire       *stallConn // c's connection (nil in tests that build a run by hand)
 	ctx        context.Context
 	emit       func(adapters.Item) error
 	count      int64

@@ -29,6 +29,7 @@ type Source struct {
 
 	mu     sync.Mutex // serialises calls: one IMAP conversation at a time
 	client *imapclient.Client
+	wire   *stallConn // client's connection, whose silences are bounded
 	closed bool
 	// done is what Committed has applied after_import to, per folder;
 	// the stored cursor does not know it yet (see Committed).
@@ -62,6 +63,7 @@ func (s *Source) count() { s.commands.Add(1) }
 func (s *Source) Info(ctx context.Context) (adapters.Info, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.idle()
 	if _, err := s.conn(ctx); err != nil {
 		return adapters.Info{}, err
 	}
@@ -104,11 +106,11 @@ func (s *Source) conn(ctx context.Context) (*imapclient.Client, error) {
 			return s.client, nil
 		}
 	}
-	c, err := s.connect(ctx)
+	c, wire, err := s.connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.client = c
+	s.client, s.wire = c, wire
 	return c, nil
 }
 
@@ -117,7 +119,7 @@ func (s *Source) conn(ctx context.Context) (*imapclient.Client, error) {
 func (s *Source) drop() {
 	if s.client != nil {
 		_ = s.client.Close()
-		s.client = nil
+		s.client, s.wire = nil, nil
 	}
 }
 
@@ -126,8 +128,17 @@ func (s *Source) drop() {
 // closed socket gives, which Close would wait for.
 func (s *Source) dropAsync() {
 	if c := s.client; c != nil {
-		s.client = nil
+		s.client, s.wire = nil, nil
 		go c.Close()
+	}
+}
+
+// idle tells the connection that every command sent has been answered:
+// its silence is no stall. Each call ends with it, so that a connection
+// kept between calls is not taken for a stalled one. s.mu must be held.
+func (s *Source) idle() {
+	if s.wire != nil {
+		s.wire.idle()
 	}
 }
 

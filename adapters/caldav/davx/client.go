@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
@@ -27,6 +29,11 @@ type Client struct {
 	// 200 ms).
 	Retries int
 	Backoff time.Duration
+	// Stall bounds how long a server may stay silent: the time to the
+	// first byte of an answer, and the longest gap while an answer is
+	// read (a long answer that keeps moving is never cut). 0: no bound.
+	// A stall is a StallError, Temporary, and not retried.
+	Stall time.Duration
 }
 
 // NewHTTPClient returns an http.Client that never follows redirects on
@@ -48,7 +55,11 @@ const maxRedirects = 5
 // whatever its status, except:
 //   - 401: an Unauthorized error "authentication failed for <url>";
 //   - 5xx (but 501, returned at once), 429 or a network error that
-//     outlasts the retries: Temporary.
+//     outlasts the retries: Temporary;
+//   - a server that stalls (StallError) or a connect or TLS timeout:
+//     Temporary at once, without retries;
+//   - a redirect to another origin: InvalidConfig naming both URLs
+//     (see follow).
 //
 // The caller closes the body of the response it gets.
 func (c *Client) Request(ctx context.Context, method, u string, hdr http.Header, body []byte) (*http.Response, error) {
@@ -78,6 +89,9 @@ func (c *Client) Request(ctx context.Context, method, u string, hdr http.Header,
 			if errors.As(err, &ae) {
 				return nil, err
 			}
+			if IsStall(err) {
+				return nil, adapters.Wrap(adapters.CodeTemporary, err, "")
+			}
 			last = adapters.Wrap(adapters.CodeTemporary, err, fmt.Sprintf("%s %s", method, u))
 			continue
 		case resp.StatusCode == http.StatusUnauthorized:
@@ -95,20 +109,15 @@ func (c *Client) Request(ctx context.Context, method, u string, hdr http.Header,
 	return nil, last
 }
 
-// follow sends one request and follows redirects by hand.
+// follow sends one request and follows redirects by hand, within the
+// origin (scheme, host, port) of u only: the credentials Authorize adds
+// belong to that origin, so a redirect elsewhere is refused with an error
+// naming both URLs rather than followed with or without them (without
+// them it would end in a confusing 401; the user configures the URL the
+// server points to instead).
 func (c *Client) follow(ctx context.Context, method, u string, hdr http.Header, body []byte) (*http.Response, error) {
 	for hop := 0; ; hop++ {
-		req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
-		if err != nil {
-			return nil, adapters.Wrap(adapters.CodeInvalidConfig, err, "bad URL")
-		}
-		for k, v := range hdr {
-			req.Header[k] = v
-		}
-		if c.Authorize != nil {
-			c.Authorize(req)
-		}
-		resp, err := c.HTTP.Do(req)
+		resp, req, err := c.send(ctx, method, u, hdr, body)
 		if err != nil {
 			return nil, err
 		}
@@ -126,11 +135,74 @@ func (c *Client) follow(ctx context.Context, method, u string, hdr http.Header, 
 		if err != nil {
 			return nil, adapters.Wrap(adapters.CodeUnknown, err, "bad redirect Location")
 		}
-		if next.Host != req.URL.Host && req.URL.Scheme == "https" && next.Scheme != "https" {
-			return nil, adapters.Errorf(adapters.CodeUnknown, "%s: refusing redirect from https to %s", u, next)
+		if !SameOrigin(req.URL, next) {
+			return nil, adapters.Errorf(adapters.CodeInvalidConfig,
+				"%s %s: the server redirects to %s, another origin; credentials are only sent to %s://%s, so configure the URL it redirects to",
+				method, req.URL.Redacted(), next.Redacted(), req.URL.Scheme, req.URL.Host)
 		}
 		u = next.String()
 	}
+}
+
+// send sends one request (no redirects). With Stall set, the answer must
+// begin within Stall and its body never pauses longer (stallBody).
+func (c *Client) send(ctx context.Context, method, u string, hdr http.Header, body []byte) (*http.Response, *http.Request, error) {
+	rctx, cancel := context.WithCancel(ctx)
+	req, err := http.NewRequestWithContext(rctx, method, u, bytes.NewReader(body))
+	if err != nil {
+		cancel()
+		return nil, nil, adapters.Wrap(adapters.CodeInvalidConfig, err, "bad URL")
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	if c.Authorize != nil {
+		c.Authorize(req)
+	}
+	if c.Stall <= 0 {
+		resp, err := c.HTTP.Do(req)
+		if err != nil {
+			cancel()
+			return nil, nil, err
+		}
+		resp.Body = cancelOnClose{resp.Body, cancel}
+		return resp, req, nil
+	}
+	server := hostPort(req.URL)
+	var waited atomic.Bool
+	timer := time.AfterFunc(c.Stall, func() { waited.Store(true); cancel() })
+	resp, err := c.HTTP.Do(req)
+	if !timer.Stop() || err != nil {
+		cancel()
+		if resp != nil && err == nil {
+			resp.Body.Close()
+		}
+		if waited.Load() && ctx.Err() == nil {
+			return nil, nil, &StallError{Server: server, What: "no answer to " + method + " " + req.URL.Path, After: c.Stall}
+		}
+		return nil, nil, err
+	}
+	resp.Body = &stallBody{rc: resp.Body, cancel: cancel, stall: c.Stall,
+		err: &StallError{Server: server, What: "the answer to " + method + " " + req.URL.Path + " stalled", After: c.Stall}}
+	return resp, req, nil
+}
+
+// SameOrigin reports whether a and b share scheme, host and port (the
+// scheme's default port when none is written).
+func SameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(hostPort(a), hostPort(b))
+}
+
+// cancelOnClose releases a request's context with its body.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // Do implements go-webdav's HTTPClient, so the library's discovery calls

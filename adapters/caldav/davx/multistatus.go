@@ -25,6 +25,11 @@ type Response struct {
 	// response has propstats.
 	Status int
 	Props  Props
+	// Bad says why the response could not be read as the server meant
+	// it (characters XML cannot carry, replaced by U+FFFD), "" when
+	// clean. Its href is still known, so the object can be named and
+	// asked for again by itself.
+	Bad string
 }
 
 // Props are the properties gwsync reads. ETag is kept verbatim: weak
@@ -85,7 +90,8 @@ type xmlProp struct {
 // connection dropped mid-answer is one too, so nothing is concluded from a
 // partial listing).
 func DecodeMultistatus(r io.Reader, fn func(Response) error) (string, error) {
-	dec := xml.NewDecoder(r)
+	safe := newXMLSafeReader(r)
+	dec := xml.NewDecoder(safe)
 	token := ""
 	sawRoot := false
 	for {
@@ -114,10 +120,16 @@ func DecodeMultistatus(r io.Reader, fn func(Response) error) (string, error) {
 			token = strings.TrimSpace(s)
 		case se.Name.Space == nsDAV && se.Name.Local == "response":
 			var xr xmlResponse
+			before := safe.replaced
 			if err := dec.DecodeElement(&xr, &se); err != nil {
 				return "", fmt.Errorf("multistatus: response: %w", err)
 			}
+			bad := ""
+			if n := safe.replaced - before; n > 0 {
+				bad = fmt.Sprintf("the server's answer holds %d control character(s) that XML cannot carry", n)
+			}
 			for _, resp := range xr.responses() {
+				resp.Bad = bad
 				if err := fn(resp); err != nil {
 					return "", err
 				}

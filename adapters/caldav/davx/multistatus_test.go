@@ -40,3 +40,25 @@ func TestDecodeMultistatusTruncatedIsError(t *testing.T) {
 		t.Fatal("truncated multistatus decoded without error")
 	}
 }
+
+// A control character XML cannot carry (a server writes it raw when an
+// event holds one) spoils only its own response: the others decode, and
+// the bad one is marked with its href.
+func TestDecodeMultistatusControlCharacterSpoilsOneResponse(t *testing.T) {
+	member := func(name, summary string) string {
+		return `<d:response><d:href>/cal/` + name + `</d:href><d:propstat><d:prop><d:getetag>"1"</d:getetag><c:calendar-data>BEGIN:VEVENT` + "\n" +
+			`SUMMARY:` + summary + "\n" + `END:VEVENT</c:calendar-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>`
+	}
+	body := `<?xml version="1.0"?><d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">` +
+		member("a.ics", "fine") + member("bad.ics", "nul\x00 and \x01") + member("c.ics", "fine too") + `</d:multistatus>`
+	var got []Response
+	if _, err := DecodeMultistatus(strings.NewReader(body), func(r Response) error { got = append(got, r); return nil }); err != nil {
+		t.Fatalf("one bad response made the answer unreadable: %v", err)
+	}
+	if len(got) != 3 || got[0].Bad != "" || got[2].Bad != "" || got[1].Bad == "" || got[1].Href != "/cal/bad.ics" {
+		t.Fatalf("responses %+v", got)
+	}
+	if !strings.Contains(got[2].Props.CalendarData, "SUMMARY:fine too") {
+		t.Errorf("neighbour data %q", got[2].Props.CalendarData)
+	}
+}

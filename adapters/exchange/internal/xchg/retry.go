@@ -97,6 +97,10 @@ func (p Retry) Do(ctx context.Context, client *http.Client, newReq func(context.
 			if ctx.Err() != nil {
 				return Response{}, ctx.Err()
 			}
+			var refused *adapters.Error // a redirect refused: asking again cannot help
+			if errors.As(err, &refused) {
+				return Response{}, err
+			}
 			last = err
 		} else {
 			r, rerr := read(resp)

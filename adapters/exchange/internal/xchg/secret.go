@@ -31,9 +31,11 @@ func Secret(value, file, option string) (string, error) {
 	return strings.TrimSpace(s.Text()), nil
 }
 
-// HTTPClient builds the client both APIs use: a per-request timeout, and
-// the system roots plus caFile's PEM certificates when caFile is set (an
-// on-premises Exchange often has a company CA). Errors: InvalidConfig.
+// HTTPClient builds the client both APIs (and the OAuth token endpoint)
+// use: a per-request timeout, redirects followed within their origin only
+// (sameOriginRedirects), and the system roots plus caFile's PEM
+// certificates when caFile is set (an on-premises Exchange often has a
+// company CA). Errors: InvalidConfig.
 func HTTPClient(caFile string) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if caFile != "" {
@@ -50,5 +52,5 @@ func HTTPClient(caFile string) (*http.Client, error) {
 		}
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
-	return &http.Client{Transport: tr, Timeout: 2 * time.Minute}, nil
+	return &http.Client{Transport: tr, Timeout: 2 * time.Minute, CheckRedirect: sameOriginRedirects}, nil
 }
