@@ -44,4 +44,3 @@ func BenchmarkParseLarge(b *testing.B) {
 		})
 	}
 }
-
