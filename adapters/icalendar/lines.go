@@ -68,6 +68,9 @@ func splitLines(data []byte) ([]contentLine, error) {
 		pieces = pieces[:0]
 	}
 	pos, num := 0, 0
+	if bytes.HasPrefix(data, utf8BOM) {
+		pos = len(utf8BOM) // Windows editors write one; it is no content
+	}
 	for pos < len(data) {
 		lineStart := pos
 		end, next, eol := lineEnd(data, pos)
@@ -97,6 +100,8 @@ func splitLines(data []byte) ([]contentLine, error) {
 	}
 	return out, nil
 }
+
+var utf8BOM = []byte("\xef\xbb\xbf")
 
 // lineEnd finds the end of the physical line starting at pos: the index
 // where its text ends, where the next line starts, and the line ending

@@ -49,3 +49,10 @@ func TestFoldInvalidUTF8Ends(t *testing.T) {
 		t.Errorf("fold lost bytes: %q", got)
 	}
 }
+
+func TestUnfoldSkipsByteOrderMark(t *testing.T) {
+	data := append([]byte("\xef\xbb\xbf"), cal(event("DTSTART:20270114T090000Z", "SUMMARY:BOM")...)...)
+	if it := parseOne(t, data, ParseOptions{}); it.Subject != "BOM" || it.Unreadable != "" {
+		t.Errorf("item %+v", it)
+	}
+}
