@@ -56,15 +56,9 @@ func Parse(data []byte, opt ParseOptions) ([]adapters.Item, error) {
 	if rc.root.name != "VCALENDAR" {
 		return nil, fmt.Errorf("line %d: top-level component is %s, not VCALENDAR", rc.lines[rc.root.begin].num, rc.root.name)
 	}
-	// go-ical is the reference reader of the structure; our line scanner
-	// adds line numbers and byte offsets. If they disagree, trust neither.
-	cal, err := decodeGoIcal(data)
-	if err != nil {
-		return nil, fmt.Errorf("ical: %v", err)
-	}
-	if len(cal.Children) != len(rc.root.children) {
-		return nil, fmt.Errorf("ical: %d components decoded, %d found by line scan", len(cal.Children), len(rc.root.children))
-	}
+	// The line scanner is the only reader: go-ical's decoder, once run
+	// alongside as a cross-check, copies parameter values byte by byte
+	// (a 100 KB TZID took seconds), so it no longer sees whole files.
 	p := &parser{rc: rc, vtzs: buildVTimezones(rc), floating: opt.Location}
 	if p.floating == nil {
 		p.floating = time.UTC
@@ -77,7 +71,7 @@ func Parse(data []byte, opt ParseOptions) ([]adapters.Item, error) {
 	}
 	ex := expansion{window: opt.Window, max: opt.MaxOccurrences}
 	components := 0
-	for i, c := range rc.root.children {
+	for _, c := range rc.root.children {
 		var kind adapters.Kind
 		switch c.name {
 		case ical.CompEvent:
@@ -88,7 +82,7 @@ func Parse(data []byte, opt ParseOptions) ([]adapters.Item, error) {
 			continue
 		}
 		components++
-		it := p.item(c, cal.Children[i], kind)
+		it := p.item(c, kind)
 		if opt.Expand && it.Unreadable == "" && p.recurring(c) {
 			it.Warnings = dropRecurrenceWarning(it.Warnings)
 			for _, occ := range p.expand(c, it, overridden, ex) {
@@ -142,17 +136,6 @@ func dropRecurrenceWarning(ws []string) []string {
 
 const recurrenceWarning = "recurrence not expanded: only the first occurrence is imported"
 
-// decodeGoIcal runs go-ical's decoder, turning its panics (it panics on
-// some malformed parameter lists) into errors: bad input never crashes.
-func decodeGoIcal(data []byte) (cal *ical.Calendar, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			cal, err = nil, fmt.Errorf("decoder failed: %v", r)
-		}
-	}()
-	return ical.NewDecoder(bytes.NewReader(data)).Decode()
-}
-
 // parser holds what every component of one file needs.
 type parser struct {
 	rc       *rawCalendar
@@ -161,7 +144,7 @@ type parser struct {
 }
 
 // item maps one VEVENT or VTODO. Failures land in Unreadable, never panic.
-func (p *parser) item(c *rawComponent, comp *ical.Component, kind adapters.Kind) adapters.Item {
+func (p *parser) item(c *rawComponent, kind adapters.Kind) adapters.Item {
 	it := adapters.Item{Kind: kind}
 	begin := p.rc.lines[c.begin].num
 	uid := p.rc.prop(c, "UID")
@@ -178,7 +161,7 @@ func (p *parser) item(c *rawComponent, comp *ical.Component, kind adapters.Kind)
 		}
 		it.Key += "/" + ridString(dt)
 	}
-	if err := p.raster(c, comp, &it); err != nil {
+	if err := p.raster(c, &it); err != nil {
 		it.Unreadable = err.Error()
 		return it
 	}

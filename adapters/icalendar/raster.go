@@ -12,7 +12,7 @@ import (
 // raster fills it.Raster from DTSTART, DTEND or DURATION (events) and
 // DTSTART, DUE or DURATION (tasks). It returns an error only for what makes
 // the item unusable: a VEVENT without DTSTART, a value that is not a date.
-func (p *parser) raster(c *rawComponent, comp *ical.Component, it *adapters.Item) error {
+func (p *parser) raster(c *rawComponent, it *adapters.Item) error {
 	begin := p.rc.lines[c.begin].num
 	read := func(name string) (*dateTime, error) {
 		l := p.rc.prop(c, name)
@@ -45,7 +45,7 @@ func (p *parser) raster(c *rawComponent, comp *ical.Component, it *adapters.Item
 	}
 	var dur *time.Duration
 	if l := p.rc.prop(c, "DURATION"); l != nil && end == nil && start != nil {
-		d, err := comp.Props.Get(ical.PropDuration).Duration()
+		d, err := (&ical.Prop{Name: ical.PropDuration, Value: l.value}).Duration()
 		if err != nil || d < 0 {
 			return fmt.Errorf("line %d: DURATION: bad value %q", l.num, clip(l.value))
 		}

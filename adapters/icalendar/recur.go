@@ -1,26 +1,14 @@
 package icalendar
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/teambition/rrule-go"
-
 	"github.com/gwsync/gwsync/adapters"
 )
-
-// DefaultMaxOccurrences caps the occurrences one recurring component
-// expands to when ParseOptions.MaxOccurrences is zero: enough for a daily
-// meeting over a few years, small enough that FREQ=SECONDLY cannot exhaust
-// memory.
-const DefaultMaxOccurrences = 1000
-
-// maxRuleSteps bounds how many instances of a rule are generated (inside
-// or before the window) before giving up, so that a rule that starts long
-// before the window with a tiny interval cannot loop for minutes.
-const maxRuleSteps = 200000
 
 // defaultExpandSpan is how far after DTSTART a rule is expanded when the
 // window has no end.
@@ -46,7 +34,7 @@ func (p *parser) recurring(c *rawComponent) bool {
 // overridden (they come as their own components). A master that cannot be
 // expanded (an invalid RRULE) comes back as one Unreadable item.
 func (p *parser) expand(c *rawComponent, master adapters.Item, overridden map[string]bool, ex expansion) []adapters.Item {
-	starts, warn, err := p.occurrenceStarts(c, master.Raster, ex)
+	starts, warn, err := p.occurrenceStarts(c, master.Key, master.Raster, ex)
 	if err != nil {
 		master.Unreadable = err.Error()
 		return []adapters.Item{master}
@@ -97,13 +85,11 @@ func shiftRaster(r adapters.Raster, s time.Time) adapters.Raster {
 // overlaps the window: RRULE instances plus RDATEs minus EXDATEs (comma
 // lists and several lines allowed), sorted, at most ex.max. warn is set when
 // the rule was capped.
-func (p *parser) occurrenceStarts(c *rawComponent, master adapters.Raster, ex expansion) ([]time.Time, string, error) {
+func (p *parser) occurrenceStarts(c *rawComponent, key string, master adapters.Raster, ex expansion) ([]time.Time, string, error) {
 	startLine := p.rc.prop(c, "DTSTART")
 	if startLine == nil {
 		return nil, "", fmt.Errorf("line %d: recurring %s without DTSTART", p.rc.lines[c.begin].num, c.name)
 	}
-	loc := p.ruleLocation(startLine, master.AllDay)
-	dtstart := master.Start.In(loc)
 	length := time.Duration(0)
 	if !master.End.IsZero() {
 		length = master.End.Sub(master.Start)
@@ -127,34 +113,47 @@ func (p *parser) occurrenceStarts(c *rawComponent, master adapters.Raster, ex ex
 		max = DefaultMaxOccurrences
 	}
 	set := map[int64]time.Time{}
-	capped := false
+	capped, spent := false, false
+	clock := p.ruleClock(startLine, master.AllDay)
+	budget := ruleBudget
 	for _, i := range c.props {
 		l := &p.rc.lines[i]
 		if l.name != "RRULE" {
 			continue
 		}
-		opt, err := rrule.StrToROptionInLocation(l.value, loc)
+		rule, err := compileRule(l.value, clock.wall(master.Start))
 		if err != nil {
 			return nil, "", fmt.Errorf("line %d: invalid RRULE %q: %v", l.num, clip(l.value), err)
 		}
-		opt.Dtstart = dtstart
-		rule, err := rrule.NewRRule(*opt)
-		if err != nil {
-			return nil, "", fmt.Errorf("line %d: invalid RRULE %q: %v", l.num, clip(l.value), err)
-		}
-		next := rule.Iterator()
-		for steps := 0; ; steps++ {
-			t, ok := next()
-			if !ok || t.After(to) {
-				break
+		// The rule runs on wall-clock times. In a VTIMEZONE-only zone the
+		// offset at a wall time is not known before it is read, so start
+		// a day early (no offset reaches a day).
+		var wallFrom time.Time
+		if !from.IsZero() {
+			wallFrom = clock.wall(from.Add(-length))
+			if clock.vtz != nil {
+				wallFrom = wallFrom.AddDate(0, 0, -1)
 			}
-			if steps >= maxRuleSteps || len(set) >= max {
+		}
+		err = rule.instances(wallFrom, &budget, func(w time.Time) bool {
+			t := clock.instant(w)
+			if t.After(to) {
+				return false
+			}
+			if len(set) >= max {
 				capped = true
-				break
+				return false
 			}
 			if inWindow(t) {
 				set[t.Unix()] = t
 			}
+			return true
+		})
+		switch {
+		case errors.Is(err, errBudget):
+			spent = true
+		case err != nil:
+			return nil, "", fmt.Errorf("line %d: RRULE %q: %v", l.num, clip(l.value), err)
 		}
 	}
 	// DTSTART is always the first instance (RFC 5545 3.8.5.3), even when
@@ -186,39 +185,60 @@ func (p *parser) occurrenceStarts(c *rawComponent, master adapters.Raster, ex ex
 	if len(out) > max {
 		out, capped = out[:max], true
 	}
-	warn := ""
-	if capped {
-		warn = fmt.Sprintf("recurrence capped: at most %d occurrences (or %d rule steps) are expanded", max, maxRuleSteps)
+	warn, uid := "", strings.TrimPrefix(key, "ical:")
+	switch {
+	case spent && len(out) == 0:
+		return nil, "", fmt.Errorf("line %d: recurrence of UID %s stopped after %d rule steps without an occurrence in the window (a rule that never matches, or too fine for its span)", p.rc.lines[c.begin].num, uid, ruleBudget)
+	case spent:
+		warn = fmt.Sprintf("recurrence stopped: UID %s spent %d rule steps, later occurrences may be missing", uid, ruleBudget)
+	case capped:
+		warn = fmt.Sprintf("recurrence capped: at most %d occurrences of UID %s are expanded", max, uid)
 	}
 	return out, warn, nil
 }
 
-// ruleLocation is the zone a rule runs in, so that 09:00 stays 09:00
-// across DST: DTSTART's TZID as a Go location, the floating zone for
-// floating times, UTC for UTC and all-day values. A zone known only from
-// a VTIMEZONE runs at DTSTART's fixed offset (DST shifts then are off by
-// the DST difference, which is rare enough to accept).
-func (p *parser) ruleLocation(l *contentLine, allDay bool) *time.Location {
+// ruleClock is the clock a rule runs on, so that 09:00 stays 09:00 across
+// DST: DTSTART's TZID (a Go location, or the offsets of the file's
+// VTIMEZONE), the floating zone for floating times, UTC for UTC and all-day
+// values.
+type ruleClock struct {
+	loc *time.Location // the rule runs in loc; nil when vtz is set
+	vtz *vtimezone     // the rule runs on naive wall times of this zone
+}
+
+func (p *parser) ruleClock(l *contentLine, allDay bool) ruleClock {
 	v := strings.TrimSpace(l.value)
 	if allDay || strings.HasSuffix(strings.ToUpper(v), "Z") {
-		return time.UTC
+		return ruleClock{loc: time.UTC}
 	}
 	tzid := l.paramValue("TZID")
 	if tzid == "" {
-		return p.floating
+		return ruleClock{loc: p.floating}
 	}
 	z := zoneFor(tzid, p.vtzs)
 	switch {
 	case z == nil:
-		return p.floating
+		return ruleClock{loc: p.floating}
 	case z.loc != nil:
-		return z.loc
+		return ruleClock{loc: z.loc}
 	}
-	dt, err := readDateTime(l, p.vtzs, p.floating)
-	if err != nil {
-		return time.UTC
+	return ruleClock{vtz: z.vtz}
+}
+
+// wall is instant t on this clock.
+func (c ruleClock) wall(t time.Time) time.Time {
+	if c.vtz != nil {
+		return t.UTC().Add(time.Duration(c.vtz.offsetAt(t)) * time.Second)
 	}
-	return time.FixedZone(tzid, z.vtz.offsetAt(dt.t))
+	return t.In(c.loc)
+}
+
+// instant is the instant of a time the rule produced.
+func (c ruleClock) instant(w time.Time) time.Time {
+	if c.vtz != nil {
+		return c.vtz.instant(naive(w))
+	}
+	return w
 }
 
 // dateList reads every value of every RDATE or EXDATE line: comma lists,

@@ -145,6 +145,9 @@ func fold(line, eol string) string {
 		for cut > 0 && !utf8.RuneStart(line[cut]) {
 			cut--
 		}
+		if cut == 0 { // no rune start at all (invalid UTF-8): cut anywhere
+			cut = width
+		}
 		b.WriteString(line[:cut])
 		b.WriteString(eol)
 		b.WriteByte(' ')

@@ -49,9 +49,20 @@ func readDateTime(l *contentLine, vtzs map[string]*vtimezone, floating *time.Loc
 	z := zoneFor(tzid, vtzs)
 	if z == nil {
 		t := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), 0, floating).UTC()
-		return dateTime{t: t, warn: fmt.Sprintf("%s: unknown TZID %q, read as %s time", l.name, tzid, floating)}, nil
+		why := "unknown TZID"
+		switch v := vtzs[tzid]; {
+		case len(tzid) > maxTZIDBytes:
+			why = fmt.Sprintf("TZID longer than %d bytes", maxTZIDBytes)
+		case v != nil && v.refused != "":
+			why = fmt.Sprintf("VTIMEZONE not used (%s) for TZID", v.refused)
+		}
+		return dateTime{t: t, warn: fmt.Sprintf("%s: %s %q, read as %s time", l.name, why, clip(tzid), floating)}, nil
 	}
-	return dateTime{t: z.instant(wall).UTC(), tz: z.iana}, nil
+	dt := dateTime{t: z.instant(wall).UTC(), tz: z.iana}
+	if z.vtz != nil && z.vtz.spent {
+		dt.warn = fmt.Sprintf("%s: the rules of VTIMEZONE %q spent %d expansion steps, the offset may be wrong", l.name, clip(tzid), zoneBudget)
+	}
+	return dt, nil
 }
 
 // unescapeText decodes an RFC 5545 TEXT value leniently: an unknown escape

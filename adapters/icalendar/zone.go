@@ -65,10 +65,13 @@ type zone struct {
 // zoneFor resolves tzid, falling back to the VTIMEZONE of that TZID in the
 // file. It returns nil when neither works.
 func zoneFor(tzid string, vtzs map[string]*vtimezone) *zone {
+	if len(tzid) > maxTZIDBytes {
+		return nil
+	}
 	if loc, ok := ResolveTZID(tzid); ok {
 		return &zone{iana: loc.String(), loc: loc}
 	}
-	if v, ok := vtzs[tzid]; ok && len(v.observances) > 0 {
+	if v, ok := vtzs[tzid]; ok && len(v.observances) > 0 && v.refused == "" {
 		return &zone{vtz: v}
 	}
 	return nil
