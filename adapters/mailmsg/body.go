@@ -233,5 +233,9 @@ func (w *walker) text() string {
 	if strings.Contains(s, "\r\n") {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 	}
+	if clean, changed := withoutControls(s, "\t\n"); changed {
+		w.warn("body: control characters removed")
+		s = clean
+	}
 	return strings.TrimSpace(s)
 }

@@ -110,3 +110,21 @@ func TestHostileSizesImport(t *testing.T) {
 		}
 	}
 }
+
+func TestDateOutsideStorableYears(t *testing.T) {
+	it := parse(t, strings.Replace(okHead, "Mon, 15 Mar 2027 10:00:00 +0000", "Sat, 1 Jan 0000 00:00:00 +0000", 1)+"\r\nbody\r\n")
+	if !it.Date.IsZero() || !it.Raster.Start.IsZero() || !warned(it, "year 0") {
+		t.Errorf("date %v, warnings %q", it.Date, it.Warnings)
+	}
+}
+
+func TestControlCharactersRemoved(t *testing.T) {
+	it := parse(t, strings.Replace(okHead, "Subject: s", "Subject: a\x00b\tc\x1b", 1)+"From2: x\r\n\r\nline\x00 one\x07\r\n\ttwo\x7f\r\n")
+	if it.Subject != "ab c" || it.Body != "line one\n\ttwo" || !warned(it, "Subject: control") || !warned(it, "body: control") {
+		t.Errorf("subject %q, body %q, warnings %q", it.Subject, it.Body, it.Warnings)
+	}
+	it = parse(t, strings.Replace(okHead, "From: a@example.com", "From: Mal\x07 <mal\x01lory@example.com>", 1)+"\r\nbody\r\n")
+	if it.From != "lory@example.com" {
+		t.Errorf("from %q", it.From)
+	}
+}

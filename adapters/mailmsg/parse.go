@@ -120,6 +120,10 @@ func readHeaders(h mail.Header, it *adapters.Item) {
 		warn("Subject: cannot decode (%v); kept as written", err)
 	}
 	it.Subject = legacyText(subject, "Subject", warn)
+	if clean, changed := withoutControls(it.Subject, ""); changed {
+		warn("Subject: control characters removed")
+		it.Subject = clean
+	}
 
 	from := addresses(h, "From", warn)
 	if len(from) > 0 {
@@ -138,6 +142,12 @@ func readHeaders(h mail.Header, it *adapters.Item) {
 		it.Date = d.UTC()
 	} else {
 		warn("Date: cannot read %q", clip(h.Get("Date")))
+	}
+	if y := it.Date.Year(); !it.Date.IsZero() && (y < 1 || y > 9999) {
+		// Times are stored in years 1 to 9999; a Date beyond them is
+		// made up, and would fail every write of the item.
+		warn("Date: year %d is not a real date; not used", y)
+		it.Date = time.Time{}
 	}
 	it.Raster.Start = it.Date
 
