@@ -13,16 +13,6 @@ import (
 
 const hostileDir = "../../testdata/hostile"
 
-// poisonedOnMain lists the cases whose REPORT answer makes the whole
-// collection unreadable today; the stalls branch retries the bad object by
-// itself. They are skipped here until it lands.
-var poisonedOnMain = map[string]bool{
-	"control-chars-in-summary.ics": true, // poisoned REPORT: fixed on the stalls branch
-	"control-chars-in-tzid.ics":    true, // poisoned REPORT: fixed on the stalls branch
-	"nul-in-description.ics":       true, // poisoned REPORT: fixed on the stalls branch
-	"nul-in-uid.ics":               true, // poisoned REPORT: fixed on the stalls branch
-}
-
 // radicaleLoops lists the cases Radicale itself never finishes storing: it
 // expands the rule on PUT and spins a worker for good, which would hold
 // the server for every later test.
@@ -51,9 +41,6 @@ func TestRadicaleHostile(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if radicaleLoops[name] {
 				t.Skip("Radicale loops on this rule when it is stored")
-			}
-			if poisonedOnMain[name] {
-				t.Skip("poisoned REPORT: fixed on the stalls branch")
 			}
 			data, err := os.ReadFile(p)
 			if err != nil {

@@ -46,6 +46,14 @@ func (w *walker) entity(h message.Header, raw io.Reader, depth int, path string)
 	}
 	mediaType = strings.ToLower(mediaType)
 
+	if strings.HasPrefix(mediaType, "multipart/") && params["boundary"] == "" {
+		// Without a boundary no part can be found; its text is still
+		// worth more than nothing.
+		w.warn("%s: %s without a boundary, read as text/plain", label, mediaType)
+		h = h.Copy()
+		h.Set("Content-Type", "text/plain")
+		mediaType, params = "text/plain", nil
+	}
 	if strings.HasPrefix(mediaType, "multipart/") {
 		if depth >= maxDepth {
 			w.warn("%s: multipart nested deeper than %d levels, not read", label, maxDepth)
@@ -61,6 +69,10 @@ func (w *walker) entity(h message.Header, raw io.Reader, depth int, path string)
 	name := dparams["filename"]
 	if name == "" {
 		name = params["name"]
+	}
+	if len(name) > maxNameBytes {
+		w.warn("%s: file name longer than %d bytes, cut", label, maxNameBytes)
+		name = name[:maxNameBytes]
 	}
 	if name != "" {
 		if dec, err := new(mime.WordDecoder).DecodeHeader(name); err == nil {
@@ -92,11 +104,25 @@ func (w *walker) entity(h message.Header, raw io.Reader, depth int, path string)
 }
 
 // multipart walks the parts of a multipart body. A broken boundary ends
-// the walk with a warning: parts before it are kept.
+// the walk with a warning: parts before it are kept. Each part's header
+// (with the lines before its boundary) is read within maxPartHeaderBytes,
+// and no more than maxParts parts are read in all.
 func (w *walker) multipart(raw io.Reader, boundary string, depth int, label, path string) {
-	mr := textproto.NewMultipartReader(raw, boundary)
+	guard := &partHeaderGuard{r: raw, n: -1}
+	mr := textproto.NewMultipartReader(guard, boundary)
+	var prev io.Reader
 	for n := 1; ; n++ {
+		if prev != nil {
+			// What the part left unread is its body: unbounded.
+			io.Copy(io.Discard, prev)
+		}
+		if w.parts >= maxParts {
+			w.warn("more than %d MIME parts: the rest of the message was not read", maxParts)
+			return
+		}
+		guard.n = maxPartHeaderBytes
 		p, err := mr.NextPart()
+		guard.n = -1
 		if errors.Is(err, io.EOF) {
 			return
 		}
@@ -104,8 +130,33 @@ func (w *walker) multipart(raw io.Reader, boundary string, depth int, label, pat
 			w.warn("%s: multipart structure broken (%v); the rest of the message was not read", label, err)
 			return
 		}
+		prev = p
 		w.entity(message.Header{Header: p.Header}, p, depth+1, childPath(path, n))
 	}
+}
+
+// partHeaderGuard fails a read once more than n bytes were read, while n
+// is not negative: the multipart walker arms it for the reading of one
+// part header (the multipart reader's read-ahead of a few KiB counts
+// too, which the bound allows for).
+type partHeaderGuard struct {
+	r io.Reader
+	n int64
+}
+
+func (g *partHeaderGuard) Read(p []byte) (int, error) {
+	if g.n < 0 {
+		return g.r.Read(p)
+	}
+	if g.n == 0 {
+		return 0, fmt.Errorf("part header larger than %d bytes", maxPartHeaderBytes)
+	}
+	if int64(len(p)) > g.n {
+		p = p[:g.n]
+	}
+	n, err := g.r.Read(p)
+	g.n -= int64(n)
+	return n, err
 }
 
 // attachment records an attachment with its decoded size, counted from the
@@ -144,8 +195,9 @@ func section(path string) string {
 	return path
 }
 
-// readText appends at most what is left of MaxBodyBytes of r to buf and
-// discards the rest. It reads straight into buf: no copy buffer per part.
+// readText appends at most what is left of MaxBodyBytes of r to buf. It
+// reads straight into buf: no copy buffer per part. The rest of a longer
+// text is not decoded: the caller drops its raw bytes.
 func (w *walker) readText(r io.Reader, buf *bytes.Buffer, label string) {
 	room := int64(MaxBodyBytes - buf.Len())
 	if room < 0 {
@@ -154,9 +206,11 @@ func (w *walker) readText(r io.Reader, buf *bytes.Buffer, label string) {
 	n, err := buf.ReadFrom(io.LimitReader(r, room))
 	if err != nil {
 		w.warn("%s: %v; text cut at that point", label, err)
+		return
 	}
-	if n == room {
-		if rest, _ := io.Copy(io.Discard, r); rest > 0 && !w.truncated {
+	if n == room && !w.truncated {
+		var one [1]byte
+		if k, _ := io.ReadFull(r, one[:]); k > 0 {
 			w.truncated = true
 			w.warn("body longer than %d bytes: truncated", MaxBodyBytes)
 		}
@@ -178,6 +232,10 @@ func (w *walker) text() string {
 	}
 	if strings.Contains(s, "\r\n") {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
+	}
+	if clean, changed := withoutControls(s, "\t\n"); changed {
+		w.warn("body: control characters removed")
+		s = clean
 	}
 	return strings.TrimSpace(s)
 }

@@ -11,7 +11,7 @@ import (
 
 // addressPattern finds bare addresses in a header that the RFC 5322 parser
 // refused (unquoted commas in names, stray brackets, 8-bit junk).
-var addressPattern = regexp.MustCompile(`[^\s<>"'(),;:\[\]]+@[^\s<>"'(),;:\[\]]+`)
+var addressPattern = regexp.MustCompile(`[^\s<>"'(),;:\[\]\x00-\x1f\x7f]+@[^\s<>"'(),;:\[\]\x00-\x1f\x7f]+`)
 
 // addresses returns the lower-cased bare addresses of an address header.
 func addresses(h mail.Header, key string, warn func(string, ...any)) []string {

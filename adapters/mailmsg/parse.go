@@ -2,6 +2,7 @@ package mailmsg
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -13,20 +14,9 @@ import (
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // ISO-8859-x, Windows-125x, ...
 	"github.com/emersion/go-message/mail"
-	"github.com/emersion/go-message/textproto"
 
 	"github.com/gwsync/gwsync/adapters"
 )
-
-// MaxBodyBytes caps the text kept from a message: of the plain-text body
-// and of the HTML body each at most this many decoded bytes are held, so a
-// 50 MB mail costs no more memory than a short one. A longer body is cut
-// with a Warning.
-const MaxBodyBytes = 1 << 20
-
-// maxDepth bounds multipart nesting, so a hostile message cannot recurse
-// without end.
-const maxDepth = 16
 
 // Parse reads one message (KindMessage) from r, reading r to its end.
 //
@@ -44,30 +34,41 @@ const maxDepth = 16
 // headers) imports what could be read and says what could not in Warnings.
 func Parse(r io.Reader) (adapters.Item, error) {
 	cr := &countingReader{r: r}
-	lr := &headerLimit{r: cr, n: maxHeaderBytes}
-	br := bufio.NewReader(lr)
+	br := bufio.NewReader(cr)
 	if _, err := br.Peek(1); err != nil {
 		if errors.Is(err, io.EOF) {
 			return adapters.Item{}, fmt.Errorf("empty message")
 		}
 		return adapters.Item{}, err
 	}
-	th, err := textproto.ReadHeader(br)
+	var lineWarning string
+	if crOnly(br) {
+		br = bufio.NewReader(&crToLF{r: br})
+		lineWarning = "lines end in CR alone: read as line breaks"
+	}
+	hb, err := readHeader(br)
 	if err != nil {
-		return adapters.Item{}, fmt.Errorf("no message header: %v", err)
+		if errors.Is(err, errNoHeader) {
+			return adapters.Item{}, err
+		}
+		return adapters.Item{}, fmt.Errorf("reading the header: %w", err)
 	}
-	lr.n = -1
-	h := mail.Header{Header: message.Header{Header: th}}
-	if h.Len() == 0 {
-		return adapters.Item{}, fmt.Errorf("no message header")
-	}
+	h := mail.Header{Header: message.Header{Header: hb.header}}
 	it := adapters.Item{Kind: adapters.KindMessage}
+	if lineWarning != "" {
+		it.Warnings = append(it.Warnings, lineWarning)
+	}
+	it.Warnings = append(it.Warnings, hb.warnings...)
 	readHeaders(h, &it)
 
+	var body io.Reader = br
+	if len(hb.body) > 0 {
+		body = io.MultiReader(bytes.NewReader(hb.body), br)
+	}
 	w := &walker{}
-	w.entity(h.Header, br, 0, "")
+	w.entity(h.Header, body, 0, "")
 	it.Body, it.Attachments = w.text(), w.attachments
-	it.Warnings = append(it.Warnings, w.warnings...)
+	it.Warnings = capWarnings(append(it.Warnings, w.warnings...))
 	if _, err := io.Copy(io.Discard, br); err != nil {
 		return adapters.Item{}, err
 	}
@@ -75,6 +76,16 @@ func Parse(r io.Reader) (adapters.Item, error) {
 		it.Key = SyntheticKey(it.Date, it.From, it.Subject, cr.n)
 	}
 	return it, nil
+}
+
+// capWarnings keeps the first maxWarnings warnings and says how many more
+// there were: a message with ten thousand broken parts has one short note.
+func capWarnings(list []string) []string {
+	if len(list) <= maxWarnings {
+		return list
+	}
+	more := len(list) - (maxWarnings - 1)
+	return append(list[:maxWarnings-1:maxWarnings-1], fmt.Sprintf("%d more warnings", more))
 }
 
 // SyntheticKey is the key of a message without a Message-ID (see Parse).
@@ -85,32 +96,6 @@ func SyntheticKey(date time.Time, from, subject string, size int64) string {
 	}
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s|%s|%s|%d", d, from, subject, size)))
 	return "mid-synth:" + hex.EncodeToString(sum[:])
-}
-
-// maxHeaderBytes bounds the header block, as go-message does, so a
-// message that is all header cannot take the heap.
-const maxHeaderBytes = 1 << 20
-
-// headerLimit fails a read once more than n bytes were read, while n is
-// not negative: set n to -1 once the header is read.
-type headerLimit struct {
-	r io.Reader
-	n int64
-}
-
-func (l *headerLimit) Read(p []byte) (int, error) {
-	if l.n < 0 {
-		return l.r.Read(p)
-	}
-	if l.n == 0 {
-		return 0, fmt.Errorf("message header larger than %d bytes", maxHeaderBytes)
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
 }
 
 // countingReader counts the raw bytes of the message.
@@ -135,6 +120,10 @@ func readHeaders(h mail.Header, it *adapters.Item) {
 		warn("Subject: cannot decode (%v); kept as written", err)
 	}
 	it.Subject = legacyText(subject, "Subject", warn)
+	if clean, changed := withoutControls(it.Subject, ""); changed {
+		warn("Subject: control characters removed")
+		it.Subject = clean
+	}
 
 	from := addresses(h, "From", warn)
 	if len(from) > 0 {
@@ -154,20 +143,37 @@ func readHeaders(h mail.Header, it *adapters.Item) {
 	} else {
 		warn("Date: cannot read %q", clip(h.Get("Date")))
 	}
+	if y := it.Date.Year(); !it.Date.IsZero() && (y < 1 || y > 9999) {
+		// Times are stored in years 1 to 9999; a Date beyond them is
+		// made up, and would fail every write of the item.
+		warn("Date: year %d is not a real date; not used", y)
+		it.Date = time.Time{}
+	}
 	it.Raster.Start = it.Date
 
 	id, err := h.MessageID()
 	if err != nil || id == "" {
 		id = strings.Trim(strings.TrimSpace(h.Get("Message-Id")), "<>")
 	}
-	if id = strings.TrimSpace(id); id != "" {
+	switch id = strings.TrimSpace(id); {
+	case id == "":
+	case len(id) > maxMessageIDBytes:
+		warn("Message-ID longer than %d bytes: not used as the key", maxMessageIDBytes)
+	case strings.ContainsFunc(id, isControl):
+		warn("Message-ID %q holds control characters: not used as the key", clip(id))
+	default:
 		it.Key = "mid:" + strings.ToValidUTF8(id, "\uFFFD")
 	}
 }
 
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
 // lenientDate tries the date layouts seen in the wild that net/mail refuses.
 func lenientDate(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
+	if len(s) > maxDateBytes {
+		return time.Time{}, false
+	}
 	for _, layout := range []string{
 		"Mon, 2 Jan 2006 15:04:05 -0700 (MST)", "Mon, 2 Jan 2006 15:04 -0700", "2 Jan 2006 15:04:05 MST",
 		"Mon Jan 2 15:04:05 2006", "Mon, 2 Jan 2006 15:04:05", time.RFC3339, "2006-01-02 15:04:05 -0700",
