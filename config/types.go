@@ -44,6 +44,14 @@ type Serve struct {
 	TLSKey  string `json:"tls_key,omitempty"`
 	// Interval is how often automatic users are synced.
 	Interval time.Duration `json:"interval"`
+	// MaxSessions bounds the logged-in sessions kept in memory.
+	MaxSessions int `json:"max_sessions"`
+	// MetricsTokenFile holds the bearer token /metrics asks for
+	// (absolute); "" means /metrics is open to whoever reaches it.
+	MetricsTokenFile string `json:"metrics_token_file,omitempty"`
+	// MetricsAddress serves /metrics on a host:port of its own instead
+	// of the web client's address.
+	MetricsAddress string `json:"metrics_address,omitempty"`
 }
 
 // MarshalJSON writes the interval in the YAML notation ("15m").
