@@ -68,6 +68,8 @@ type Defaults struct {
 	Window   Window `json:"window"`
 	Conflict string `json:"conflict"`
 	TimeZone string `json:"time_zone"`
+	// PrivateItems is what becomes of private items: skip, busy, import.
+	PrivateItems string `json:"private_items"`
 }
 
 // Window bounds which calendar items are synced, relative to now.
@@ -120,7 +122,10 @@ type User struct {
 	AutomaticMatching bool     `json:"automatic_matching"`
 	Areas             []string `json:"areas"`
 	Conflict          string   `json:"conflict"`
-	Window            Window   `json:"window"`
+	// PrivateItems is what becomes of private items: skip (default),
+	// busy (times only, as "Private appointment"), import.
+	PrivateItems string `json:"private_items"`
+	Window       Window `json:"window"`
 	// ExportTo names the source that receives CRM appointments; "" means
 	// nothing is exported.
 	ExportTo string `json:"export_to,omitempty"`
