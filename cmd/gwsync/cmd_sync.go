@@ -193,7 +193,7 @@ func printPlan(plan *engine.Plan, asJSON bool) error {
 	if asJSON {
 		return plan.WriteJSON(os.Stdout)
 	}
-	return plan.WriteTable(os.Stdout)
+	return termSafePlan(plan).WriteTable(os.Stdout)
 }
 
 func printPlanSummary(plan *engine.Plan) {
