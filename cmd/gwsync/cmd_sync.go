@@ -190,6 +190,7 @@ func codeFor(plan *engine.Plan, res *engine.Result) int {
 }
 
 func printPlan(plan *engine.Plan, asJSON bool) error {
+	plan = redactPlan(plan)
 	if asJSON {
 		return plan.WriteJSON(os.Stdout)
 	}
