@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"unicode"
 
@@ -56,3 +57,28 @@ func termSafePlan(p *engine.Plan) *engine.Plan {
 	}
 	return &c
 }
+
+// termSafeWriter escapes what termSafe escapes, except line breaks and
+// tabs, which log lines keep. hclog writes one whole line per Write.
+type termSafeWriter struct{ w io.Writer }
+
+func (t termSafeWriter) Write(p []byte) (int, error) {
+	s := string(p)
+	if strings.IndexFunc(s, unsafeInLog) < 0 {
+		return t.w.Write(p)
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unsafeInLog(r) {
+			b.WriteString(termSafe(string(r)))
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	if _, err := io.WriteString(t.w, b.String()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func unsafeInLog(r rune) bool { return r != '\n' && r != '\t' && unsafeRune(r) }

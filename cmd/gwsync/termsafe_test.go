@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/go-hclog"
 )
 
 func TestTermSafeEscapesWhatATerminalWouldObey(t *testing.T) {
@@ -18,6 +20,16 @@ func TestTermSafeEscapesWhatATerminalWouldObey(t *testing.T) {
 		if got := termSafe(in); got != want {
 			t.Errorf("termSafe(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestLogsEscapeControlCharacters(t *testing.T) {
+	var buf strings.Builder
+	logger := hclog.New(&hclog.LoggerOptions{Output: termSafeWriter{&buf}, Color: hclog.ColorOff})
+	logger.Warn("item skipped", "subject", "Invoice\x1b]0;pwned\x07", "body", "two\nlines\x1b[2J")
+	got := buf.String()
+	if strings.ContainsAny(got, "\x1b\x07") || !strings.Contains(got, `lines\x1b[2J`) || !strings.Contains(got, "two\n") {
+		t.Errorf("log line %q: want escapes shown, line breaks kept", got)
 	}
 }
 
