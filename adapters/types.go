@@ -232,6 +232,11 @@ type Item struct {
 	Modified  time.Time `json:"modified,omitzero"`
 	Completed bool      `json:"completed,omitempty"`
 	Cancelled bool      `json:"cancelled,omitempty"`
+	// Private marks an item its owner keeps to themselves (iCalendar
+	// CLASS:PRIVATE or CONFIDENTIAL, Exchange sensitivity Private or
+	// Confidential). The engine's private_items policy decides what of it
+	// reaches the shared CRM.
+	Private bool `json:"private,omitempty"`
 	// Deleted marks a tombstone in an incremental snapshot.
 	Deleted bool `json:"deleted,omitempty"`
 	// ExportedFrom is the CRM activity id an item was exported from, read

@@ -14,7 +14,12 @@ const (
 	DefaultConflict = string(engine.DefaultPolicy)
 	DefaultTimeZone = "UTC"
 	DefaultCRMName  = "crm"
+	// DefaultPrivateItems keeps private items out of the shared CRM.
+	DefaultPrivateItems = "skip"
 )
+
+// PrivateItemsPolicies are the values of private_items (engine.PrivatePolicy).
+var PrivateItemsPolicies = []string{"skip", "busy", "import"}
 
 // DefaultWindow is the sync window when none is configured.
 var DefaultWindow = Window{Past: 30 * day, Future: 365 * day}
@@ -22,9 +27,9 @@ var DefaultWindow = Window{Past: 30 * day, Future: 365 * day}
 // Keys of each mapping, in the order they are documented.
 var (
 	topKeys      = []string{"state", "crm", "plugin_dir", "defaults", "users", "serve"}
-	defaultsKeys = []string{"window", "conflict", "time_zone"}
+	defaultsKeys = []string{"window", "conflict", "time_zone", "private_items"}
 	windowKeys   = []string{"past", "future"}
-	userKeys     = []string{"name", "email", "time_zone", "automatic_matching", "areas", "conflict", "window", "export_to", "sources", "password_hash", "exclude"}
+	userKeys     = []string{"name", "email", "time_zone", "automatic_matching", "areas", "conflict", "window", "export_to", "sources", "password_hash", "exclude", "private_items"}
 	pluginKeys   = []string{"name", "plugin", "in_process", "sha256", "options"}
 )
 
@@ -83,7 +88,7 @@ func (d *decoder) decodeFile(root *yaml.Node, c *Config) {
 
 // decodeDefaults reads `defaults:`; absent keys keep the built-in values.
 func (d *decoder) decodeDefaults(n *yaml.Node) Defaults {
-	def := Defaults{Window: DefaultWindow, Conflict: DefaultConflict, TimeZone: DefaultTimeZone}
+	def := Defaults{Window: DefaultWindow, Conflict: DefaultConflict, TimeZone: DefaultTimeZone, PrivateItems: DefaultPrivateItems}
 	if n == nil || isNull(resolve(n)) {
 		return def
 	}
@@ -94,6 +99,7 @@ func (d *decoder) decodeDefaults(n *yaml.Node) Defaults {
 	def.Window = d.decodeWindow(f["window"], "defaults.window", def.Window)
 	def.Conflict = d.conflict(f["conflict"], "defaults.conflict", def.Conflict)
 	def.TimeZone = d.timeZone(f["time_zone"], "defaults.time_zone", def.TimeZone)
+	def.PrivateItems = d.oneOf(f["private_items"], "defaults.private_items", PrivateItemsPolicies, def.PrivateItems)
 	return def
 }
 
@@ -146,7 +152,7 @@ func (d *decoder) decodeUsers(n *yaml.Node, def Defaults) []User {
 
 // decodeUser reads one user, filling in the defaults.
 func (d *decoder) decodeUser(n *yaml.Node, path string, def Defaults) User {
-	u := User{Line: resolve(n).Line, TimeZone: def.TimeZone, Conflict: def.Conflict, Window: def.Window}
+	u := User{Line: resolve(n).Line, TimeZone: def.TimeZone, Conflict: def.Conflict, Window: def.Window, PrivateItems: def.PrivateItems}
 	f, ok := d.fields(n, path, userKeys...)
 	if !ok {
 		return u
@@ -159,6 +165,7 @@ func (d *decoder) decodeUser(n *yaml.Node, path string, def Defaults) User {
 	u.AutomaticMatching, _ = d.boolean(f["automatic_matching"], join(path, "automatic_matching"))
 	u.Areas = d.areas(f["areas"], join(path, "areas"))
 	u.Conflict = d.conflict(f["conflict"], join(path, "conflict"), u.Conflict)
+	u.PrivateItems = d.oneOf(f["private_items"], join(path, "private_items"), PrivateItemsPolicies, u.PrivateItems)
 	u.Window = d.decodeWindow(f["window"], join(path, "window"), u.Window)
 	u.Sources = d.decodeSources(f["sources"], n, join(path, "sources"))
 	if s, ok := d.str(f["export_to"], join(path, "export_to")); ok && s != "" {

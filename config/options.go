@@ -110,6 +110,11 @@ func (d *decoder) optionScalar(buf *bytes.Buffer, key string, n *yaml.Node, path
 		buf.WriteString("null")
 		return
 	}
+	if hasURLPassword(s) {
+		d.errs.add(n.Line, path, "the URL holds a password, which would show in logs and plans; give the URL without it and put the password in password_file (or password: ${env:NAME})")
+		writeJSON(buf, redactURL(s))
+		return
+	}
 	switch {
 	case isPathOption(key):
 		s = absPath(s, d.dir)

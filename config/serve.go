@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strconv"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -11,14 +12,16 @@ import (
 const (
 	DefaultServeAddress  = "127.0.0.1:8080"
 	DefaultServeInterval = 15 * time.Minute
+	// DefaultMaxSessions bounds the web client's logged-in sessions.
+	DefaultMaxSessions = 1000
 )
 
-var serveKeys = []string{"address", "tls_cert", "tls_key", "interval"}
+var serveKeys = []string{"address", "tls_cert", "tls_key", "interval", "max_sessions", "metrics_token_file", "metrics_address"}
 
 // decodeServe reads `serve:`; absent keys keep their defaults. Certificate
 // paths are made absolute like every other path.
 func (d *decoder) decodeServe(n *yaml.Node) Serve {
-	s := Serve{Address: DefaultServeAddress, Interval: DefaultServeInterval}
+	s := Serve{Address: DefaultServeAddress, Interval: DefaultServeInterval, MaxSessions: DefaultMaxSessions}
 	if n == nil || isNull(resolve(n)) {
 		return s
 	}
@@ -43,6 +46,20 @@ func (d *decoder) decodeServe(n *yaml.Node) Serve {
 			d.errs.add(resolve(f["interval"]).Line, "serve.interval", "must be at least 1s")
 		} else {
 			s.Interval = v
+		}
+	}
+	if v, ok := d.str(f["metrics_token_file"], "serve.metrics_token_file"); ok && v != "" {
+		s.MetricsTokenFile = absPath(v, d.dir)
+	}
+	if v, ok := d.str(f["metrics_address"], "serve.metrics_address"); ok && v != "" {
+		s.MetricsAddress = v
+	}
+	if n := resolve(f["max_sessions"]); !isNull(n) {
+		v, err := strconv.Atoi(n.Value)
+		if n.Kind != yaml.ScalarNode || err != nil || v < 1 {
+			d.errs.add(n.Line, "serve.max_sessions", "must be a whole number of at least 1, got %q", n.Value)
+		} else {
+			s.MaxSessions = v
 		}
 	}
 	return s

@@ -44,6 +44,14 @@ type Serve struct {
 	TLSKey  string `json:"tls_key,omitempty"`
 	// Interval is how often automatic users are synced.
 	Interval time.Duration `json:"interval"`
+	// MaxSessions bounds the logged-in sessions kept in memory.
+	MaxSessions int `json:"max_sessions"`
+	// MetricsTokenFile holds the bearer token /metrics asks for
+	// (absolute); "" means /metrics is open to whoever reaches it.
+	MetricsTokenFile string `json:"metrics_token_file,omitempty"`
+	// MetricsAddress serves /metrics on a host:port of its own instead
+	// of the web client's address.
+	MetricsAddress string `json:"metrics_address,omitempty"`
 }
 
 // MarshalJSON writes the interval in the YAML notation ("15m").
@@ -60,6 +68,8 @@ type Defaults struct {
 	Window   Window `json:"window"`
 	Conflict string `json:"conflict"`
 	TimeZone string `json:"time_zone"`
+	// PrivateItems is what becomes of private items: skip, busy, import.
+	PrivateItems string `json:"private_items"`
 }
 
 // Window bounds which calendar items are synced, relative to now.
@@ -112,7 +122,10 @@ type User struct {
 	AutomaticMatching bool     `json:"automatic_matching"`
 	Areas             []string `json:"areas"`
 	Conflict          string   `json:"conflict"`
-	Window            Window   `json:"window"`
+	// PrivateItems is what becomes of private items: skip (default),
+	// busy (times only, as "Private appointment"), import.
+	PrivateItems string `json:"private_items"`
+	Window       Window `json:"window"`
 	// ExportTo names the source that receives CRM appointments; "" means
 	// nothing is exported.
 	ExportTo string `json:"export_to,omitempty"`

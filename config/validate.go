@@ -80,6 +80,19 @@ func (d *decoder) conflict(n *yaml.Node, path, def string) string {
 	return s
 }
 
+// oneOf reads a string that must be one of values; absent keeps def.
+func (d *decoder) oneOf(n *yaml.Node, path string, values []string, def string) string {
+	s, ok := d.str(n, path)
+	if !ok {
+		return def
+	}
+	if !contains(values, s) {
+		d.errs.add(resolve(n).Line, path, "%q is not one of %s", s, strings.Join(values, ", "))
+		return def
+	}
+	return s
+}
+
 // timeZone reads an IANA zone name; absent keeps def. "Local" is refused
 // because it would mean different zones on different machines.
 func (d *decoder) timeZone(n *yaml.Node, path, def string) string {

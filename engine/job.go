@@ -35,8 +35,10 @@ type Job struct {
 	Policy   Policy
 	// Areas the user chose; actions of other areas are planned but not
 	// selected. Empty means all.
-	Areas  []Area
-	Logger hclog.Logger
+	Areas []Area
+	// PrivateItems is what becomes of new private items; "" is PrivateSkip.
+	PrivateItems PrivatePolicy
+	Logger       hclog.Logger
 	// Progress, if set, is told about long work (snapshots, execution).
 	Progress func(Progress)
 }

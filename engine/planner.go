@@ -178,6 +178,9 @@ func (p *planner) item(ns *NamedSource, it *adapters.Item, acts []*Action, probs
 	if it.Cancelled {
 		return append(acts, p.skip(ns.Name, it, nil, "cancelled in groupware, not imported")), probs
 	}
+	if a := p.privateItem(ns.Name, it); a != nil {
+		return append(acts, a), probs
+	}
 	if it.Kind == adapters.KindMessage && p.job.internalOnly(it) {
 		p.plan.Excluded++ // internal mail: never logged, not worth a line each run
 		return acts, probs

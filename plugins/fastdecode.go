@@ -203,6 +203,8 @@ func (d *wireDecoder) item(b []byte, it *adapters.Item) error {
 			it.Warnings = append(it.Warnings, d.text(v))
 		case 22:
 			it.Unreadable = d.text(v)
+		case 23:
+			it.Private = x != 0
 		}
 		return nil
 	})

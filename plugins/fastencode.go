@@ -80,6 +80,7 @@ func (e *snapshotEncoder) appendItem(it *adapters.Item) {
 	b = appendString(b, 20, it.ExportedFrom)
 	b = appendStrings(b, 21, it.Warnings)
 	b = appendString(b, 22, it.Unreadable)
+	b = appendBool(b, 23, it.Private)
 	e.scratch = b
 	e.buf = appendMessage(e.buf, fSnapshotItems, b)
 	e.n++

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -57,54 +58,70 @@ type loginPage struct {
 	Error string
 }
 
+// loginPage shows the form. It creates no session: the form's CSRF token
+// is signed, not stored (loginCSRF).
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	sess := s.sessions.get(r)
-	if sess != nil && sess.userName() != "" {
+	if sess := s.sessions.get(r); sess != nil {
 		http.Redirect(w, r, "/sync", http.StatusSeeOther)
 		return
 	}
-	if sess == nil {
-		sess = s.sessions.start(w, "") // a visitor session only carries the login form's CSRF token
-	}
-	s.render(w, http.StatusOK, "login.html", s.view(sess, "Log in", loginPage{}))
+	s.renderLogin(w, r, http.StatusOK, loginPage{})
 }
 
-// login checks the form's CSRF token, the rate limit and the password, in
+// renderLogin shows the login form with a fresh signed CSRF token.
+func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, status int, page loginPage) {
+	v := s.view(nil, "Log in", page)
+	v.CSRF = s.issueLoginCSRF(w, r)
+	s.render(w, status, "login.html", v)
+}
+
+// login checks the form's CSRF token, the throttle and the password, in
 // that order. A refused login says neither whether the user exists nor
-// which part was wrong.
+// which part was wrong. Only a successful login creates a session.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	sess := s.sessions.get(r)
-	if sess == nil {
-		sess = s.sessions.start(w, "")
-		s.refuseCSRF(w, r, sess)
-		return
-	}
-	if !sess.validCSRF(r) {
-		s.refuseCSRF(w, r, sess)
+	if !s.validLoginCSRF(r) {
+		s.refuseCSRF(w, r, nil)
 		return
 	}
 	name := r.PostFormValue("user")
-	keys := []string{"addr:" + clientAddr(r), "user:" + name}
-	if blocked, wait := s.limiter.blocked(keys...); blocked {
-		secs := int(wait.Seconds()) + 1
+	keys := s.throttleKeys(r, name)
+	if ok, wait := s.throttle.begin(keys); !ok {
+		secs := int(wait/time.Second) + 1
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		s.render(w, http.StatusTooManyRequests, "login.html", s.view(sess, "Log in", loginPage{Name: name,
-			Error: "Too many failed logins. Wait " + strconv.Itoa(secs) + " seconds and try again."}))
+		s.log.Warn("login delayed", "user", name, "remote", r.RemoteAddr, "wait", wait.Round(time.Second))
+		s.renderLogin(w, r, http.StatusTooManyRequests, loginPage{Name: name,
+			Error: "Too many failed logins. Wait " + strconv.Itoa(secs) + " seconds and try again."})
 		return
 	}
 	u, known := s.users[name]
-	if !checkPassword(u.PasswordHash, r.PostFormValue("password")) || !known {
-		s.limiter.fail(keys...)
+	if !s.checkPassword(u.PasswordHash, r.PostFormValue("password")) || !known {
 		s.log.Warn("login refused", "user", name, "remote", r.RemoteAddr)
-		s.render(w, http.StatusUnauthorized, "login.html", s.view(sess, "Log in", loginPage{Name: name,
-			Error: "Wrong user name or password."}))
+		s.renderLogin(w, r, http.StatusUnauthorized, loginPage{Name: name, Error: "Wrong user name or password."})
 		return
 	}
-	s.sessions.end(w, sess)
+	s.throttle.succeed(keys)
+	if old := s.sessions.get(r); old != nil {
+		s.sessions.end(w, old)
+	}
 	s.sessions.start(w, u.Name)
+	s.rememberDevice(w, r, u.Name)
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true,
+		Secure: s.opts.SecureCookies, SameSite: http.SameSiteStrictMode})
 	s.log.Info("login", "user", u.Name, "remote", r.RemoteAddr)
 	http.Redirect(w, r, "/sync", http.StatusSeeOther)
+}
+
+// throttleKeys are the keys a login attempt counts against (loginThrottle
+// explains the policy). A browser with a known-device cookie for this
+// name is throttled on that device's key alone, so that guessing on the
+// name, from elsewhere or from the same address, does not shut it out.
+func (s *Server) throttleKeys(r *http.Request, name string) []throttleKey {
+	if dev, ok := s.knownDevice(r, name); ok {
+		return []throttleKey{{"device:" + dev, deviceRule}}
+	}
+	addr := addrKey(clientAddr(r))
+	return []throttleKey{{"addr:" + addr, addrRule}, {"pair:" + addr + "\x00" + name, pairRule}, {"user:" + name, nameRule}}
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -117,10 +134,10 @@ var (
 	dummyHash []byte
 )
 
-// checkPassword compares with bcrypt. A user without a hash (unknown, or
+// bcryptPassword compares with bcrypt. A user without a hash (unknown, or
 // not allowed to log in) is compared with a dummy hash, so the answer
 // takes as long as for a real user and does not tell which names exist.
-func checkPassword(hash, password string) bool {
+func bcryptPassword(hash, password string) bool {
 	if hash == "" {
 		dummyOnce.Do(func() {
 			dummyHash, _ = bcrypt.GenerateFromPassword([]byte("gwsync-dummy"), bcrypt.DefaultCost)

@@ -214,11 +214,13 @@ func TestUnauthorizedForAConfiguredPasswordStaysOnTheAreasPage(t *testing.T) {
 }
 
 func TestExpiredSessionForgetsPasswords(t *testing.T) {
-	ss := newSessions(false)
+	ss := newSessions(false, 0)
+	clock := time.Now()
+	ss.now = func() time.Time { return clock }
 	rec := httptest.NewRecorder()
 	s := ss.start(rec, "sam")
 	s.secrets = map[string]string{"inbox": rightIMAPPassword}
-	s.lastSeen = time.Now().Add(-sessionIdle - time.Minute)
+	clock = clock.Add(sessionIdle + time.Minute)
 	req, _ := http.NewRequest(http.MethodGet, "/sync", nil)
 	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: s.id})
 	if got := ss.get(req); got != nil {
@@ -227,13 +229,16 @@ func TestExpiredSessionForgetsPasswords(t *testing.T) {
 	if s.secrets != nil {
 		t.Errorf("the expired session keeps its passwords")
 	}
-	// The sweep at the next login does the same for sessions nobody asks for.
+	// Expiry at the next login does the same for sessions nobody asks for.
 	s2 := ss.start(rec, "sam")
 	s2.secrets = map[string]string{"inbox": rightIMAPPassword}
-	s2.lastSeen = time.Now().Add(-sessionIdle - time.Minute)
+	clock = clock.Add(sessionIdle + time.Minute)
 	ss.start(rec, "kim")
 	if s2.secrets != nil {
-		t.Errorf("the swept session keeps its passwords")
+		t.Errorf("the expired session keeps its passwords")
+	}
+	if n := ss.len(); n != 1 {
+		t.Errorf("%d sessions live, want only kim's", n)
 	}
 }
 

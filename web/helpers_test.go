@@ -77,6 +77,14 @@ func hash(t testing.TB) string {
 // newFixture starts a server for users; edit tweaks the options first.
 func newFixture(t *testing.T, users []User, edit func(*Options)) *fixture {
 	t.Helper()
+	return newFixtureWith(t, users, edit, nil)
+}
+
+// newFixtureWith is newFixture with a hook on the server before it
+// answers its first request. The HTTP server is the one Serve runs, with
+// its timeouts.
+func newFixtureWith(t *testing.T, users []User, edit func(*Options), prepare func(*Server)) *fixture {
+	t.Helper()
 	st, err := sqlite.Open(context.Background(), t.TempDir()+"/state.db")
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +127,12 @@ func newFixture(t *testing.T, users []User, edit func(*Options)) *fixture {
 		t.Fatal(err)
 	}
 	f.srv = srv
-	f.http = httptest.NewServer(srv.Handler())
+	if prepare != nil {
+		prepare(srv)
+	}
+	f.http = httptest.NewUnstartedServer(nil)
+	f.http.Config = srv.httpServer(srv.Handler())
+	f.http.Start()
 	t.Cleanup(func() {
 		f.http.Close()
 		srv.Shutdown()

@@ -56,10 +56,31 @@ type Options struct {
 	// was asked for before it is cancelled (it then stops between two
 	// batches). Default 10s.
 	ShutdownGrace time.Duration
-	// LoginLimit is how many failed logins per client address and per user
-	// name are allowed within LoginWindow before logins are refused with
-	// 429. Defaults 5 and 1 minute.
-	LoginLimit  int
-	LoginWindow time.Duration
-	Logger      hclog.Logger
+	// MaxSessions bounds the logged-in sessions kept in memory; at the
+	// bound the least recently used one is ended. Default
+	// DefaultMaxSessions.
+	MaxSessions int
+	// SigningKey signs the login form's CSRF token and the known-device
+	// cookie; empty means a random key per process (a restart then asks
+	// every browser to reload the login form).
+	SigningKey []byte
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken string
+	// MetricsElsewhere leaves /metrics out of Handler: the caller serves
+	// MetricsHandler on an address of its own.
+	MetricsElsewhere bool
+	// Timeouts of the HTTP server Serve runs; zero values take the
+	// defaults (DefaultTimeouts). The progress stream extends its write
+	// deadline per event, so it may outlive WriteTimeout.
+	Timeouts Timeouts
+	Logger   hclog.Logger
+}
+
+// Timeouts are the HTTP server's: against clients that send or read
+// slowly (slowloris) and connections left open.
+type Timeouts struct {
+	ReadHeader time.Duration
+	Read       time.Duration
+	Write      time.Duration
+	Idle       time.Duration
 }

@@ -96,6 +96,7 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, sess *session
 		changed := rn.changed() // before reading the state, so no update is missed
 		st := rn.state()
 		data, _ := json.Marshal(st)
+		s.extendWriteDeadline(w)
 		if _, err := fmt.Fprintf(w, "event: progress\ndata: %s\n\n", data); err != nil {
 			return
 		}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Server is the web client. Build it with New, mount Handler, or let Serve
@@ -19,12 +18,15 @@ type Server struct {
 	opts     Options
 	users    map[string]User
 	sessions *sessions
-	limiter  *loginLimiter
-	pages    *pages
-	metrics  *metrics
-	locks    userLocks
-	sched    schedule
-	log      hclog.Logger
+	throttle *loginThrottle
+	signer   *signer
+	// checkPassword is bcryptPassword; tests count its calls.
+	checkPassword func(hash, password string) bool
+	pages         *pages
+	metrics       *metrics
+	locks         userLocks
+	sched         schedule
+	log           hclog.Logger
 
 	// runCtx is the context of every sync; it is cancelled when a
 	// shutdown's grace period is over.
@@ -52,15 +54,10 @@ func New(opts Options) (*Server, error) {
 	if opts.ShutdownGrace <= 0 {
 		opts.ShutdownGrace = 10 * time.Second
 	}
-	if opts.LoginLimit <= 0 {
-		opts.LoginLimit = 5
-	}
-	if opts.LoginWindow <= 0 {
-		opts.LoginWindow = time.Minute
-	}
-	s := &Server{opts: opts, users: map[string]User{}, sessions: newSessions(opts.SecureCookies),
-		limiter: newLoginLimiter(opts.LoginLimit, opts.LoginWindow), metrics: newMetrics(),
-		log: opts.Logger, closing: make(chan struct{})}
+	opts.Timeouts = opts.Timeouts.withDefaults()
+	s := &Server{opts: opts, users: map[string]User{}, sessions: newSessions(opts.SecureCookies, opts.MaxSessions),
+		throttle: newLoginThrottle(), signer: newSigner(opts.SigningKey), checkPassword: bcryptPassword,
+		metrics: newMetrics(), log: opts.Logger, closing: make(chan struct{})}
 	for _, u := range opts.Users {
 		if _, dup := s.users[u.Name]; dup {
 			return nil, fmt.Errorf("web: user %q twice", u.Name)
@@ -81,7 +78,9 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /static/", staticHandler())
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	if !s.opts.MetricsElsewhere {
+		mux.Handle("GET /metrics", s.MetricsHandler())
+	}
 	mux.HandleFunc("GET /login", s.loginPage)
 	mux.HandleFunc("POST /login", s.login)
 	mux.HandleFunc("POST /logout", s.authed(s.logout))
@@ -127,8 +126,8 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // its run journal), and every source a wizard started is closed. It
 // returns nil after a clean shutdown, or the listener's error.
 func (s *Server) Serve(ctx context.Context, ln net.Listener, certFile, keyFile string) error {
-	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: s.log.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true})}
+	s.warnIfPublicPlainHTTP(ln.Addr(), certFile != "")
+	hs := s.httpServer(s.Handler())
 	schedDone := make(chan struct{})
 	schedCtx, stopSched := context.WithCancel(s.runCtx)
 	go func() { defer close(schedDone); s.runScheduler(schedCtx) }()

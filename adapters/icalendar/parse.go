@@ -171,6 +171,10 @@ func (p *parser) item(c *rawComponent, kind adapters.Kind) adapters.Item {
 	it.ExportedFrom = strings.TrimSpace(p.text(c, "X-GWSYNC-ACTIVITY-ID", &it))
 	status := strings.ToUpper(strings.TrimSpace(p.text(c, "STATUS", &it)))
 	it.Cancelled = status == "CANCELLED"
+	switch strings.ToUpper(strings.TrimSpace(p.text(c, "CLASS", &it))) {
+	case "PRIVATE", "CONFIDENTIAL":
+		it.Private = true
+	}
 	if kind == adapters.KindTask {
 		it.Completed = status == "COMPLETED" || p.rc.prop(c, "COMPLETED") != nil
 	} else {

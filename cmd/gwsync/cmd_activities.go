@@ -87,8 +87,8 @@ func runActivities(ctx context.Context, args []string) error {
 		if endDue == nil {
 			endDue = a.Due
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Type, clip(a.Subject, 40), when(a.Start, a.AllDay),
-			when(endDue, a.AllDay), clip(strings.Join(a.Contacts, ", "), 40), a.Source)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", termSafe(a.ID), a.Type, clip(a.Subject, 40), when(a.Start, a.AllDay),
+			when(endDue, a.AllDay), clip(strings.Join(a.Contacts, ", "), 40), termSafe(a.Source))
 	}
 	tw.Flush()
 	fmt.Printf("%d activities\n", len(out))
@@ -124,7 +124,7 @@ func when(t *time.Time, allDay bool) string {
 }
 
 func clip(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = termSafe(strings.Join(strings.Fields(s), " "))
 	if r := []rune(s); len(r) > n {
 		return string(r[:n-1]) + "…"
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/adapters/credentials"
@@ -43,10 +44,23 @@ func runServe(ctx context.Context, args []string) error {
 	if loginable == 0 {
 		logger.Warn("no user has a password_hash: nobody can log in (run 'gwsync passwd' and add password_hash to a user)")
 	}
-	srv, err := web.New(web.Options{Users: users, OpenJob: jobOpener(cfg, logger, crm), CRM: crm, State: st,
-		SecureCookies: cfg.Serve.TLSCert != "", Interval: cfg.Serve.Interval, Logger: logger.Named("web")})
+	metricsToken, err := readMetricsToken(cfg)
 	if err != nil {
 		return err
+	}
+	srv, err := web.New(web.Options{Users: users, OpenJob: jobOpener(cfg, logger, crm), CRM: crm, State: st,
+		SecureCookies: cfg.Serve.TLSCert != "", Interval: cfg.Serve.Interval, Logger: logger.Named("web"),
+		MaxSessions: cfg.Serve.MaxSessions, MetricsToken: metricsToken, MetricsElsewhere: cfg.Serve.MetricsAddress != ""})
+	if err != nil {
+		return err
+	}
+	if cfg.Serve.MetricsAddress != "" {
+		mln, err := net.Listen("tcp", cfg.Serve.MetricsAddress)
+		if err != nil {
+			return fmt.Errorf("serve: metrics_address: %w", err)
+		}
+		defer srv.ServeMetrics(mln)()
+		fmt.Fprintf(os.Stderr, "gwsync serve: metrics on http://%s/metrics\n", mln.Addr())
 	}
 	address := cfg.Serve.Address
 	if *addr != "" {
@@ -107,4 +121,21 @@ func jobOpener(cfg *config.Config, logger hclog.Logger, crm adapters.Sink) web.O
 		}
 		return job, op.close, nil
 	}
+}
+
+// readMetricsToken reads serve.metrics_token_file: the whole file, without
+// its trailing newline, must be a non-empty token.
+func readMetricsToken(cfg *config.Config) (string, error) {
+	if cfg.Serve.MetricsTokenFile == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(cfg.Serve.MetricsTokenFile)
+	if err != nil {
+		return "", fmt.Errorf("%s: serve.metrics_token_file: %w", cfg.File, err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", fmt.Errorf("%s: serve.metrics_token_file: %s is empty", cfg.File, cfg.Serve.MetricsTokenFile)
+	}
+	return tok, nil
 }

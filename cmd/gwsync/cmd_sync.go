@@ -190,10 +190,11 @@ func codeFor(plan *engine.Plan, res *engine.Result) int {
 }
 
 func printPlan(plan *engine.Plan, asJSON bool) error {
+	plan = redactPlan(plan)
 	if asJSON {
 		return plan.WriteJSON(os.Stdout)
 	}
-	return plan.WriteTable(os.Stdout)
+	return termSafePlan(plan).WriteTable(os.Stdout)
 }
 
 func printPlanSummary(plan *engine.Plan) {

@@ -64,8 +64,15 @@ func (c *common) logger() (hclog.Logger, error) {
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return nil, usageError{fmt.Sprintf("unknown --log-format %q (text, json)", c.logFormat)}
 	}
-	return hclog.New(&hclog.LoggerOptions{Name: "gwsync", Level: lvl, Output: os.Stderr,
-		JSONFormat: c.logFormat == "json", Color: hclog.AutoColor}), nil
+	// Text logs go through termSafeWriter: hclog quotes odd values, but
+	// writes a value with a line break as it is, escapes and all. Colour
+	// is off, because the writer would escape hclog's own colour codes.
+	var out io.Writer = termSafeWriter{os.Stderr}
+	if c.logFormat == "json" {
+		out = os.Stderr
+	}
+	return hclog.New(&hclog.LoggerOptions{Name: "gwsync", Level: lvl, Output: out,
+		JSONFormat: c.logFormat == "json", Color: hclog.ColorOff}), nil
 }
 
 func (c *common) load() (*config.Config, error) {

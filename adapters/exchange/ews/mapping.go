@@ -84,7 +84,7 @@ func messageItem(x item) adapters.Item {
 func eventItem(x item) adapters.Item {
 	id := eventPrefix + x.ItemID.ID
 	it := adapters.Item{ID: id, Kind: adapters.KindEvent, Version: x.ItemID.ChangeKey, Subject: x.Subject,
-		Cancelled: x.IsCancelled, Location: x.Location}
+		Cancelled: x.IsCancelled, Location: x.Location, Private: xchg.Private(x.Sensitivity)}
 	warn := func(f string, a ...any) { it.Warnings = append(it.Warnings, fmt.Sprintf(f, a...)) }
 	start, err := parseTime(x.Start)
 	if err != nil || start.IsZero() {

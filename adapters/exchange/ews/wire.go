@@ -51,6 +51,7 @@ type item struct {
 	IsAllDay         bool      `xml:"IsAllDayEvent"`
 	FreeBusy         string    `xml:"LegacyFreeBusyStatus"`
 	IsCancelled      bool      `xml:"IsCancelled"`
+	Sensitivity      string    `xml:"Sensitivity"`
 	Location         string    `xml:"Location"`
 	CalendarItemType string    `xml:"CalendarItemType"`
 	Organizer        mailbox   `xml:"Organizer>Mailbox"`

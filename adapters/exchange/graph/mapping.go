@@ -89,7 +89,8 @@ func eventItem(e event) adapters.Item {
 		return xchg.Unreadable("event:(no id)", adapters.KindEvent, "event without id")
 	}
 	id := eventPrefix + e.ID
-	it := adapters.Item{ID: id, Kind: adapters.KindEvent, Version: e.ETag, Subject: e.Subject, Cancelled: e.IsCancelled}
+	it := adapters.Item{ID: id, Kind: adapters.KindEvent, Version: e.ETag, Subject: e.Subject, Cancelled: e.IsCancelled,
+		Private: xchg.Private(e.Sensitivity)}
 	warn := func(f string, a ...any) { it.Warnings = append(it.Warnings, fmt.Sprintf(f, a...)) }
 	if e.Start == nil || e.Start.DateTime == "" {
 		return xchg.Unreadable(id, adapters.KindEvent, "event %q has no start", e.Subject)

@@ -80,6 +80,7 @@ type event struct {
 	OriginalStartTimeZone string             `json:"originalStartTimeZone"`
 	IsAllDay              bool               `json:"isAllDay"`
 	IsCancelled           bool               `json:"isCancelled"`
+	Sensitivity           string             `json:"sensitivity"`
 	ShowAs                string             `json:"showAs"`
 	Organizer             *recipient         `json:"organizer"`
 	Attendees             []attendee         `json:"attendees"`

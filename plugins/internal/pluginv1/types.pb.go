@@ -387,23 +387,25 @@ type Item struct {
 	Kind   string  `protobuf:"bytes,4,opt,name=kind,proto3" json:"kind,omitempty"`
 	Raster *Raster `protobuf:"bytes,5,opt,name=raster,proto3" json:"raster,omitempty"`
 	// adapters.BusyStatus: "", "free", "tentative", "busy", ...
-	Busy          string                 `protobuf:"bytes,6,opt,name=busy,proto3" json:"busy,omitempty"`
-	Subject       string                 `protobuf:"bytes,7,opt,name=subject,proto3" json:"subject,omitempty"`
-	Body          string                 `protobuf:"bytes,8,opt,name=body,proto3" json:"body,omitempty"`
-	Location      string                 `protobuf:"bytes,9,opt,name=location,proto3" json:"location,omitempty"`
-	From          string                 `protobuf:"bytes,10,opt,name=from,proto3" json:"from,omitempty"`
-	To            []string               `protobuf:"bytes,11,rep,name=to,proto3" json:"to,omitempty"`
-	Cc            []string               `protobuf:"bytes,12,rep,name=cc,proto3" json:"cc,omitempty"`
-	Attendees     []string               `protobuf:"bytes,13,rep,name=attendees,proto3" json:"attendees,omitempty"`
-	Attachments   []*Attachment          `protobuf:"bytes,14,rep,name=attachments,proto3" json:"attachments,omitempty"`
-	Date          *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=date,proto3" json:"date,omitempty"`
-	Modified      *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=modified,proto3" json:"modified,omitempty"`
-	Completed     bool                   `protobuf:"varint,17,opt,name=completed,proto3" json:"completed,omitempty"`
-	Cancelled     bool                   `protobuf:"varint,18,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
-	Deleted       bool                   `protobuf:"varint,19,opt,name=deleted,proto3" json:"deleted,omitempty"`
-	ExportedFrom  string                 `protobuf:"bytes,20,opt,name=exported_from,json=exportedFrom,proto3" json:"exported_from,omitempty"`
-	Warnings      []string               `protobuf:"bytes,21,rep,name=warnings,proto3" json:"warnings,omitempty"`
-	Unreadable    string                 `protobuf:"bytes,22,opt,name=unreadable,proto3" json:"unreadable,omitempty"`
+	Busy         string                 `protobuf:"bytes,6,opt,name=busy,proto3" json:"busy,omitempty"`
+	Subject      string                 `protobuf:"bytes,7,opt,name=subject,proto3" json:"subject,omitempty"`
+	Body         string                 `protobuf:"bytes,8,opt,name=body,proto3" json:"body,omitempty"`
+	Location     string                 `protobuf:"bytes,9,opt,name=location,proto3" json:"location,omitempty"`
+	From         string                 `protobuf:"bytes,10,opt,name=from,proto3" json:"from,omitempty"`
+	To           []string               `protobuf:"bytes,11,rep,name=to,proto3" json:"to,omitempty"`
+	Cc           []string               `protobuf:"bytes,12,rep,name=cc,proto3" json:"cc,omitempty"`
+	Attendees    []string               `protobuf:"bytes,13,rep,name=attendees,proto3" json:"attendees,omitempty"`
+	Attachments  []*Attachment          `protobuf:"bytes,14,rep,name=attachments,proto3" json:"attachments,omitempty"`
+	Date         *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=date,proto3" json:"date,omitempty"`
+	Modified     *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=modified,proto3" json:"modified,omitempty"`
+	Completed    bool                   `protobuf:"varint,17,opt,name=completed,proto3" json:"completed,omitempty"`
+	Cancelled    bool                   `protobuf:"varint,18,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
+	Deleted      bool                   `protobuf:"varint,19,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	ExportedFrom string                 `protobuf:"bytes,20,opt,name=exported_from,json=exportedFrom,proto3" json:"exported_from,omitempty"`
+	Warnings     []string               `protobuf:"bytes,21,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	Unreadable   string                 `protobuf:"bytes,22,opt,name=unreadable,proto3" json:"unreadable,omitempty"`
+	// private: CLASS:PRIVATE/CONFIDENTIAL or Exchange sensitivity Private/Confidential.
+	Private       bool `protobuf:"varint,23,opt,name=private,proto3" json:"private,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -590,6 +592,13 @@ func (x *Item) GetUnreadable() string {
 		return x.Unreadable
 	}
 	return ""
+}
+
+func (x *Item) GetPrivate() bool {
+	if x != nil {
+		return x.Private
+	}
+	return false
 }
 
 // Activity mirrors adapters.Activity.
@@ -1117,7 +1126,7 @@ const file_gwsync_plugin_v1_types_proto_rawDesc = "" +
 	"\x04size\x18\x03 \x01(\x03R\x04size\x12\x12\n" +
 	"\x04part\x18\x04 \x01(\tR\x04part\x12\x12\n" +
 	"\x04data\x18\x05 \x01(\fR\x04data\x12\x16\n" +
-	"\x06stored\x18\x06 \x01(\bR\x06stored\"\x97\x05\n" +
+	"\x06stored\x18\x06 \x01(\bR\x06stored\"\xb1\x05\n" +
 	"\x04Item\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\tR\x03key\x12\x18\n" +
@@ -1143,7 +1152,8 @@ const file_gwsync_plugin_v1_types_proto_rawDesc = "" +
 	"\bwarnings\x18\x15 \x03(\tR\bwarnings\x12\x1e\n" +
 	"\n" +
 	"unreadable\x18\x16 \x01(\tR\n" +
-	"unreadable\"\xcf\x03\n" +
+	"unreadable\x12\x18\n" +
+	"\aprivate\x18\x17 \x01(\bR\aprivate\"\xcf\x03\n" +
 	"\bActivity\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x12\n" +

@@ -53,6 +53,9 @@ func render(it *Item) string {
 				el("Value", it.ActivityID) + `</t:ExtendedProperty>`)
 		}
 		b.WriteString(el("UID", it.UID) + el("Start", stamp(it.Start)) + el("End", stamp(it.End)))
+		if it.Private {
+			b.WriteString(el("Sensitivity", "Private"))
+		}
 		b.WriteString(el("IsAllDayEvent", boolText(it.AllDay)) + el("LegacyFreeBusyStatus", it.FreeBusy))
 		b.WriteString(el("Location", it.Location) + el("IsCancelled", boolText(it.Cancelled)) + el("CalendarItemType", "Single"))
 		if it.Organizer != "" {

@@ -125,7 +125,7 @@ func (s *Server) SeedItems(folder string, items []adapters.Item) {
 			s.Add(Item{Class: "CalendarItem", Folder: calendarFolder, Subject: it.Subject, Body: it.Body,
 				UID: strings.TrimPrefix(it.Key, "ical:"), Start: start, End: end, AllDay: it.Raster.AllDay,
 				FreeBusy: legacyFreeBusy[it.Busy], TimeZone: tz, Organizer: it.From, Attendees: it.Attendees,
-				Cancelled: it.Cancelled, Location: it.Location})
+				Cancelled: it.Cancelled, Location: it.Location, Private: it.Private})
 		case adapters.KindTask:
 			s.Add(Item{ID: strings.TrimPrefix(it.Key, "ical:"), Class: "Task", Folder: tasksFolder, Subject: it.Subject,
 				Body: it.Body, Due: it.Raster.Due, Complete: it.Completed})

@@ -45,6 +45,7 @@ type Item struct {
 	Organizer  string
 	Attendees  []string
 	Cancelled  bool
+	Private    bool // Sensitivity Private
 	Location   string
 	ActivityID string
 

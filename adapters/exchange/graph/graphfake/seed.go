@@ -200,7 +200,7 @@ func (s *Server) SeedItems(folder string, items []adapters.Item) {
 				"subject": it.Subject, "body": map[string]any{"contentType": "text", "content": it.Body},
 				"start": dt(it.Raster.Start), "end": dt(it.Raster.End), "isAllDay": it.Raster.AllDay,
 				"originalStartTimeZone": tz, "originalEndTimeZone": tz,
-				"showAs": showAs, "isCancelled": it.Cancelled, "attendees": append([]any{}, att...),
+				"showAs": showAs, "isCancelled": it.Cancelled, "sensitivity": sensitivity(it.Private), "attendees": append([]any{}, att...),
 				"location": map[string]any{"displayName": it.Location},
 			}
 			if it.From != "" {
@@ -219,4 +219,12 @@ func (s *Server) SeedItems(folder string, items []adapters.Item) {
 			s.AddTask(lid, task)
 		}
 	}
+}
+
+// sensitivity is Graph's sensitivity for an item's Private flag.
+func sensitivity(private bool) string {
+	if private {
+		return "private"
+	}
+	return "normal"
 }
