@@ -13,11 +13,15 @@ import (
 
 const hostileDir = "../../testdata/hostile"
 
-// radicaleLoops lists the cases Radicale itself never finishes storing: it
-// expands the rule on PUT and spins a worker for good, which would hold
-// the server for every later test.
-var radicaleLoops = map[string]bool{
-	"rrule-secondly-until-9999.ics": true,
+// expandsOnPut tells the cases Radicale itself cannot store safely: it
+// expands recurrence and time-zone rules on PUT without a bound, and an
+// absurd rule (a secondly series to 9999, a never-matching rule) keeps a
+// worker spinning and growing (20 GB seen) long after the request timed
+// out, which would take the shared server from every later test. gwsync's
+// own bounds for these cases are tested in process (adapters/icalendar
+// and test/hostile); here they are left out.
+func expandsOnPut(name string) bool {
+	return strings.HasPrefix(name, "rrule-") || strings.HasPrefix(name, "vtimezone-")
 }
 
 // TestRadicaleHostile puts every committed hostile .ics case that Radicale
@@ -39,8 +43,8 @@ func TestRadicaleHostile(t *testing.T) {
 	for _, p := range paths {
 		name := filepath.Base(p)
 		t.Run(name, func(t *testing.T) {
-			if radicaleLoops[name] {
-				t.Skip("Radicale loops on this rule when it is stored")
+			if expandsOnPut(name) {
+				t.Skip("Radicale expands this rule on PUT without a bound")
 			}
 			data, err := os.ReadFile(p)
 			if err != nil {
