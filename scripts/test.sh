@@ -4,8 +4,8 @@
 # It installs (apt-get) and starts the real servers the tests need
 # (scripts/servers/*.sh: each on 127.0.0.1, in a temp dir, stopped by its
 # PID at the end), then checks formatting, vet and generated code, and runs
-# every Go test with the servers required (a missing one fails, never skips),
-# and the engine once more under the race detector.
+# every Go test under the race detector with the servers required (a
+# missing one fails, never skips), then each fuzz target for a short time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,8 +60,19 @@ go vet ./...
 step "generated code is current"
 bash scripts/check-generated.sh
 
-step "go test"
-go test -count=1 -timeout 20m ./...
+# Every test once, under the race detector (the real servers included).
+step "go test -race"
+go test -count=1 -race -timeout 30m ./...
 
-step "go test -race (engine, plugins)"
-go test -count=1 -race -timeout 10m ./engine/... ./plugins/...
+# Tests that measure memory keep their bound only without -race (its
+# shadow memory inflates every allocation).
+step "go test (memory bounds, without -race)"
+go test -count=1 -timeout 5m -run 'TestReadAttachmentBounds' ./adapters/imap/
+
+# Each fuzz target for a short budget; a crasher fails the step and is
+# written under the package's testdata/fuzz, to be committed as a case.
+step "fuzz (${GWSYNC_FUZZTIME:=10s} each)"
+for target in ./adapters/icalendar:FuzzParse ./adapters/icalendar:FuzzExpand \
+	./adapters/icalendar:FuzzPatch ./adapters/mailmsg:FuzzParse; do
+	go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "$GWSYNC_FUZZTIME" "${target%%:*}"
+done
