@@ -105,6 +105,23 @@ type Store interface {
 	RunItems(ctx context.Context, runID int64) ([]ItemResult, error)
 	// Cursors returns every stored cursor of a user as source → cursor.
 	Cursors(ctx context.Context, user string) (map[string]string, error)
+	// RecordIdle journals a run that found nothing to apply and returns
+	// its entry's id. Consecutive idle runs of a user share one entry
+	// (status StatusIdle): its Finished is the latest check and
+	// Counts["checks"] how many there were, so a scheduler that finds
+	// nothing every five minutes adds no rows.
+	RecordIdle(ctx context.Context, user string) (int64, error)
+
+	// SettleFailures records the failures a run met, atomically, and
+	// returns them with FirstSeen, Attempts and New filled in: a failure
+	// met before with the same reason keeps its FirstSeen and counts one
+	// more attempt. Every other stored failure of the user is resolved
+	// (removed), except those of the sources in unknown: sources whose
+	// items this run could not see (a listing that failed, a source not
+	// asked), whose failures stay as they were.
+	SettleFailures(ctx context.Context, user string, failures []Failure, unknown []string) ([]Failure, error)
+	// Failures returns the user's outstanding failures, oldest first.
+	Failures(ctx context.Context, user string) ([]Failure, error)
 
 	Close() error
 }

@@ -6,6 +6,7 @@ const (
 	StatusOK      = "ok"      // every item succeeded
 	StatusPartial = "partial" // some items failed
 	StatusFailed  = "failed"  // the run as a whole failed; Run.Error says why
+	StatusIdle    = "idle"    // checked, nothing to do (see Store.RecordIdle)
 )
 
 // FinalStatus reports whether a run may be finished with status.
