@@ -171,4 +171,3 @@ func scanFailure(rows *sql.Rows) (state.Failure, error) {
 	}
 	return f, nil
 }
-
