@@ -103,7 +103,7 @@ func TestFailedAttachmentReadWarnsAndStillCreates(t *testing.T) {
 		w.src.PutItem(mail("m1", good))
 		p := w.plan()
 		w.src.DeleteItem("m1")
-		res, err := Execute(context.Background(), w.st, w.job, p)
+		res, err := execute(context.Background(), w.st, w.job, p)
 		if err != nil {
 			t.Fatal(err)
 		}

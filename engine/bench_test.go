@@ -108,7 +108,7 @@ func BenchmarkBuildPlan1M(b *testing.B) {
 	}()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p, err := BuildPlan(context.Background(), genState{n: n}, job)
+		p, err := planJob(context.Background(), genState{n: n}, job)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -95,7 +95,7 @@ func TestCommittedNotCalledWithoutAStoredCursor(t *testing.T) {
 		"deselected action": func(t *testing.T, w *world, src *committer) {
 			p := w.plan()
 			p.DeselectItem("e1")
-			if _, err := Execute(context.Background(), w.st, w.job, p); err != nil {
+			if _, err := execute(context.Background(), w.st, w.job, p); err != nil {
 				t.Fatal(err)
 			}
 		},
@@ -111,7 +111,7 @@ func TestCommittedNotCalledWithoutAStoredCursor(t *testing.T) {
 		},
 		"failed run": func(t *testing.T, w *world, src *committer) {
 			p := w.plan()
-			if _, err := Execute(context.Background(), &failingCommits{Store: w.st, failFrom: 1}, w.job, p); err == nil {
+			if _, err := execute(context.Background(), &failingCommits{Store: w.st, failFrom: 1}, w.job, p); err == nil {
 				t.Fatal("the run did not fail")
 			}
 		},
@@ -179,7 +179,7 @@ func (s *refusingSink) Upsert(ctx context.Context, acts []adapters.Activity) ([]
 	return nil, errors.New("CRM is read-only today")
 }
 
-// A run with nothing to apply goes through Settle, which stores the cursor
+// A run with nothing to apply is an idle check, which stores the cursor
 // and tells the source too; a failure there is logged, not fatal.
 func TestSettleCommitsTheStoredCursor(t *testing.T) {
 	w := newWorld(t)
@@ -191,8 +191,8 @@ func TestSettleCommitsTheStoredCursor(t *testing.T) {
 	if p.Writes() != 0 {
 		t.Fatalf("plan has %d writes", p.Writes())
 	}
-	if err := Settle(context.Background(), w.st, w.job, p); err != nil {
-		t.Fatal(err)
+	if res, err := (&Run{st: w.st, job: w.job, plan: p}).Apply(context.Background()); err != nil || res.Status != state.StatusIdle {
+		t.Fatalf("apply: %+v, %v; want an idle check", res, err)
 	}
 	if w.storedCursor() != "c2" || !slices.Equal(src.calls, []string{"c1", "c2"}) {
 		t.Fatalf("stored cursor %q, calls %q; want c2 stored and committed", w.storedCursor(), src.calls)

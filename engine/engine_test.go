@@ -258,7 +258,7 @@ func TestSelectionAndStableIDs(t *testing.T) {
 	if n := p1.DeselectItem("mid:1@x"); n != 1 {
 		t.Fatalf("deselect by key: %d", n)
 	}
-	if _, err := Execute(context.Background(), w.st, w.job, p1); err != nil {
+	if _, err := execute(context.Background(), w.st, w.job, p1); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(w.crm.Activities()); n != 1 {
@@ -392,7 +392,7 @@ func TestConflictWriteIsNotBlind(t *testing.T) {
 	it, _ := w.src.Item("e1")
 	it.Subject = "touched"
 	w.src.PutItem(it)
-	res, err := Execute(context.Background(), w.st, w.job, p)
+	res, err := execute(context.Background(), w.st, w.job, p)
 	if err != nil || res.Counts["failed"] != 1 {
 		t.Fatalf("%v %+v", err, res)
 	}

@@ -26,9 +26,13 @@ const (
 // Result is what a run did.
 type Result struct {
 	RunID  int64          `json:"run_id"`
-	Status string         `json:"status"` // ok, partial, failed
+	Status string         `json:"status"` // ok, partial, failed, idle (see state.Status*)
 	Counts map[string]int `json:"counts"`
 	Items  []ItemOutcome  `json:"items"`
+	// NewFailures counts the failed outcomes this run met for the first
+	// time or with another reason than before; a failure that keeps
+	// failing unchanged is not new (see ItemOutcome.FailingSince).
+	NewFailures int `json:"new_failures"`
 }
 
 // ItemOutcome is the result of one action.
@@ -45,9 +49,13 @@ type ItemOutcome struct {
 	// attachment whose content could not be read); the activity's body
 	// carries them too, as it carries the item's own warnings.
 	Warnings []string `json:"warnings,omitempty"`
+	// FailingSince and Attempts, on a failed outcome, say since when and
+	// in how many runs it has failed with the same reason.
+	FailingSince time.Time `json:"failing_since,omitzero"`
+	Attempts     int       `json:"attempts,omitempty"`
 }
 
-// Execute applies the selected actions of plan. Each write is confirmed by
+// execute applies the selected actions of plan (Run.Apply). Each write is confirmed by
 // the adapter first, and the link with its new base is written right after,
 // in the same batch step; a run killed between the two is repaired by the
 // next plan, because CRM creates are idempotent by key and exports by
@@ -56,7 +64,7 @@ type ItemOutcome struct {
 // Per-item failures are recorded and the run goes on; they are planned
 // again next run. The error return is for failures of the run itself (the
 // state store cannot be written).
-func Execute(ctx context.Context, st state.Store, job *Job, plan *Plan) (*Result, error) {
+func execute(ctx context.Context, st state.Store, job *Job, plan *Plan) (*Result, error) {
 	x := newExecutor(ctx, st, job)
 	if err := x.begin(); err != nil {
 		return nil, err
@@ -87,7 +95,11 @@ func (x *executor) begin() error {
 // commit): nothing more is applied then, and the run is failed.
 func (x *executor) finishPlan(plan *Plan, runErr error) (*Result, error) {
 	for _, pr := range plan.Problems {
-		x.record(ItemOutcome{Kind: "unreadable", Source: pr.Source, ItemID: pr.ItemID, Outcome: OutcomeFailed, Error: pr.Reason})
+		kind := ActionKind(state.FailureUnreadable)
+		if pr.ItemID == "" {
+			kind = state.FailureListing
+		}
+		x.record(ItemOutcome{Kind: kind, Source: pr.Source, ItemID: pr.ItemID, Outcome: OutcomeFailed, Error: pr.Reason})
 	}
 	groups := map[ActionKind][]*Action{}
 	var order []ActionKind
@@ -115,13 +127,18 @@ func (x *executor) finishPlan(plan *Plan, runErr error) (*Result, error) {
 	if runErr == nil {
 		runErr = x.saveCursors(plan)
 	}
-	return x.close(runErr)
+	return x.close(plan, runErr)
 }
 
-// close flushes the journal and closes the run's entry with its status.
-func (x *executor) close(runErr error) (*Result, error) {
+// close flushes the journal, settles the run's failures (when it ran to
+// its end) and closes the run's entry with its status. plan is nil when
+// planning failed.
+func (x *executor) close(plan *Plan, runErr error) (*Result, error) {
 	if err := x.flush(); err != nil && runErr == nil {
 		runErr = err
+	}
+	if runErr == nil && plan != nil {
+		runErr = x.settleFailures(plan)
 	}
 	x.res.Status = "ok"
 	switch {

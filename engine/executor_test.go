@@ -59,7 +59,7 @@ func TestStateFailureStopsTheRunAfterTheBatchInFlight(t *testing.T) {
 	sink := &countingSink{Sink: w.crm}
 	w.job.CRM = sink
 	p := w.plan()
-	res, err := Execute(context.Background(), fc, w.job, p)
+	res, err := execute(context.Background(), fc, w.job, p)
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("Execute: %v, want the state failure", err)
 	}

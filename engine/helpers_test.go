@@ -52,7 +52,7 @@ func newWorld(t *testing.T) *world {
 
 func (w *world) plan() *Plan {
 	w.t.Helper()
-	p, err := BuildPlan(context.Background(), w.st, w.job)
+	p, err := planJob(context.Background(), w.st, w.job)
 	if err != nil {
 		w.t.Fatalf("plan: %v", err)
 	}
@@ -61,12 +61,15 @@ func (w *world) plan() *Plan {
 
 func (w *world) run() (*Plan, *Result) {
 	w.t.Helper()
-	p := w.plan()
-	res, err := Execute(context.Background(), w.st, w.job, p)
+	run, err := Start(context.Background(), w.st, w.job)
 	if err != nil {
-		w.t.Fatalf("execute: %v", err)
+		w.t.Fatalf("start: %v", err)
 	}
-	return p, res
+	res, err := run.Apply(context.Background())
+	if err != nil {
+		w.t.Fatalf("apply: %v", err)
+	}
+	return run.Plan(), res
 }
 
 func kinds(p *Plan) map[ActionKind]int {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/adapters/memory"
+	"github.com/gwsync/gwsync/engine/state"
 )
 
 // incremental wraps a memory store as a source with a change log: with a
@@ -101,7 +102,7 @@ func TestCursorIsHeldWhileItemsAreDeselected(t *testing.T) {
 	seedAll(w)
 	p := w.plan()
 	p.DeselectItem("e1")
-	if _, err := Execute(context.Background(), w.st, w.job, p); err != nil {
+	if _, err := execute(context.Background(), w.st, w.job, p); err != nil {
 		t.Fatal(err)
 	}
 	if cur, _ := w.st.Cursor(context.Background(), "alice", "cal"); cur != "" {
@@ -117,8 +118,8 @@ func TestCursorIsHeldWhileItemsAreDeselected(t *testing.T) {
 func TestVersionOnlyChangeIsRecordedForLaterWriteBack(t *testing.T) {
 	w, src := editedWithoutNewTimes(t)
 	p, res := w.run()
-	if res.Status != "ok" {
-		t.Fatalf("version-only change: run %s, plan %v", res.Status, kinds(p))
+	if res.Status != state.StatusIdle {
+		t.Fatalf("version-only change: run %s, plan %v; want an idle check", res.Status, kinds(p))
 	}
 	for _, a := range p.Actions {
 		if a.Kind != ActLink {
@@ -161,7 +162,7 @@ func movedInCRMIsWrittenBack(w *world, src *incremental) {
 	}
 }
 
-// A run with nothing to apply still moves forward: Settle saves the new
+// A run with nothing to apply still moves forward: the idle check saves the new
 // cursor and the new versions, so the next incremental listing does not
 // repeat the same changes and a later write-back has the right If-Match.
 func TestSettleSavesCursorAndVersionsWithoutWrites(t *testing.T) {
@@ -170,11 +171,11 @@ func TestSettleSavesCursorAndVersionsWithoutWrites(t *testing.T) {
 	if p.Writes() != 0 {
 		t.Fatalf("a version-only change plans %d writes", p.Writes())
 	}
-	if err := Settle(context.Background(), w.st, w.job, p); err != nil {
-		t.Fatal(err)
+	if res, err := (&Run{st: w.st, job: w.job, plan: p}).Apply(context.Background()); err != nil || res.Status != state.StatusIdle {
+		t.Fatalf("apply: %+v, %v; want an idle check", res, err)
 	}
 	if cur, _ := w.st.Cursor(context.Background(), "alice", "cal"); cur != "c2" {
-		t.Fatalf("cursor after Settle: %q, want the new one", cur)
+		t.Fatalf("cursor after the idle check: %q, want the new one", cur)
 	}
 	movedInCRMIsWrittenBack(w, src)
 }

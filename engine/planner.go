@@ -21,17 +21,11 @@ type planner struct {
 	early chan<- *Action
 }
 
-// BuildPlan snapshots every source of the job and the user's CRM activities,
-// compares them with the links in st, and returns the plan. Nothing is
-// written. A source whose listing fails is reported in the plan and planned
-// as "unknown": none of its links counts as deleted. A CRM listing that fails
-// fails the plan.
-func BuildPlan(ctx context.Context, st state.Store, job *Job) (*Plan, error) {
-	return buildPlan(ctx, st, job, nil)
-}
-
-// buildPlan is BuildPlan; early, if not nil, gets the creates at once (see
-// planner.early) and is closed when planning ends, however it ends.
+// buildPlan snapshots every source of the job and the user's CRM
+// activities, compares them with the links in st, and returns the plan
+// (see Start). Nothing is written. early, if not nil, gets the creates at
+// once (see planner.early) and is closed when planning ends, however it
+// ends.
 func buildPlan(ctx context.Context, st state.Store, job *Job, early chan<- *Action) (*Plan, error) {
 	if early != nil {
 		defer close(early)

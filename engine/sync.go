@@ -11,12 +11,13 @@ import (
 // items is most of a first import; here they go to the CRM in batches while
 // the sources are still being listed, so the CRM's writes overlap the
 // listing instead of following it. Everything else waits for the whole
-// plan, as with BuildPlan and Execute: time changes, links of existing
+// plan, as with Start and Apply: time changes, links of existing
 // activities, exports, cursors. Every rule of Execute holds: a create is
 // confirmed before its link is written, creates are idempotent by key, and
 // a source whose listing fails keeps its cursor (the creates sent for it
-// stand: those items exist). With nothing to apply it settles (Settle)
-// and journals no run; res is nil then.
+// stand: those items exist). With nothing to apply it is an idle check,
+// as Apply. A planning failure before anything was written (the CRM
+// cannot be listed) is journalled as a failed run; res is nil then.
 func Sync(ctx context.Context, st state.Store, job *Job) (*Plan, *Result, error) {
 	x := newExecutor(ctx, st, job)
 	early := make(chan *Action, batchSize)
@@ -26,12 +27,14 @@ func Sync(ctx context.Context, st state.Store, job *Job) (*Plan, *Result, error)
 	serr := <-streamed
 	switch {
 	case err != nil && x.res.RunID == 0:
+		journalFailed(ctx, st, job, err)
 		return nil, nil, err
 	case err != nil:
-		res, _ := x.close(err)
+		res, _ := x.close(nil, err)
 		return nil, res, err
-	case x.res.RunID == 0 && plan.Writes() == 0:
-		return plan, nil, Settle(ctx, st, job, plan)
+	case x.res.RunID == 0 && plan.Writes() == 0 && len(plan.Problems) == 0:
+		res, err := x.idle(plan)
+		return plan, res, err
 	}
 	if err := x.begin(); err != nil {
 		return plan, nil, err
@@ -65,4 +68,21 @@ func (x *executor) runEarly(early <-chan *Action) error {
 		err = werr
 	}
 	return err
+}
+
+// journalFailed records a run that failed before it could write anything
+// (the CRM could not be listed), so that the journal and status show it. A
+// cancelled run is not a failure of the user's data and is not recorded.
+func journalFailed(ctx context.Context, st state.Store, job *Job, cause error) {
+	if ctx.Err() != nil {
+		return
+	}
+	bg := context.WithoutCancel(ctx)
+	id, err := st.BeginRun(bg, job.User, false)
+	if err == nil {
+		err = st.FinishRun(bg, id, state.StatusFailed, nil, cause.Error())
+	}
+	if err != nil {
+		job.logger().Error("journalling a failed run", "user", job.User, "error", err, "cause", cause)
+	}
 }

@@ -32,14 +32,14 @@ func (s *Server) beginRun() bool {
 // It waits for the user's lock (an automatic run may be going on), and
 // releases the wizard's sources at the end. secrets are the session's
 // typed passwords, kept out of the error that is logged and shown.
-func (s *Server) executeManual(user string, job *engine.Job, plan *engine.Plan, release func(), r *run, secrets map[string]string) {
+func (s *Server) executeManual(user string, job *engine.Job, sync *engine.Run, release func(), r *run, secrets map[string]string) {
 	defer s.runs.Done()
 	defer release()
 	_, res, err := s.measured(user, triggerManual, func() (*engine.Plan, *engine.Result, error) {
 		job.Progress = r.progress
 		r.setPhase("execute")
-		res, err := engine.Execute(s.runCtx, s.opts.State, job, plan)
-		return plan, res, err
+		res, err := sync.Apply(s.runCtx)
+		return sync.Plan(), res, err
 	})
 	if err != nil {
 		err = RedactError(err, secrets)
@@ -90,10 +90,7 @@ func (s *Server) planAndExecute(ctx context.Context, user string) (*engine.Plan,
 		return nil, nil, err
 	}
 	defer release()
-	plan, err := engine.BuildPlan(ctx, s.opts.State, job)
-	if err != nil {
-		return nil, nil, err
-	}
-	res, err := engine.Execute(ctx, s.opts.State, job, plan)
-	return plan, res, err
+	// Nobody reviews a scheduled plan: creates stream to the CRM while the
+	// sources are listed (engine.Sync), as with `gwsync sync --yes`.
+	return engine.Sync(ctx, s.opts.State, job)
 }

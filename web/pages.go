@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/engine/runstatus"
 	"github.com/gwsync/gwsync/engine/state"
 )
 
@@ -82,9 +84,14 @@ type statusPage struct {
 	Interval  string
 	Next      string
 	LastError string
+	// LastRun is the newest finished run that did something (or failed),
+	// LastCheck the newest check of any kind; "" when none.
+	LastRun   string
+	LastCheck string
 	Runs      []runRow
-	Errors    []errorRow
-	Error     string
+	// Errors are the outstanding failures (runstatus.User.Outstanding).
+	Errors []errorRow
+	Error  string
 }
 
 type runRow struct {
@@ -116,23 +123,22 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, sess *session) {
 			p.Next = next.In(loc).Format("Mon 2 Jan 2006, 15:04:05")
 		}
 	}
-	runs, err := s.opts.State.Runs(r.Context(), user, 10)
+	st, err := runstatus.Read(r.Context(), s.opts.State, user, 10)
 	if err != nil {
 		p.Error = "The run journal could not be read: " + err.Error()
 	}
-	for _, rn := range runs {
+	for _, rn := range st.Runs {
 		p.Runs = append(p.Runs, runRowOf(rn, loc))
 	}
-	if len(runs) > 0 {
-		items, err := s.opts.State.RunItems(r.Context(), runs[0].ID)
-		if err != nil {
-			p.Error = "The run journal could not be read: " + err.Error()
-		}
-		for _, it := range items {
-			if it.Outcome == "failed" {
-				p.Errors = append(p.Errors, errorRow{Item: firstOf(it.ItemID), Subject: orDash(it.Source), Action: it.Kind, Reason: it.Error})
-			}
-		}
+	if st.LastRun != nil {
+		p.LastRun = st.LastRun.Started.In(loc).Format("2 Jan 2006 15:04:05") + " (" + st.LastRun.Status + ")"
+	}
+	if st.LastCheck != nil {
+		p.LastCheck = st.LastCheck.Finished.In(loc).Format("2 Jan 2006 15:04:05")
+	}
+	for _, f := range st.Outstanding {
+		since := fmt.Sprintf("%s, since %s (%d attempts)", f.Kind, f.FirstSeen.In(loc).Format("2 Jan 2006 15:04"), f.Attempts)
+		p.Errors = append(p.Errors, errorRow{Item: orDash(f.ItemID), Subject: orDash(f.Source), Action: since, Reason: f.Reason})
 	}
 	v := s.view(sess, "Status", p)
 	v.Nav = "status"

@@ -42,14 +42,15 @@ func stepByName(name string) (step, bool) {
 	return 0, false
 }
 
-// wizard is one wizard run of one session: the areas chosen, the plan
-// (computed once, when the areas are first submitted, and kept here so the
-// action ids the pages show are the ids executed), the job whose sources
+// wizard is one wizard run of one session: the areas chosen, the engine's
+// run and its plan (started once, when the areas are first submitted, and
+// kept here so the action ids the pages show are the ids executed), the job whose sources
 // the plan was read from (execution writes back through them), and what
 // the user deselected.
 type wizard struct {
 	areas      []engine.Area
-	plan       *engine.Plan
+	sync       *engine.Run
+	plan       *engine.Plan // sync.Plan()
 	job        *engine.Job
 	releaseJob func()
 	deselected map[string]bool

@@ -285,12 +285,12 @@ func (s *Server) planWizard(ctx context.Context, user string, secrets map[string
 	if err != nil {
 		return err
 	}
-	plan, err := engine.BuildPlan(ctx, s.opts.State, job)
+	run, err := engine.Start(ctx, s.opts.State, job)
 	if err != nil {
 		release()
 		return err
 	}
-	wz.plan, wz.job, wz.releaseJob = plan, job, release
+	wz.sync, wz.plan, wz.job, wz.releaseJob = run, run.Plan(), job, release
 	return nil
 }
 
@@ -333,7 +333,7 @@ func (s *Server) startRun(w http.ResponseWriter, r *http.Request, sess *session)
 	release := wz.releaseJob
 	wz.releaseJob = nil
 	wz.reached = stepRun
-	go s.executeManual(sess.user, wz.job, wz.plan, release, wz.run, sess.secretsCopyLocked())
+	go s.executeManual(sess.user, wz.job, wz.sync, release, wz.run, sess.secretsCopyLocked())
 	redirectStep(w, r, stepRun)
 }
 

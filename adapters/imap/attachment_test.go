@@ -60,14 +60,14 @@ func syncInto(t *testing.T, crm *crmsql.Store, src adapters.Source, between func
 	job := &engine.Job{User: "alice", Email: "alice@example.com", CRM: crm,
 		Sources: []engine.NamedSource{{Name: "mail", Source: src}},
 		Window:  engine.WindowAround(time.Now(), 30*24*time.Hour, 365*24*time.Hour)}
-	plan, err := engine.BuildPlan(ctx(t), st, job)
+	run, err := engine.Start(ctx(t), st, job)
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}
 	if between != nil {
 		between()
 	}
-	res, err := engine.Execute(ctx(t), st, job, plan)
+	res, err := run.Apply(ctx(t))
 	if err != nil {
 		t.Fatalf("execute: %v", err)
 	}

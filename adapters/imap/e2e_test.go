@@ -37,11 +37,11 @@ func TestEndToEnd(t *testing.T) {
 			job := &engine.Job{User: "alice", Email: "alice@example.com", CRM: crm,
 				Sources: []engine.NamedSource{{Name: "mail", Source: open(t, srv.opts(f1, f2))}},
 				Window:  engine.WindowAround(time.Now(), 30*24*time.Hour, 365*24*time.Hour)}
-			plan, err := engine.BuildPlan(ctx(t), st, job)
+			run, err := engine.Start(ctx(t), st, job)
 			if err != nil {
 				t.Fatalf("%s: plan: %v", name, err)
 			}
-			res, err := engine.Execute(ctx(t), st, job, plan)
+			res, err := run.Apply(ctx(t))
 			if err != nil {
 				t.Fatalf("%s: execute: %v", name, err)
 			}

@@ -134,17 +134,18 @@ func syncTwice(t *testing.T, srv server, f string) {
 		Sources: []engine.NamedSource{{Name: "mail", Source: open(t, srv.opts(f))}},
 		Window: adapters.Window{From: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
 			To: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}}
-	plan, err := engine.BuildPlan(ctx(t), st, job)
+	run, err := engine.Start(ctx(t), st, job)
 	if err != nil {
 		t.Fatalf("plan: %v", err)
 	}
-	if _, err := engine.Execute(ctx(t), st, job, plan); err != nil {
+	if _, err := run.Apply(ctx(t)); err != nil {
 		t.Fatalf("sync of the hostile folder: %v", err)
 	}
-	again, err := engine.BuildPlan(ctx(t), st, job)
+	againRun, err := engine.Start(ctx(t), st, job)
 	if err != nil {
 		t.Fatalf("second plan: %v", err)
 	}
+	again := againRun.Plan()
 	for _, a := range again.Actions {
 		if a.Selected && a.Effective() != "" {
 			t.Errorf("second run would %s %s %s (%s)", a.Kind, a.ItemID, a.Subject, a.Reason)

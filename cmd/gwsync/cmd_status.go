@@ -7,16 +7,11 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/gwsync/gwsync/engine/runstatus"
 	"github.com/gwsync/gwsync/engine/state"
 )
-
-type statusJSON struct {
-	User    string             `json:"user"`
-	Cursors map[string]string  `json:"cursors"`
-	Runs    []state.Run        `json:"runs"`
-	Errors  []state.ItemResult `json:"errors"` // per-item errors of the latest finished run
-}
 
 func runStatus(ctx context.Context, args []string) error {
 	fs, c := newFlagSet("status", "status [--user NAME] [--runs N] [--json]")
@@ -39,30 +34,11 @@ func runStatus(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	var out []statusJSON
+	var out []runstatus.User
 	for _, u := range list {
-		s := statusJSON{User: u.Name}
-		if s.Cursors, err = st.Cursors(ctx, u.Name); err != nil {
+		s, err := runstatus.Read(ctx, st, u.Name, *n)
+		if err != nil {
 			return err
-		}
-		if s.Runs, err = st.Runs(ctx, u.Name, *n); err != nil {
-			return err
-		}
-		s.Errors = []state.ItemResult{}
-		for _, r := range s.Runs {
-			if r.Finished.IsZero() {
-				continue // a run still going, or killed: its journal is partial
-			}
-			items, err := st.RunItems(ctx, r.ID)
-			if err != nil {
-				return err
-			}
-			for _, it := range items {
-				if it.Outcome == "failed" {
-					s.Errors = append(s.Errors, it)
-				}
-			}
-			break
 		}
 		out = append(out, s)
 	}
@@ -72,29 +48,47 @@ func runStatus(ctx context.Context, args []string) error {
 		return enc.Encode(out)
 	}
 	for _, s := range out {
-		fmt.Printf("%s\n", s.User)
-		if len(s.Runs) == 0 {
-			fmt.Println("  no runs yet")
-		}
-		for _, r := range s.Runs {
-			end := "not finished (running, or killed)"
-			if !r.Finished.IsZero() {
-				end = r.Finished.Format("2006-01-02 15:04:05Z") + " " + r.Status
-			}
-			fmt.Printf("  run %d  %s → %s  %s\n", r.ID, r.Started.Format("2006-01-02 15:04:05Z"), end, formatCounts(r.Counts))
-			if r.Error != "" {
-				fmt.Printf("    error: %s\n", r.Error)
-			}
-		}
-		for src, cur := range s.Cursors {
-			fmt.Printf("  cursor %s: %s\n", src, clip(cur, 60))
-		}
-		for _, e := range s.Errors {
-			fmt.Printf("  item error: %s %s: %s\n", e.Source, e.ItemID, e.Error)
-		}
+		printStatus(s)
 	}
 	return nil
 }
+
+// printStatus prints one user's status: the recent runs (an idle entry
+// covers a series of checks that found nothing to do), the cursors, and
+// every outstanding failure with since when it fails.
+func printStatus(s runstatus.User) {
+	fmt.Printf("%s\n", termSafe(s.User))
+	if len(s.Runs) == 0 {
+		fmt.Println("  no runs yet")
+	}
+	for _, r := range s.Runs {
+		switch {
+		case r.Status == state.StatusIdle:
+			fmt.Printf("  checked %s → %s: nothing to do (%d checks)\n", stamp(r.Started), stamp(r.Finished), r.Counts["checks"])
+			continue
+		case r.Finished.IsZero():
+			fmt.Printf("  run %d  %s → not finished (running, or killed)  %s\n", r.ID, stamp(r.Started), formatCounts(r.Counts))
+		default:
+			fmt.Printf("  run %d  %s → %s %s  %s\n", r.ID, stamp(r.Started), stamp(r.Finished), r.Status, formatCounts(r.Counts))
+		}
+		if r.Error != "" {
+			fmt.Printf("    error: %s\n", termSafe(r.Error))
+		}
+	}
+	for src, cur := range s.Cursors {
+		fmt.Printf("  cursor %s: %s\n", termSafe(src), termSafe(clip(cur, 60)))
+	}
+	for _, f := range s.Outstanding {
+		what := f.ItemID
+		if what == "" {
+			what = "(listing)"
+		}
+		fmt.Printf("  outstanding: %s %s: %s (%s since %s, %d attempts)\n", termSafe(f.Source), termSafe(what),
+			termSafe(f.Reason), f.Kind, stamp(f.FirstSeen), f.Attempts)
+	}
+}
+
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
 
 // formatCounts renders counts as "create=13 failed=1", sorted by name.
 func formatCounts(c map[string]int) string {

@@ -139,21 +139,19 @@ func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags,
 		bar.done()
 		return reportSync(job.User, f, plan, res, err)
 	}
-	plan, err := engine.BuildPlan(ctx, st, job)
+	run, err := engine.Start(ctx, st, job)
 	bar.done()
 	if err != nil {
 		return exitError, err
 	}
+	plan := run.Plan()
 	if err := plan.Deselect(excluded...); err != nil {
 		return exitUsage, usageError{fmt.Sprintf("--exclude: %v (see 'gwsync plan')", err)}
 	}
 	if f.dryRun {
-		return exitOK, printPlan(plan, f.asJSON)
+		return codeFor(plan, nil), printPlan(plan, f.asJSON)
 	}
-	if plan.Writes() == 0 {
-		return reportSync(job.User, f, plan, nil, engine.Settle(ctx, st, job, plan))
-	}
-	if !f.yes {
+	if plan.Writes() > 0 && !f.yes {
 		if err := printPlan(plan, false); err != nil {
 			return exitError, err
 		}
@@ -161,20 +159,19 @@ func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags,
 			return exitDeclined, exitCodeError{code: exitDeclined, msg: "nothing applied"}
 		}
 	}
-	res, err := engine.Execute(ctx, st, job, plan)
+	res, err := run.Apply(ctx)
 	bar.done()
 	return reportSync(job.User, f, plan, res, err)
 }
 
-// reportSync prints what a run did (res nil: there was nothing to apply)
-// and returns its exit code.
+// reportSync prints what a run did and returns its exit code.
 func reportSync(user string, f *syncFlags, plan *engine.Plan, res *engine.Result, err error) (int, error) {
 	switch {
 	case err != nil:
 		return exitError, err
 	case f.asJSON:
 		return codeFor(plan, res), writeResultJSON(f, plan, res)
-	case res == nil:
+	case res == nil || res.Status == state.StatusIdle:
 		printPlanSummary(plan)
 	default:
 		printResult(user, res)
@@ -182,9 +179,23 @@ func reportSync(user string, f *syncFlags, plan *engine.Plan, res *engine.Result
 	return codeFor(plan, res), nil
 }
 
+// codeFor is a run's exit code: partial when the run met a failure that is
+// new (or has a new reason) or failed as a whole. A failure that keeps
+// failing unchanged is reported ("still failing since …") but no longer
+// turns every run into exit 3. Without a result (a plan), a source that
+// could not be listed makes it partial; unreadable items are shown in the
+// plan and settled by the run.
 func codeFor(plan *engine.Plan, res *engine.Result) int {
-	if len(plan.Problems) > 0 || (res != nil && res.Status != "ok") {
-		return exitPartial
+	if res != nil {
+		if res.Status == state.StatusFailed || res.NewFailures > 0 {
+			return exitPartial
+		}
+		return exitOK
+	}
+	for _, pr := range plan.Problems {
+		if pr.ItemID == "" {
+			return exitPartial
+		}
 	}
 	return exitOK
 }
@@ -211,7 +222,7 @@ func printResult(user string, res *engine.Result) {
 		c["export"], c["skipped"], c["failed"])
 	for _, it := range res.Items {
 		if it.Outcome == engine.OutcomeFailed {
-			fmt.Printf("  failed: %s %s: %s\n", it.Source, firstNonEmpty(it.ItemID, it.ActivityID), it.Error)
+			fmt.Printf("  failed: %s %s: %s%s\n", it.Source, firstNonEmpty(it.ItemID, it.ActivityID), it.Error, stillFailing(it))
 		}
 		for _, w := range it.Warnings {
 			fmt.Printf("  warning: %s %s: %s\n", it.Source, firstNonEmpty(it.ItemID, it.ActivityID), w)
@@ -248,4 +259,13 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// stillFailing says since when an outcome has failed the same way, when it
+// is not the first time.
+func stillFailing(it engine.ItemOutcome) string {
+	if it.Attempts < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" (still failing since %s, %d attempts)", it.FailingSince.UTC().Format("2006-01-02 15:04Z"), it.Attempts)
 }

@@ -106,8 +106,14 @@ func TestMalformedInputIsReportedAndTheRestImports(t *testing.T) {
 		t.Fatalf("no per-item errors printed:\n%s", r.stdout)
 	}
 	st := s.mustRun(0, "status")
-	if !strings.Contains(st.stdout, "item error: files calendar/") {
+	if !strings.Contains(st.stdout, "outstanding: files calendar/") {
 		t.Fatalf("status does not name the bad files:\n%s", st.stdout)
+	}
+	// The same bad files again: reported as still failing, no longer a
+	// partial run (exit 3 is for new failures).
+	again := s.mustRun(0, "sync", "--yes")
+	if !strings.Contains(again.stdout, "still failing since") || !strings.Contains(again.stdout, "2 attempts") {
+		t.Fatalf("second run does not say the failures are old:\n%s", again.stdout)
 	}
 	p := s.plan()
 	if len(p.Problems) == 0 {

@@ -59,7 +59,11 @@ users:
 			return err
 		}
 		defer release()
-		plan, err := engine.BuildPlan(context.Background(), st, job)
+		run, err := engine.Start(context.Background(), st, job)
+		var plan *engine.Plan
+		if err == nil {
+			plan = run.Plan()
+		}
 		if err == nil && len(plan.Problems) > 0 {
 			err = fmt.Errorf("plan problems: %+v", plan.Problems)
 		}

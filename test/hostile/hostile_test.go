@@ -119,11 +119,12 @@ func runCase(t *testing.T, c hostileCase) {
 		Policy: engine.NewestWins}
 
 	first := bounded(t, "first run", func(ctx context.Context) (*engine.Plan, error) {
-		plan, err := engine.BuildPlan(ctx, st, job)
+		run, err := engine.Start(ctx, st, job)
 		if err != nil {
 			return nil, err
 		}
-		_, err = engine.Execute(ctx, st, job, plan)
+		plan := run.Plan()
+		_, err = run.Apply(ctx)
 		return plan, err
 	})
 	for _, pr := range first.Problems {
@@ -140,7 +141,11 @@ func runCase(t *testing.T, c hostileCase) {
 	}
 
 	again := bounded(t, "second run", func(ctx context.Context) (*engine.Plan, error) {
-		return engine.BuildPlan(ctx, st, job)
+		run, err := engine.Start(ctx, st, job)
+		if err != nil {
+			return nil, err
+		}
+		return run.Plan(), nil
 	})
 	if n := again.Writes(); n != 0 {
 		for _, a := range again.Actions {
