@@ -228,15 +228,38 @@ func (x *executor) flush() error {
 // which the next plan repairs like any crash (see Execute).
 func (x *executor) run(order []ActionKind, groups map[ActionKind][]*Action) error {
 	pl := &pipeline{x: x}
+	size := batchSize
 	for _, kind := range order {
 		list := groups[kind]
-		for i := 0; i < len(list); i += batchSize {
-			if err := pl.batch(kind, list[i:min(i+batchSize, len(list))]); err != nil {
+		for i := 0; i < len(list); {
+			n := min(size, len(list)-i)
+			began := time.Now()
+			if err := pl.batch(kind, list[i:i+n]); err != nil {
 				return err
 			}
+			i += n
+			size = nextBatchSize(size, time.Since(began))
 		}
 	}
 	return pl.wait()
+}
+
+// flushEvery is how long done work may wait for its commit: a run killed
+// at any moment loses at most about this much, however slow the adapters
+// are (attachments fetched one by one, a slow CRM).
+const flushEvery = 2 * time.Second
+
+// nextBatchSize adapts the batch size to the time a batch took, so that
+// a batch's adapter calls take about flushEvery at most: smaller after a
+// slow batch, back up to batchSize after fast ones.
+func nextBatchSize(size int, took time.Duration) int {
+	switch {
+	case took > flushEvery:
+		return max(1, int(int64(size)*int64(flushEvery)/int64(took)))
+	case took < flushEvery/4:
+		return min(batchSize, size*2)
+	}
+	return size
 }
 
 // pipeline applies batches one after the other, each batch's commit
@@ -562,12 +585,13 @@ func (x *executor) export(list []*Action, ok func(*Action, state.Link), fail fun
 
 // saveCursors stores each incremental source's new cursor, but only when
 // every selected action of that source succeeded and none was deselected:
-// otherwise the cursor would skip past items that still need work. A
+// otherwise the cursor would skip past items that still need work. Reports
+// never hold it (see Action.IsReport). A
 // source whose cursor is stored is told so right after (committed).
 func (x *executor) saveCursors(plan *Plan) error {
 	held := map[string]bool{}
 	for _, a := range plan.Actions {
-		if !a.Selected {
+		if !a.Selected && !a.IsReport() {
 			held[a.Source] = true
 		}
 	}

@@ -179,3 +179,27 @@ func TestSettleSavesCursorAndVersionsWithoutWrites(t *testing.T) {
 	}
 	movedInCRMIsWrittenBack(w, src)
 }
+
+// A report in an area the user did not choose (a deletion in the
+// groupware is area resync) is still shown and never holds the cursor:
+// before, it was deselected with its area and froze the cursor for good.
+func TestReportsNeverHoldTheCursor(t *testing.T) {
+	w := newWorld(t)
+	src := &incremental{Store: w.src, changed: map[string]bool{}}
+	w.job.Sources[0].Source = src
+	seedAll(w)
+	w.run()
+	w.job.Areas = []Area{AreaAppointments}
+	src.changed["e2"] = true
+	w.src.DeleteItem("e2")
+	p, _ := w.run()
+	if len(p.Actions) != 1 || !p.Actions[0].IsReport() || !p.Actions[0].Selected {
+		t.Fatalf("want the deletion reported: %+v", p.Actions)
+	}
+	if err := p.Deselect(p.Actions[0].ID); err == nil {
+		t.Error("a report was deselected")
+	}
+	if cur, _ := w.st.Cursor(context.Background(), "alice", "cal"); cur != "c2" {
+		t.Fatalf("cursor %q after a run with only a report, want c2", cur)
+	}
+}

@@ -74,6 +74,13 @@ func (a *Action) Effective() ActionKind {
 	return a.Kind
 }
 
+// IsReport tells an action that only reports (deleted on one side, out of
+// reach of a write, cancelled, private, a duplicate): it writes nothing,
+// is always shown, cannot be deselected and never holds a source's cursor
+// back, since there is nothing a later run could do with it that this run
+// could not.
+func (a *Action) IsReport() bool { return a.Kind == ActSkip && !a.rebase }
+
 // Problem is an item that could not be read, or a side that could not be
 // listed. It is reported, skipped, and tried again next run.
 type Problem struct {
@@ -178,41 +185,50 @@ func (p *Plan) Deselect(ids ...string) error {
 		if !ok {
 			return fmt.Errorf("no action with id %q in the plan for %s", id, p.User)
 		}
+		if a.IsReport() {
+			return fmt.Errorf("action %q of %s only reports (%s): there is nothing to deselect", id, p.User, a.Reason)
+		}
 		a.Selected = false
 	}
 	return nil
 }
 
-// SelectOnly keeps selected only the actions whose ID is in ids.
+// SelectOnly keeps selected only the actions whose ID is in ids (reports
+// stay, see Action.IsReport).
 func (p *Plan) SelectOnly(ids map[string]bool) {
 	for _, a := range p.Actions {
-		a.Selected = a.Selected && ids[a.ID]
+		a.Selected = a.Selected && (ids[a.ID] || a.IsReport())
 	}
 }
 
-// DeselectArea unselects every action of an area.
+// DeselectArea unselects every action of an area but its reports.
 func (p *Plan) DeselectArea(area Area) {
 	for _, a := range p.Actions {
-		if a.Area == area {
+		if a.Area == area && !a.IsReport() {
 			a.Selected = false
 		}
 	}
 }
 
-// KeepAreas unselects every action whose area is not in areas.
+// KeepAreas unselects every action whose area is not in areas, but
+// reports.
 func (p *Plan) KeepAreas(areas []Area) {
 	for _, a := range p.Actions {
-		if !hasArea(areas, a.Area) {
+		if !hasArea(areas, a.Area) && !a.IsReport() {
 			a.Selected = false
 		}
 	}
 }
 
 // DeselectItem unselects every action about an item or activity, named by
-// item id, item key or activity id. It returns how many it unselected.
+// item id, item key or activity id, reports aside. It returns how many it
+// unselected.
 func (p *Plan) DeselectItem(ref string) int {
 	n := 0
 	for _, a := range p.Actions {
+		if a.IsReport() {
+			continue
+		}
 		if a.ItemID == ref || a.Key == ref || (a.ActivityID != "" && a.ActivityID == ref) {
 			a.Selected = false
 			n++

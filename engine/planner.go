@@ -153,6 +153,8 @@ func (p *planner) item(ns *NamedSource, it *adapters.Item, acts []*Action, probs
 	switch {
 	case it.Unreadable != "":
 		return acts, append(probs, Problem{Source: ns.Name, ItemID: it.ID, Reason: it.Unreadable})
+	case unstorableTime(it.Raster) != "":
+		return acts, append(probs, Problem{Source: ns.Name, ItemID: it.ID, Reason: unstorableTime(it.Raster)})
 	case it.Deleted:
 		if linked {
 			acts = append(acts, p.skip(ns.Name, it, e, "deleted in groupware (deletions are not propagated)"))

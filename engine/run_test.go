@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/engine/state"
@@ -109,4 +110,20 @@ func failedKinds(t *testing.T, w *world, runID int64) string {
 		}
 	}
 	return strings.Join(kinds, ",")
+}
+
+// An item whose times no store can hold (year 10000) is a problem of its
+// own; before, it failed the whole batch's link write and the run.
+func TestUnstorableTimeIsReportedAndNeighboursImport(t *testing.T) {
+	w := newWorld(t)
+	seedAll(w)
+	far := adapters.Raster{Start: time.Date(10000, 1, 1, 9, 0, 0, 0, time.UTC), End: time.Date(10000, 1, 1, 10, 0, 0, 0, time.UTC)}
+	w.src.PutItem(adapters.Item{ID: "far.eml", Key: "mid:far", Kind: adapters.KindMessage, Subject: "far", From: "bob@example.org", Raster: adapters.Raster{Start: far.Start}})
+	p, res := w.run()
+	if len(p.Problems) != 1 || p.Problems[0].ItemID != "far.eml" || !strings.Contains(p.Problems[0].Reason, "10000") {
+		t.Fatalf("problems %+v, want far.eml named with its year", p.Problems)
+	}
+	if res.Counts["create"] != 4 || len(w.crm.Activities()) != 4 {
+		t.Fatalf("neighbours: %v, CRM holds %d, want 4 created", res.Counts, len(w.crm.Activities()))
+	}
 }

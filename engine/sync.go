@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"time"
 
 	"github.com/gwsync/gwsync/engine/state"
 )
@@ -43,31 +44,50 @@ func Sync(ctx context.Context, st state.Store, job *Job) (*Plan, *Result, error)
 	return plan, res, err
 }
 
-// runEarly applies the creates the planner streams, in full batches (the
-// rest when the stream ends), opening the run's journal entry with the
-// first. After a failure it only drains the stream.
+// runEarly applies the creates the planner streams, in full batches, or
+// sooner when the first create of a batch has waited flushEvery (a slow
+// listing must not keep done work uncommitted), and the rest when the
+// stream ends. It opens the run's journal entry with the first. After a
+// failure it only drains the stream.
 func (x *executor) runEarly(early <-chan *Action) error {
 	pl := &pipeline{x: x}
 	var batch []*Action
 	var err error
-	for a := range early {
-		if err != nil {
-			continue
-		}
-		if err = x.begin(); err != nil {
-			continue
-		}
-		if batch = append(batch, a); len(batch) == batchSize {
+	due := time.NewTimer(flushEvery)
+	due.Stop()
+	defer due.Stop()
+	flush := func() {
+		if err == nil && len(batch) > 0 {
 			err, batch = pl.batch(ActCreate, batch), nil
 		}
 	}
-	if err == nil && len(batch) > 0 {
-		err = pl.batch(ActCreate, batch)
+	for {
+		select {
+		case a, open := <-early:
+			if !open {
+				flush()
+				if werr := pl.wait(); err == nil {
+					err = werr
+				}
+				return err
+			}
+			if err != nil {
+				continue
+			}
+			if err = x.begin(); err != nil {
+				continue
+			}
+			if len(batch) == 0 {
+				due.Reset(flushEvery)
+			}
+			if batch = append(batch, a); len(batch) == batchSize {
+				due.Stop()
+				flush()
+			}
+		case <-due.C:
+			flush()
+		}
 	}
-	if werr := pl.wait(); err == nil {
-		err = werr
-	}
-	return err
 }
 
 // journalFailed records a run that failed before it could write anything

@@ -154,3 +154,43 @@ func TestSyncKeepsToTheAreas(t *testing.T) {
 		t.Fatalf("with only tasks chosen: %v, CRM holds %d", res.Counts, len(w.crm.Activities()))
 	}
 }
+
+// A slow listing does not keep done work uncommitted: a few creates are
+// sent after flushEvery, long before a batch is full. Before, they waited
+// for batchSize items or the end of the listing, so a run interrupted
+// again and again barely progressed.
+func TestSyncCommitsAFewCreatesWithoutWaitingForAFullBatch(t *testing.T) {
+	w := newWorld(t)
+	for i := range 10 {
+		w.src.PutItem(event(fmt.Sprintf("e%04d", i), span("2026-12-03T09:00:00Z", 1)))
+	}
+	var upserts atomic.Int64
+	g := &gatedSource{Source: w.src, first: 3, upserts: &upserts}
+	w.job.Sources[0].Source = g
+	w.job.CRM = countingUpserts{Sink: w.crm, n: &upserts}
+	_, res := w.sync()
+	if g.waited >= 5*time.Second {
+		t.Fatal("3 creates were not sent while the listing stalled for 5 s")
+	}
+	if res.Counts[string(ActCreate)] != 10 || len(w.crm.Activities()) != 10 {
+		t.Fatalf("result %v, CRM holds %d", res.Counts, len(w.crm.Activities()))
+	}
+}
+
+func TestNextBatchSize(t *testing.T) {
+	for _, c := range []struct {
+		size int
+		took time.Duration
+		want int
+	}{
+		{batchSize, 8 * time.Second, batchSize / 4}, // slow: cut to about flushEvery
+		{4, time.Minute, 1},                         // never below one
+		{100, time.Second, 100},                     // about right: kept
+		{100, 10 * time.Millisecond, 200},           // fast: grows
+		{batchSize, time.Millisecond, batchSize},    // never above batchSize
+	} {
+		if got := nextBatchSize(c.size, c.took); got != c.want {
+			t.Errorf("nextBatchSize(%d, %s) = %d, want %d", c.size, c.took, got, c.want)
+		}
+	}
+}
