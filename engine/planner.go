@@ -165,7 +165,10 @@ func (p *planner) sourceFailed(rep *SourceReport, err error) {
 	rep.failed, rep.Error = true, err.Error()
 	p.plan.Sources = append(p.plan.Sources, *rep)
 	p.plan.Problems = append(p.plan.Problems, Problem{Source: rep.Name, Reason: "listing failed, nothing from this source is planned: " + err.Error()})
-	p.job.logger().Error("source listing failed", "source", rep.Name, "error", err)
+	// Info, not Error: the plan carries it as a problem, which every
+	// front-end prints and the journal keeps; an error line would say it
+	// a second time.
+	p.job.logger().Info("source listing failed", "source", rep.Name, "error", err)
 }
 
 // item plans one groupware item.

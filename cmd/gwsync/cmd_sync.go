@@ -13,6 +13,12 @@ import (
 	"github.com/gwsync/gwsync/engine/state"
 )
 
+// exitHelp is the exit-code paragraph of the help of plan and sync.
+const exitHelp = `--areas asks only the sources (and kinds of items) of those areas.
+Exit codes: 0 done; 1 failed; 2 usage error; 3 a source or some items could
+not be read (each printed once as a problem), or items failed to apply;
+4 declined at the prompt.`
+
 // syncFlags are the flags of plan and sync.
 type syncFlags struct {
 	user    string
@@ -24,7 +30,7 @@ type syncFlags struct {
 }
 
 func runPlan(ctx context.Context, args []string) error {
-	fs, c := newFlagSet("plan", "plan [--user NAME] [--areas LIST] [--exclude IDS] [--json]")
+	fs, c := newFlagSet("plan", "plan [--user NAME] [--areas LIST] [--exclude IDS] [--json]\n\n"+exitHelp)
 	f := &syncFlags{dryRun: true}
 	fs.StringVar(&f.user, "user", "", "plan only this user (default: every user)")
 	fs.StringVar(&f.areas, "areas", "", "comma-separated areas: emails,tasks,appointments,resync (default: the user's)")
@@ -37,7 +43,7 @@ func runPlan(ctx context.Context, args []string) error {
 }
 
 func runSync(ctx context.Context, args []string) error {
-	fs, c := newFlagSet("sync", "sync [--user NAME] [--areas LIST] [--exclude IDS] [--dry-run] [--yes]")
+	fs, c := newFlagSet("sync", "sync [--user NAME] [--areas LIST] [--exclude IDS] [--dry-run] [--yes]\n\n"+exitHelp)
 	f := &syncFlags{}
 	fs.StringVar(&f.user, "user", "", "sync only this user (default: every user)")
 	fs.StringVar(&f.areas, "areas", "", "comma-separated areas: emails,tasks,appointments,resync (default: the user's)")
@@ -148,7 +154,12 @@ func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags,
 		return exitUsage, usageError{fmt.Sprintf("--exclude: %v (see 'gwsync plan')", err)}
 	}
 	if f.dryRun {
-		return exitOK, printPlan(plan, f.asJSON)
+		if err := printPlan(plan, f.asJSON); err != nil {
+			return exitError, err
+		}
+		// Like sync: a source or an item that could not be read is exit 3,
+		// so that a script sees a wrong password before it syncs.
+		return codeFor(plan, nil), nil
 	}
 	if plan.Writes() == 0 {
 		return reportSync(job.User, f, plan, nil, engine.Settle(ctx, st, job, plan))
@@ -200,7 +211,7 @@ func printPlan(plan *engine.Plan, asJSON bool) error {
 func printPlanSummary(plan *engine.Plan) {
 	fmt.Printf("%s: nothing to apply (%s)\n", plan.User, plan.Summary())
 	for _, pr := range plan.Problems {
-		fmt.Printf("  problem: %s %s: %s\n", pr.Source, pr.ItemID, pr.Reason)
+		fmt.Printf("  problem: %s %s: %s\n", pr.Source, firstNonEmpty(pr.ItemID, "(source)"), pr.Reason)
 	}
 }
 
@@ -211,7 +222,7 @@ func printResult(user string, res *engine.Result) {
 		c["export"], c["skipped"], c["failed"])
 	for _, it := range res.Items {
 		if it.Outcome == engine.OutcomeFailed {
-			fmt.Printf("  failed: %s %s: %s\n", it.Source, firstNonEmpty(it.ItemID, it.ActivityID), it.Error)
+			fmt.Printf("  failed: %s %s: %s\n", it.Source, firstNonEmpty(it.ItemID, it.ActivityID, "(source)"), it.Error)
 		}
 		for _, w := range it.Warnings {
 			fmt.Printf("  warning: %s %s: %s\n", it.Source, firstNonEmpty(it.ItemID, it.ActivityID), w)

@@ -198,7 +198,13 @@ func (o *opener) startSource(ctx context.Context, sp config.Plugin, tz string) (
 	}
 	// Whatever the source says later (a failed listing in the plan, a
 	// per-item error in the journal) is redacted the same way.
-	return engine.NamedSource{Name: sp.Name, Source: credentials.RedactSource(src, o.redacted(sp))}, nil
+	ns := engine.NamedSource{Name: sp.Name, Source: credentials.RedactSource(src, o.redacted(sp))}
+	if r, ok := adapters.Lookup(sp.Plugin); ok {
+		// The kinds it can hold, so that a run for other areas never
+		// touches it (an external plugin's are learnt from its Info).
+		ns.Kinds = r.Kinds
+	}
+	return ns, nil
 }
 
 // withSecret returns p with the typed password merged into its options when

@@ -130,12 +130,17 @@ func (s *site) mustRun(want int, args ...string) runResult {
 	return r
 }
 
+// plan runs `gwsync plan --json`, which exits 3 exactly when the plan
+// has problems (a source or an item that could not be read).
 func (s *site) plan() engine.Plan {
 	s.t.Helper()
-	r := s.mustRun(0, "plan", "--json")
+	r := s.gwsync("plan", "--json")
 	var p engine.Plan
 	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
-		s.t.Fatalf("plan --json: %v\n%s", err, r.stdout)
+		s.t.Fatalf("plan --json: exit %d: %v\n%s\n%s", r.code, err, r.stdout, r.stderr)
+	}
+	if want := map[bool]int{false: exitOK, true: exitPartial}[len(p.Problems) > 0]; r.code != want {
+		s.t.Fatalf("plan --json with %d problems: exit %d, want %d\n%s", len(p.Problems), r.code, want, r.stderr)
 	}
 	return p
 }

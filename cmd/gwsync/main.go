@@ -142,7 +142,8 @@ Every command takes --config FILE (default $GWSYNC_CONFIG, else ./gwsync.yaml),
 --log-format text|json and --log-level error|warn|info|debug.
 Run 'gwsync COMMAND -h' for a command's flags.
 
-Exit codes: 0 done; 1 failed; 2 usage error; 3 finished with item errors
-(see 'gwsync status'); 4 declined at the prompt; 130 interrupted.
+Exit codes: 0 done; 1 failed; 2 usage error; 3 finished with item errors,
+or a source could not be read, also for plan (see 'gwsync status');
+4 declined at the prompt; 130 interrupted.
 `)
 }
