@@ -48,11 +48,20 @@ func kindsToAsk(has, want []adapters.Kind) (kinds []adapters.Kind, skip bool) {
 	return kinds, false
 }
 
+// AreasWant reports whether a run for areas (empty: all) asks a source
+// that can hold the kinds (as its adapter declares them at registration;
+// empty: unknown, so yes). A front-end that asks for passwords asks only
+// for the sources a run will list.
+func AreasWant(areas []Area, kinds []adapters.Kind) bool {
+	_, skip := kindsToAsk(kinds, (&Job{Areas: areas}).wantedKinds())
+	return !skip
+}
+
 // skipSource reports whether the areas want none of the kinds the source
 // declares at registration: then it is not even asked for its Info, so a
 // broken calendar cannot spoil an e-mail-only run.
 func (p *planner) skipSource(ns *NamedSource) bool {
-	_, skip := kindsToAsk(ns.Kinds, p.job.wantedKinds())
+	skip := !AreasWant(p.job.Areas, ns.Kinds)
 	if skip {
 		p.job.logger().Debug("source not listed: none of its kinds is in the areas", "source", ns.Name, "areas", p.job.Areas)
 	}

@@ -120,3 +120,22 @@ func TestCRMDeletionIsReportedForRadicale(t *testing.T) {
 		t.Fatalf("the event was touched:\n%s", got)
 	}
 }
+
+// --areas naming none of the user's areas is nothing to do: the empty
+// intersection must not read as "every area".
+func TestAreasOutsideTheUsersAreasDoNothing(t *testing.T) {
+	s := newSite(t, `  - name: eve
+    email: eve@example.com
+    areas: [emails]
+    sources:
+      - {name: files, plugin: files, options: {calendar_dir: ./calendar, mail_dir: ./mail}}
+`)
+	copyDir(t, filepath.Join("..", "..", "testdata", "quickstart", "calendar"), s.cal)
+	r := s.mustRun(exitOK, "sync", "--user", "eve", "--areas", "tasks,appointments", "--yes")
+	if n := len(s.activities()); n != 0 {
+		t.Fatalf("%d activities created for areas eve does not have:\n%s", n, r.stdout)
+	}
+	if !strings.Contains(r.stdout, "eve: nothing to do") {
+		t.Fatalf("sync:\n%s", r.stdout)
+	}
+}

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/config"
 	"github.com/gwsync/gwsync/engine"
 	"github.com/gwsync/gwsync/engine/state"
 )
@@ -96,7 +98,16 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 	}
 	worst := exitOK
 	for _, u := range list {
-		if op.secrets, err = askPasswords(u); err != nil {
+		only := userAreas(u)
+		if areas != nil {
+			if only = intersectAreas(only, areas); len(only) == 0 {
+				// An empty list would mean "every area" to the engine.
+				fmt.Fprintf(noteOut(f), "%s: nothing to do: none of the areas asked for is among the user's (%s)\n",
+					u.Name, strings.Join(u.Areas, ", "))
+				continue
+			}
+		}
+		if op.secrets, err = askPasswords(u, only); err != nil {
 			return err
 		}
 		job, err := op.job(ctx, u, nil)
@@ -107,9 +118,7 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 			return crmErr
 		}
 		job.CRM = crm
-		if areas != nil {
-			job.Areas = intersectAreas(job.Areas, areas)
-		}
+		job.Areas = only
 		code, err := syncOne(ctx, st, job, f, excluded)
 		if err != nil {
 			return fmt.Errorf("user %s: %w", u.Name, err)
@@ -120,6 +129,22 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 		return exitCodeError{code: worst}
 	}
 	return nil
+}
+
+func userAreas(u *config.User) []engine.Area {
+	out := make([]engine.Area, 0, len(u.Areas))
+	for _, a := range u.Areas {
+		out = append(out, engine.Area(a))
+	}
+	return out
+}
+
+// noteOut is where a note goes: stdout, unless that carries JSON.
+func noteOut(f *syncFlags) io.Writer {
+	if f.asJSON {
+		return os.Stderr
+	}
+	return os.Stdout
 }
 
 // intersectAreas keeps the areas the user has that were also asked for.
