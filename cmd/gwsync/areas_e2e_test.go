@@ -139,3 +139,66 @@ func TestAreasOutsideTheUsersAreasDoNothing(t *testing.T) {
 		t.Fatalf("sync:\n%s", r.stdout)
 	}
 }
+
+// The same for a message imported from Dovecot (an incremental IMAP
+// listing): reported on every run, selected even when the areas leave
+// resync out, so it never holds the folder's cursor back.
+func TestCRMDeletionIsReportedForDovecot(t *testing.T) {
+	addr := testenv.Var(t, "DOVECOT_ADDR")
+	user, pass := testenv.Var(t, "DOVECOT_USER"), testenv.Var(t, "DOVECOT_PASSWORD")
+	stamp := time.Now().UnixNano()
+	folder := fmt.Sprintf("E2E CRM deletion %d", stamp)
+	c := imaptest.Dial(t, addr, user, pass)
+	appendMessage := func(i int) {
+		imaptest.Append(t, c, folder, mailmsg.Render(adapters.Item{
+			Key: fmt.Sprintf("mid:e2e-crmdel-%d-%d@x", stamp, i), Kind: adapters.KindMessage, Subject: fmt.Sprintf("Order %d", i),
+			From: "customer@example.org", To: []string{"alice@example.com"},
+			Date: time.Now().Add(-time.Hour).UTC().Truncate(time.Second), Body: "Please deliver."}))
+	}
+	appendMessage(0)
+	appendMessage(1)
+	s := newSite(t, fmt.Sprintf(`  - name: alice
+    email: alice@example.com
+    sources:
+      - name: mail
+        plugin: imap
+        options: {url: "imap://%s", tls: none, username: %s, password: %s, folder: %q}
+`, addr, user, pass, folder))
+	if r := s.mustRun(exitOK, "sync", "--user", "alice", "--yes"); !strings.Contains(r.stdout, " ok: 2 created") {
+		t.Fatalf("first sync:\n%s", r.stdout)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(s.dir, "crm.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not the newest activity: SQLite would give its id to the next
+	// insert, and the link would then name another activity.
+	res, err := db.Exec(`DELETE FROM activities WHERE source = 'mail' AND subject = 'Order 0'`)
+	if n, _ := res.RowsAffected(); err != nil || n != 1 {
+		t.Fatalf("delete: %v, %d rows", err, n)
+	}
+	db.Close()
+	for round := range 2 {
+		r := s.mustRun(exitOK, "plan", "--user", "alice", "--areas", "emails")
+		if !strings.Contains(r.stdout, "deleted in the CRM") || !strings.HasPrefix(lineWith(r.stdout, "deleted in the CRM"), "+") {
+			t.Fatalf("plan %d after the CRM deletion does not report it, selected:\n%s", round, r.stdout)
+		}
+		appendMessage(round + 2)
+		if r := s.mustRun(exitOK, "sync", "--user", "alice", "--areas", "emails", "--yes"); !strings.Contains(r.stdout, " ok: 1 created") {
+			t.Fatalf("sync %d:\n%s", round, r.stdout)
+		}
+	}
+	if n := len(s.activities()); n != 3 {
+		t.Fatalf("%d activities, want all messages but the deleted one", n)
+	}
+}
+
+// lineWith returns the first line of s holding sub, "" if none.
+func lineWith(s, sub string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	return ""
+}
