@@ -120,6 +120,30 @@ func TestAreasDoNotAskSourcesOfOtherKinds(t *testing.T) {
 	if p := w.plan(); undeclared.calls != 1 || len(p.Problems) != 1 {
 		t.Fatalf("undeclared kinds: %d calls, problems %+v", undeclared.calls, p.Problems)
 	}
+	// When its Info names only other kinds, it is not listed.
+	events := &calendarOnly{Store: memory.NewStore()}
+	w.job.Sources[1] = NamedSource{Name: "cal", Source: events}
+	if p := w.plan(); events.snapshots != 0 || len(p.Sources) != 1 || len(p.Problems) != 0 {
+		t.Fatalf("kinds from Info: %d snapshots, sources %+v, problems %+v", events.snapshots, p.Sources, p.Problems)
+	}
+}
+
+// calendarOnly is a memory source whose Info says it holds events and
+// tasks; it counts its snapshots.
+type calendarOnly struct {
+	*memory.Store
+	snapshots int
+}
+
+func (s *calendarOnly) Info(ctx context.Context) (adapters.Info, error) {
+	i, err := s.Store.Info(ctx)
+	i.Kinds = []adapters.Kind{adapters.KindEvent, adapters.KindTask}
+	return i, err
+}
+
+func (s *calendarOnly) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit func(adapters.Item) error) (adapters.SnapshotEnd, error) {
+	s.snapshots++
+	return s.Store.Snapshot(ctx, req, emit)
 }
 
 // A multi-kind source asked for some of its kinds lists those in full and
