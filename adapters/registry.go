@@ -32,7 +32,12 @@ type Registration struct {
 	Description string
 	// Options declares every key of the adapter's `options:` block
 	// (which are secrets, which are logins; see Option).
-	Options   []Option
+	Options []Option
+	// Kinds lists every kind of item a source of this adapter can hold
+	// (an instance may hold fewer: its Info says which). The engine reads
+	// it before it connects, so that a run for other areas never touches
+	// the source. Empty means unknown: the engine asks Info.
+	Kinds     []Kind
 	NewSource func(Config) (Source, error)
 	NewSink   func(Config) (Sink, error)
 }

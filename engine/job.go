@@ -13,7 +13,11 @@ import (
 type NamedSource struct {
 	Name   string
 	Source adapters.Source
-	info   adapters.Info
+	// Kinds is every kind the source can hold, as its adapter declares
+	// at registration (adapters.Registration.Kinds); empty means unknown.
+	// A run whose areas want none of them never touches the source.
+	Kinds []adapters.Kind
+	info  adapters.Info
 }
 
 // Job is everything one user's sync needs. The CLI and the web client build

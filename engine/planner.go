@@ -15,7 +15,8 @@ type planner struct {
 	job      *Job
 	plan     *Plan
 	ix       *index
-	relinked map[string]bool // activities matched to an item by key or export id
+	relinked map[string]bool            // activities matched to an item by key or export id
+	narrowed map[string][]adapters.Kind // sources listed for some of their kinds only (kinds.go)
 	// early, when set (by Sync), receives a copy of every selected create
 	// as soon as it is planned; the plan keeps the original, marked early.
 	early chan<- *Action
@@ -73,6 +74,9 @@ func (p *planner) listCRM(ctx context.Context) error {
 }
 
 func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource) {
+	if p.skipSource(ns) {
+		return // not asked at all: no report, its links stay unknown
+	}
 	rep := SourceReport{Name: ns.Name}
 	info, err := ns.Source.Info(ctx)
 	if err != nil {
@@ -80,9 +84,18 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 		return
 	}
 	ns.info = info
-	cursor := ""
-	if info.Capabilities.Incremental {
-		if cursor, err = st.Cursor(ctx, p.job.User, ns.Name); err != nil {
+	req := adapters.SnapshotRequest{Window: p.job.Window}
+	kinds, skip := kindsToAsk(info.Kinds, p.job.wantedKinds())
+	switch {
+	case skip:
+		return
+	case kinds != nil:
+		// Some kinds only: a full listing of those, and no cursor stored
+		// (it would skip the other kinds' changes for ever).
+		req.Kinds = kinds
+		p.narrow(ns.Name, kinds)
+	case info.Capabilities.Incremental:
+		if req.Cursor, err = st.Cursor(ctx, p.job.User, ns.Name); err != nil {
 			p.sourceFailed(&rep, err)
 			return
 		}
@@ -94,6 +107,9 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 		if rep.Items%1000 == 0 {
 			p.job.progress(Progress{Phase: "snapshot", Name: ns.Name, Done: rep.Items})
 		}
+		if !req.Wants(it.Kind) {
+			return nil // a source that ignores SnapshotRequest.Kinds
+		}
 		before := len(pending)
 		pending, problems = p.item(ns, &it, pending, problems)
 		if p.early != nil {
@@ -103,13 +119,14 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 		}
 		return nil
 	}
-	end, err := ns.Source.Snapshot(ctx, adapters.SnapshotRequest{Window: p.job.Window, Cursor: cursor}, emit)
-	if err != nil && cursor != "" && adapters.CodeOf(err) == adapters.CodeCursorInvalid {
+	end, err := ns.Source.Snapshot(ctx, req, emit)
+	if err != nil && req.Cursor != "" && adapters.CodeOf(err) == adapters.CodeCursorInvalid {
 		// An expired cursor means "start over", never "everything is gone".
 		p.job.logger().Warn("cursor no longer valid, taking a full snapshot", "source", ns.Name, "error", err)
 		p.unsee(ns.Name)
 		pending, problems, rep.Items = nil, nil, 0
-		end, err = ns.Source.Snapshot(ctx, adapters.SnapshotRequest{Window: p.job.Window}, emit)
+		req.Cursor = ""
+		end, err = ns.Source.Snapshot(ctx, req, emit)
 	}
 	if err == nil && end.Count != rep.Items {
 		err = fmt.Errorf("source reported %d items but sent %d", end.Count, rep.Items)
@@ -120,6 +137,9 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 		return
 	}
 	rep.Complete, rep.cursor = end.Complete, end.Cursor
+	if req.Kinds != nil {
+		rep.cursor = ""
+	}
 	p.plan.Sources = append(p.plan.Sources, rep)
 	p.plan.Actions = append(p.plan.Actions, pending...)
 	p.plan.Problems = append(p.plan.Problems, problems...)
@@ -139,7 +159,10 @@ func (p *planner) sourceFailed(rep *SourceReport, err error) {
 	rep.failed, rep.Error = true, err.Error()
 	p.plan.Sources = append(p.plan.Sources, *rep)
 	p.plan.Problems = append(p.plan.Problems, Problem{Source: rep.Name, Reason: "listing failed, nothing from this source is planned: " + err.Error()})
-	p.job.logger().Error("source listing failed", "source", rep.Name, "error", err)
+	// Info, not Error: the plan carries it as a problem, which every
+	// front-end prints and the journal keeps; an error line would say it
+	// a second time.
+	p.job.logger().Info("source listing failed", "source", rep.Name, "error", err)
 }
 
 // item plans one groupware item.
@@ -322,22 +345,22 @@ func (p *planner) finish() {
 		switch {
 		case !ok || rep.failed:
 			// Unknown side: nothing may be concluded. A source removed from
-			// the config also lands here and keeps its links.
+			// the config also lands here and keeps its links, and so does a
+			// source the areas did not ask for.
+		case !p.asked(e.ref.source, e.kind):
+			// Listed for other kinds only: nothing known about this one.
+		case !rep.Complete && !c.listed:
+			p.plan.Actions = append(p.plan.Actions, p.crmDeleted(e))
 		case !rep.Complete:
 			// Incremental listing: silence means unchanged at the source.
-			if c.listed {
-				ns, _ := p.job.source(e.ref.source)
-				if a := p.compare(ns, e, nil, c); a != nil {
-					p.plan.Actions = append(p.plan.Actions, a)
-				}
+			ns, _ := p.job.source(e.ref.source)
+			if a := p.compare(ns, e, nil, c); a != nil {
+				p.plan.Actions = append(p.plan.Actions, a)
 			}
 		case !p.job.Window.Contains(e.base.raster().Anchor()):
 			p.plan.OutOfWindow++ // left the window: not a deletion
 		default:
-			a := &Action{Kind: ActSkip, Area: AreaResync, Source: e.ref.source, ItemID: e.ref.itemID,
-				Key: e.key, ActivityID: c.id, Subject: e.key, Raster: e.base.raster(),
-				Reason: "deleted in groupware (deletions are not propagated)"}
-			p.plan.Actions = append(p.plan.Actions, a)
+			p.plan.Actions = append(p.plan.Actions, p.linkReport(e, "deleted in groupware (deletions are not propagated)"))
 		}
 	}
 	p.planExports()
@@ -345,7 +368,7 @@ func (p *planner) finish() {
 		p.plan.identify(a)
 	}
 	if len(p.job.Areas) > 0 {
-		p.plan.KeepAreas(p.job.Areas)
+		p.plan.KeepAreas(p.job.Areas) // reports stay selected (Action.IsReport)
 	}
 	// Manual conflicts and plain skips write nothing; they stay selected so
 	// they show as "will be reported".
@@ -361,10 +384,8 @@ func (p *planner) planExports() {
 		p.plan.Problems = append(p.plan.Problems, Problem{Source: p.job.ExportTo, Reason: err.Error()})
 		return
 	}
-	for _, r := range p.plan.Sources {
-		if r.Name == ns.Name && r.failed {
-			return // its listing failed: we cannot tell what was exported already
-		}
+	if !p.listedKind(ns.Name, adapters.KindEvent) {
+		return // not listed, or its listing failed: we cannot tell what was exported already
 	}
 	for i := range p.ix.crm {
 		c := &p.ix.crm[i]

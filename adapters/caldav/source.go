@@ -19,6 +19,7 @@ func init() {
 		Name:        "caldav",
 		Description: "CalDAV server: events and tasks, time write-back, export (Radicale, Xandikos, Nextcloud …)",
 		Options:     optionDecls,
+		Kinds:       []adapters.Kind{adapters.KindEvent, adapters.KindTask},
 		NewSource:   func(c adapters.Config) (adapters.Source, error) { return New(c) },
 	})
 }

@@ -7,6 +7,7 @@ func init() {
 		Name:        "exchange",
 		Description: "Microsoft Exchange: Graph (Exchange Online) or EWS (Exchange Server)",
 		Options:     optionDecls,
+		Kinds:       adapters.Kinds,
 		NewSource:   open,
 	})
 }

@@ -24,6 +24,7 @@ func init() {
 			{Name: "mail_dir", Type: adapters.TypeString, Help: "a maildir or a folder of .eml files"},
 			{Name: "export_dir", Type: adapters.TypeString, Help: "where exported activities are written; default calendar_dir"},
 		},
+		Kinds: adapters.Kinds,
 		NewSource: func(c adapters.Config) (adapters.Source, error) {
 			s, err := New(c)
 			if err != nil {

@@ -16,6 +16,7 @@ func init() {
 		Name:        "imap",
 		Description: "IMAP folders (default \"Import Folder\") as e-mail messages",
 		Options:     optionDecls,
+		Kinds:       []adapters.Kind{adapters.KindMessage},
 		NewSource:   func(c adapters.Config) (adapters.Source, error) { return New(c) },
 	})
 }

@@ -27,6 +27,7 @@ func init() {
 			{Name: "items", Type: adapters.TypeData, Help: "items that seed a new store"},
 			{Name: "activities", Type: adapters.TypeData, Help: "activities that seed a new store"},
 		},
+		Kinds:     adapters.Kinds,
 		NewSource: func(c adapters.Config) (adapters.Source, error) { return open(c) },
 		NewSink:   func(c adapters.Config) (adapters.Sink, error) { return open(c) },
 	})

@@ -5,13 +5,22 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/config"
 	"github.com/gwsync/gwsync/engine"
 	"github.com/gwsync/gwsync/engine/state"
 )
+
+// exitHelp is the exit-code paragraph of the help of plan and sync.
+const exitHelp = `--areas asks only the sources (and kinds of items) of those areas.
+Exit codes: 0 done; 1 failed; 2 usage error; 3 a source could not be read
+(each printed once as a problem), or, for sync, an item failed or could not
+be read for the first time (items that keep failing unchanged are listed by
+'gwsync status' and retried every run); 4 declined at the prompt.`
 
 // syncFlags are the flags of plan and sync.
 type syncFlags struct {
@@ -24,7 +33,7 @@ type syncFlags struct {
 }
 
 func runPlan(ctx context.Context, args []string) error {
-	fs, c := newFlagSet("plan", "plan [--user NAME] [--areas LIST] [--exclude IDS] [--json]")
+	fs, c := newFlagSet("plan", "plan [--user NAME] [--areas LIST] [--exclude IDS] [--json]\n\n"+exitHelp)
 	f := &syncFlags{dryRun: true}
 	fs.StringVar(&f.user, "user", "", "plan only this user (default: every user)")
 	fs.StringVar(&f.areas, "areas", "", "comma-separated areas: emails,tasks,appointments,resync (default: the user's)")
@@ -37,7 +46,7 @@ func runPlan(ctx context.Context, args []string) error {
 }
 
 func runSync(ctx context.Context, args []string) error {
-	fs, c := newFlagSet("sync", "sync [--user NAME] [--areas LIST] [--exclude IDS] [--dry-run] [--yes]")
+	fs, c := newFlagSet("sync", "sync [--user NAME] [--areas LIST] [--exclude IDS] [--dry-run] [--yes]\n\n"+exitHelp)
 	f := &syncFlags{}
 	fs.StringVar(&f.user, "user", "", "sync only this user (default: every user)")
 	fs.StringVar(&f.areas, "areas", "", "comma-separated areas: emails,tasks,appointments,resync (default: the user's)")
@@ -90,7 +99,16 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 	}
 	worst := exitOK
 	for _, u := range list {
-		if op.secrets, err = askPasswords(u); err != nil {
+		only := userAreas(u)
+		if areas != nil {
+			if only = intersectAreas(only, areas); len(only) == 0 {
+				// An empty list would mean "every area" to the engine.
+				fmt.Fprintf(noteOut(f), "%s: nothing to do: none of the areas asked for is among the user's (%s)\n",
+					u.Name, strings.Join(u.Areas, ", "))
+				continue
+			}
+		}
+		if op.secrets, err = askPasswords(u, only); err != nil {
 			return err
 		}
 		job, err := op.job(ctx, u, nil)
@@ -101,9 +119,7 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 			return crmErr
 		}
 		job.CRM = crm
-		if areas != nil {
-			job.Areas = intersectAreas(job.Areas, areas)
-		}
+		job.Areas = only
 		code, err := syncOne(ctx, st, job, f, excluded)
 		if err != nil {
 			return fmt.Errorf("user %s: %w", u.Name, err)
@@ -114,6 +130,22 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 		return exitCodeError{code: worst}
 	}
 	return nil
+}
+
+func userAreas(u *config.User) []engine.Area {
+	out := make([]engine.Area, 0, len(u.Areas))
+	for _, a := range u.Areas {
+		out = append(out, engine.Area(a))
+	}
+	return out
+}
+
+// noteOut is where a note goes: stdout, unless that carries JSON.
+func noteOut(f *syncFlags) io.Writer {
+	if f.asJSON {
+		return os.Stderr
+	}
+	return os.Stdout
 }
 
 // intersectAreas keeps the areas the user has that were also asked for.
@@ -149,7 +181,12 @@ func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags,
 		return exitUsage, usageError{fmt.Sprintf("--exclude: %v (see 'gwsync plan')", err)}
 	}
 	if f.dryRun {
-		return codeFor(plan, nil), printPlan(plan, f.asJSON)
+		if err := printPlan(plan, f.asJSON); err != nil {
+			return exitError, err
+		}
+		// Like sync: a source that could not be read is exit 3, so that a
+		// script sees a wrong password before it syncs.
+		return codeFor(plan, nil), nil
 	}
 	if plan.Writes() > 0 && !f.yes {
 		if err := printPlan(plan, false); err != nil {
@@ -211,7 +248,7 @@ func printPlan(plan *engine.Plan, asJSON bool) error {
 func printPlanSummary(plan *engine.Plan) {
 	fmt.Printf("%s: nothing to apply (%s)\n", plan.User, plan.Summary())
 	for _, pr := range plan.Problems {
-		fmt.Printf("  problem: %s %s: %s\n", pr.Source, pr.ItemID, pr.Reason)
+		fmt.Printf("  problem: %s %s: %s\n", pr.Source, firstNonEmpty(pr.ItemID, "(source)"), pr.Reason)
 	}
 }
 
@@ -222,7 +259,7 @@ func printResult(user string, res *engine.Result) {
 		c["export"], c["skipped"], c["failed"])
 	for _, it := range res.Items {
 		if it.Outcome == engine.OutcomeFailed {
-			fmt.Printf("  failed: %s %s: %s%s\n", it.Source, firstNonEmpty(it.ItemID, it.ActivityID), it.Error, stillFailing(it))
+			fmt.Printf("  failed: %s %s: %s%s\n", it.Source, firstNonEmpty(it.ItemID, it.ActivityID, "(source)"), it.Error, stillFailing(it))
 		}
 		for _, w := range it.Warnings {
 			fmt.Printf("  warning: %s %s: %s\n", it.Source, firstNonEmpty(it.ItemID, it.ActivityID), w)

@@ -198,7 +198,18 @@ func (o *opener) startSource(ctx context.Context, sp config.Plugin, tz string) (
 	}
 	// Whatever the source says later (a failed listing in the plan, a
 	// per-item error in the journal) is redacted the same way.
-	return engine.NamedSource{Name: sp.Name, Source: credentials.RedactSource(src, o.redacted(sp))}, nil
+	// With the kinds it can hold, a run for other areas never touches it.
+	return engine.NamedSource{Name: sp.Name, Source: credentials.RedactSource(src, o.redacted(sp)),
+		Kinds: registeredKinds(sp.Plugin)}, nil
+}
+
+// registeredKinds is what a built-in adapter declares it can hold; nil
+// for an external plugin (the engine learns its kinds from Info).
+func registeredKinds(plugin string) []adapters.Kind {
+	if r, ok := adapters.Lookup(plugin); ok {
+		return r.Kinds
+	}
+	return nil
 }
 
 // withSecret returns p with the typed password merged into its options when

@@ -130,12 +130,21 @@ func (s *site) mustRun(want int, args ...string) runResult {
 	return r
 }
 
+// plan runs `gwsync plan --json`, which exits 3 exactly when a source
+// could not be listed (unreadable items are shown, and settled by runs).
 func (s *site) plan() engine.Plan {
 	s.t.Helper()
-	r := s.mustRun(0, "plan", "--json")
+	r := s.gwsync("plan", "--json")
 	var p engine.Plan
 	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
-		s.t.Fatalf("plan --json: %v\n%s", err, r.stdout)
+		s.t.Fatalf("plan --json: exit %d: %v\n%s\n%s", r.code, err, r.stdout, r.stderr)
+	}
+	listing := false
+	for _, pr := range p.Problems {
+		listing = listing || pr.ItemID == ""
+	}
+	if want := map[bool]int{false: exitOK, true: exitPartial}[listing]; r.code != want {
+		s.t.Fatalf("plan --json with %d problems: exit %d, want %d\n%s", len(p.Problems), r.code, want, r.stderr)
 	}
 	return p
 }

@@ -24,7 +24,7 @@ const (
 	exitOK       = 0 // everything done
 	exitError    = 1 // the command failed (config, state, CRM, a listing)
 	exitUsage    = 2 // wrong flags or arguments
-	exitPartial  = 3 // the run finished, but some items failed or could not be read
+	exitPartial  = 3 // the run met a new failure (an item, or a source that could not be read)
 	exitDeclined = 4 // the user answered "no" at the prompt: nothing applied
 	exitSignal   = 130
 )
@@ -142,7 +142,10 @@ Every command takes --config FILE (default $GWSYNC_CONFIG, else ./gwsync.yaml),
 --log-format text|json and --log-level error|warn|info|debug.
 Run 'gwsync COMMAND -h' for a command's flags.
 
-Exit codes: 0 done; 1 failed; 2 usage error; 3 finished with item errors
-(see 'gwsync status'); 4 declined at the prompt; 130 interrupted.
+Exit codes: 0 done; 1 failed; 2 usage error; 3 a new failure: an item
+failed or could not be read for the first time, or a source could not be
+read (plan too); items that keep failing unchanged are listed by
+'gwsync status' and retried every run; 4 declined at the prompt;
+130 interrupted.
 `)
 }

@@ -8,23 +8,24 @@ import (
 
 	"github.com/gwsync/gwsync/adapters/credentials"
 	"github.com/gwsync/gwsync/config"
+	"github.com/gwsync/gwsync/engine"
 )
 
 // askPasswords asks on the terminal for the password of each of the user's
 // sources that the config leaves without credentials (the rule is
 // credentials.NeedsPassword, the same as the web client's "Enter your login
-// data" page). The passwords live in memory for this run only. Off a
+// data" page) and that a run for areas lists. The passwords live in memory for this run only. Off a
 // terminal it asks nothing: such a source then fails with the adapter's
 // own error, naming the server.
-func askPasswords(u *config.User) (map[string]string, error) {
+func askPasswords(u *config.User, areas []engine.Area) (map[string]string, error) {
 	if !isTerminal(os.Stdin) {
 		return nil, nil
 	}
 	var secrets map[string]string
 	for _, s := range u.Sources {
 		login, need := credentials.LoginOf(s.Name, s.Plugin, s.Options)
-		if !need {
-			continue
+		if !need || !engine.AreasWant(areas, registeredKinds(s.Plugin)) {
+			continue // a run for these areas never lists it
 		}
 		who := login.Username
 		if login.URL != "" {
