@@ -104,7 +104,7 @@ func (p *planner) forgetKeys(source string) {
 		return
 	}
 	for key, c := range p.keys.byKey {
-		if c.ns.Name == source {
+		if c.ns.Name == source && !c.act.early { // a create Sync applied holds its key all the same
 			delete(p.keys.byKey, key)
 		}
 	}
@@ -314,4 +314,25 @@ func compareRefs(sa, ia, sb, ib string) int {
 		return c
 	}
 	return cmp.Compare(ia, ib)
+}
+
+// olderDuplicate tells whether e is one of several links of one event or
+// task to one activity (runs before duplicates were explicit linked every
+// copy) and not its home, the lowest (source, item id): such a link is
+// reported and never compared, so no time is ever written through it.
+// Messages keep every link: nothing writes to a message.
+func (p *planner) olderDuplicate(e *linkEntry) (home string, dup bool) {
+	if !p.ix.crm[e.crm].shared || e.kind == adapters.KindMessage {
+		return "", false
+	}
+	low := e
+	for _, li := range p.linksWithKey(e.key) {
+		if o := &p.ix.links[li]; o.crm == e.crm && compareRefs(o.ref.source, o.ref.itemID, low.ref.source, low.ref.itemID) < 0 {
+			low = o
+		}
+	}
+	if low == e {
+		return "", false
+	}
+	return low.ref.source + "/" + low.ref.itemID, true
 }

@@ -212,3 +212,34 @@ func linksOf(t *testing.T, w *world) []state.Link {
 	}
 	return out
 }
+
+// A state from before duplicates were explicit links both copies to one
+// activity: the copy that is not home is reported and never written, be
+// it listed again or left out by an incremental listing.
+func TestOlderDoubleLinkNeverWritesTheOtherCopy(t *testing.T) {
+	for _, incr := range []bool{false, true} {
+		t.Run(map[bool]string{false: "full", true: "incremental"}[incr], func(t *testing.T) {
+			w, a, b := twoCalendars(t, "cal-a", "cal-b")
+			if incr {
+				w.job.Sources[1].Source = &incremental{Store: b, changed: map[string]bool{}}
+			}
+			w.run()
+			act := w.activityByKey("ical:inv")
+			// What an earlier version wrote for the second copy.
+			if err := w.st.PutLinks(context.Background(), []state.Link{{User: "alice", Source: "cal-b", ItemID: "shared/inv.ics",
+				Key: "ical:inv", Kind: adapters.KindEvent, ActivityID: act.ID, ActivityVersion: act.Version}}); err != nil {
+				t.Fatal(err)
+			}
+			w.run()
+			act = w.activityByKey("ical:inv")
+			act.Raster = span("2026-12-04T10:00:00Z", 1)
+			w.crm.PutActivity(act)
+			p, _ := w.run()
+			ia, _ := a.Item("personal/inv.ics")
+			ib, _ := b.Item("shared/inv.ics")
+			if !ia.Raster.Equal(act.Raster) || !ib.Raster.Equal(span("2026-12-03T15:00:00Z", 1)) {
+				t.Fatalf("home copy %v, other copy %v: only the home copy may be written (plan %v)", ia.Raster, ib.Raster, kinds(p))
+			}
+		})
+	}
+}

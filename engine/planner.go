@@ -243,6 +243,9 @@ func (p *planner) linkedItem(ns *NamedSource, it *adapters.Item, e *linkEntry) *
 	if it.Cancelled {
 		return p.skip(ns.Name, it, e, "cancelled in groupware after import (not propagated)")
 	}
+	if home, dup := p.olderDuplicate(e); dup {
+		return p.skip(ns.Name, it, e, "duplicate of "+home+": same UID, linked by an earlier version; never written")
+	}
 	return p.compare(ns, e, it, c)
 }
 
@@ -341,7 +344,7 @@ func (p *planner) finish() {
 			// the config also lands here and keeps its links.
 		case !rep.Complete:
 			// Incremental listing: silence means unchanged at the source.
-			if c.listed {
+			if _, dup := p.olderDuplicate(e); c.listed && !dup {
 				ns, _ := p.job.source(e.ref.source)
 				if a := p.compare(ns, e, nil, c); a != nil {
 					p.plan.Actions = append(p.plan.Actions, a)
