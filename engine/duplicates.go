@@ -38,6 +38,7 @@ type keyClaims struct {
 	byKey    map[string]*keyClaim // keys held by an unlinked item's action
 	deferred []*keyCopy           // unlinked items whose key was taken, decided by settleKeys
 	linked   []keyedLink          // the links by key hash, built on first use
+	gone     map[linkRef]*Action  // linked items the listings said were deleted, with their report
 	built    bool
 	seed     maphash.Seed
 }
@@ -63,7 +64,7 @@ type keyedLink struct {
 
 func (p *planner) keyClaims() *keyClaims {
 	if p.keys == nil {
-		p.keys = &keyClaims{byKey: map[string]*keyClaim{}, seed: maphash.MakeSeed()}
+		p.keys = &keyClaims{byKey: map[string]*keyClaim{}, gone: map[linkRef]*Action{}, seed: maphash.MakeSeed()}
 	}
 	return p.keys
 }
@@ -109,6 +110,18 @@ func (p *planner) forgetKeys(source string) {
 		}
 	}
 	p.keys.deferred = slices.DeleteFunc(p.keys.deferred, func(d *keyCopy) bool { return d.ns.Name == source })
+	for ref := range p.keys.gone {
+		if ref.source == source {
+			delete(p.keys.gone, ref)
+		}
+	}
+}
+
+// tombstoned records that a listing reported the item of link e deleted
+// (report is the report planned for it): an unlinked item with its key
+// is that item moved, and takes the link over instead.
+func (p *planner) tombstoned(e *linkEntry, report *Action) {
+	p.keyClaims().gone[e.ref] = report
 }
 
 // settleKeys decides the items keyedItem deferred, once every listing is
@@ -176,7 +189,11 @@ func (p *planner) settleLinkedKey(links []int32, copies []*keyCopy) {
 	var gone []int32
 	for _, li := range links {
 		e := &p.ix.links[li]
-		present := e.seen || !complete[e.ref.source] || !p.job.Window.Contains(e.base.raster().Anchor()) || !p.ix.crm[e.crm].listed
+		listed := p.ix.crm[e.crm].listed
+		present := e.seen || !complete[e.ref.source] || !p.job.Window.Contains(e.base.raster().Anchor()) || !listed
+		if p.keys.gone[e.ref] != nil && listed {
+			present = false // its tombstone came in this listing
+		}
 		if present {
 			var others []*keyCopy
 			for _, d := range copies {
@@ -203,6 +220,9 @@ func (p *planner) settleLinkedKey(links []int32, copies []*keyCopy) {
 		if e := &p.ix.links[li]; e.crm == old.crm {
 			e.seen = true // moved, not deleted
 			replaces = append(replaces, e.ref)
+			if report := p.keys.gone[e.ref]; report != nil {
+				p.plan.Actions = slices.DeleteFunc(p.plan.Actions, func(a *Action) bool { return a == report })
+			}
 		}
 	}
 	p.plan.Actions = append(p.plan.Actions, p.movedLink(home, old, replaces))

@@ -243,3 +243,36 @@ func TestOlderDoubleLinkNeverWritesTheOtherCopy(t *testing.T) {
 		})
 	}
 }
+
+// An incremental listing that says an event's old href is gone and shows
+// it under a new one (moved to another calendar of the source): the link
+// moves, the old href is not reported deleted, and later writes reach the
+// new href.
+func TestMovedEventInAnIncrementalListingTakesItsLink(t *testing.T) {
+	w := newWorld(t)
+	src := &incremental{Store: w.src, changed: map[string]bool{}}
+	w.job.Sources[0].Source = src
+	w.job.ExportTo = ""
+	ev := event("inv", span("2026-12-03T09:00:00Z", 1))
+	ev.ID = "work/inv.ics"
+	w.src.PutItem(ev)
+	w.run()
+	w.src.DeleteItem("work/inv.ics")
+	ev.ID = "private/inv.ics"
+	w.src.PutItem(ev)
+	src.changed = map[string]bool{"work/inv.ics": true, "private/inv.ics": true}
+	p, res := w.run()
+	if c := kinds(p); c[ActLink] != 1 || len(p.Actions) != 1 || res.Counts["link"] != 1 {
+		t.Fatalf("plan %v, result %v: want the link moved, nothing reported", c, res.Counts)
+	}
+	src.changed = map[string]bool{}
+	act := w.activityByKey("ical:inv")
+	act.Raster = span("2026-12-05T09:00:00Z", 1)
+	w.crm.PutActivity(act)
+	if p, _ := w.run(); kinds(p)[ActUpdateGroupware] != 1 || len(p.Actions) != 1 {
+		t.Fatalf("after a CRM move: %v", kinds(p))
+	}
+	if it, _ := w.src.Item("private/inv.ics"); !it.Raster.Equal(act.Raster) {
+		t.Fatalf("the moved event was not written: %v", it.Raster)
+	}
+}

@@ -163,7 +163,9 @@ func (p *planner) item(ns *NamedSource, it *adapters.Item, acts []*Action, probs
 		return acts, append(probs, Problem{Source: ns.Name, ItemID: it.ID, Reason: it.Unreadable})
 	case it.Deleted:
 		if linked {
-			acts = append(acts, p.skip(ns.Name, it, e, "deleted in groupware (deletions are not propagated)"))
+			a := p.skip(ns.Name, it, e, "deleted in groupware (deletions are not propagated)")
+			p.tombstoned(e, a)
+			acts = append(acts, a)
 		}
 		return acts, probs
 	case linked:
