@@ -25,8 +25,9 @@ import (
 //   - Two messages with one Message-ID but other content (subject, date,
 //     sender or text) are two messages: the second gets the key
 //     "<key>#<fingerprint>", the same every run, so each is one activity.
-//   - A linked item that a complete listing no longer shows, while an
-//     unlinked item with its key is there, has moved (a recreated IMAP
+//   - A linked item that a complete listing no longer shows (or that an
+//     incremental one reports deleted), while an unlinked item with its key
+//     is there, has moved (a recreated IMAP
 //     folder, an event moved to another calendar): the link moves to the
 //     new item with its base, and the old one is not reported as deleted.
 //
