@@ -27,3 +27,22 @@ func BenchmarkBuildPlan1MOneNewItem(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBuildPlanFirstImport100k plans a first import of 100,000 new
+// items: every key is claimed (duplicates.go), none is taken.
+func BenchmarkBuildPlanFirstImport100k(b *testing.B) {
+	const n = 100_000
+	job := &Job{User: "alice", Sources: []NamedSource{{Name: "cal", Source: genSource{n: n}}},
+		CRM: genCRM{genSource{n: 0}}, Policy: NewestWins,
+		Window: adapters.Window{From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)}}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		p, err := BuildPlan(context.Background(), genState{n: 0}, job)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got := len(p.Actions); got != n {
+			b.Fatalf("%d actions, want %d", got, n)
+		}
+	}
+}
