@@ -36,19 +36,12 @@ import (
 
 // keyClaims is what one plan knows about the keys of unlinked items.
 type keyClaims struct {
-	byKey    map[string]*keyClaim // keys held by an unlinked item's action
-	deferred []*keyCopy           // unlinked items whose key was taken, decided by settleKeys
-	linked   []keyedLink          // the links by key hash, built on first use
-	gone     map[linkRef]*Action  // linked items the listings said were deleted, with their report
+	byKey    map[string]*Action  // keys held by an unlinked item, with its action
+	deferred []*keyCopy          // unlinked items whose key was taken, decided by settleKeys
+	linked   []keyedLink         // the links by key hash, built on first use
+	gone     map[linkRef]*Action // linked items the listings said were deleted, with their report
 	built    bool
 	seed     maphash.Seed
-}
-
-// keyClaim is the unlinked item that holds a key in this plan.
-type keyClaim struct {
-	ns  *NamedSource
-	fp  string
-	act *Action
 }
 
 // keyCopy is an unlinked item whose key another item holds.
@@ -65,7 +58,7 @@ type keyedLink struct {
 
 func (p *planner) keyClaims() *keyClaims {
 	if p.keys == nil {
-		p.keys = &keyClaims{byKey: map[string]*keyClaim{}, gone: map[linkRef]*Action{}, seed: maphash.MakeSeed()}
+		p.keys = &keyClaims{byKey: map[string]*Action{}, gone: map[linkRef]*Action{}, seed: maphash.MakeSeed()}
 	}
 	return p.keys
 }
@@ -87,7 +80,7 @@ func (p *planner) keyedItem(ns *NamedSource, it *adapters.Item) *Action {
 	for rekeyed := false; ; rekeyed = true {
 		c, claimed := k.byKey[it.Key]
 		switch {
-		case claimed && fp != "" && c.fp != fp && !rekeyed:
+		case claimed && fp != "" && !rekeyed && messageFingerprint(c.item) != fp:
 			it.Key = altKey(it.Key, fp)
 			continue
 		case claimed || len(p.linksWithKey(it.Key)) > 0:
@@ -95,7 +88,7 @@ func (p *planner) keyedItem(ns *NamedSource, it *adapters.Item) *Action {
 			return nil
 		}
 		a := p.newItemAction(ns, it)
-		k.byKey[it.Key] = &keyClaim{ns: ns, fp: fp, act: a}
+		k.byKey[it.Key] = a
 		return a
 	}
 }
@@ -105,8 +98,8 @@ func (p *planner) forgetKeys(source string) {
 	if p.keys == nil {
 		return
 	}
-	for key, c := range p.keys.byKey {
-		if c.ns.Name == source && !c.act.early { // a create Sync applied holds its key all the same
+	for key, a := range p.keys.byKey {
+		if a.Source == source && !a.early { // a create Sync applied holds its key all the same
 			delete(p.keys.byKey, key)
 		}
 	}
@@ -157,24 +150,24 @@ func (p *planner) settleKeys() {
 // this plan holds: the lowest copy is home, unless the holder's create went
 // to the CRM early.
 func (p *planner) settleClaimedKey(key string, copies []*keyCopy) {
-	c := p.keys.byKey[key]
-	if c == nil { // its holder's listing failed: the lowest copy holds it now
+	c, ok := p.keys.byKey[key]
+	if !ok { // its holder's listing failed: the lowest copy holds it now
 		first := copies[0]
-		c = &keyClaim{ns: first.ns, fp: first.fp, act: p.newItemAction(first.ns, first.it)}
+		c = p.newItemAction(first.ns, first.it)
 		p.keys.byKey[key] = c
-		p.plan.Actions = append(p.plan.Actions, c.act)
+		p.plan.Actions = append(p.plan.Actions, c)
 		copies = copies[1:]
-	} else if low := copies[0]; !c.act.early && c.act.item != nil &&
-		compareRefs(low.ns.Name, low.it.ID, c.ns.Name, c.act.ItemID) < 0 {
+	} else if low := copies[0]; !c.early && c.item != nil && compareRefs(low.ns.Name, low.it.ID, c.Source, c.ItemID) < 0 {
 		// A lower copy was listed later: it becomes home, in place, so the
 		// plan holds one action for the key whatever the listing order.
-		old := &keyCopy{ns: c.ns, it: c.act.item, fp: c.fp}
-		*c.act = *p.newItemAction(low.ns, low.it)
-		c.ns = low.ns
-		copies = append([]*keyCopy{old}, copies[1:]...)
+		if ns, err := p.job.source(c.Source); err == nil {
+			old := &keyCopy{ns: ns, it: c.item, fp: low.fp}
+			*c = *p.newItemAction(low.ns, low.it)
+			copies = append([]*keyCopy{old}, copies[1:]...)
+		}
 	}
 	for _, d := range copies {
-		p.plan.Actions = append(p.plan.Actions, p.duplicate(d, c.ns.Name, c.act.ItemID))
+		p.plan.Actions = append(p.plan.Actions, p.duplicate(d, c.Source, c.ItemID))
 	}
 }
 
