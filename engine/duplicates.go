@@ -27,9 +27,9 @@ import (
 //     "<key>#<fingerprint>", the same every run, so each is one activity.
 //   - A linked item that a complete listing no longer shows (or that an
 //     incremental one reports deleted), while an unlinked item with its key
-//     is there, has moved (a recreated IMAP
-//     folder, an event moved to another calendar): the link moves to the
-//     new item with its base, and the old one is not reported as deleted.
+//     is there, has moved (a recreated IMAP folder, an event moved to
+//     another calendar): the link moves to the new item with its base, and
+//     the old one is not reported as deleted.
 //
 // Unlinked items whose key is taken are decided once every listing is in
 // (settleKeys), because only then is it known which links were seen.
