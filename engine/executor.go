@@ -323,7 +323,9 @@ func (x *executor) apply(kind ActionKind, list []*Action) *step {
 	case ActCreate:
 		err = x.create(list, ok, fail)
 	case ActLink:
-		x.relink(list, ok)
+		if err = x.dropMovedLinks(list); err == nil {
+			x.relink(list, ok)
+		}
 	case ActUpdateCRM:
 		err = x.updateCRM(list, ok, fail)
 	case ActUpdateGroupware:

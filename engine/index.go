@@ -22,6 +22,7 @@ type crmSide struct {
 	modified int64
 	listed   bool               // the CRM listing returned it (else: deleted in the CRM)
 	linked   bool               // some link of this user points at it
+	shared   bool               // more than one does (see olderDuplicate)
 	full     *adapters.Activity // export candidates only
 }
 
@@ -99,6 +100,7 @@ func (x *index) addLink(l state.Link) {
 		x.crmAt[l.ActivityID] = ci
 	}
 	c := &x.crm[ci]
+	c.shared = c.linked
 	c.linked, c.full = true, nil
 	ref := linkRef{x.intern(l.Source), l.ItemID}
 	if l.PendingSide != "" {

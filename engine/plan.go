@@ -54,6 +54,8 @@ type Action struct {
 	crmVersion string   // version of the existing activity a link action links to
 	warnings   []string // what executing it left out (attachments not stored)
 	early      bool     // applied by Sync while the sources were listed
+
+	replaces []linkRef // links a moved link replaces (see duplicates.go)
 }
 
 // Item is the groupware item the action is about, if any.

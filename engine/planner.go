@@ -17,6 +17,7 @@ type planner struct {
 	ix       *index
 	relinked map[string]bool            // activities matched to an item by key or export id
 	narrowed map[string][]adapters.Kind // sources listed for some of their kinds only (kinds.go)
+	keys     *keyClaims                 // keys of unlinked items (see duplicates.go)
 	// early, when set (by Sync), receives a copy of every selected create
 	// as soon as it is planned; the plan keeps the original, marked early.
 	early chan<- *Action
@@ -148,6 +149,7 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 
 // unsee forgets which links of a source a failed or restarted listing saw.
 func (p *planner) unsee(source string) {
+	p.forgetKeys(source)
 	for i := range p.ix.links {
 		if p.ix.links[i].ref.source == source {
 			p.ix.links[i].seen = false
@@ -180,7 +182,9 @@ func (p *planner) item(ns *NamedSource, it *adapters.Item, acts []*Action, probs
 		return acts, append(probs, Problem{Source: ns.Name, ItemID: it.ID, Reason: unstorableTime(it.Raster)})
 	case it.Deleted:
 		if linked {
-			acts = append(acts, p.skip(ns.Name, it, e, "deleted in groupware (deletions are not propagated)"))
+			a := p.skip(ns.Name, it, e, "deleted in groupware (deletions are not propagated)")
+			p.tombstoned(e, a)
+			acts = append(acts, a)
 		}
 		return acts, probs
 	case linked:
@@ -204,6 +208,15 @@ func (p *planner) item(ns *NamedSource, it *adapters.Item, acts []*Action, probs
 		p.plan.Excluded++ // internal mail: never logged, not worth a line each run
 		return acts, probs
 	}
+	if a := p.keyedItem(ns, it); a != nil {
+		acts = append(acts, a)
+	}
+	return acts, probs
+}
+
+// newItemAction plans an unlinked item that holds its key: a create, or a
+// link (or conflict) with the CRM activity that has its key already.
+func (p *planner) newItemAction(ns *NamedSource, it *adapters.Item) *Action {
 	typ := Classify(*it)
 	a := &Action{Kind: ActCreate, Area: AreaOf(it.Kind), Source: ns.Name, ItemID: it.ID, Key: it.Key,
 		Type: typ, Subject: it.Subject, From: it.From, Raster: it.Raster, item: ptr(*it)}
@@ -219,12 +232,12 @@ func (p *planner) item(ns *NamedSource, it *adapters.Item, acts []*Action, probs
 				activityVersion: c.version, base: pack(adapters.Raster{}), crm: ci}
 			ca := p.compare(ns, &e, it, c)
 			ca.Reason = "already in the CRM with other times; " + ca.Reason
-			return append(acts, ca), probs
+			return ca
 		}
 		a.Kind, a.ActivityID, a.crmVersion = ActLink, id, c.version
 		a.Reason = "the CRM has this item already; link it"
 	}
-	return append(acts, a), probs
+	return a
 }
 
 // existingActivity finds a CRM activity of this user that an unlinked item
@@ -250,6 +263,9 @@ func (p *planner) linkedItem(ns *NamedSource, it *adapters.Item, e *linkEntry) *
 	}
 	if it.Cancelled {
 		return p.skip(ns.Name, it, e, "cancelled in groupware after import (not propagated)")
+	}
+	if home, dup := p.olderDuplicate(e); dup {
+		return p.skip(ns.Name, it, e, "duplicate of "+home+": same UID, linked by an earlier version; never written")
 	}
 	return p.compare(ns, e, it, c)
 }
@@ -331,6 +347,7 @@ func (p *planner) skip(source string, it *adapters.Item, e *linkEntry, reason st
 
 // finish handles what the listings did not mention, then orders the plan.
 func (p *planner) finish() {
+	p.settleKeys()
 	reports := map[string]SourceReport{}
 	for _, r := range p.plan.Sources {
 		reports[r.Name] = r
@@ -353,9 +370,11 @@ func (p *planner) finish() {
 			p.plan.Actions = append(p.plan.Actions, p.crmDeleted(e))
 		case !rep.Complete:
 			// Incremental listing: silence means unchanged at the source.
-			ns, _ := p.job.source(e.ref.source)
-			if a := p.compare(ns, e, nil, c); a != nil {
-				p.plan.Actions = append(p.plan.Actions, a)
+			if _, dup := p.olderDuplicate(e); !dup {
+				ns, _ := p.job.source(e.ref.source)
+				if a := p.compare(ns, e, nil, c); a != nil {
+					p.plan.Actions = append(p.plan.Actions, a)
+				}
 			}
 		case !p.job.Window.Contains(e.base.raster().Anchor()):
 			p.plan.OutOfWindow++ // left the window: not a deletion
