@@ -31,7 +31,7 @@ func (w *world) sync() (*Plan, *Result) {
 	return p, res
 }
 
-// Sync ends where BuildPlan and Execute end: the same activities, links
+// Sync ends where Start and Apply end: the same activities, links
 // and exports, and a second pass with nothing to do journals no run.
 func TestSyncMatchesPlanAndExecute(t *testing.T) {
 	seeded := func() *world {
