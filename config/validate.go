@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/hex"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -63,6 +64,9 @@ func (d *decoder) checkState(line int, dsn string) {
 		d.errs.add(line, "state", "sqlite: needs a file name, e.g. sqlite:./gwsync-data/state.db")
 	case strings.HasPrefix(dsn, "sqlite:"), strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 	default:
+		if u, err := url.Parse(dsn); err == nil && u.User != nil {
+			dsn = u.Redacted() // a mistyped scheme still carries the real password
+		}
 		d.errs.add(line, "state", "%q is not a state DSN (want sqlite:PATH or postgres://...)", dsn)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/gwsync/gwsync/engine/state"
@@ -35,7 +36,7 @@ func Open(ctx context.Context, dsn string) (state.Store, error) {
 	case "postgres", "postgresql":
 		return nil, fmt.Errorf("state: %w", ErrPostgresNotBuilt)
 	default:
-		return nil, fmt.Errorf("state: unknown store %q in %q (want sqlite:PATH)", scheme, dsn)
+		return nil, fmt.Errorf("state: unknown store %q in %q (want sqlite:PATH)", scheme, redactDSN(dsn))
 	}
 }
 
@@ -64,4 +65,13 @@ func isSchemeName(s string) bool {
 		}
 	}
 	return true
+}
+
+// redactDSN hides a password in a DSN that is quoted in an error (a
+// mistyped scheme still carries the real password).
+func redactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return dsn
 }

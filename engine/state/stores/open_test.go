@@ -48,3 +48,11 @@ func TestOpenDSN(t *testing.T) {
 		t.Errorf("Open(\"\") = %v, %v; want error", s, err)
 	}
 }
+
+// A DSN quoted in an error never carries its password.
+func TestUnknownSchemeHidesThePassword(t *testing.T) {
+	_, err := Open(context.Background(), "mysql://crm:s3cret-pw@127.0.0.1/state")
+	if err == nil || strings.Contains(err.Error(), "s3cret-pw") || !strings.Contains(err.Error(), "mysql") {
+		t.Fatalf("Open: %v; want an error naming the scheme without the password", err)
+	}
+}
