@@ -284,8 +284,8 @@ func TestStatusShowsPerItemErrors(t *testing.T) {
 		t.Errorf("summary lacks the error and its reason:\n%s", summary)
 	}
 	_, _, status := c.get("/status")
-	if !strings.Contains(status, "broken.eml") || !strings.Contains(status, "no headers at all") {
-		t.Errorf("status lacks the per-item error:\n%s", status)
+	if !strings.Contains(status, "broken.eml") || !strings.Contains(status, "no headers at all") || !strings.Contains(status, "(attempts: 1)") {
+		t.Errorf("status lacks the outstanding item with its attempts:\n%s", status)
 	}
 }
 

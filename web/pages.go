@@ -137,7 +137,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, sess *session) {
 		p.LastCheck = st.LastCheck.Finished.In(loc).Format("2 Jan 2006 15:04:05")
 	}
 	for _, f := range st.Outstanding {
-		since := fmt.Sprintf("%s, since %s (%d attempts)", f.Kind, f.FirstSeen.In(loc).Format("2 Jan 2006 15:04"), f.Attempts)
+		since := fmt.Sprintf("%s since %s (attempts: %d)", f.Kind, f.FirstSeen.In(loc).Format("2 Jan 2006 15:04"), f.Attempts)
 		p.Errors = append(p.Errors, errorRow{Item: orDash(f.ItemID), Subject: orDash(f.Source), Action: since, Reason: f.Reason})
 	}
 	v := s.view(sess, "Status", p)

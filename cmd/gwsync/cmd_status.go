@@ -83,7 +83,7 @@ func printStatus(s runstatus.User) {
 		if what == "" {
 			what = "(listing)"
 		}
-		fmt.Printf("  outstanding: %s %s: %s (%s since %s, %d attempts)\n", termSafe(f.Source), termSafe(what),
+		fmt.Printf("  outstanding: %s %s: %s (%s since %s, attempts: %d)\n", termSafe(f.Source), termSafe(what),
 			termSafe(f.Reason), f.Kind, stamp(f.FirstSeen), f.Attempts)
 	}
 }
