@@ -175,11 +175,13 @@ func (p *planner) item(ns *NamedSource, it *adapters.Item, acts []*Action, probs
 	if linked {
 		e.seen = true
 	}
+	unreadable := it.Unreadable
+	if unreadable == "" {
+		unreadable = unstorableTime(it.Raster)
+	}
 	switch {
-	case it.Unreadable != "":
-		return acts, append(probs, Problem{Source: ns.Name, ItemID: it.ID, Reason: it.Unreadable})
-	case unstorableTime(it.Raster) != "":
-		return acts, append(probs, Problem{Source: ns.Name, ItemID: it.ID, Reason: unstorableTime(it.Raster)})
+	case unreadable != "":
+		return acts, append(probs, Problem{Source: ns.Name, ItemID: it.ID, Reason: unreadable})
 	case it.Deleted:
 		if linked {
 			a := p.skip(ns.Name, it, e, "deleted in groupware (deletions are not propagated)")
