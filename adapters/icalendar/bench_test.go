@@ -1,6 +1,8 @@
 package icalendar
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -39,6 +41,28 @@ func BenchmarkParseLarge(b *testing.B) {
 				items, err := Parse(data, ParseOptions{})
 				if err != nil || len(items) != 1 || items[0].Unreadable != "" {
 					b.Fatalf("Parse: %v %+v", err, items)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkHostileRules parses and expands the hostile corpus's rule
+// cases that used to never finish (a VTIMEZONE stepping every second from
+// 1601, RRULEs that can never match): now bounded by work.
+//
+//	go test -run '^$' -bench BenchmarkHostileRules ./adapters/icalendar
+func BenchmarkHostileRules(b *testing.B) {
+	for _, name := range []string{"vtimezone-secondly-from-1601.ics", "rrule-hourly-never-matches.ics",
+		"rrule-secondly-never-matches.ics", "rrule-secondly-until-9999.ics"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", "ics", name))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(strings.TrimSuffix(name, ".ics"), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Parse(data, ParseOptions{Expand: true, Window: decade}); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})
