@@ -4,9 +4,12 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	webdavcaldav "github.com/emersion/go-webdav/caldav"
 
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/adapters/caldav/caldavtest"
@@ -27,15 +30,14 @@ func TestSnapshotsReuseOneConnection(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	srv := b.Serve()
-	srv.Close()
-	srv = b.Serve() // a fresh server whose connections the test counts
+	srv := httptest.NewUnstartedServer(&webdavcaldav.Handler{Backend: b})
 	var conns atomic.Int32
 	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
 			conns.Add(1)
 		}
 	}
+	srv.Start()
 	defer srv.Close()
 	s, _ := newSource(t, opts(t, map[string]any{"url": srv.URL}))
 	ctx := context.Background()
