@@ -46,6 +46,15 @@ func (d *utf7Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, er
 				nSrc++
 				continue
 			}
+			if c >= 0x80 {
+				// UTF-7 is 7-bit: an 8-bit byte is not text in it.
+				if len(dst)-nDst < utf8.RuneLen(utf8.RuneError) {
+					return nDst, nSrc, transform.ErrShortDst
+				}
+				nDst += utf8.EncodeRune(dst[nDst:], utf8.RuneError)
+				nSrc++
+				continue
+			}
 			if nDst >= len(dst) {
 				return nDst, nSrc, transform.ErrShortDst
 			}
@@ -73,32 +82,33 @@ func (d *utf7Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, er
 			}
 			continue
 		}
-		d.fresh = false
-		d.bits = d.bits<<6 | uint32(v)
-		d.nbits += 6
-		if d.nbits < 16 {
+		// State changes are made on copies and kept only once the output
+		// fits: a retry after ErrShortDst sees the byte afresh.
+		bits, nbits, high := d.bits<<6|uint32(v), d.nbits+6, d.high
+		if nbits < 16 {
+			d.fresh, d.bits, d.nbits = false, bits, nbits
 			nSrc++
 			continue
 		}
-		unit := rune(d.bits >> (d.nbits - 16) & 0xFFFF)
+		unit := rune(bits >> (nbits - 16) & 0xFFFF)
 		var out []byte
 		switch {
 		case utf16.IsSurrogate(unit) && unit < 0xDC00:
-			if d.high != 0 {
+			if high != 0 {
 				out = utf8.AppendRune(out, utf8.RuneError)
 			}
-			d.high = unit
+			high = unit
 		case utf16.IsSurrogate(unit):
-			if d.high == 0 {
+			if high == 0 {
 				out = utf8.AppendRune(out, utf8.RuneError)
 			} else {
-				out = utf8.AppendRune(out, utf16.DecodeRune(d.high, unit))
-				d.high = 0
+				out = utf8.AppendRune(out, utf16.DecodeRune(high, unit))
+				high = 0
 			}
 		default:
-			if d.high != 0 {
+			if high != 0 {
 				out = utf8.AppendRune(out, utf8.RuneError)
-				d.high = 0
+				high = 0
 			}
 			out = utf8.AppendRune(out, unit)
 		}
@@ -106,8 +116,8 @@ func (d *utf7Decoder) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, er
 			return nDst, nSrc, transform.ErrShortDst
 		}
 		nDst += copy(dst[nDst:], out)
-		d.nbits -= 16
-		d.bits &= 1<<d.nbits - 1
+		nbits -= 16
+		d.fresh, d.bits, d.nbits, d.high = false, bits&(1<<nbits-1), nbits, high
 		nSrc++
 	}
 	if atEOF && d.shifted && d.high != 0 {
