@@ -35,7 +35,7 @@ func (s *Store) linkContacts(ctx context.Context, b *batchTx, activityID int64, 
 		return nil, err
 	}
 	for _, id := range ids {
-		if err := b.exec(ctx, `INSERT OR IGNORE INTO activity_contacts (activity_id, contact_id) VALUES (?, ?)`, activityID, id); err != nil {
+		if err := b.exec(ctx, `INSERT INTO activity_contacts (activity_id, contact_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, activityID, id); err != nil {
 			return nil, err
 		}
 	}
@@ -65,11 +65,9 @@ func (s *Store) resolveContacts(ctx context.Context, b *batchTx, activityID int6
 			continue
 		}
 		if c.id == 0 {
-			if err := b.queryRow(ctx, `INSERT INTO contacts (name, email) VALUES (?, ?) RETURNING id`, name, email).Scan(&c.id); err != nil {
+			if c, err = b.createContact(ctx, name, email); err != nil {
 				return nil, nil, err
 			}
-			c.email = email
-			b.contacts[nocaseKey(email)] = c
 		}
 		if !slices.Contains(ids, c.id) {
 			ids = append(ids, c.id)
@@ -92,7 +90,7 @@ func (b *batchTx) contact(ctx context.Context, email string) (contactRef, error)
 		return c, nil
 	}
 	var c contactRef
-	err := b.queryRow(ctx, `SELECT id, email FROM contacts WHERE email = ?`, email).Scan(&c.id, &c.email)
+	err := b.queryRow(ctx, b.d.contactByEmail, email).Scan(&c.id, &c.email)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return contactRef{}, err
 	}
@@ -100,8 +98,24 @@ func (b *batchTx) contact(ctx context.Context, email string) (contactRef, error)
 	return c, nil
 }
 
+// createContact adds a contact, or finds the one another writer added
+// with this address since the lookup (PostgreSQL writers run side by
+// side; the unique index makes the second insert do nothing).
+func (b *batchTx) createContact(ctx context.Context, name, email string) (contactRef, error) {
+	c := contactRef{email: email}
+	err := b.queryRow(ctx, `INSERT INTO contacts (name, email) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING id`, name, email).Scan(&c.id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = b.queryRow(ctx, b.d.contactByEmail, email).Scan(&c.id, &c.email)
+	}
+	if err != nil {
+		return contactRef{}, err
+	}
+	b.contacts[nocaseKey(email)] = c
+	return c, nil
+}
+
 // nocaseKey folds ASCII letters only, as SQLite's NOCASE collation of the
-// email column does.
+// email column does (and PostgreSQL's contacts_email_nocase index).
 func nocaseKey(s string) string {
 	return strings.Map(func(r rune) rune {
 		if 'A' <= r && r <= 'Z' {
@@ -115,7 +129,7 @@ func nocaseKey(s string) string {
 // already are skipped.
 func addOwners(ctx context.Context, b *batchTx, activityID int64, owners []string) error {
 	for _, o := range ownerNames(owners) {
-		if err := b.exec(ctx, `INSERT OR IGNORE INTO activity_owners (activity_id, owner) VALUES (?, ?)`, activityID, o); err != nil {
+		if err := b.exec(ctx, `INSERT INTO activity_owners (activity_id, owner) VALUES (?, ?) ON CONFLICT DO NOTHING`, activityID, o); err != nil {
 			return err
 		}
 	}
