@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/gwsync/gwsync/config"
+	"github.com/gwsync/gwsync/engine"
 	"github.com/hashicorp/go-hclog"
 	"golang.org/x/term"
 )
@@ -209,4 +210,13 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// planWidth is the width of plan tables: engine.TableWidth, or no limit
+// for --wide.
+func planWidth(wide bool) int {
+	if wide {
+		return 0
+	}
+	return engine.TableWidth
 }
