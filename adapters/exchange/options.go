@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/netx"
 	"github.com/gwsync/gwsync/adapters/exchange/ews"
 	"github.com/gwsync/gwsync/adapters/exchange/graph"
 	"github.com/gwsync/gwsync/adapters/exchange/internal/xchg"
@@ -51,7 +52,7 @@ var optionDecls = []adapters.Option{
 	{Name: "username", Type: adapters.TypeString, Login: true, Help: "ews: the login name"},
 	{Name: "password", Type: adapters.TypeString, Secret: true, Help: "ews: the password"},
 	{Name: "password_file", Type: adapters.TypeString, SecretFile: true, Help: "ews: file whose first line is the password"},
-	{Name: "ca_file", Type: adapters.TypeString, Help: "PEM bundle trusted in addition to the system roots"},
+	{Name: "ca_file", Type: adapters.TypeString, Help: netx.CAFileHelp},
 	{Name: "auth", Type: adapters.TypeString, Help: "client_credentials or device_code (graph); basic or ntlm (ews)"},
 }
 

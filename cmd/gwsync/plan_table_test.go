@@ -60,3 +60,24 @@ func checkWidth(t *testing.T, out string) {
 		}
 	}
 }
+
+// A source without a password passes `config check` whatever its adapter:
+// the password is asked for on a terminal, or the run reports that it
+// needs one.
+func TestConfigCheckAcceptsMissingPasswords(t *testing.T) {
+	s := newSite(t, `      - {name: cal, plugin: caldav, options: {url: "https://127.0.0.1:1/dav/", username: sam}}
+      - {name: mail, plugin: imap, options: {url: "imaps://127.0.0.1:1", username: sam}}
+      - {name: ews, plugin: exchange, options: {api: ews, url: "https://127.0.0.1:1/EWS/Exchange.asmx", username: sam}}
+`)
+	r := s.mustRun(0, "config", "check")
+	if !strings.Contains(r.stdout, "OK (1 users, 4 sources") {
+		t.Fatalf("config check: %s", r.stdout)
+	}
+	r = s.mustRun(exitPartial, "plan", "--areas", "emails")
+	for _, want := range []string{"imaps://127.0.0.1:1: user sam needs a password (password, password_file or oauth_token)",
+		"user sam needs a password (password or password_file)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("plan without a terminal lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}

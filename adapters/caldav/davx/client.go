@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/netx"
 )
 
 // Client sends DAV requests. Build it with its fields set; the zero
@@ -91,6 +92,15 @@ func (c *Client) Request(ctx context.Context, method, u string, hdr http.Header,
 			}
 			if IsStall(err) {
 				return nil, adapters.Wrap(adapters.CodeTemporary, err, "")
+			}
+			// A refused connection or a certificate problem is said once,
+			// plainly; a certificate does not get better by retrying.
+			if f := netx.Explain(err, hostPortOf(u)); f != nil {
+				if f.TLS {
+					return nil, adapters.Wrap(adapters.CodeInvalidConfig, f, "")
+				}
+				last = adapters.Wrap(adapters.CodeTemporary, f, "")
+				continue
 			}
 			last = adapters.Wrap(adapters.CodeTemporary, err, fmt.Sprintf("%s %s", method, u))
 			continue
@@ -255,4 +265,15 @@ func IsTimeout(err error) bool {
 // absolute against base.
 func Resolve(base *url.URL, href string) (*url.URL, error) {
 	return base.Parse(href)
+}
+
+
+// hostPortOf is hostPort of a URL string (the string itself when it does
+// not parse).
+func hostPortOf(rawURL string) string {
+	pu, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	return hostPort(pu)
 }

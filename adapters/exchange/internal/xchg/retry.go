@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/netx"
 )
 
 // Response is a whole HTTP response, read and closed.
@@ -101,6 +104,14 @@ func (p Retry) Do(ctx context.Context, client *http.Client, newReq func(context.
 			if errors.As(err, &refused) {
 				return Response{}, err
 			}
+			// Refused, no such host, a certificate problem: said once,
+			// plainly; a certificate does not get better by retrying.
+			if f := netx.Explain(err, hostPort(req.URL)); f != nil {
+				if f.TLS {
+					return Response{}, adapters.Wrap(adapters.CodeInvalidConfig, f, "")
+				}
+				err = f
+			}
 			last = err
 		} else {
 			r, rerr := read(resp)
@@ -165,3 +176,15 @@ func snippet(b []byte) string {
 
 // Snippet is snippet for callers that build their own messages.
 func Snippet(b []byte) string { return snippet(b) }
+
+// hostPort names a URL's server as HOST:PORT, with the scheme's default
+// port when the URL has none.
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	if u.Scheme == "http" {
+		return net.JoinHostPort(u.Hostname(), "80")
+	}
+	return net.JoinHostPort(u.Hostname(), "443")
+}
