@@ -2,10 +2,10 @@ package exchange
 
 import (
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/netx"
 	"github.com/gwsync/gwsync/adapters/exchange/ews"
 	"github.com/gwsync/gwsync/adapters/exchange/graph"
 	"github.com/gwsync/gwsync/adapters/exchange/internal/xchg"
+	"github.com/gwsync/gwsync/adapters/netx"
 )
 
 // Options of the exchange adapter, one flat block for both APIs: keys of

@@ -267,7 +267,6 @@ func Resolve(base *url.URL, href string) (*url.URL, error) {
 	return base.Parse(href)
 }
 
-
 // hostPortOf is hostPort of a URL string (the string itself when it does
 // not parse).
 func hostPortOf(rawURL string) string {
