@@ -57,6 +57,7 @@ func commands() []command {
 		{"activities", "list the activities in the CRM (--type, --json)", runActivities},
 		{"status", "show the last runs, cursors and per-item errors", runStatus},
 		{"config", "config check: validate a config file", runConfig},
+		{"discover", "list what each source's server offers: calendars, task lists, folders", runDiscover},
 		{"serve", "run the web client: sync wizard, automatic runs, /metrics", runServe},
 		{"passwd", "print a bcrypt password_hash for a user of the web client", runPasswd},
 		{"plugin", "plugin list: show adapters; plugin serve NAME: (internal) serve one", runPlugin},

@@ -8,7 +8,7 @@ _gwsync() {
     for (( i = 1; i < COMP_CWORD; i++ )); do
         word="${COMP_WORDS[i]}"
         case "$word" in
-            --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--address|-address|--cost|-cost) (( i++ )) ;;
+            --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--cost|-cost) (( i++ )) ;;
             -*) ;;
             *) if [[ -z "$cmd" ]]; then cmd="$word"; elif [[ -z "$sub" ]]; then sub="$word"; fi ;;
         esac
@@ -17,22 +17,23 @@ _gwsync() {
         --log-format|-log-format) COMPREPLY=( $(compgen -W "text json" -- "$cur") ); return ;;
         --log-level|-log-level) COMPREPLY=( $(compgen -W "error warn info debug" -- "$cur") ); return ;;
         --config|-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
-        --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--address|-address|--cost|-cost) COMPREPLY=(); return ;;
+        --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--cost|-cost) COMPREPLY=(); return ;;
     esac
     case "$cmd" in
         "")
-            if [[ "$cur" == -* ]]; then words="--config --log-format --log-level --version --help"; else words="plan sync activities status config serve passwd plugin version completion help"; fi ;;
+            if [[ "$cur" == -* ]]; then words="--config --log-format --log-level --version --help"; else words="plan sync activities status config discover serve passwd plugin version completion help"; fi ;;
         plan) words="--areas --config --exclude --json --log-format --log-level --user --wide" ;;
         sync) words="--areas --config --dry-run --exclude --json --log-format --log-level --user --wait --wide --yes" ;;
         activities) words="--config --json --log-format --log-level --type --user" ;;
         status) words="--config --json --log-format --log-level --runs --user" ;;
         config) if [[ -z "$sub" ]]; then words="check"; else words="--config --log-format --log-level"; fi ;;
+        discover) words="--config --json --log-format --log-level --source --user" ;;
         serve) words="--address --config --log-format --log-level" ;;
         passwd) words="--config --cost --log-format --log-level" ;;
         plugin) if [[ -z "$sub" ]]; then words="list"; else words="--config --log-format --log-level"; fi ;;
         version) words="" ;;
         completion) if [[ -z "$sub" ]]; then words="bash zsh fish"; fi ;;
-        help) if [[ -z "$sub" ]]; then words="plan sync activities status config serve passwd plugin version completion help"; fi ;;
+        help) if [[ -z "$sub" ]]; then words="plan sync activities status config discover serve passwd plugin version completion help"; fi ;;
     esac
     COMPREPLY=( $(compgen -W "$words" -- "$cur") )
 }
