@@ -71,6 +71,12 @@ func main() {
 	// `plugin serve` must not print anything before the go-plugin
 	// handshake and must not install signal handlers of its own.
 	if len(os.Args) >= 3 && os.Args[1] == "plugin" && os.Args[2] == "serve" {
+		// Ctrl-C and `systemctl stop` signal the whole process group, so
+		// a plugin would die under its parent's feet, which then logs its
+		// exit as an ERROR while it shuts down in good order. The parent
+		// stops its plugins itself, and a plugin dies with its parent
+		// anyway (Pdeathsig SIGKILL and the parent watchdog).
+		signal.Ignore(syscall.SIGTERM, syscall.SIGHUP)
 		os.Exit(servePlugin(os.Args[3:]))
 	}
 	limitMemory()
