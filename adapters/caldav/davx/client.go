@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/backoff"
 	"github.com/gwsync/gwsync/adapters/netx"
 )
 
@@ -72,14 +73,12 @@ func (c *Client) Request(ctx context.Context, method, u string, hdr http.Header,
 		wait = 200 * time.Millisecond
 	}
 	var last error
+	schedule := backoff.Policy{Base: wait}
 	for attempt := 0; attempt <= retries; attempt++ {
 		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(wait):
+			if err := backoff.Sleep(ctx, schedule.Delay(attempt, 0)); err != nil {
+				return nil, err
 			}
-			wait *= 2
 		}
 		resp, err := c.follow(ctx, method, u, hdr, body)
 		switch {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/backoff"
 	"github.com/gwsync/gwsync/adapters/netx"
 )
 
@@ -129,13 +130,8 @@ func (p Retry) Do(ctx context.Context, client *http.Client, newReq func(context.
 		if attempt == p.Attempts-1 {
 			break
 		}
-		if delay <= 0 {
-			delay = p.BaseDelay << attempt
-		}
-		if p.MaxWait > 0 && delay > p.MaxWait {
-			delay = p.MaxWait
-		}
-		if err := sleep(ctx, delay); err != nil {
+		delay = backoff.Policy{Base: p.BaseDelay, Max: p.MaxWait}.Delay(attempt+1, delay)
+		if err := backoff.Sleep(ctx, delay); err != nil {
 			return Response{}, err
 		}
 	}
@@ -152,17 +148,6 @@ func read(resp *http.Response) (Response, error) {
 		return Response{}, errors.New("response larger than 64 MiB")
 	}
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // snippet is the start of a body for an error message.
