@@ -223,3 +223,34 @@ func TestBashCompletion(t *testing.T) {
 		}
 	}
 }
+
+// TestFishCompletion asks fish for completions with the generated script.
+func TestFishCompletion(t *testing.T) {
+	fish, err := exec.LookPath("fish")
+	if err != nil {
+		t.Skip("no fish")
+	}
+	script := filepath.Join(t.TempDir(), "gwsync.fish")
+	if err := os.WriteFile(script, []byte(runBinary(t, gwsyncBin, "completion", "fish").stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for line, want := range map[string]string{
+		"gwsync pl":        "plan\nplugin",
+		"gwsync sync --d":  "--dry-run",
+		"gwsync config ":   "check",
+		"gwsync help disc": "discover",
+	} {
+		out, err := exec.Command(fish, "--no-config", "-c", "source "+script+"; complete -C '"+line+"'").CombinedOutput()
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", line, err, out)
+		}
+		var names []string
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			name, _, _ := strings.Cut(l, "\t")
+			names = append(names, name)
+		}
+		if got := strings.Join(names, "\n"); got != want {
+			t.Errorf("completing %q: got %q, want %q", line, got, want)
+		}
+	}
+}
