@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // options re-encodes an `options:` mapping as JSON, keeping the key order

@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"time"
 
+	"go.yaml.in/yaml/v3"
 	"golang.org/x/crypto/bcrypt"
-	"gopkg.in/yaml.v3"
 )
 
 // Defaults of the `serve:` block.

@@ -9,7 +9,7 @@ import (
 	"time"
 	_ "time/tzdata" // zone names must validate the same on every machine, including those without a zoneinfo database
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/gwsync/gwsync/engine"
 )

@@ -4,8 +4,13 @@ package engine
 // that its source's listing did not mention, like the skips p.skip builds
 // for the items a listing did mention.
 func (p *planner) linkReport(e *linkEntry, reason string) *Action {
+	c := &p.ix.crm[e.crm]
+	subject := c.subject // kept only when the CRM changed it, see addLink
+	if subject == "" {
+		subject = e.key
+	}
 	return &Action{Kind: ActSkip, Area: AreaResync, Source: e.ref.source, ItemID: e.ref.itemID,
-		Key: e.key, ActivityID: p.ix.crm[e.crm].id, Subject: e.key, Raster: e.base.raster(), Reason: reason}
+		Key: e.key, ActivityID: c.id, Type: c.activityType(), Subject: subject, Raster: e.base.raster(), Reason: reason}
 }
 
 // crmDeleted reports a linked activity the CRM no longer lists, for an

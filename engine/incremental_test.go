@@ -72,6 +72,10 @@ func TestIncrementalSnapshots(t *testing.T) {
 	if len(p.Actions) != 1 || p.Actions[0].Kind != ActUpdateGroupware {
 		t.Fatalf("%+v", p.Actions)
 	}
+	// The plan names it as the CRM does, not by its key.
+	if got := p.Actions[0]; got.Subject != a.Subject || got.Type != a.Type || a.Subject == "" {
+		t.Errorf("a CRM-side change is shown as %q (%s), want %q (%s)", got.Subject, got.Type, a.Subject, a.Type)
+	}
 	if it, _ := w.src.Item("e1"); !it.Raster.Equal(a.Raster) {
 		t.Fatal("not written back")
 	}

@@ -24,6 +24,30 @@ type crmSide struct {
 	linked   bool               // some link of this user points at it
 	shared   bool               // more than one does (see olderDuplicate)
 	full     *adapters.Activity // export candidates only
+	// typ and subject name the activity in a plan when its source item is
+	// not at hand (an incremental snapshot did not mention it). Kept only
+	// while the activity may differ from its link's base: addLink drops
+	// the subject of an activity that agrees with it.
+	typ     uint8 // 1 + index into adapters.ActivityTypes, 0: unknown; fits in padding
+	subject string
+}
+
+// typeCode packs an activity type into crmSide.typ.
+func typeCode(t adapters.ActivityType) uint8 {
+	for i, v := range adapters.ActivityTypes {
+		if v == t {
+			return uint8(i + 1)
+		}
+	}
+	return 0
+}
+
+// activityType unpacks crmSide.typ.
+func (c *crmSide) activityType() adapters.ActivityType {
+	if c.typ == 0 {
+		return ""
+	}
+	return adapters.ActivityTypes[c.typ-1]
 }
 
 // linkEntry is a state.Link without what linkRef and crmSide already hold.
@@ -83,7 +107,8 @@ func (x *index) intern(s string) string {
 // assigns an index, the link looks it up.
 func (x *index) addActivity(a adapters.Activity) {
 	i := int32(len(x.crm))
-	c := crmSide{id: a.ID, key: a.Key, version: a.Version, raster: pack(a.Raster), modified: a.Modified.Unix(), listed: true}
+	c := crmSide{id: a.ID, key: a.Key, version: a.Version, raster: pack(a.Raster), modified: a.Modified.Unix(), listed: true,
+		typ: typeCode(a.Type), subject: a.Subject}
 	if Exportable(a) {
 		c.full = ptr(a) // dropped again if a link turns up
 	}
@@ -102,6 +127,9 @@ func (x *index) addLink(l state.Link) {
 	c := &x.crm[ci]
 	c.shared = c.linked
 	c.linked, c.full = true, nil
+	if c.raster == pack(l.Base) {
+		c.subject = "" // unchanged in the CRM: a plan names it by its item
+	}
 	ref := linkRef{x.intern(l.Source), l.ItemID}
 	if l.PendingSide != "" {
 		x.pending[ref] = pendingWrite{side: l.PendingSide, raster: pack(l.Pending)}

@@ -303,7 +303,12 @@ func (p *planner) compare(ns *NamedSource, e *linkEntry, it *adapters.Item, c *c
 		a.item = ptr(*it)
 		a.Subject, a.From, a.Type = it.Subject, it.From, Classify(*it)
 	} else {
-		a.Subject = l.Key
+		// The item was not listed (an incremental snapshot): the CRM
+		// activity names it, as the user knows it.
+		a.Subject, a.Type = c.subject, c.activityType()
+		if a.Subject == "" {
+			a.Subject = l.Key
+		}
 	}
 	l.ItemVersion, l.ActivityVersion = srcVersion, c.version
 	a.link = &l

@@ -2,6 +2,7 @@ package caldav
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"sort"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/adapters/caldav/davx"
+	"github.com/gwsync/gwsync/adapters/netx"
 )
 
 // collection is one calendar collection and what it feeds.
@@ -53,6 +55,13 @@ func (s *Source) homeSet(ctx context.Context) (string, error) {
 			}
 			if davx.IsStall(err) {
 				return "", adapters.Wrap(adapters.CodeTemporary, err, "caldav: discovery")
+			}
+			// Nothing answers at all (refused, no such host, a
+			// certificate problem): the other URLs are on the same
+			// server, and "no principal found" would hide the reason.
+			var nf *netx.Failure
+			if errors.As(err, &nf) {
+				return "", adapters.Wrap(adapters.CodeOf(err), nf, "caldav "+s.set.base.Redacted())
 			}
 			lastErr = err
 			continue

@@ -2,7 +2,6 @@ package caldav
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/netx"
 )
 
 // Options of the caldav adapter, alike across adapters.
@@ -28,7 +28,8 @@ type Options struct {
 	// means none.
 	Calendars []string `json:"calendars,omitempty"`
 	TaskLists []string `json:"task_lists,omitempty"`
-	// CAFile is a PEM bundle trusted in addition to the system roots.
+	// CAFile is a PEM bundle trusted in addition to the system roots
+	// (netx.RootCAs: the one meaning in every adapter).
 	CAFile string `json:"ca_file,omitempty"`
 	// Timeout bounds connecting and the TLS handshake ("15s" by
 	// default); StallTimeout how long the server may stay silent: until
@@ -47,7 +48,7 @@ var optionDecls = []adapters.Option{
 	{Name: "token", Type: adapters.TypeString, Secret: true, Help: "bearer token instead of a password"},
 	{Name: "calendars", Type: adapters.TypeStrings, Help: "calendars to read, by display name or path; absent means all"},
 	{Name: "task_lists", Type: adapters.TypeStrings, Help: "task lists to read, by display name or path; absent means all"},
-	{Name: "ca_file", Type: adapters.TypeString, Help: "PEM bundle trusted in addition to the system roots"},
+	{Name: "ca_file", Type: adapters.TypeString, Help: netx.CAFileHelp},
 	{Name: "timeout", Type: adapters.TypeString, Default: DefaultTimeout.String(), Help: "bound on connecting and the TLS handshake"},
 	{Name: "stall_timeout", Type: adapters.TypeString, Default: DefaultStallTimeout.String(), Help: "how long the server may stay silent while an answer is due"},
 }
@@ -135,7 +136,15 @@ func duration(name, v string, def time.Duration) (time.Duration, error) {
 }
 
 // authorizer returns how requests are signed, reading password_file.
+//
+// A username without any secret is accepted by the constructor (the CLI
+// asks for the password on a terminal, the web client on its login page);
+// when nobody supplied one, it is Unauthorized here, before any request,
+// naming what is missing.
 func (s settings) authorizer() (func(*http.Request), error) {
+	if s.Username != "" && s.Password == "" && s.PasswordFile == "" && s.Token == "" {
+		return nil, adapters.Errorf(adapters.CodeUnauthorized, "%s: user %s needs a password (password, password_file or token)", s, s.Username)
+	}
 	pw := s.Password
 	if s.PasswordFile != "" {
 		b, err := os.ReadFile(s.PasswordFile)
@@ -165,16 +174,9 @@ func (s settings) transport() (http.RoundTripper, error) {
 	t.DialContext = (&net.Dialer{Timeout: s.timeout, KeepAlive: 30 * time.Second}).DialContext
 	t.TLSHandshakeTimeout = s.timeout
 	if s.CAFile != "" {
-		pem, err := os.ReadFile(s.CAFile)
+		pool, err := netx.RootCAs(s.CAFile)
 		if err != nil {
-			return nil, adapters.Errorf(adapters.CodeInvalidConfig, "options: ca_file: %v", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, adapters.Errorf(adapters.CodeInvalidConfig, "options: ca_file %s holds no PEM certificate", s.CAFile)
+			return nil, adapters.Wrap(adapters.CodeInvalidConfig, err, "options")
 		}
 		t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}

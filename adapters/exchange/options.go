@@ -5,6 +5,7 @@ import (
 	"github.com/gwsync/gwsync/adapters/exchange/ews"
 	"github.com/gwsync/gwsync/adapters/exchange/graph"
 	"github.com/gwsync/gwsync/adapters/exchange/internal/xchg"
+	"github.com/gwsync/gwsync/adapters/netx"
 )
 
 // Options of the exchange adapter, one flat block for both APIs: keys of
@@ -51,7 +52,7 @@ var optionDecls = []adapters.Option{
 	{Name: "username", Type: adapters.TypeString, Login: true, Help: "ews: the login name"},
 	{Name: "password", Type: adapters.TypeString, Secret: true, Help: "ews: the password"},
 	{Name: "password_file", Type: adapters.TypeString, SecretFile: true, Help: "ews: file whose first line is the password"},
-	{Name: "ca_file", Type: adapters.TypeString, Help: "PEM bundle trusted in addition to the system roots"},
+	{Name: "ca_file", Type: adapters.TypeString, Help: netx.CAFileHelp},
 	{Name: "auth", Type: adapters.TypeString, Help: "client_credentials or device_code (graph); basic or ntlm (ews)"},
 }
 

@@ -103,8 +103,9 @@ func TestTLS(t *testing.T) {
 				t.Fatalf("items %+v", items)
 			}
 			_, err := open(t, opts(nil)).Info(ctx(t))
-			if err == nil || !strings.Contains(err.Error(), "certificate") {
-				t.Fatalf("unverified certificate accepted: %v", err)
+			if err == nil || !strings.Contains(err.Error(), "the TLS certificate of "+m.Addr+" is signed by an unknown authority") ||
+				!strings.Contains(err.Error(), "ca_file") || adapters.CodeOf(err) != adapters.CodeInvalidConfig {
+				t.Fatalf("unverified certificate accepted, or not explained: %v", err)
 			}
 		})
 	}
@@ -120,5 +121,29 @@ func TestDovecotImaps(t *testing.T) {
 	items, _ := snap(t, open(t, opts), "")
 	if len(items) != 1 || items[0].Key != "mid:imaps@x" {
 		t.Fatalf("items %+v", items)
+	}
+}
+
+// A refused connection is said once, plainly.
+func TestRefusedConnectionSaidOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	_, err = open(t, mustJSON(t, map[string]any{"url": "imap://" + addr, "username": "u", "password": "p"})).Info(ctx(t))
+	want := "imap://" + addr + ": cannot connect to " + addr + ": connection refused"
+	if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Count(err.Error(), addr) != 2 {
+		t.Fatalf("got %v\nwant it to start with %q", err, want)
+	}
+}
+
+// A source without a secret is a valid config (the CLI and the web client
+// ask for the password); unasked, it fails naming what is missing.
+func TestMissingPasswordIsAskedNotRefused(t *testing.T) {
+	_, err := open(t, mustJSON(t, map[string]any{"url": "imap://127.0.0.1:1", "username": "sam"})).Info(ctx(t))
+	if adapters.CodeOf(err) != adapters.CodeUnauthorized || !strings.Contains(err.Error(), "user sam needs a password (password, password_file or oauth_token)") {
+		t.Fatalf("got %v", err)
 	}
 }

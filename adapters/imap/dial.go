@@ -3,7 +3,6 @@ package imap
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"mime"
@@ -17,24 +16,16 @@ import (
 	"github.com/emersion/go-sasl"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/netx"
 )
 
 // tlsConfig is the client TLS configuration: verified against the system
-// roots, or against ca_file alone when it is set.
+// roots plus ca_file (netx.RootCAs: the one meaning in every adapter).
 func (s *Source) tlsConfig() (*tls.Config, error) {
-	cfg := &tls.Config{ServerName: s.ep.host, MinVersion: tls.VersionTLS12}
-	if s.opts.CAFile == "" {
-		return cfg, nil
-	}
-	pem, err := os.ReadFile(s.opts.CAFile)
+	cfg, err := netx.TLSConfig(s.ep.host, s.opts.CAFile)
 	if err != nil {
-		return nil, adapters.Errorf(adapters.CodeInvalidConfig, "imap: ca_file: %v", err)
+		return nil, adapters.Wrap(adapters.CodeInvalidConfig, err, "imap")
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, adapters.Errorf(adapters.CodeInvalidConfig, "imap: ca_file %s holds no PEM certificate", s.opts.CAFile)
-	}
-	cfg.RootCAs = pool
 	return cfg, nil
 }
 
@@ -45,6 +36,10 @@ func (s *Source) tlsConfig() (*tls.Config, error) {
 // unreadable password_file or ca_file, Temporary for network and TLS
 // failures and a server that stops answering.
 func (s *Source) connect(ctx context.Context) (*imapclient.Client, *stallConn, error) {
+	if s.opts.Password == "" && s.opts.PasswordFile == "" && s.opts.OAuthToken == "" {
+		return nil, nil, adapters.Errorf(adapters.CodeUnauthorized, "%s: user %s needs a password (password, password_file or oauth_token)",
+			s.ep.display, s.opts.Username)
+	}
 	tlsCfg, err := s.tlsConfig()
 	if err != nil {
 		return nil, nil, err
@@ -55,7 +50,7 @@ func (s *Source) connect(ctx context.Context) (*imapclient.Client, *stallConn, e
 	}
 	raw, err := (&net.Dialer{Timeout: s.ep.timeout}).DialContext(ctx, "tcp", s.ep.addr)
 	if err != nil {
-		return nil, nil, adapters.Wrap(adapters.CodeTemporary, err, s.ep.display+": connect")
+		return nil, nil, s.connErr(ctx, err, "connect")
 	}
 	// imapclient has no context: a cancelled run closes the socket, which
 	// unblocks whatever waits on it.
@@ -118,6 +113,15 @@ func (s *Source) handshake(ctx context.Context, conn *stallConn, cfg *tls.Config
 func (s *Source) connErr(ctx context.Context, err error, step string) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	// Refused, no such host, a certificate problem: said once, plainly
+	// (a certificate problem is InvalidConfig: retrying cannot fix it).
+	if f := netx.Explain(err, s.ep.addr); f != nil {
+		code := adapters.CodeTemporary
+		if f.TLS {
+			code = adapters.CodeInvalidConfig
+		}
+		return adapters.Wrap(code, f, s.ep.display)
 	}
 	return adapters.Wrap(adapters.CodeTemporary, err, s.ep.display+": "+step)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/netx"
 )
 
 // DefaultFolder is the folder read when the options name none.
@@ -54,7 +55,8 @@ type Options struct {
 	Keyword string `json:"keyword"`
 	// MoveTo is the target folder of after_import: move.
 	MoveTo string `json:"move_to"`
-	// CAFile is a PEM bundle trusted instead of the system roots.
+	// CAFile is a PEM bundle trusted in addition to the system roots
+	// (netx.RootCAs: the one meaning in every adapter).
 	CAFile string `json:"ca_file"`
 	// StoreAttachments makes the content of attachments of at most
 	// AttachmentMaxBytes (decoded) go into the CRM with the activity,
@@ -86,7 +88,7 @@ var optionDecls = []adapters.Option{
 	{Name: "after_import", Type: adapters.TypeString, Default: AfterKeep, Help: "keep, flag or move what was imported"},
 	{Name: "keyword", Type: adapters.TypeString, Default: DefaultKeyword, Help: "the flag set by after_import: flag"},
 	{Name: "move_to", Type: adapters.TypeString, Help: "the folder after_import: move moves to"},
-	{Name: "ca_file", Type: adapters.TypeString, Help: "PEM bundle trusted instead of the system roots"},
+	{Name: "ca_file", Type: adapters.TypeString, Help: netx.CAFileHelp},
 	{Name: "store_attachments", Type: adapters.TypeBool, Default: "false", Help: "store attachments' content in the CRM, not only their list"},
 	{Name: "attachment_max_bytes", Type: adapters.TypeInt, Default: strconv.Itoa(DefaultAttachmentMaxBytes), Help: "largest attachment stored, decoded (at most 32 MiB)"},
 	{Name: "timeout", Type: adapters.TypeString, Default: DefaultTimeout.String(), Help: "bound on connecting and the TLS handshake"},
@@ -145,12 +147,11 @@ func parseOptions(cfg adapters.Config) (Options, endpoint, error) {
 			secrets++
 		}
 	}
-	switch {
-	case secrets == 0:
-		// A plugin has no terminal to prompt on, so a missing secret is a
-		// configuration error rather than a prompt.
-		return bad("no credentials: set password, password_file or oauth_token")
-	case secrets > 1:
+	// No secret at all is accepted here, as by every adapter: the CLI asks
+	// for the password on a terminal and the web client on its login page
+	// (credentials.NeedsPassword); without either, connecting fails with
+	// errNeedsPassword, naming the server.
+	if secrets > 1 {
 		return bad("set only one of password, password_file and oauth_token")
 	}
 	if o.Folder != "" && len(o.Folders) > 0 {

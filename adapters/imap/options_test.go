@@ -47,7 +47,6 @@ func TestOptions(t *testing.T) {
 		"imaps with none":   `{"url":"imaps://h","tls":"none","username":"a","password":"p"}`,
 		"bad tls":           `{"url":"imap://h","tls":"maybe","username":"a","password":"p"}`,
 		"no user":           `{"url":"imap://h","password":"p"}`,
-		"no secret":         `{"url":"imap://h","username":"a"}`,
 		"two secrets":       `{"url":"imap://h","username":"a","password":"p","oauth_token":"t"}`,
 		"folder+folders":    `{"url":"imap://h","username":"a","password":"p","folder":"x","folders":["y"]}`,
 		"bad after":         `{"url":"imap://h","username":"a","password":"p","after_import":"delete"}`,

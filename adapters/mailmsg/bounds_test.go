@@ -130,10 +130,16 @@ func TestControlCharactersRemoved(t *testing.T) {
 }
 
 // An HTML body of a megabyte of unclosed '<' is read in linear time (the
-// tag pattern used to rescan the rest of the text from every '<').
+// tag pattern used to rescan the rest of the text from every '<'). As in a
+// browser, "<a<a<a…" is one tag (its name runs to the next space or '>'),
+// so the text after its '>' is kept.
 func TestHTMLToTextManyUnclosedTags(t *testing.T) {
-	s := strings.Repeat("<a", 1<<19) + " end"
+	s := strings.Repeat("<a", 1<<19) + "> end"
 	if got := HTMLToText(s); !strings.HasSuffix(got, "end") {
+		t.Fatalf("text ends %q", got[max(0, len(got)-20):])
+	}
+	s = strings.Repeat("< a", 1<<19) + " end" // '<' before a space is text
+	if got := HTMLToText(s); !strings.HasSuffix(got, "< a end") {
 		t.Fatalf("text ends %q", got[max(0, len(got)-20):])
 	}
 }

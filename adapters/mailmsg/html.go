@@ -1,59 +1,106 @@
 package mailmsg
 
 import (
-	"html"
+	"io"
 	"regexp"
 	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 var (
-	// A tag ends at the next '<' at the latest: "[^>]*" would scan to the
-	// end of the text from every '<' of an unclosed run, quadratic in a
-	// hostile body of many '<'.
-	tagPattern      = regexp.MustCompile(`(?s)<(/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*>|<!--.*?-->|<![^<>]*>`)
-	skipPattern     = regexp.MustCompile(`(?is)<(script|style|head|title)\b.*?</(script|style|head|title)\s*>`)
 	blankLines      = regexp.MustCompile(`\n[ \t]*(\n[ \t]*)+\n`)
 	lineEdgeSpaces  = regexp.MustCompile(`[ \t]*\n[ \t]*`)
-	lineBreakingTag = map[string]bool{
-		"br": true, "p": true, "div": true, "li": true, "tr": true, "table": true, "ul": true, "ol": true,
-		"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "blockquote": true, "hr": true,
+	lineBreakingTag = map[atom.Atom]bool{
+		atom.Br: true, atom.P: true, atom.Div: true, atom.Li: true, atom.Tr: true, atom.Table: true, atom.Ul: true,
+		atom.Ol: true, atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
+		atom.Blockquote: true, atom.Hr: true,
 	}
+	// skippedElement holds text nobody reads in a body: scripts, styles,
+	// the head and its title.
+	skippedElement = map[atom.Atom]bool{atom.Script: true, atom.Style: true, atom.Head: true, atom.Title: true,
+		atom.Noscript: true, atom.Template: true}
 )
 
-// HTMLToText makes an HTML body readable as plain text: script and style
-// are dropped, tags removed, <p>, <br>, <div>, <li> and other block tags
-// become line breaks (an <li> starts with "- "), whitespace runs collapse
-// as a browser collapses them, and entities are decoded. It is a small tag
-// stripper, not a renderer: enough for an activity's body.
+// HTMLToText makes an HTML body readable as plain text: script, style and
+// the head are dropped, tags removed, <p>, <br>, <div>, <li> and other
+// block tags become line breaks (an <li> starts with "- "), whitespace
+// runs collapse as a browser collapses them, and entities are decoded.
+// It reads the body with the HTML5 tokenizer of golang.org/x/net/html, so
+// hostile markup (an unclosed <script>, tags inside comments or
+// attributes, a stray "<") is read the way a browser reads it, in one
+// pass: enough for an activity's body, not a renderer.
 func HTMLToText(s string) string {
-	if mayHaveSkippedElement(s) {
-		s = skipPattern.ReplaceAllString(s, " ")
-	}
+	z := html.NewTokenizer(strings.NewReader(s))
 	var b strings.Builder
-	last := 0
-	for _, m := range tagPattern.FindAllStringSubmatchIndex(s, -1) {
-		writeCollapsed(&b, s[last:m[0]])
-		last = m[1]
-		if m[4] < 0 {
-			continue // comment or doctype
-		}
-		tag := strings.ToLower(s[m[4]:m[5]])
-		closing := m[3] > m[2]
-		switch {
-		case tag == "li":
-			if !closing {
-				b.WriteString("\n- ")
+	skip := 0 // depth inside skipped elements
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			if z.Err() != io.EOF {
+				break // the tokenizer reads from a string: only EOF ends it
 			}
-		case tag == "br" || tag == "p" && !closing:
-			b.WriteString("\n")
-		case lineBreakingTag[tag]:
-			b.WriteString("\n")
-		case tag == "td" || tag == "th":
-			b.WriteString(" ")
+			return finish(b.String())
+		case html.TextToken:
+			if skip == 0 {
+				writeCollapsed(&b, string(z.Text()))
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if skippedElement[a] {
+				if z.Token().Type == html.StartTagToken {
+					skip++
+				}
+				continue
+			}
+			if skip == 0 {
+				startTag(&b, a)
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			if skippedElement[a] {
+				if skip > 0 {
+					if skip--; skip == 0 {
+						b.WriteByte(' ') // never glue the words around it
+					}
+				}
+				continue
+			}
+			if skip == 0 {
+				endTag(&b, a)
+			}
 		}
 	}
-	writeCollapsed(&b, s[last:])
-	out := html.UnescapeString(b.String())
+}
+
+// startTag writes what an opening tag means in text.
+func startTag(b *strings.Builder, a atom.Atom) {
+	switch {
+	case a == atom.Li:
+		b.WriteString("\n- ")
+	case a == atom.Tr: // a row ends its line at </tr>
+	case lineBreakingTag[a]:
+		b.WriteString("\n")
+	case a == atom.Td || a == atom.Th:
+		b.WriteString(" ")
+	}
+}
+
+// endTag writes what a closing tag means in text.
+func endTag(b *strings.Builder, a atom.Atom) {
+	switch {
+	case a == atom.Li: // its line began at <li>
+	case lineBreakingTag[a]:
+		b.WriteString("\n")
+	}
+}
+
+// finish normalises the text: no-break spaces as spaces, no spaces at the
+// edges of lines, at most one empty line in a row.
+func finish(out string) string {
 	out = strings.ReplaceAll(out, "\u00a0", " ")
 	out = lineEdgeSpaces.ReplaceAllString(out, "\n")
 	out = blankLines.ReplaceAllString(out, "\n\n")
@@ -79,23 +126,4 @@ func writeCollapsed(b *strings.Builder, s string) {
 	if space {
 		b.WriteByte(' ')
 	}
-}
-
-// mayHaveSkippedElement is a cheap test before skipPattern: whether s has
-// "<script", "<style", "<head" or "<title" in any case.
-func mayHaveSkippedElement(s string) bool {
-	for i := strings.IndexByte(s, '<'); i >= 0 && i+1 < len(s); {
-		rest := s[i+1:]
-		for _, tag := range [...]string{"script", "style", "head", "title"} {
-			if len(rest) >= len(tag) && strings.EqualFold(rest[:len(tag)], tag) {
-				return true
-			}
-		}
-		j := strings.IndexByte(rest, '<')
-		if j < 0 {
-			return false
-		}
-		i += 1 + j
-	}
-	return false
 }

@@ -56,6 +56,17 @@ func TestHTMLToText(t *testing.T) {
 		"<HTML><HEAD><TITLE>t</TITLE></HEAD><BODY>a \t\r\n b<SCRIPT>x()</SCRIPT>c</BODY>": "a b c",
 		"<p>eins</p>\n\n\n<p>zwei&nbsp;&amp; drei</p><ul><li>x</li></ul>":                 "eins\n\nzwei & drei\n\n- x",
 		"kein < Tag <b>fett</b>": "kein < Tag fett",
+		// What the regex stripper got wrong.
+		"vorher<script>alert('x')":                                        "vorher",                 // an unclosed script is script to the end
+		"a<style>p{color:red}":                                            "a",                      // likewise a style
+		"<p title=\"a > b\">Text</p>":                                     "Text",                   // ">" inside an attribute
+		"<!-- <p>kommentiert</p> -->sichtbar":                             "sichtbar",               // tags inside a comment
+		"x<script>document.write('</scr'+'ipt>')</script>y":               "x y",                    // the script's own text
+		"&#x41;&#66;&lt;&gt;&quot;&auml;&euro;&amp;amp;&unknown;":         "AB<>\"ä€&amp;&unknown;", // entities
+		"<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>": "a b\nc",
+		"<b>fett</b":                         "fett", // a tag cut off at the end
+		"<div>eins<div>zwei</div>drei</div>": "eins\nzwei\ndrei",
+		"<body>Tschüß<br/>Zeile</body>":      "Tschüß\nZeile",
 	} {
 		if got := HTMLToText(in); got != want {
 			t.Errorf("HTMLToText(%q) = %q, want %q", in, got, want)

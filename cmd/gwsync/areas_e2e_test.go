@@ -181,8 +181,11 @@ func TestCRMDeletionIsReportedForDovecot(t *testing.T) {
 	db.Close()
 	for round := range 2 {
 		r := s.mustRun(exitOK, "plan", "--user", "alice", "--areas", "emails")
-		if !strings.Contains(r.stdout, "deleted in the CRM") || !strings.HasPrefix(lineWith(r.stdout, "deleted in the CRM"), "+") {
-			t.Fatalf("plan %d after the CRM deletion does not report it, selected:\n%s", round, r.stdout)
+		// The table's row of a deletion report starts with "-" (never
+		// "(-)": a report cannot be deselected); its reason is the note
+		// line below it.
+		if !strings.Contains(r.stdout, "deleted in the CRM") || !strings.HasPrefix(rowOfNote(r.stdout, "deleted in the CRM"), "-  ") {
+			t.Fatalf("plan %d after the CRM deletion does not report it as a deletion:\n%s", round, r.stdout)
 		}
 		appendMessage(round + 2)
 		if r := s.mustRun(exitOK, "sync", "--user", "alice", "--areas", "emails", "--yes"); !strings.Contains(r.stdout, " ok: 1 created") {
@@ -195,6 +198,17 @@ func TestCRMDeletionIsReportedForDovecot(t *testing.T) {
 }
 
 // lineWith returns the first line of s holding sub, "" if none.
+// rowOfNote is the table row whose note line (below it) contains sub.
+func rowOfNote(s, sub string) string {
+	lines := strings.Split(s, "\n")
+	for i := 1; i < len(lines); i++ {
+		if strings.Contains(lines[i], sub) {
+			return lines[i-1]
+		}
+	}
+	return ""
+}
+
 func lineWith(s, sub string) string {
 	for _, l := range strings.Split(s, "\n") {
 		if strings.Contains(l, sub) {

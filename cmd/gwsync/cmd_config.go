@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/config"
@@ -13,8 +14,11 @@ import (
 // options are reported with their file and line without contacting a
 // server.
 func runConfig(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "schema" {
+		return runConfigSchema(args[1:])
+	}
 	if len(args) == 0 || args[0] != "check" {
-		return usageError{"usage: gwsync config check [--config FILE]"}
+		return usageError{"usage: gwsync config check [--config FILE] | gwsync config schema [--json]"}
 	}
 	fs, c := newFlagSet("config check", "config check [--config FILE]")
 	if err := parse(fs, args[1:]); err != nil {
@@ -58,5 +62,20 @@ func runConfig(ctx context.Context, args []string) error {
 		return exitCodeError{code: exitError, msg: fmt.Sprintf("%s: %d problems", cfg.File, len(problems))}
 	}
 	fmt.Printf("%s: OK (%d users, %d sources, CRM %s)\n", cfg.File, len(cfg.Users), sources, cfg.CRM)
+	return nil
+}
+
+// runConfigSchema is `gwsync config schema`: every built-in adapter's
+// options, as examples/full.yaml documents them (or JSON).
+func runConfigSchema(args []string) error {
+	fs, _ := newFlagSet("config schema", "config schema [--json]")
+	asJSON := fs.Bool("json", false, "print the declared options as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeOptionSchemaJSON(os.Stdout)
+	}
+	writeOptionReference(os.Stdout)
 	return nil
 }

@@ -31,6 +31,7 @@ type syncFlags struct {
 	areas   string
 	exclude string
 	asJSON  bool
+	wide    bool // plan table: nothing cut (see planWidth)
 	dryRun  bool
 	yes     bool
 	wait    bool
@@ -43,6 +44,7 @@ func runPlan(ctx context.Context, args []string) error {
 	fs.StringVar(&f.areas, "areas", "", "comma-separated areas: emails,tasks,appointments,resync (default: the user's)")
 	fs.StringVar(&f.exclude, "exclude", "", "comma-separated action `ids` to deselect")
 	fs.BoolVar(&f.asJSON, "json", false, "print the plan as JSON")
+	fs.BoolVar(&f.wide, "wide", false, "print the plan table without cutting subjects and notes to 100 columns")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -59,6 +61,7 @@ func runSync(ctx context.Context, args []string) error {
 	fs.BoolVar(&f.yes, "yes", false, "apply without asking (needed when stdin is not a terminal)")
 	fs.BoolVar(&f.wait, "wait", false, "when a user is being synced by another process, wait for it instead of skipping the user")
 	fs.BoolVar(&f.asJSON, "json", false, "print plans and results as JSON")
+	fs.BoolVar(&f.wide, "wide", false, "print the plan table without cutting subjects and notes to 100 columns")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -215,7 +218,7 @@ func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags,
 		return exitUsage, usageError{fmt.Sprintf("--exclude: %v (see 'gwsync plan')", err)}
 	}
 	if f.dryRun {
-		if err := printPlan(plan, f.asJSON); err != nil {
+		if err := printPlan(plan, f.asJSON, f.wide); err != nil {
 			return exitError, err
 		}
 		// Like sync: a source that could not be read is exit 3, so that a
@@ -223,7 +226,7 @@ func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags,
 		return codeFor(plan, nil), nil
 	}
 	if plan.Writes() > 0 && !f.yes {
-		if err := printPlan(plan, false); err != nil {
+		if err := printPlan(plan, false, f.wide); err != nil {
 			return exitError, err
 		}
 		if !confirm(fmt.Sprintf("Apply %d changes for %s? [y/N] ", plan.Writes(), job.User)) {
@@ -271,12 +274,12 @@ func codeFor(plan *engine.Plan, res *engine.Result) int {
 	return exitOK
 }
 
-func printPlan(plan *engine.Plan, asJSON bool) error {
+func printPlan(plan *engine.Plan, asJSON, wide bool) error {
 	plan = redactPlan(plan)
 	if asJSON {
 		return plan.WriteJSON(os.Stdout)
 	}
-	return termSafePlan(plan).WriteTable(os.Stdout)
+	return termSafePlan(plan).WriteTableWidth(os.Stdout, planWidth(wide))
 }
 
 func printPlanSummary(plan *engine.Plan) {

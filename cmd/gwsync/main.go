@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -56,11 +57,14 @@ func commands() []command {
 		{"activities", "list the activities in the CRM (--type, --json)", runActivities},
 		{"status", "show the last runs, cursors and per-item errors", runStatus},
 		{"config", "config check: validate a config file", runConfig},
+		{"discover", "list what each source's server offers: calendars, task lists, folders", runDiscover},
 		{"serve", "run the web client: sync wizard, automatic runs, /metrics", runServe},
 		{"migrate-state", "copy an embedded SQLite state into the (empty PostgreSQL) state the config names", runMigrateState},
 		{"passwd", "print a bcrypt password_hash for a user of the web client", runPasswd},
 		{"plugin", "plugin list: show adapters; plugin serve NAME: (internal) serve one", runPlugin},
-		{"help", "show this help", func(context.Context, []string) error { printHelp(); return nil }},
+		{"version", "print the version, commit, Go version and plugin protocol", runVersion},
+		{"completion", "print a shell completion script: completion bash|zsh|fish", runCompletion},
+		{"help", "show this help, or a command's: help COMMAND", runHelp},
 	}
 }
 
@@ -68,6 +72,12 @@ func main() {
 	// `plugin serve` must not print anything before the go-plugin
 	// handshake and must not install signal handlers of its own.
 	if len(os.Args) >= 3 && os.Args[1] == "plugin" && os.Args[2] == "serve" {
+		// Ctrl-C and `systemctl stop` signal the whole process group, so
+		// a plugin would die under its parent's feet, which then logs its
+		// exit as an ERROR while it shuts down in good order. The parent
+		// stops its plugins itself, and a plugin dies with its parent
+		// anyway (Pdeathsig SIGKILL and the parent watchdog).
+		signal.Ignore(syscall.SIGTERM, syscall.SIGHUP)
 		os.Exit(servePlugin(os.Args[3:]))
 	}
 	limitMemory()
@@ -79,23 +89,38 @@ func main() {
 }
 
 func run(ctx context.Context, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		printHelp()
-		if len(args) == 0 {
-			return exitUsage
-		}
-		return exitOK
-	}
-	for _, c := range commands() {
-		if c.name != args[0] {
-			continue
-		}
-		err := c.run(ctx, args[1:])
+	rest, err := parseGlobal(args)
+	if err != nil {
 		return report(ctx, err)
 	}
-	fmt.Fprintf(os.Stderr, "gwsync: unknown command %q\n\n", args[0])
-	printHelp()
-	return exitUsage
+	switch {
+	case globals.version:
+		return report(ctx, runVersion(ctx, nil))
+	case globals.help && len(rest) == 0:
+		printHelp(os.Stdout)
+		return exitOK
+	case globals.help:
+		return report(ctx, runHelp(ctx, rest[:1]))
+	case len(rest) == 0:
+		printHelp(os.Stderr)
+		return exitUsage
+	}
+	c, ok := lookupCommand(rest[0])
+	if !ok {
+		fmt.Fprintf(os.Stderr, "gwsync: unknown command %q\n\n", rest[0])
+		printHelp(os.Stderr)
+		return exitUsage
+	}
+	return report(ctx, c.run(ctx, rest[1:]))
+}
+
+func lookupCommand(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
 }
 
 func report(ctx context.Context, err error) int {
@@ -129,25 +154,55 @@ func limitMemory() {
 	}
 }
 
-func printHelp() {
-	fmt.Fprint(os.Stderr, `gwsync imports groupware into a CRM as activities and keeps their times in step.
+// printHelp writes the overview: to stdout when asked for, to stderr
+// after a usage error.
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, `gwsync imports groupware into a CRM as activities and keeps their times in step.
 
-Usage: gwsync COMMAND [flags]
+Usage: gwsync [global flags] COMMAND [flags]
 
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(os.Stderr, "  %-11s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
 	}
-	fmt.Fprint(os.Stderr, `
-Every command takes --config FILE (default $GWSYNC_CONFIG, else ./gwsync.yaml),
---log-format text|json and --log-level error|warn|info|debug.
-Run 'gwsync COMMAND -h' for a command's flags.
+	fmt.Fprint(w, `
+Global flags, accepted before or after the command:
+  --config FILE          the YAML config (default $GWSYNC_CONFIG, else ./gwsync.yaml)
+  --log-format FORMAT    text or json (default text)
+  --log-level LEVEL      error, warn, info or debug (default warn)
+  --version              print the version and exit
+  -h, --help             show help (gwsync help COMMAND for a command's flags)
 
 Exit codes: 0 done; 1 failed; 2 usage error; 3 a new failure: an item
 failed or could not be read for the first time, or a source could not be
 read (plan too); items that keep failing unchanged are listed by
 'gwsync status' and retried every run; 4 declined at the prompt;
-130 interrupted.
+5 a user was being synced by another process (skipped); 130 interrupted.
 `)
+}
+
+// runHelp is `gwsync help [COMMAND]`: the overview, or the command's own
+// help, which is what `gwsync COMMAND -h` prints.
+func runHelp(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		printHelp(os.Stdout)
+		return nil
+	}
+	if len(args) > 1 {
+		return usageError{"usage: gwsync help [COMMAND]"}
+	}
+	c, ok := lookupCommand(args[0])
+	if !ok {
+		return usageError{fmt.Sprintf("help: unknown command %q (see 'gwsync help')", args[0])}
+	}
+	switch c.name {
+	case "help":
+		printHelp(os.Stdout)
+		return nil
+	case "version", "completion":
+		fmt.Printf("Usage: gwsync %s\n\n%s.\n", commandUsage[c.name], c.summary)
+		return nil
+	}
+	return c.run(ctx, append(append([]string{}, subcommands[c.name]...), "-h"))
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/backoff"
+	"github.com/gwsync/gwsync/adapters/netx"
 )
 
 // Client sends DAV requests. Build it with its fields set; the zero
@@ -71,14 +73,12 @@ func (c *Client) Request(ctx context.Context, method, u string, hdr http.Header,
 		wait = 200 * time.Millisecond
 	}
 	var last error
+	schedule := backoff.Policy{Base: wait}
 	for attempt := 0; attempt <= retries; attempt++ {
 		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(wait):
+			if err := backoff.Sleep(ctx, schedule.Delay(attempt, 0)); err != nil {
+				return nil, err
 			}
-			wait *= 2
 		}
 		resp, err := c.follow(ctx, method, u, hdr, body)
 		switch {
@@ -91,6 +91,15 @@ func (c *Client) Request(ctx context.Context, method, u string, hdr http.Header,
 			}
 			if IsStall(err) {
 				return nil, adapters.Wrap(adapters.CodeTemporary, err, "")
+			}
+			// A refused connection or a certificate problem is said once,
+			// plainly; a certificate does not get better by retrying.
+			if f := netx.Explain(err, hostPortOf(u)); f != nil {
+				if f.TLS {
+					return nil, adapters.Wrap(adapters.CodeInvalidConfig, f, "")
+				}
+				last = adapters.Wrap(adapters.CodeTemporary, f, "")
+				continue
 			}
 			last = adapters.Wrap(adapters.CodeTemporary, err, fmt.Sprintf("%s %s", method, u))
 			continue
@@ -255,4 +264,14 @@ func IsTimeout(err error) bool {
 // absolute against base.
 func Resolve(base *url.URL, href string) (*url.URL, error) {
 	return base.Parse(href)
+}
+
+// hostPortOf is hostPort of a URL string (the string itself when it does
+// not parse).
+func hostPortOf(rawURL string) string {
+	pu, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	return hostPort(pu)
 }

@@ -182,12 +182,23 @@ func TestAuthErrors(t *testing.T) {
 		"kerberos": func(c *ews.Config) { c.Auth = "kerberos" },
 		"no url":   func(c *ews.Config) { c.URL = "" },
 		"ftp":      func(c *ews.Config) { c.URL = "ftp://mail.example.com/EWS/Exchange.asmx" },
-		"no pw":    func(c *ews.Config) { c.Password = "" },
+		"no user":  func(c *ews.Config) { c.Username = "" },
 	} {
 		cfg := ews.Config{URL: fake.URL(), Username: "u", Password: "p"}
 		change(&cfg)
 		_, err := ews.New(cfg)
 		requireCode(t, name, err, adapters.CodeInvalidConfig)
+	}
+	// No password is a valid config (the CLI and the web client ask for
+	// it); unasked, the first call fails naming what is missing.
+	nopw, err := ews.New(ews.Config{URL: fake.URL(), Username: "u"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = nopw.Info(t.Context())
+	requireCode(t, "no password", err, adapters.CodeUnauthorized)
+	if !strings.Contains(err.Error(), "user u needs a password (password or password_file)") {
+		t.Errorf("no password: %v", err)
 	}
 }
 

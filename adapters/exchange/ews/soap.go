@@ -76,6 +76,9 @@ type soapFault struct {
 // Errors: Unauthorized (401, naming the account), Temporary (throttling
 // and 5xx after the retries), Unknown for a SOAP fault (with its code).
 func (s *Source) call(ctx context.Context, op, body string, out any) error {
+	if s.cfg.Password == "" {
+		return adapters.Errorf(adapters.CodeUnauthorized, "exchange ews %s: user %s needs a password (password or password_file)", s.cfg.URL, s.cfg.Username)
+	}
 	payload := s.envelope(body)
 	resp, err := s.cfg.Retry.Do(ctx, s.cfg.HTTP, func(ctx context.Context) (*http.Request, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.URL, bytes.NewReader(payload))

@@ -2,15 +2,16 @@ package graph
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
-	"net/url"
+	"errors"
 	"strings"
 	"sync"
 	"time"
 
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/adapters/exchange/internal/xchg"
+	"github.com/gwsync/gwsync/adapters/netx"
 )
 
 // appScope asks for the application permissions the tenant admin granted.
@@ -23,97 +24,120 @@ const delegatedScope = "offline_access Mail.ReadWrite Calendars.ReadWrite Tasks.
 // request goes out with a token that expires on the way.
 const refreshMargin = 5 * time.Minute
 
-// tokens caches an access token and renews it before expiry.
+// tokens caches an access token and renews it before expiry. The OAuth2
+// exchanges are golang.org/x/oauth2's: client credentials
+// (clientcredentials), the device-code flow (RFC 8628, Config.DeviceAuth
+// and DeviceAccessToken, which polls and slows down as told) and the
+// refresh grant.
 type tokens struct {
 	cfg *Config
 
-	mu      sync.Mutex
-	access  string
-	refresh string
-	expiry  time.Time
+	mu  sync.Mutex
+	cur *oauth2.Token
 }
 
 // token returns a valid access token. Errors: Unauthorized naming the
 // mailbox when the grant is refused (wrong secret, revoked consent, expired
-// refresh token); Temporary when the endpoint cannot be reached.
+// refresh token, a device code that expired); Temporary when the endpoint
+// cannot be reached.
 func (t *tokens) token(ctx context.Context) (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.access != "" && time.Now().Add(refreshMargin).Before(t.expiry) {
-		return t.access, nil
+	if t.cur != nil && t.cur.AccessToken != "" && time.Now().Add(refreshMargin).Before(t.cur.Expiry) {
+		return t.cur.AccessToken, nil
 	}
-	form := url.Values{"client_id": {t.cfg.ClientID}}
+	octx := context.WithValue(ctx, oauth2.HTTPClient, t.cfg.HTTP)
+	var tok *oauth2.Token
+	var err error
 	switch {
 	case t.cfg.Auth == AuthClientCredentials:
-		form.Set("grant_type", "client_credentials")
-		form.Set("client_secret", t.cfg.ClientSecret)
-		form.Set("scope", appScope)
-	case t.refresh != "":
-		form.Set("grant_type", "refresh_token")
-		form.Set("refresh_token", t.refresh)
-		form.Set("scope", delegatedScope)
+		cc := clientcredentials.Config{ClientID: t.cfg.ClientID, ClientSecret: t.cfg.ClientSecret,
+			TokenURL: t.cfg.TokenURL, Scopes: []string{appScope}, AuthStyle: oauth2.AuthStyleInParams}
+		tok, err = cc.Token(octx)
+	case t.cur != nil && t.cur.RefreshToken != "":
+		// An expired token with its refresh token: the source refreshes.
+		tok, err = t.delegated().TokenSource(octx, &oauth2.Token{RefreshToken: t.cur.RefreshToken}).Token()
 	default:
-		return t.deviceCode(ctx)
+		tok, err = t.deviceCode(octx)
 	}
-	tr, err := t.post(ctx, t.cfg.TokenURL, form)
 	if err != nil {
-		return "", err
+		return "", t.explain(ctx, err)
 	}
-	return t.keep(tr)
+	if tok.AccessToken == "" {
+		return "", adapters.Errorf(adapters.CodeUnauthorized, "exchange graph: %s: token endpoint returned no access_token", t.cfg.who())
+	}
+	if tok.Expiry.IsZero() {
+		tok.Expiry = time.Now().Add(time.Hour)
+	}
+	if tok.RefreshToken == "" && t.cur != nil {
+		tok.RefreshToken = t.cur.RefreshToken
+	}
+	t.cur = tok
+	return tok.AccessToken, nil
+}
+
+// delegated is the OAuth2 client of the device-code flow and its refresh.
+func (t *tokens) delegated() *oauth2.Config {
+	return &oauth2.Config{ClientID: t.cfg.ClientID, Scopes: strings.Fields(delegatedScope),
+		Endpoint: oauth2.Endpoint{TokenURL: t.cfg.TokenURL, DeviceAuthURL: t.deviceCodeURL(), AuthStyle: oauth2.AuthStyleInParams}}
+}
+
+// deviceCodeURL is the device-code endpoint next to the token endpoint
+// (".../oauth2/v2.0/token" → ".../oauth2/v2.0/devicecode").
+func (t *tokens) deviceCodeURL() string {
+	return strings.TrimSuffix(t.cfg.TokenURL, "/token") + "/devicecode"
+}
+
+// deviceCode runs the device-code flow: it logs the message asking the
+// user to sign in, then polls the token endpoint until the user did, the
+// code expires or ctx ends. The refresh token it yields is kept in memory
+// for the life of the adapter.
+func (t *tokens) deviceCode(ctx context.Context) (*oauth2.Token, error) {
+	c := t.delegated()
+	da, err := c.DeviceAuth(ctx)
+	if err != nil {
+		return nil, err
+	}
+	uri := da.VerificationURI
+	if da.VerificationURIComplete != "" {
+		uri = da.VerificationURIComplete
+	}
+	t.cfg.Logger.Warn("To sign in, open "+uri+" and enter the code "+da.UserCode, "mailbox", t.cfg.Mailbox)
+	return c.DeviceAccessToken(ctx, da)
 }
 
 // invalidate drops the cached token after the API refused it, so the next
-// call fetches a new one.
+// call fetches a new one (with the refresh token, when there is one).
 func (t *tokens) invalidate() {
 	t.mu.Lock()
-	t.access = ""
+	if t.cur != nil {
+		t.cur.AccessToken = ""
+	}
 	t.mu.Unlock()
 }
 
-func (t *tokens) keep(tr tokenResponse) (string, error) {
-	if tr.AccessToken == "" {
-		return "", adapters.Errorf(adapters.CodeUnauthorized, "exchange graph: %s: token endpoint returned no access_token", t.cfg.who())
+// explain maps an OAuth2 failure to the adapter's error codes: a refused
+// grant is Unauthorized naming the mailbox and the server's reason.
+func (t *tokens) explain(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
-	t.access = tr.AccessToken
-	if tr.RefreshToken != "" {
-		t.refresh = tr.RefreshToken
-	}
-	if tr.ExpiresIn <= 0 {
-		tr.ExpiresIn = 3600
-	}
-	t.expiry = time.Now().Add(time.Duration(tr.ExpiresIn) * time.Second)
-	return t.access, nil
-}
-
-// post sends a form to a login endpoint and decodes the answer. OAuth
-// errors (400/401 with "error") are Unauthorized except the polling states
-// of the device flow, which the caller reads from the returned response.
-func (t *tokens) post(ctx context.Context, endpoint string, form url.Values) (tokenResponse, error) {
-	resp, err := t.cfg.Retry.Do(ctx, t.cfg.HTTP, func(ctx context.Context) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
-		if err != nil {
-			return nil, err
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		code := re.ErrorCode
+		if code == "" {
+			code = re.Response.Status
 		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Accept", "application/json")
-		return req, nil
-	}, nil)
-	if err != nil {
-		return tokenResponse{}, adapters.Wrap(adapters.CodeOf(err), err, "exchange graph: "+t.cfg.who()+": token endpoint")
+		if code == "expired_token" {
+			return adapters.Errorf(adapters.CodeUnauthorized, "exchange graph: %s: device code expired before the user signed in", t.cfg.who())
+		}
+		return adapters.Errorf(adapters.CodeUnauthorized, "exchange graph: %s: sign-in refused: %s: %s", t.cfg.who(), code, firstLine(re.ErrorDescription))
 	}
-	var tr tokenResponse
-	if jerr := json.Unmarshal(resp.Body, &tr); jerr != nil && resp.Status < 300 {
-		return tokenResponse{}, adapters.Errorf(adapters.CodeUnknown, "exchange graph: token endpoint: %s", xchg.Snippet(resp.Body))
+	var ae *adapters.Error
+	if errors.As(err, &ae) {
+		return adapters.Wrap(ae.Code, err, "exchange graph: "+t.cfg.who()+": token endpoint")
 	}
-	switch {
-	case resp.Status < 300:
-		return tr, nil
-	case tr.Error == "authorization_pending" || tr.Error == "slow_down":
-		return tr, nil
-	case tr.Error != "" || resp.Status == http.StatusUnauthorized || resp.Status == http.StatusBadRequest:
-		return tokenResponse{}, adapters.Errorf(adapters.CodeUnauthorized, "exchange graph: %s: sign-in refused: %s: %s", t.cfg.who(), tr.Error, firstLine(tr.Description))
-	}
-	return tokenResponse{}, adapters.Errorf(adapters.CodeUnknown, "exchange graph: token endpoint HTTP %d: %s", resp.Status, xchg.Snippet(resp.Body))
+	return adapters.Wrap(adapters.CodeTemporary, netx.Wrap(err, ""), "exchange graph: "+t.cfg.who()+": token endpoint")
 }
 
 func firstLine(s string) string {

@@ -118,12 +118,3 @@ type graphError struct {
 		Message string `json:"message"`
 	} `json:"error"`
 }
-
-// tokenResponse is the token endpoint's answer, success or error.
-type tokenResponse struct {
-	AccessToken  string `json:"access_token"`
-	RefreshToken string `json:"refresh_token"`
-	ExpiresIn    int64  `json:"expires_in"`
-	Error        string `json:"error"`
-	Description  string `json:"error_description"`
-}

@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/backoff"
 )
 
 // Resume is the page-level policy above Retry. When one page request of a
@@ -50,7 +51,7 @@ func (r Resume) Page(ctx context.Context, log hclog.Logger, what string, fetch f
 		if log != nil {
 			log.Warn("page request failed, asking for the same page again", "page", what, "round", round+1, "wait", delay, "error", err)
 		}
-		if serr := sleep(ctx, delay); serr != nil {
+		if serr := backoff.Sleep(ctx, delay); serr != nil {
 			return serr
 		}
 		err = fetch()

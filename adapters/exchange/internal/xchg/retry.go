@@ -6,12 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/backoff"
+	"github.com/gwsync/gwsync/adapters/netx"
 )
 
 // Response is a whole HTTP response, read and closed.
@@ -101,6 +105,14 @@ func (p Retry) Do(ctx context.Context, client *http.Client, newReq func(context.
 			if errors.As(err, &refused) {
 				return Response{}, err
 			}
+			// Refused, no such host, a certificate problem: said once,
+			// plainly; a certificate does not get better by retrying.
+			if f := netx.Explain(err, hostPort(req.URL)); f != nil {
+				if f.TLS {
+					return Response{}, adapters.Wrap(adapters.CodeInvalidConfig, f, "")
+				}
+				err = f
+			}
 			last = err
 		} else {
 			r, rerr := read(resp)
@@ -118,13 +130,8 @@ func (p Retry) Do(ctx context.Context, client *http.Client, newReq func(context.
 		if attempt == p.Attempts-1 {
 			break
 		}
-		if delay <= 0 {
-			delay = p.BaseDelay << attempt
-		}
-		if p.MaxWait > 0 && delay > p.MaxWait {
-			delay = p.MaxWait
-		}
-		if err := sleep(ctx, delay); err != nil {
+		delay = backoff.Policy{Base: p.BaseDelay, Max: p.MaxWait}.Delay(attempt+1, delay)
+		if err := backoff.Sleep(ctx, delay); err != nil {
 			return Response{}, err
 		}
 	}
@@ -143,17 +150,6 @@ func read(resp *http.Response) (Response, error) {
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // snippet is the start of a body for an error message.
 func snippet(b []byte) string {
 	b = bytes.TrimSpace(b)
@@ -165,3 +161,15 @@ func snippet(b []byte) string {
 
 // Snippet is snippet for callers that build their own messages.
 func Snippet(b []byte) string { return snippet(b) }
+
+// hostPort names a URL's server as HOST:PORT, with the scheme's default
+// port when the URL has none.
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	if u.Scheme == "http" {
+		return net.JoinHostPort(u.Hostname(), "80")
+	}
+	return net.JoinHostPort(u.Hostname(), "443")
+}

@@ -3,13 +3,13 @@ package xchg
 import (
 	"bufio"
 	"crypto/tls"
-	"crypto/x509"
 	"net/http"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/netx"
 )
 
 // Secret returns value, or the first line of file when value is empty.
@@ -39,16 +39,9 @@ func Secret(value, file, option string) (string, error) {
 func HTTPClient(caFile string) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
+		pool, err := netx.RootCAs(caFile)
 		if err != nil {
-			return nil, adapters.Wrap(adapters.CodeInvalidConfig, err, "ca_file")
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, adapters.Errorf(adapters.CodeInvalidConfig, "ca_file %s: no PEM certificate", caFile)
+			return nil, err
 		}
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
