@@ -52,7 +52,8 @@ func buildVTimezones(rc *rawCalendar) map[string]*vtimezone {
 		if id == nil || len(id.value) > maxTZIDBytes {
 			continue // such a TZID is never looked up (zoneFor)
 		}
-		v := &vtimezone{tzid: id.value, budget: zoneBudget}
+		// The property is TEXT: Outlook's display names escape their commas.
+		v := &vtimezone{tzid: unescapeText(id.value), budget: zoneBudget}
 		rdates := 0
 		for _, o := range c.children {
 			if o.name != "STANDARD" && o.name != "DAYLIGHT" {
