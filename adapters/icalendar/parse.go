@@ -168,7 +168,7 @@ func (p *parser) overrideKeys() overrides {
 		if uid == "" || rid == nil {
 			continue
 		}
-		dt, err := readDateTime(rid, p.vtzs, p.floating)
+		dt, err := p.recurrenceID(c, rid)
 		if err != nil {
 			continue
 		}
@@ -214,6 +214,7 @@ type parser struct {
 	floating  *time.Location
 	uids      map[*rawComponent]string // componentUIDs
 	synthetic map[*rawComponent]bool
+	masters   map[string]*rawComponent // by UID, built by masterOf
 }
 
 // item maps one VEVENT or VTODO. Failures land in Unreadable, never panic.
@@ -227,7 +228,7 @@ func (p *parser) item(c *rawComponent, kind adapters.Kind) adapters.Item {
 		it.Warnings = append(it.Warnings, fmt.Sprintf("line %d: %s without UID: keyed %s, made from its content", begin, c.name, it.Key))
 	}
 	if rid := p.rc.prop(c, "RECURRENCE-ID"); rid != nil {
-		dt, err := readDateTime(rid, p.vtzs, p.floating)
+		dt, err := p.recurrenceID(c, rid)
 		if err != nil {
 			it.Unreadable = err.Error()
 			return it
@@ -331,4 +332,33 @@ func busyStatus(cdo, status, transp string) adapters.BusyStatus {
 		return adapters.BusyFree
 	}
 	return adapters.BusyBusy
+}
+
+// recurrenceID reads an override's RECURRENCE-ID. A floating value on a
+// series whose DTSTART has a zone is read in that zone (as floating EXDATEs
+// are), so it names the instance the series has at that wall time.
+func (p *parser) recurrenceID(c *rawComponent, rid *contentLine) (dateTime, error) {
+	if w, ok := floatingWall(rid); ok {
+		if m := p.masterOf(c); m != nil {
+			if start := p.rc.prop(m, "DTSTART"); start != nil && !isDateValue(start) {
+				return dateTime{t: p.ruleClock(start, false).instant(w).UTC()}, nil
+			}
+		}
+	}
+	return readDateTime(rid, p.vtzs, p.floating)
+}
+
+// masterOf returns the master (the first component without RECURRENCE-ID)
+// with the override's UID, or nil. The index is built once per file, so a
+// file of many overrides costs linear time.
+func (p *parser) masterOf(c *rawComponent) *rawComponent {
+	if p.masters == nil {
+		p.masters = map[string]*rawComponent{}
+		for _, m := range p.rc.root.children {
+			if uid, ok := p.uids[m]; ok && p.rc.prop(m, "RECURRENCE-ID") == nil && p.masters[uid] == nil {
+				p.masters[uid] = m
+			}
+		}
+	}
+	return p.masters[p.uids[c]]
 }

@@ -115,3 +115,16 @@ func TestVTimezoneSeriesFollowsChanges(t *testing.T) {
 	data := cal(append(berlinVTimezone, event("DTSTART;TZID=Custom Berlin:20260323T090000", "DURATION:PT1H", "RRULE:FREQ=WEEKLY;COUNT=2")...)...)
 	expectRasters(t, expandAll(t, data, year2026), "03-23 08:00/03-23 09:00", "03-30 07:00/03-30 08:00")
 }
+
+// A floating RECURRENCE-ID on a zoned series names the instance at that
+// wall time in the series' zone.
+func TestFloatingRecurrenceIDInSeriesZone(t *testing.T) {
+	data := cal(append(event("DTSTART;TZID=America/New_York:20260105T190000", "DTEND;TZID=America/New_York:20260105T200000", "RRULE:FREQ=WEEKLY;COUNT=2"),
+		"BEGIN:VEVENT", "UID:e1@example.com", "RECURRENCE-ID:20260112T190000",
+		"DTSTART;TZID=America/New_York:20260112T080000", "DTEND;TZID=America/New_York:20260112T090000", "END:VEVENT")...)
+	items := expandAll(t, data, year2026)
+	expectRasters(t, items, "01-06 00:00/01-06 01:00", "01-12 13:00/01-12 14:00")
+	if len(items) == 2 && items[1].Key != "ical:e1@example.com/20260113T000000Z" {
+		t.Errorf("override key %s", items[1].Key)
+	}
+}
