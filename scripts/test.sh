@@ -69,6 +69,11 @@ go test -count=1 -race -timeout 30m ./...
 step "go test (memory bounds, without -race)"
 go test -count=1 -timeout 5m -run 'TestReadAttachmentBounds' ./adapters/imap/
 
+# The differential tests again, verbose, so their counts (cases, agree,
+# accepted differences with their RFC references, disagree) are in the log.
+step "differential tests (counts)"
+go test -count=1 -run '^TestDifferential' -v ./adapters/icalendar/ | grep -E '^(differential|  accepted|--- FAIL|FAIL|ok)'
+
 # Each fuzz target for a short budget; a crasher fails the step and is
 # written under the package's testdata/fuzz, to be committed as a case.
 # The budget is a count of inputs, not a duration: Go 1.26's coordinator

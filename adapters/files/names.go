@@ -45,9 +45,11 @@ func contentVersion(data []byte) string {
 // assignCalendarIDs gives the items of one .ics file their IDs:
 // "calendar/<file>" for the only item, or for the master when the file
 // holds one UID (a master plus overrides), so the master's ID survives an
-// override being added; "calendar/<file>#<key>" for overrides and for every
-// item of a file holding several UIDs; "#component-<n>" for a component
-// without a key.
+// override being added; "calendar/<file>#<key>" for occurrences of a
+// series and overrides (keys "ical:UID/<RECURRENCE-ID>", so an occurrence
+// keeps its ID whatever else enters the window) and for every item of a
+// file holding several UIDs; "#component-<n>" for a component without a
+// key.
 func assignCalendarIDs(name string, items []adapters.Item) {
 	uids := map[string]bool{}
 	for _, it := range items {
@@ -60,7 +62,7 @@ func assignCalendarIDs(name string, items []adapters.Item) {
 	for i := range items {
 		it := &items[i]
 		switch {
-		case len(items) == 1:
+		case len(items) == 1 && !strings.Contains(it.Key, "/"):
 			it.ID = base
 		case it.Key == "":
 			it.ID = base + "#component-" + strconv.Itoa(i+1)

@@ -51,7 +51,7 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 		}
 	}
 	if s.opts.CalendarDir != "" && (req.Wants(adapters.KindEvent) || req.Wants(adapters.KindTask)) {
-		if err := s.snapshotCalendar(counted); err != nil {
+		if err := s.snapshotCalendar(req.Window, counted); err != nil {
 			return adapters.SnapshotEnd{}, err
 		}
 	}
@@ -93,14 +93,15 @@ func hasSuffixFold(name string, suffixes ...string) bool {
 	return false
 }
 
-// snapshotCalendar emits the items of every .ics file.
-func (s *Source) snapshotCalendar(emit func(adapters.Item) error) error {
+// snapshotCalendar emits the items of every .ics file, recurring series
+// expanded to their occurrences inside window.
+func (s *Source) snapshotCalendar(window adapters.Window, emit func(adapters.Item) error) error {
 	names, err := listFiles("calendar_dir", s.opts.CalendarDir, ".ics")
 	if err != nil {
 		return err
 	}
 	for _, name := range names {
-		items, ok := s.readCalendarFile(name)
+		items, ok := s.readCalendarFile(name, window)
 		if !ok {
 			continue // vanished since the listing: it is gone, not unreadable
 		}
@@ -114,9 +115,12 @@ func (s *Source) snapshotCalendar(emit func(adapters.Item) error) error {
 }
 
 // readCalendarFile parses one .ics file into items with IDs and versions.
-// A file it cannot read or parse comes back as one Unreadable item. ok is
+// A recurring series becomes its occurrences inside window, through the
+// expansion the CalDAV source uses (icalendar.Parse with Expand): the same
+// keys ("ical:UID/<RECURRENCE-ID>"), EXDATEs, RDATEs and overrides. A
+// file it cannot read or parse comes back as one Unreadable item. ok is
 // false when the file no longer exists.
-func (s *Source) readCalendarFile(name string) (items []adapters.Item, ok bool) {
+func (s *Source) readCalendarFile(name string, window adapters.Window) (items []adapters.Item, ok bool) {
 	id := calendarPrefix + name
 	data, err := readCapped(filepath.Join(s.opts.CalendarDir, name), maxICSBytes)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -125,7 +129,7 @@ func (s *Source) readCalendarFile(name string) (items []adapters.Item, ok bool) 
 	if err != nil {
 		return []adapters.Item{{ID: id, Kind: adapters.KindEvent, Unreadable: name + ": " + err.Error()}}, true
 	}
-	items, err = icalendar.Parse(data, icalendar.ParseOptions{Location: s.floating})
+	items, err = icalendar.Parse(data, icalendar.ParseOptions{Location: s.floating, Expand: true, Window: window})
 	if err != nil {
 		return []adapters.Item{{ID: id, Kind: guessKind(data), Version: contentVersion(data), Unreadable: name + ": " + err.Error()}}, true
 	}

@@ -210,6 +210,10 @@ type rawComponent struct {
 type rawCalendar struct {
 	lines []contentLine
 	root  *rawComponent
+	// extraCalendars are the line numbers of the BEGIN:VCALENDAR lines
+	// after the first (a concatenated export); their components are the
+	// root's children.
+	extraCalendars []int
 }
 
 // prop returns the component's first property with that name, or nil.
@@ -242,7 +246,14 @@ func parseRaw(data []byte) (*rawCalendar, error) {
 		switch l.name {
 		case "BEGIN":
 			if len(stack) == 0 && rc.root != nil {
-				return nil, fmt.Errorf("line %d: text after END:VCALENDAR", l.num)
+				if !strings.EqualFold(l.value, "VCALENDAR") || rc.root.name != "VCALENDAR" {
+					return nil, fmt.Errorf("line %d: text after END:VCALENDAR", l.num)
+				}
+				// Liberal: concatenated exports hold several VCALENDARs.
+				// Their components join the first one's; Parse warns.
+				rc.extraCalendars = append(rc.extraCalendars, l.num)
+				stack = append(stack, rc.root)
+				continue
 			}
 			c := &rawComponent{name: strings.ToUpper(l.value), begin: i}
 			if len(stack) > 0 {
@@ -260,7 +271,9 @@ func parseRaw(data []byte) (*rawCalendar, error) {
 			if !strings.EqualFold(l.value, top.name) {
 				return nil, fmt.Errorf("line %d: END:%s where END:%s was expected", l.num, l.value, top.name)
 			}
-			top.end = i
+			if len(stack) > 1 || len(rc.extraCalendars) == 0 {
+				top.end = i // the root keeps the end of the first VCALENDAR
+			}
 			stack = stack[:len(stack)-1]
 		default:
 			if len(stack) == 0 {

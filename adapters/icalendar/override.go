@@ -26,6 +26,11 @@ func addOverride(data []byte, rc *rawCalendar, vtzs map[string]*vtimezone, key s
 	if master == nil || !hasRecurrence(rc, master) {
 		return nil, notFound
 	}
+	if rc.prop(master, "UID") == nil {
+		// An override is tied to its master by UID; a made-up one
+		// (componentUIDs) would have to be written into both first.
+		return nil, adapters.Errorf(adapters.CodeInvalidItem, "%s: a recurring component without UID: its occurrences cannot be moved one by one", key)
+	}
 	occ, ok := occurrenceStart(data, key, rid)
 	if !ok {
 		return nil, notFound

@@ -3,6 +3,7 @@ package icalendar
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -60,14 +61,15 @@ func Parse(data []byte, opt ParseOptions) ([]adapters.Item, error) {
 	// alongside as a cross-check, copies parameter values byte by byte
 	// (a 100 KB TZID took seconds), so it no longer sees whole files.
 	p := &parser{rc: rc, vtzs: buildVTimezones(rc), floating: opt.Location}
+	p.uids, p.synthetic = componentUIDs(rc)
 	if p.floating == nil {
 		p.floating = time.UTC
 	}
 	var items []adapters.Item
 	seen := map[string]bool{}
-	overridden := map[string]bool{}
+	var ov overrides
 	if opt.Expand {
-		overridden = p.overrideKeys()
+		ov = p.overrideKeys()
 	}
 	ex := expansion{window: opt.Window, max: opt.MaxOccurrences}
 	components := 0
@@ -85,7 +87,7 @@ func Parse(data []byte, opt ParseOptions) ([]adapters.Item, error) {
 		it := p.item(c, kind)
 		if opt.Expand && it.Unreadable == "" && p.recurring(c) {
 			it.Warnings = dropRecurrenceWarning(it.Warnings)
-			for _, occ := range p.expand(c, it, overridden, ex) {
+			for _, occ := range p.expand(c, it, ov, ex) {
 				if seen[occ.Key] && occ.Unreadable == "" {
 					continue // an override with this key was emitted already
 				}
@@ -103,21 +105,90 @@ func Parse(data []byte, opt ParseOptions) ([]adapters.Item, error) {
 	if components == 0 {
 		return nil, fmt.Errorf("no VEVENT or VTODO in the calendar")
 	}
+	if n := len(rc.extraCalendars); n > 0 && len(items) > 0 {
+		items[0].Warnings = append(items[0].Warnings, fmt.Sprintf("line %d: the file holds %d VCALENDAR objects (a concatenated export); each is read", rc.extraCalendars[0], n+1))
+	}
 	return items, nil
 }
 
-// overrideKeys returns the keys of every component with a RECURRENCE-ID,
-// so that expansion leaves those occurrences to them.
-func (p *parser) overrideKeys() map[string]bool {
-	out := map[string]bool{}
+// overrides is what a file's override components (those with a
+// RECURRENCE-ID) tell the expansion of their masters.
+type overrides struct {
+	// keys of every override: expansion leaves those occurrences to them.
+	keys map[string]bool
+	// future holds, per master key ("ical:UID"), the RANGE=THISANDFUTURE
+	// overrides sorted by RECURRENCE-ID.
+	future map[string][]futureOverride
+}
+
+// futureOverride is a RANGE=THISANDFUTURE override (RFC 5545 3.8.4.4): the
+// instances after rid are rescheduled by the same shift as rid was, take
+// its length, and its summary, location and description.
+type futureOverride struct {
+	rid   time.Time
+	shift time.Duration
+	it    adapters.Item
+}
+
+// futureFor returns the THISANDFUTURE override in force at an instance
+// starting at s: the latest whose RECURRENCE-ID is before s.
+func (o overrides) futureFor(masterKey string, s time.Time) (futureOverride, bool) {
+	var best futureOverride
+	found := false
+	for _, f := range o.future[masterKey] {
+		if f.rid.Before(s) {
+			best, found = f, true
+		}
+	}
+	return best, found
+}
+
+// apply reschedules an occurrence by the override's shift and length.
+func (f futureOverride) apply(occ *adapters.Item) {
+	r := &occ.Raster
+	length, hasEnd := f.it.Raster.End.Sub(f.it.Raster.Start), !f.it.Raster.End.IsZero()
+	r.Start = r.Start.Add(f.shift)
+	if hasEnd && !r.Start.IsZero() {
+		r.End = r.Start.Add(length)
+	} else if !r.End.IsZero() {
+		r.End = r.End.Add(f.shift)
+	}
+	if !r.Due.IsZero() {
+		r.Due = r.Due.Add(f.shift)
+	}
+	occ.Subject, occ.Location, occ.Body = f.it.Subject, f.it.Location, f.it.Body
+}
+
+// overrideKeys collects every component with a RECURRENCE-ID, so that
+// expansion leaves those occurrences to them.
+func (p *parser) overrideKeys() overrides {
+	out := overrides{keys: map[string]bool{}, future: map[string][]futureOverride{}}
 	for _, c := range p.rc.root.children {
-		uid, rid := p.rc.prop(c, "UID"), p.rc.prop(c, "RECURRENCE-ID")
-		if uid == nil || rid == nil {
+		uid, rid := p.uids[c], p.rc.prop(c, "RECURRENCE-ID")
+		if uid == "" || rid == nil {
 			continue
 		}
-		if dt, err := readDateTime(rid, p.vtzs, p.floating); err == nil {
-			out["ical:"+strings.TrimSpace(unescapeText(uid.value))+"/"+ridString(dt)] = true
+		dt, err := p.recurrenceID(c, rid)
+		if err != nil {
+			continue
 		}
+		master := "ical:" + uid
+		out.keys[master+"/"+ridString(dt)] = true
+		if strings.EqualFold(rid.paramValue("RANGE"), "THISANDFUTURE") {
+			kind := adapters.KindEvent
+			if c.name == ical.CompToDo {
+				kind = adapters.KindTask
+			}
+			it := p.item(c, kind)
+			if it.Unreadable != "" || it.Raster.Start.IsZero() {
+				continue
+			}
+			out.future[master] = append(out.future[master], futureOverride{rid: dt.t, shift: it.Raster.Start.Sub(dt.t), it: it})
+		}
+	}
+	for k, fs := range out.future {
+		sort.Slice(fs, func(i, j int) bool { return fs[i].rid.Before(fs[j].rid) })
+		out.future[k] = fs
 	}
 	return out
 }
@@ -138,23 +209,26 @@ const recurrenceWarning = "recurrence not expanded: only the first occurrence is
 
 // parser holds what every component of one file needs.
 type parser struct {
-	rc       *rawCalendar
-	vtzs     map[string]*vtimezone
-	floating *time.Location
+	rc        *rawCalendar
+	vtzs      map[string]*vtimezone
+	floating  *time.Location
+	uids      map[*rawComponent]string // componentUIDs
+	synthetic map[*rawComponent]bool
+	masters   map[string]*rawComponent // by UID, built by masterOf
 }
 
 // item maps one VEVENT or VTODO. Failures land in Unreadable, never panic.
 func (p *parser) item(c *rawComponent, kind adapters.Kind) adapters.Item {
 	it := adapters.Item{Kind: kind}
 	begin := p.rc.lines[c.begin].num
-	uid := p.rc.prop(c, "UID")
-	if uid == nil || strings.TrimSpace(uid.value) == "" {
-		it.Unreadable = fmt.Sprintf("line %d: %s without UID", begin, c.name)
-		return it
+	it.Key = "ical:" + p.uids[c]
+	if p.synthetic[c] {
+		// Liberal: some exporters omit UID. The key is made from the
+		// content (componentUIDs), so the same component keeps it.
+		it.Warnings = append(it.Warnings, fmt.Sprintf("line %d: %s without UID: keyed %s, made from its content", begin, c.name, it.Key))
 	}
-	it.Key = "ical:" + strings.TrimSpace(unescapeText(uid.value))
 	if rid := p.rc.prop(c, "RECURRENCE-ID"); rid != nil {
-		dt, err := readDateTime(rid, p.vtzs, p.floating)
+		dt, err := p.recurrenceID(c, rid)
 		if err != nil {
 			it.Unreadable = err.Error()
 			return it
@@ -258,4 +332,33 @@ func busyStatus(cdo, status, transp string) adapters.BusyStatus {
 		return adapters.BusyFree
 	}
 	return adapters.BusyBusy
+}
+
+// recurrenceID reads an override's RECURRENCE-ID. A floating value on a
+// series whose DTSTART has a zone is read in that zone (as floating EXDATEs
+// are), so it names the instance the series has at that wall time.
+func (p *parser) recurrenceID(c *rawComponent, rid *contentLine) (dateTime, error) {
+	if w, ok := floatingWall(rid); ok {
+		if m := p.masterOf(c); m != nil {
+			if start := p.rc.prop(m, "DTSTART"); start != nil && !isDateValue(start) {
+				return dateTime{t: p.ruleClock(start, false).instant(w).UTC()}, nil
+			}
+		}
+	}
+	return readDateTime(rid, p.vtzs, p.floating)
+}
+
+// masterOf returns the master (the first component without RECURRENCE-ID)
+// with the override's UID, or nil. The index is built once per file, so a
+// file of many overrides costs linear time.
+func (p *parser) masterOf(c *rawComponent) *rawComponent {
+	if p.masters == nil {
+		p.masters = map[string]*rawComponent{}
+		for _, m := range p.rc.root.children {
+			if uid, ok := p.uids[m]; ok && p.rc.prop(m, "RECURRENCE-ID") == nil && p.masters[uid] == nil {
+				p.masters[uid] = m
+			}
+		}
+	}
+	return p.masters[p.uids[c]]
 }

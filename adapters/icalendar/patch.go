@@ -54,15 +54,13 @@ func PatchTimes(data []byte, key string, r adapters.Raster) ([]byte, error) {
 
 // findComponent returns the VEVENT or VTODO whose key is key, or nil.
 func findComponent(rc *rawCalendar, vtzs map[string]*vtimezone, key string) *rawComponent {
+	uids, _ := componentUIDs(rc)
 	for _, c := range rc.root.children {
-		if c.name != "VEVENT" && c.name != "VTODO" {
+		uid, ok := uids[c]
+		if !ok {
 			continue
 		}
-		uid := rc.prop(c, "UID")
-		if uid == nil {
-			continue
-		}
-		k := "ical:" + strings.TrimSpace(unescapeText(uid.value))
+		k := "ical:" + uid
 		if rid := rc.prop(c, "RECURRENCE-ID"); rid != nil {
 			dt, err := readDateTime(rid, vtzs, time.UTC)
 			if err != nil {

@@ -43,11 +43,16 @@ func (p *parser) raster(c *rawComponent, it *adapters.Item) error {
 	if start == nil && c.name == ical.CompEvent {
 		return fmt.Errorf("line %d: VEVENT without DTSTART", begin)
 	}
-	var dur *time.Duration
+	var dur *icalDuration
 	if l := p.rc.prop(c, "DURATION"); l != nil && end == nil && start != nil {
-		d, err := (&ical.Prop{Name: ical.PropDuration, Value: l.value}).Duration()
-		if err != nil || d < 0 {
+		d, err := parseDuration(l.value)
+		if err != nil {
 			return fmt.Errorf("line %d: DURATION: bad value %q", l.num, clip(l.value))
+		}
+		if d.negative {
+			// Liberal: a writer's sign slip; its length is what it meant.
+			it.Warnings = append(it.Warnings, fmt.Sprintf("line %d: negative DURATION %q read as its length", l.num, clip(l.value)))
+			d = d.magnitude()
 		}
 		dur = &d
 	}
@@ -65,8 +70,17 @@ func (p *parser) raster(c *rawComponent, it *adapters.Item) error {
 		} else if end.isDate != start.isDate {
 			it.Warnings = append(it.Warnings, fmt.Sprintf("%s and DTSTART mix DATE and DATE-TIME; read as given", endName))
 		}
+	case dur != nil && start.isDate:
+		e = start.t.AddDate(0, 0, dur.days).Add(dur.exact)
 	case dur != nil:
-		e = start.t.Add(*dur)
+		// Calendar days from DTSTART's wall time as written (RFC 5545 3.3.6).
+		startLine := p.rc.prop(c, "DTSTART")
+		clock := p.ruleClock(startLine, false)
+		if w, ok := startWall(startLine, false); ok && dur.days != 0 {
+			e = clock.instant(w.AddDate(0, 0, dur.days)).Add(dur.exact)
+		} else {
+			e = dur.after(clock, start.t)
+		}
 	case start != nil && start.isDate && c.name == ical.CompEvent:
 		e = start.t.AddDate(0, 0, 1) // RFC 5545 3.6.1: an all-day event lasts one day
 	}

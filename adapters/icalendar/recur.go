@@ -33,27 +33,46 @@ func (p *parser) recurring(c *rawComponent) bool {
 // window, keyed "ical:UID/<RECURRENCE-ID>", skipping the recurrence ids in
 // overridden (they come as their own components). A master that cannot be
 // expanded (an invalid RRULE) comes back as one Unreadable item.
-func (p *parser) expand(c *rawComponent, master adapters.Item, overridden map[string]bool, ex expansion) []adapters.Item {
-	starts, warn, err := p.occurrenceStarts(c, master.Key, master.Raster, ex)
+//
+// Each occurrence keeps the master's length, except that an RDATE PERIOD
+// brings its own end, a DURATION in days or weeks is counted in calendar
+// days from each start (RFC 5545 3.3.6: 23 or 25 hours across DST), and
+// occurrences after a RANGE=THISANDFUTURE override take its shift and
+// length (RFC 5545 3.8.4.4).
+func (p *parser) expand(c *rawComponent, master adapters.Item, ov overrides, ex expansion) []adapters.Item {
+	starts, periodEnds, warns, err := p.occurrenceStarts(c, master.Key, master.Raster, ex)
 	if err != nil {
 		master.Unreadable = err.Error()
 		return []adapters.Item{master}
 	}
+	clock := p.ruleClock(p.rc.prop(c, "DTSTART"), master.Raster.AllDay)
+	nominal, hasNominal := p.nominalDuration(c)
 	var out []adapters.Item
 	for _, s := range starts {
 		rid := ridString(dateTime{t: s, isDate: master.Raster.AllDay})
 		key := master.Key + "/" + rid
-		if overridden[key] {
+		if ov.keys[key] {
 			continue
 		}
 		occ := master
 		occ.Key = key
 		occ.Raster = shiftRaster(master.Raster, s)
+		end := &occ.Raster.End
+		if master.Kind == adapters.KindTask {
+			end = &occ.Raster.Due
+		}
+		switch e, ok := periodEnds[s.Unix()]; {
+		case ok:
+			*end = e
+		case hasNominal && !end.IsZero():
+			*end = nominal.after(clock, s)
+		}
+		if f, ok := ov.futureFor(master.Key, s); ok {
+			f.apply(&occ)
+		}
 		occ.Warnings = append([]string(nil), master.Warnings...)
 		occ.Attendees = append([]string(nil), master.Attendees...)
-		if warn != "" {
-			occ.Warnings = append(occ.Warnings, warn)
-		}
+		occ.Warnings = append(occ.Warnings, warns...)
 		out = append(out, occ)
 	}
 	return out
@@ -83,12 +102,12 @@ func shiftRaster(r adapters.Raster, s time.Time) adapters.Raster {
 
 // occurrenceStarts lists the start instants of every occurrence whose time
 // overlaps the window: RRULE instances plus RDATEs minus EXDATEs (comma
-// lists and several lines allowed), sorted, at most ex.max. warn is set when
-// the rule was capped.
-func (p *parser) occurrenceStarts(c *rawComponent, key string, master adapters.Raster, ex expansion) ([]time.Time, string, error) {
+// lists and several lines allowed), sorted, at most ex.max. warns names the
+// quirks of the rules forgiven, and whether the rule was capped.
+func (p *parser) occurrenceStarts(c *rawComponent, key string, master adapters.Raster, ex expansion) ([]time.Time, map[int64]time.Time, []string, error) {
 	startLine := p.rc.prop(c, "DTSTART")
 	if startLine == nil {
-		return nil, "", fmt.Errorf("line %d: recurring %s without DTSTART", p.rc.lines[c.begin].num, c.name)
+		return nil, nil, nil, fmt.Errorf("line %d: recurring %s without DTSTART", p.rc.lines[c.begin].num, c.name)
 	}
 	length := time.Duration(0)
 	if !master.End.IsZero() {
@@ -114,25 +133,36 @@ func (p *parser) occurrenceStarts(c *rawComponent, key string, master adapters.R
 	}
 	set := map[int64]time.Time{}
 	capped, spent := false, false
+	var quirks []string
 	clock := p.ruleClock(startLine, master.AllDay)
+	dtstartWall, ok := startWall(startLine, master.AllDay)
+	if !ok {
+		dtstartWall = clock.wall(master.Start)
+	}
 	budget := ruleBudget
 	for _, i := range c.props {
 		l := &p.rc.lines[i]
 		if l.name != "RRULE" {
 			continue
 		}
-		rule, err := compileRule(l.value, clock.wall(master.Start))
+		rule, err := compileRule(l.value, dtstartWall)
 		if err != nil {
-			return nil, "", fmt.Errorf("line %d: invalid RRULE %q: %v", l.num, clip(l.value), err)
+			return nil, nil, nil, fmt.Errorf("line %d: invalid RRULE %q: %v", l.num, clip(l.value), err)
 		}
-		// The rule runs on wall-clock times. In a VTIMEZONE-only zone the
-		// offset at a wall time is not known before it is read, so start
-		// a day early (no offset reaches a day).
+		for _, q := range rule.quirks {
+			quirks = append(quirks, fmt.Sprintf("line %d: RRULE: %s", l.num, q))
+		}
+		if u := rule.opt.Until; !u.IsZero() && rule.untilUTC {
+			rule.opt.Until = clock.wall(u) // the rule compares wall times
+		}
+		// The rule runs on wall-clock times. Around an autumn fold an
+		// instance whose wall time is before the window's may still start
+		// inside it, so start a few hours early (no DST change is longer).
 		var wallFrom time.Time
 		if !from.IsZero() {
 			wallFrom = clock.wall(from.Add(-length))
-			if clock.vtz != nil {
-				wallFrom = wallFrom.AddDate(0, 0, -1)
+			if clock.z.loc != time.UTC {
+				wallFrom = wallFrom.Add(-3 * time.Hour)
 			}
 		}
 		err = rule.instances(wallFrom, &budget, func(w time.Time) bool {
@@ -153,7 +183,7 @@ func (p *parser) occurrenceStarts(c *rawComponent, key string, master adapters.R
 		case errors.Is(err, errBudget):
 			spent = true
 		case err != nil:
-			return nil, "", fmt.Errorf("line %d: RRULE %q: %v", l.num, clip(l.value), err)
+			return nil, nil, nil, fmt.Errorf("line %d: RRULE %q: %v", l.num, clip(l.value), err)
 		}
 	}
 	// DTSTART is always the first instance (RFC 5545 3.8.5.3), even when
@@ -161,21 +191,25 @@ func (p *parser) occurrenceStarts(c *rawComponent, key string, master adapters.R
 	if inWindow(master.Start) {
 		set[master.Start.Unix()] = master.Start
 	}
-	rdates, err := p.dateList(c, "RDATE", master.AllDay)
+	rdates, err := p.dateList(c, "RDATE", master.AllDay, clock)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, nil, err
 	}
-	for _, t := range rdates {
-		if inWindow(t) {
-			set[t.Unix()] = t
+	periodEnds := map[int64]time.Time{}
+	for _, d := range rdates {
+		if inWindow(d.start) {
+			if _, dup := set[d.start.Unix()]; !dup && !d.end.IsZero() {
+				periodEnds[d.start.Unix()] = d.end
+			}
+			set[d.start.Unix()] = d.start
 		}
 	}
-	exdates, err := p.dateList(c, "EXDATE", master.AllDay)
+	exdates, err := p.dateList(c, "EXDATE", master.AllDay, clock)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, nil, err
 	}
-	for _, t := range exdates {
-		delete(set, t.Unix())
+	for _, d := range exdates {
+		delete(set, d.start.Unix())
 	}
 	out := make([]time.Time, 0, len(set))
 	for _, t := range set {
@@ -186,65 +220,84 @@ func (p *parser) occurrenceStarts(c *rawComponent, key string, master adapters.R
 		out, capped = out[:max], true
 	}
 	warn, uid := "", strings.TrimPrefix(key, "ical:")
+	warns := quirks
 	switch {
 	case spent && len(out) == 0:
-		return nil, "", fmt.Errorf("line %d: recurrence of UID %s stopped after %d rule steps without an occurrence in the window (a rule that never matches, or too fine for its span)", p.rc.lines[c.begin].num, uid, ruleBudget)
+		return nil, nil, nil, fmt.Errorf("line %d: recurrence of UID %s stopped after %d rule steps without an occurrence in the window (a rule that never matches, or too fine for its span)", p.rc.lines[c.begin].num, uid, ruleBudget)
 	case spent:
 		warn = fmt.Sprintf("recurrence stopped: UID %s spent %d rule steps, later occurrences may be missing", uid, ruleBudget)
 	case capped:
 		warn = fmt.Sprintf("recurrence capped: at most %d occurrences of UID %s are expanded", max, uid)
 	}
-	return out, warn, nil
+	if warn != "" {
+		warns = append(warns, warn)
+	}
+	return out, periodEnds, warns, nil
 }
 
-// ruleClock is the clock a rule runs on, so that 09:00 stays 09:00 across
-// DST: DTSTART's TZID (a Go location, or the offsets of the file's
+// ruleClock is the clock a series runs on, so that 09:00 stays 09:00
+// across DST: DTSTART's TZID (a Go location, or the offsets of the file's
 // VTIMEZONE), the floating zone for floating times, UTC for UTC and all-day
-// values.
+// values. Rules always run on naive wall times (fields of UTC times, where
+// no DST exists); each instance is then read in the zone by RFC 5545 3.3.5
+// (zone.instant), so an instance in the spring gap moves forward by the
+// gap and one in the autumn fold is its first occurrence, exactly as a
+// single DTSTART at that wall time is read.
 type ruleClock struct {
-	loc *time.Location // the rule runs in loc; nil when vtz is set
-	vtz *vtimezone     // the rule runs on naive wall times of this zone
+	z *zone
 }
 
 func (p *parser) ruleClock(l *contentLine, allDay bool) ruleClock {
 	v := strings.TrimSpace(l.value)
 	if allDay || strings.HasSuffix(strings.ToUpper(v), "Z") {
-		return ruleClock{loc: time.UTC}
+		return ruleClock{locZone(time.UTC)}
 	}
 	tzid := l.paramValue("TZID")
 	if tzid == "" {
-		return ruleClock{loc: p.floating}
+		return ruleClock{locZone(p.floating)}
 	}
-	z := zoneFor(tzid, p.vtzs)
-	switch {
-	case z == nil:
-		return ruleClock{loc: p.floating}
-	case z.loc != nil:
-		return ruleClock{loc: z.loc}
+	if z := zoneFor(tzid, p.vtzs); z != nil {
+		return ruleClock{z}
 	}
-	return ruleClock{vtz: z.vtz}
+	return ruleClock{locZone(p.floating)}
 }
 
-// wall is instant t on this clock.
+// wall is instant t on this clock, as a naive time.
 func (c ruleClock) wall(t time.Time) time.Time {
-	if c.vtz != nil {
-		return t.UTC().Add(time.Duration(c.vtz.offsetAt(t)) * time.Second)
-	}
-	return t.In(c.loc)
+	return c.z.wall(t)
 }
 
-// instant is the instant of a time the rule produced.
+// instant is the instant of a naive wall time the rule produced.
 func (c ruleClock) instant(w time.Time) time.Time {
-	if c.vtz != nil {
-		return c.vtz.instant(naive(w))
+	return c.z.instant(w)
+}
+
+// startWall is DTSTART's wall clock as written (a naive time): the rule
+// runs from there, even when DTSTART lies in a DST gap and its instant
+// reads as another wall time.
+func startWall(l *contentLine, allDay bool) (time.Time, bool) {
+	v := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(l.value), "Z"), "z")
+	if allDay {
+		t, err := time.Parse("20060102", v)
+		return t, err == nil
 	}
-	return w
+	t, err := time.Parse("20060102T150405", v)
+	return t, err == nil
+}
+
+// listedDate is one RDATE or EXDATE value: its start, and the end of a
+// PERIOD value (zero otherwise).
+type listedDate struct {
+	start, end time.Time
 }
 
 // dateList reads every value of every RDATE or EXDATE line: comma lists,
-// their own TZID and VALUE parameters, PERIOD values by their start.
-func (p *parser) dateList(c *rawComponent, name string, allDay bool) ([]time.Time, error) {
-	var out []time.Time
+// their own TZID and VALUE parameters, PERIOD values with their own end
+// (an explicit end or a duration, RFC 5545 3.3.9). A floating value is read
+// on the series' clock (in DTSTART's zone, as RFC 5545 3.8.5.1 and the
+// reference implementation read it), not in the floating zone.
+func (p *parser) dateList(c *rawComponent, name string, allDay bool, clock ruleClock) ([]listedDate, error) {
+	var out []listedDate
 	for _, i := range c.props {
 		l := p.rc.lines[i]
 		if l.name != name {
@@ -256,26 +309,73 @@ func (p *parser) dateList(c *rawComponent, name string, allDay bool) ([]time.Tim
 			if v == "" {
 				continue
 			}
+			var endPart string
 			if period {
-				v, _, _ = strings.Cut(v, "/")
+				v, endPart, _ = strings.Cut(v, "/")
 			}
 			one := l
 			one.value = v
 			if period {
 				one.params = withoutParam(l.params, "VALUE")
 			}
-			dt, err := readDateTime(&one, p.vtzs, p.floating)
-			if err != nil {
-				return nil, err
+			var t time.Time
+			if w, ok := floatingWall(&one); ok {
+				t = clock.instant(w)
+			} else {
+				dt, err := readDateTime(&one, p.vtzs, p.floating)
+				if err != nil {
+					return nil, err
+				}
+				t = dt.t
+				if allDay && !dt.isDate {
+					t = dateOf(t)
+				}
 			}
-			t := dt.t
-			if allDay && !dt.isDate {
-				t = dateOf(t)
+			d := listedDate{start: t}
+			if endPart != "" {
+				end, err := p.periodEnd(&one, endPart, t, clock)
+				if err != nil {
+					return nil, err
+				}
+				d.end = end
 			}
-			out = append(out, t)
+			out = append(out, d)
 		}
 	}
 	return out, nil
+}
+
+// floatingWall returns the wall time of a floating DATE-TIME value (no
+// TZID, no "Z"); ok is false for any other value.
+func floatingWall(l *contentLine) (time.Time, bool) {
+	v := strings.TrimSpace(l.value)
+	if l.paramValue("TZID") != "" || isDateValue(l) || strings.HasSuffix(v, "Z") || strings.HasSuffix(v, "z") {
+		return time.Time{}, false
+	}
+	w, err := time.Parse("20060102T150405", v)
+	return w, err == nil
+}
+
+// periodEnd reads the end of a PERIOD value: a date-time (same rules as
+// its start) or a duration from start.
+func (p *parser) periodEnd(l *contentLine, v string, start time.Time, clock ruleClock) (time.Time, error) {
+	if strings.HasPrefix(strings.TrimLeft(v, "+-"), "P") {
+		d, err := parseDuration(v)
+		if err != nil || d.negative {
+			return time.Time{}, fmt.Errorf("line %d: %s: bad PERIOD duration %q", l.num, l.name, clip(v))
+		}
+		return d.after(clock, start), nil
+	}
+	one := *l
+	one.value = v
+	if w, ok := floatingWall(&one); ok {
+		return clock.instant(w), nil
+	}
+	dt, err := readDateTime(&one, p.vtzs, p.floating)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return dt.t, nil
 }
 
 func withoutParam(ps []param, name string) []param {

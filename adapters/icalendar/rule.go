@@ -16,6 +16,11 @@ var errBudget = errors.New("expansion budget spent")
 // compiledRule is one RRULE value ready to iterate, in the zone it runs in.
 type compiledRule struct {
 	opt rrule.ROption
+	// untilUTC: UNTIL was written in UTC ("…Z"); a rule running on wall
+	// times compares it as the wall time of that instant.
+	untilUTC bool
+	// quirks names what normalizeRule forgave, for the item's warnings.
+	quirks []string
 }
 
 // compileRule parses an RRULE value for a series starting at dtstart (whose
@@ -25,6 +30,7 @@ func compileRule(value string, dtstart time.Time) (*compiledRule, error) {
 	if len(value) > maxRuleBytes {
 		return nil, fmt.Errorf("longer than %d bytes", maxRuleBytes)
 	}
+	value, quirks := normalizeRule(value)
 	opt, err := rrule.StrToROptionInLocation(value, dtstart.Location())
 	if err != nil {
 		return nil, err
@@ -40,7 +46,8 @@ func compileRule(value string, dtstart time.Time) (*compiledRule, error) {
 	if _, err := rrule.NewRRule(*opt); err != nil {
 		return nil, err
 	}
-	return &compiledRule{opt: *opt}, nil
+	until := ruleUntil(value)
+	return &compiledRule{opt: *opt, untilUTC: strings.HasSuffix(until, "Z"), quirks: quirks}, nil
 }
 
 // instances calls yield with every instance of the rule from (about) from
@@ -186,4 +193,55 @@ func distinctWeekdays(l []rrule.Weekday) []rrule.Weekday {
 		}
 	}
 	return out
+}
+
+// ruleUntil returns the UNTIL value of an RRULE ("" without one).
+func ruleUntil(value string) string {
+	for _, part := range strings.Split(value, ";") {
+		if k, v, ok := strings.Cut(part, "="); ok && strings.EqualFold(strings.TrimSpace(k), "UNTIL") {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// normalizeRule accepts the small sins real producers commit in RRULE
+// values and returns the strict form with one note per quirk forgiven:
+// lower-case names and values ("freq=weekly;byday=mo"), empty parts (a
+// trailing ";"), X- extension parts (dropped: RFC 5545 3.3.10 allows
+// none), INTERVAL=0 (read as 1: no rule repeats every zero periods).
+// Anything else unknown stays an error for the rule library to name.
+func normalizeRule(value string) (string, []string) {
+	var parts, quirks []string
+	note := func(q string) {
+		for _, have := range quirks {
+			if have == q {
+				return
+			}
+		}
+		quirks = append(quirks, q)
+	}
+	for _, part := range strings.Split(strings.TrimSpace(value), ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			note("empty part (a stray or trailing ';') ignored")
+			continue
+		}
+		name, v, _ := strings.Cut(part, "=")
+		upper := strings.ToUpper(name + "=" + v)
+		if upper != name+"="+v {
+			note("lower-case names or values read as upper case")
+		}
+		name, v = strings.ToUpper(strings.TrimSpace(name)), strings.ToUpper(strings.TrimSpace(v))
+		switch {
+		case strings.HasPrefix(name, "X-"):
+			note("extension part " + clip(name) + " ignored")
+			continue
+		case name == "INTERVAL" && strings.Trim(v, "0") == "" && v != "":
+			note("INTERVAL=0 read as 1")
+			v = "1"
+		}
+		parts = append(parts, name+"="+v)
+	}
+	return strings.Join(parts, ";"), quirks
 }

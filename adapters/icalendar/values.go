@@ -44,11 +44,11 @@ func readDateTime(l *contentLine, vtzs map[string]*vtimezone, floating *time.Loc
 	}
 	tzid := l.paramValue("TZID")
 	if tzid == "" {
-		return dateTime{t: time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), 0, floating).UTC()}, nil
+		return dateTime{t: locZone(floating).instant(wall).UTC()}, nil
 	}
 	z := zoneFor(tzid, vtzs)
 	if z == nil {
-		t := time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), 0, floating).UTC()
+		t := locZone(floating).instant(wall).UTC()
 		why := "unknown TZID"
 		switch v := vtzs[tzid]; {
 		case len(tzid) > maxTZIDBytes:

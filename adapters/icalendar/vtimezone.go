@@ -52,7 +52,8 @@ func buildVTimezones(rc *rawCalendar) map[string]*vtimezone {
 		if id == nil || len(id.value) > maxTZIDBytes {
 			continue // such a TZID is never looked up (zoneFor)
 		}
-		v := &vtimezone{tzid: id.value, budget: zoneBudget}
+		// The property is TEXT: Outlook's display names escape their commas.
+		v := &vtimezone{tzid: unescapeText(id.value), budget: zoneBudget}
 		rdates := 0
 		for _, o := range c.children {
 			if o.name != "STANDARD" && o.name != "DAYLIGHT" {
@@ -224,24 +225,8 @@ func (v *vtimezone) offsetAt(t time.Time) int {
 	return v.observances[0].from
 }
 
-// instant reads a naive wall-clock time as a time in this zone. A wall time
-// that exists twice (the autumn hour) takes the earlier instant; one that
-// does not exist (the spring gap) is shifted forward, as time.Date does.
+// instant reads a naive wall-clock time as a time in this zone (RFC 5545
+// 3.3.5, see resolveWall).
 func (v *vtimezone) instant(wall time.Time) time.Time {
-	offsets := map[int]bool{}
-	for _, o := range v.observances {
-		offsets[o.from], offsets[o.to] = true, true
-	}
-	var cands []time.Time
-	for off := range offsets {
-		t := wall.Add(-time.Duration(off) * time.Second)
-		if v.offsetAt(t) == off {
-			cands = append(cands, t)
-		}
-	}
-	if len(cands) == 0 {
-		return wall.Add(-time.Duration(v.offsetAt(wall)) * time.Second)
-	}
-	sort.Slice(cands, func(i, j int) bool { return cands[i].Before(cands[j]) })
-	return cands[0]
+	return resolveWall(wall, v.offsetAt)
 }

@@ -77,13 +77,51 @@ func zoneFor(tzid string, vtzs map[string]*vtimezone) *zone {
 	return nil
 }
 
+// locZone is the zone of a Go location (the floating zone, UTC).
+func locZone(loc *time.Location) *zone {
+	return &zone{iana: loc.String(), loc: loc}
+}
+
 // instant reads the wall-clock fields of wall (its location is ignored) as a
-// time in the zone.
+// time in the zone, by RFC 5545 3.3.5 (resolveWall).
 func (z *zone) instant(wall time.Time) time.Time {
+	return resolveWall(naive(wall), z.offsetAt)
+}
+
+// offsetAt is the zone's UTC offset in seconds at instant t.
+func (z *zone) offsetAt(t time.Time) int {
 	if z.loc != nil {
-		return time.Date(wall.Year(), wall.Month(), wall.Day(), wall.Hour(), wall.Minute(), wall.Second(), 0, z.loc)
+		_, off := t.In(z.loc).Zone()
+		return off
 	}
-	return z.vtz.instant(naive(wall))
+	return z.vtz.offsetAt(t)
+}
+
+// resolveWall reads a naive wall-clock time (fields of a UTC time) as an
+// instant in the zone whose offsets offsetAt gives, as RFC 5545 3.3.5 says:
+// a time that occurs twice (the autumn fold) is its first occurrence; a
+// time that does not exist (the spring gap) is read with the offset in
+// force before the gap, so 02:30 in a 02:00-03:00 gap becomes 03:30.
+// time.Date leaves both unspecified (in practice it depends on the sign of
+// the offset), so neither Go locations nor VTIMEZONEs use it for this.
+//
+// The offsets around a wall time are those a day before and after it: no
+// zone changes its offset twice within two days.
+func resolveWall(wall time.Time, offsetAt func(time.Time) int) time.Time {
+	before := offsetAt(wall.Add(-24 * time.Hour))
+	after := offsetAt(wall.Add(24 * time.Hour))
+	var best time.Time
+	found := false
+	for _, off := range []int{before, after} {
+		t := wall.Add(-time.Duration(off) * time.Second)
+		if offsetAt(t) == off && (!found || t.Before(best)) {
+			best, found = t, true
+		}
+	}
+	if found {
+		return best
+	}
+	return wall.Add(-time.Duration(before) * time.Second) // in the gap
 }
 
 // wall returns t's wall clock in the zone, as fields of a UTC time.
