@@ -24,9 +24,16 @@ func (s *Store) insertNew(ctx context.Context, b *batchTx, acts []adapters.Activ
 	now := time.Now().UTC().Truncate(time.Second)
 	nowText := now.Format(storedTimeLayout)
 	ids := make(map[string]int64, len(idx))
-	err := insertRows(ctx, b, len(idx), activityColumns, activitiesInsert,
+	// Rows go in in key order, so that two writers inserting overlapping
+	// keys (the same e-mail in two users' mailboxes, on PostgreSQL where
+	// writers run side by side) take the key locks in the same order and
+	// cannot deadlock. The sort is stable: of repeated keys the first
+	// request's row is the one inserted.
+	order := slices.Clone(idx)
+	slices.SortStableFunc(order, func(x, y int) int { return strings.Compare(acts[x].Key, acts[y].Key) })
+	err := insertRows(ctx, b, len(order), activityColumns, activitiesInsert,
 		` ON CONFLICT (ext_key) DO NOTHING RETURNING id, ext_key`,
-		func(args []any, n int) []any { return appendActivityRow(args, acts[idx[n]], nowText) },
+		func(args []any, n int) []any { return appendActivityRow(args, acts[order[n]], nowText) },
 		func(sc scanner) error {
 			var id int64
 			var key string

@@ -7,6 +7,8 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+
+	"github.com/gwsync/gwsync/adapters"
 )
 
 // parseContact reads an address as sources give it: "a@b.example" or
@@ -96,6 +98,42 @@ func (b *batchTx) contact(ctx context.Context, email string) (contactRef, error)
 	}
 	b.contacts[key] = c
 	return c, nil
+}
+
+// createContactsInOrder creates, before anything else of the batch, the
+// contacts the requests idx name that do not exist yet, in the order of
+// their folded addresses: two writers creating overlapping sets of new
+// contacts then take the index locks in one order and cannot deadlock
+// (PostgreSQL). Later lookups of the batch find them in its cache.
+func (s *Store) createContactsInOrder(ctx context.Context, b *batchTx, acts []adapters.Activity, idx []int) error {
+	type want struct{ email, name string }
+	wanted := map[string]want{}
+	for _, i := range idx {
+		for _, addr := range acts[i].Contacts {
+			if email, name, ok := parseContact(addr); ok {
+				if _, seen := wanted[nocaseKey(email)]; !seen {
+					wanted[nocaseKey(email)] = want{email, name}
+				}
+			}
+		}
+	}
+	keys := make([]string, 0, len(wanted))
+	for k := range wanted {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		c, err := b.contact(ctx, wanted[k].email)
+		if err != nil {
+			return err
+		}
+		if c.id == 0 {
+			if _, err := b.createContact(ctx, wanted[k].name, wanted[k].email); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // createContact adds a contact, or finds the one another writer added

@@ -63,6 +63,11 @@ func (s *Store) upsertBatch(ctx context.Context, tx *batchTx, activities []adapt
 		cleaned[i] = s.dialect.clean(a)
 		valid = append(valid, i)
 	}
+	if s.createContacts {
+		if err := s.createContactsInOrder(ctx, tx, cleaned, valid); err != nil {
+			return nil, "", err
+		}
+	}
 	created, err := s.insertNew(ctx, tx, cleaned, valid)
 	if err != nil {
 		return nil, "", err
