@@ -26,6 +26,7 @@ const (
 	exitUsage    = 2 // wrong flags or arguments
 	exitPartial  = 3 // the run met a new failure (an item, or a source that could not be read)
 	exitDeclined = 4 // the user answered "no" at the prompt: nothing applied
+	exitBusy     = 5 // a user was being synced by another process: skipped
 	exitSignal   = 130
 )
 
@@ -56,6 +57,7 @@ func commands() []command {
 		{"status", "show the last runs, cursors and per-item errors", runStatus},
 		{"config", "config check: validate a config file", runConfig},
 		{"serve", "run the web client: sync wizard, automatic runs, /metrics", runServe},
+		{"migrate-state", "copy an embedded SQLite state into the (empty PostgreSQL) state the config names", runMigrateState},
 		{"passwd", "print a bcrypt password_hash for a user of the web client", runPasswd},
 		{"plugin", "plugin list: show adapters; plugin serve NAME: (internal) serve one", runPlugin},
 		{"help", "show this help", func(context.Context, []string) error { printHelp(); return nil }},
