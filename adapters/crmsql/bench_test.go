@@ -3,7 +3,6 @@ package crmsql_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,14 +11,21 @@ import (
 )
 
 // BenchmarkUpsert100k imports 100,000 mails in batches of 500 into a fresh
-// file, as a first sync of a large mailbox would, and reports items/s.
+// database, as a first sync of a large mailbox would, and reports items/s,
+// on SQLite and on PostgreSQL (GWSYNC_TEST_POSTGRES_DSN; skipped without).
 // Run: go test -run '^$' -bench Upsert100k -benchtime 1x ./adapters/crmsql/
 func BenchmarkUpsert100k(b *testing.B) {
+	for _, be := range backends {
+		b.Run(be.name, func(b *testing.B) { benchUpsert(b, be) })
+	}
+}
+
+func benchUpsert(b *testing.B, be backend) {
 	const total, batch = 100_000, 500
 	ctx := context.Background()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		s, err := crmsql.OpenStore(ctx, filepath.Join(b.TempDir(), fmt.Sprintf("bench%d.db", i)))
+		s, err := crmsql.OpenStore(ctx, be.newDSN(b))
 		if err != nil {
 			b.Fatal(err)
 		}

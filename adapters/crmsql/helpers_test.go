@@ -21,7 +21,7 @@ import (
 type backend struct {
 	name string
 	// newDSN makes an empty database and returns the dsn option naming it.
-	newDSN func(t *testing.T) string
+	newDSN func(t testing.TB) string
 	// plusHour is the SQL a person would type to move a time column by an
 	// hour, keeping the stored text format.
 	plusHour func(column string) string
@@ -30,14 +30,14 @@ type backend struct {
 var backends = []backend{
 	{
 		name:     "sqlite",
-		newDSN:   func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "crm.db") },
+		newDSN:   func(t testing.TB) string { return "sqlite:" + filepath.Join(t.TempDir(), "crm.db") },
 		plusHour: func(c string) string { return "strftime('%Y-%m-%dT%H:%M:%SZ', " + c + ", '+1 hour')" },
 	},
 	{
 		// A database of its own per test on the suite's PostgreSQL server;
 		// skipped without one, a failure where servers are required (CI).
 		name:   "postgres",
-		newDSN: func(t *testing.T) string { return pgtest.NewDatabase(t) },
+		newDSN: func(t testing.TB) string { return pgtest.NewDatabase(t) },
 		plusHour: func(c string) string {
 			return "to_char((" + c + "::timestamptz + interval '1 hour') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 		},

@@ -25,12 +25,16 @@ func TestRegisteredAsSinkOnly(t *testing.T) {
 
 func TestOptionErrors(t *testing.T) {
 	for name, c := range map[string]struct{ opts, names string }{
-		"missing dsn":    {`{}`, "dsn"},
-		"no options":     {``, "dsn"},
-		"empty path":     {`{"dsn": "sqlite:"}`, "dsn"},
-		"memory":         {`{"dsn": ":memory:"}`, "dsn"},
-		"unknown option": {`{"dsn": "x.db", "create_contact": true}`, "create_contact"},
-		"wrong type":     {`{"dsn": "x.db", "create_contacts": "yes"}`, "create_contacts"},
+		"missing dsn":           {`{}`, "dsn"},
+		"no options":            {``, "dsn"},
+		"empty path":            {`{"dsn": "sqlite:"}`, "dsn"},
+		"memory":                {`{"dsn": ":memory:"}`, "dsn"},
+		"unknown option":        {`{"dsn": "x.db", "create_contact": true}`, "create_contact"},
+		"wrong type":            {`{"dsn": "x.db", "create_contacts": "yes"}`, "create_contacts"},
+		"schema on sqlite":      {`{"dsn": "x.db", "schema": "crm"}`, "schema"},
+		"schema not a name":     {`{"dsn": "postgres://h/db", "schema": "crm; DROP"}`, "schema"},
+		"schema upper case":     {`{"dsn": "postgres://h/db", "schema": "Sales"}`, "schema"},
+		"postgres dsn unusable": {`{"dsn": "postgres://u:pw@h:notaport/db"}`, "dsn"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := adapters.NewSink("crmsql", adapters.Config{Options: json.RawMessage(c.opts)})

@@ -1,9 +1,12 @@
 package crmsql
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"math"
+	"slices"
 	"strconv"
 
 	"github.com/gwsync/gwsync/adapters"
@@ -28,7 +31,8 @@ func (s *Store) UpdateTimes(ctx context.Context, changes []adapters.TimeChange) 
 	var failedID string
 	err = inTx(ctx, s.dialect, db, func(tx *batchTx) error {
 		out = make([]adapters.ChangeResult, len(changes))
-		for i, c := range changes {
+		for _, i := range byActivityID(changes) {
+			c := changes[i]
 			out[i].ID = c.ID
 			version, err := updateOneRaster(ctx, tx, c)
 			if adapters.CodeOf(err) != adapters.CodeUnknown {
@@ -87,4 +91,23 @@ func activityVersion(ctx context.Context, b *batchTx, id int64) (string, error) 
 	var v string
 	err := b.queryRow(ctx, `SELECT CAST(version AS TEXT) FROM activities WHERE id = ?`, id).Scan(&v)
 	return v, err
+}
+
+// byActivityID is the order to apply changes in: by numeric id (ids that
+// are no number last), so that two writers updating overlapping shared
+// activities lock the rows in one order and cannot deadlock (PostgreSQL).
+// Results stay in request order.
+func byActivityID(changes []adapters.TimeChange) []int {
+	order := make([]int, len(changes))
+	num := make([]int64, len(changes))
+	for i, c := range changes {
+		order[i] = i
+		n, err := strconv.ParseInt(c.ID, 10, 64)
+		if err != nil {
+			n = math.MaxInt64
+		}
+		num[i] = n
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(num[x], num[y]) })
+	return order
 }
