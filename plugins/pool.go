@@ -215,7 +215,7 @@ func (pp *pooledProcess) usable(max int) bool {
 	}
 	select {
 	case <-pp.ready:
-		return !pp.proc.client.Exited()
+		return pp.proc != nil && !pp.proc.client.Exited()
 	default:
 		return true // starting: the Opens waiting for it share its fate
 	}
@@ -406,12 +406,12 @@ func (p *Pool) release(pp *pooledProcess, r *remote, ro role) error {
 	var err error
 	if !pp.single && !pp.proc.client.Exited() {
 		ctx, cancel := context.WithTimeout(withInstance(context.Background(), r.instance), releaseTimeout)
+		defer cancel() // after the error is read: a done ctx reads as "the host gave up"
 		if ro == roleSource {
 			_, err = pp.clients.source.Release(ctx, &pb.SourceServiceReleaseRequest{})
 		} else {
 			_, err = pp.clients.sink.Release(ctx, &pb.SinkServiceReleaseRequest{})
 		}
-		cancel()
 		if err != nil {
 			if hasStatusDetail(err) {
 				err = callErrorFromWire(ctx, err) // the adapter's Close failed

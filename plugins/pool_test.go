@@ -33,8 +33,9 @@ var pooledClosed atomic.Int64
 // pooledSource lists the activities exported to it, as items: state of
 // its own, which no other instance may see.
 type pooledSource struct {
-	label string
-	block bool // Snapshot emits one item and then waits for its ctx
+	label     string
+	block     bool // Snapshot emits one item and then waits for its ctx
+	failClose bool // Close fails, as a flush on close can
 
 	mu       sync.Mutex
 	exported []adapters.Item
@@ -42,8 +43,9 @@ type pooledSource struct {
 
 func newPooledSource(c adapters.Config) (adapters.Source, error) {
 	var o struct {
-		Label string `json:"label"`
-		Block bool   `json:"block"`
+		Label     string `json:"label"`
+		Block     bool   `json:"block"`
+		FailClose bool   `json:"fail_close"`
 	}
 	if err := adapters.DecodeOptions(c.Options, &o); err != nil {
 		return nil, err
@@ -51,7 +53,7 @@ func newPooledSource(c adapters.Config) (adapters.Source, error) {
 	if o.Label == "" {
 		return nil, adapters.Errorf(adapters.CodeInvalidConfig, "label is required")
 	}
-	return &pooledSource{label: o.Label, block: o.Block}, nil
+	return &pooledSource{label: o.Label, block: o.Block, failClose: o.FailClose}, nil
 }
 
 func (s *pooledSource) Info(ctx context.Context) (adapters.Info, error) {
@@ -102,6 +104,9 @@ func (s *pooledSource) Export(ctx context.Context, acts []adapters.Activity) ([]
 
 func (s *pooledSource) Close() error {
 	pooledClosed.Add(1)
+	if s.failClose {
+		return adapters.Errorf(adapters.CodeTemporary, "%s: flush on close failed", s.label)
+	}
 	return nil
 }
 
@@ -444,5 +449,32 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// The adapter's Close error reaches the host's Close with its code, and
+// the process stays in service.
+func TestPoolCloseReturnsTheAdaptersCloseError(t *testing.T) {
+	pool := newTestPool(t, plugins.PoolOptions{})
+	l := pooledLaunch("flaky", false)
+	l.Config.Options = []byte(`{"label":"flaky","fail_close":true}`)
+	src, err := pool.OpenSource(ctxFor(t), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = src.Close()
+	if adapters.CodeOf(err) != adapters.CodeTemporary || !strings.Contains(err.Error(), "flaky: flush on close failed") {
+		t.Fatalf("Close: %v, want the adapter's Temporary error", err)
+	}
+	next, err := pool.OpenSource(ctxFor(t), pooledLaunch("after", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	if got := strings.Join(snapshotSubjects(t, next), ","); got != "after" {
+		t.Fatalf("next sees %q", got)
+	}
+	if st := pool.Stats(); st.Started != 1 {
+		t.Fatalf("%+v, want the process kept", st)
 	}
 }
