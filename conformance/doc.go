@@ -9,7 +9,10 @@
 //     connection (plugin.TestPluginGRPCConn), which catches anything the
 //     converters lose;
 //   - "subprocess": in a real child process (the test binary re-executed,
-//     see Main), which catches anything that only works in one process.
+//     see Main), which catches anything that only works in one process;
+//   - "pooled": an instance in the long-lived processes of a plugins.Pool
+//     shared by the whole test binary (as a worker runs adapters), which
+//     catches anything that only works with one instance per process.
 //
 // A capability the adapter does not declare in Info is skipped, and over
 // the wire it must fail with CodeUnsupported.

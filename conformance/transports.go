@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/go-hclog"
@@ -56,7 +58,33 @@ var transports = []transport{
 			return plugins.OpenSink(context.Background(), SubprocessLaunch(adapter, cfg))
 		},
 	},
+	{
+		// Instances in the long-lived processes of one plugins.Pool per
+		// test binary, as a worker runs them: every test of the binary
+		// adds instances to the same processes.
+		name: "pooled",
+		wire: true,
+		openSource: func(t *testing.T, adapter string, cfg adapters.Config) (adapters.Source, error) {
+			requireMain(t)
+			return sharedPool().OpenSource(context.Background(), SubprocessLaunch(adapter, cfg))
+		},
+		openSink: func(t *testing.T, adapter string, cfg adapters.Config) (adapters.Sink, error) {
+			requireMain(t)
+			return sharedPool().OpenSink(context.Background(), SubprocessLaunch(adapter, cfg))
+		},
+	},
 }
+
+// sharedPool is the "pooled" transport's pool; Main closes it after the
+// tests. Its processes outlive single tests on purpose.
+var sharedPool = sync.OnceValue(func() *plugins.Pool {
+	poolUsed.Store(true)
+	return plugins.NewPool(plugins.PoolOptions{})
+})
+
+// poolUsed records that sharedPool was made, so Main closes only a pool
+// that exists.
+var poolUsed atomic.Bool
 
 // inMemoryConn serves the plugin protocol inside the test process. Closing
 // the client (the adapter's Close) stops the server through go-plugin's
@@ -89,7 +117,11 @@ func Main(m *testing.M) {
 		os.Exit(0)
 	}
 	mainInstalled = true
-	os.Exit(m.Run())
+	code := m.Run()
+	if poolUsed.Load() {
+		_ = sharedPool().Close()
+	}
+	os.Exit(code)
 }
 
 func requireMain(t *testing.T) {

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"io"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+
 	"github.com/gwsync/gwsync/adapters"
 	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
 )
@@ -18,14 +21,16 @@ type remoteSink struct {
 // configureSink builds the adapter in the plugin. Errors: the adapter's
 // constructor errors, with their codes.
 func configureSink(ctx context.Context, rpc pb.SinkServiceClient, r *remote, adapter string, cfg adapters.Config) (*remoteSink, error) {
-	if _, err := rpc.Configure(ctx, &pb.SinkServiceConfigureRequest{Config: configToWire(adapter, cfg)}); err != nil {
+	var header metadata.MD
+	if _, err := rpc.Configure(r.outgoing(ctx), &pb.SinkServiceConfigureRequest{Config: configToWire(adapter, cfg)}, grpc.Header(&header)); err != nil {
 		return nil, r.callError(ctx, err)
 	}
+	r.sawInstances(header)
 	return &remoteSink{remote: r, rpc: rpc}, nil
 }
 
 func (s *remoteSink) Info(ctx context.Context) (adapters.Info, error) {
-	resp, err := s.rpc.Info(ctx, &pb.SinkServiceInfoRequest{})
+	resp, err := s.rpc.Info(s.outgoing(ctx), &pb.SinkServiceInfoRequest{})
 	if err != nil {
 		return adapters.Info{}, s.callError(ctx, err)
 	}
@@ -38,7 +43,7 @@ func (s *remoteSink) Info(ctx context.Context) (adapters.Info, error) {
 func (s *remoteSink) ListActivities(ctx context.Context, q adapters.ActivityQuery, emit func(adapters.Activity) error) (adapters.ListEnd, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stream, err := s.rpc.ListActivities(ctx, activityQueryToWire(q))
+	stream, err := s.rpc.ListActivities(s.outgoing(ctx), activityQueryToWire(q))
 	if err != nil {
 		return adapters.ListEnd{}, s.callError(ctx, err)
 	}
@@ -70,7 +75,7 @@ func (s *remoteSink) ListActivities(ctx context.Context, q adapters.ActivityQuer
 }
 
 func (s *remoteSink) Upsert(ctx context.Context, activities []adapters.Activity) ([]adapters.UpsertResult, error) {
-	resp, err := s.rpc.Upsert(ctx, &pb.UpsertRequest{Activities: activitiesToWire(activities)})
+	resp, err := s.rpc.Upsert(s.outgoing(ctx), &pb.UpsertRequest{Activities: activitiesToWire(activities)})
 	if err != nil {
 		return nil, s.callError(ctx, err)
 	}
@@ -78,7 +83,7 @@ func (s *remoteSink) Upsert(ctx context.Context, activities []adapters.Activity)
 }
 
 func (s *remoteSink) UpdateTimes(ctx context.Context, changes []adapters.TimeChange) ([]adapters.ChangeResult, error) {
-	resp, err := s.rpc.UpdateTimes(ctx, &pb.UpdateTimesRequest{Changes: timeChangesToWire(changes)})
+	resp, err := s.rpc.UpdateTimes(s.outgoing(ctx), &pb.UpdateTimesRequest{Changes: timeChangesToWire(changes)})
 	if err != nil {
 		return nil, s.callError(ctx, err)
 	}

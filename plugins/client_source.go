@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/gwsync/gwsync/adapters"
 	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
@@ -31,15 +32,17 @@ type remoteSource struct {
 func configureSource(ctx context.Context, rpc pb.SourceServiceClient, r *remote, adapter string, cfg adapters.Config) (*remoteSource, error) {
 	// The response's capabilities are not read: they would be the
 	// server's guess from the adapter's Go type, not its declaration.
-	if _, err := rpc.Configure(ctx, &pb.SourceServiceConfigureRequest{Config: configToWire(adapter, cfg)}); err != nil {
+	var header metadata.MD
+	if _, err := rpc.Configure(r.outgoing(ctx), &pb.SourceServiceConfigureRequest{Config: configToWire(adapter, cfg)}, grpc.Header(&header)); err != nil {
 		return nil, r.callError(ctx, err)
 	}
+	r.sawInstances(header)
 	return &remoteSource{remote: r, rpc: rpc}, nil
 }
 
 // Info asks the plugin and remembers the capabilities it declares.
 func (s *remoteSource) Info(ctx context.Context) (adapters.Info, error) {
-	resp, err := s.rpc.Info(ctx, &pb.SourceServiceInfoRequest{})
+	resp, err := s.rpc.Info(s.outgoing(ctx), &pb.SourceServiceInfoRequest{})
 	if err != nil {
 		return adapters.Info{}, s.callError(ctx, err)
 	}
@@ -73,7 +76,7 @@ func (s *remoteSource) can(ctx context.Context, pick func(adapters.Capabilities)
 func (s *remoteSource) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit func(adapters.Item) error) (adapters.SnapshotEnd, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stream, err := s.rpc.Snapshot(ctx, snapshotRequestToWire(req), grpc.ForceCodecV2(newSnapshotCodec()))
+	stream, err := s.rpc.Snapshot(s.outgoing(ctx), snapshotRequestToWire(req), grpc.ForceCodecV2(newSnapshotCodec()))
 	if err != nil {
 		return adapters.SnapshotEnd{}, s.callError(ctx, err)
 	}
@@ -114,7 +117,7 @@ func (s *remoteSource) PutTimes(ctx context.Context, changes []adapters.TimeChan
 	if ok, err := s.can(ctx, func(c adapters.Capabilities) bool { return c.WriteTimes }); err != nil || !ok {
 		return nil, unsupported(err, "source %s cannot write times", s.name)
 	}
-	resp, err := s.rpc.PutTimes(ctx, &pb.PutTimesRequest{Changes: timeChangesToWire(changes)})
+	resp, err := s.rpc.PutTimes(s.outgoing(ctx), &pb.PutTimesRequest{Changes: timeChangesToWire(changes)})
 	if err != nil {
 		return nil, s.callError(ctx, err)
 	}
@@ -127,7 +130,7 @@ func (s *remoteSource) Export(ctx context.Context, activities []adapters.Activit
 	if ok, err := s.can(ctx, func(c adapters.Capabilities) bool { return c.Export }); err != nil || !ok {
 		return nil, unsupported(err, "source %s cannot export", s.name)
 	}
-	resp, err := s.rpc.Export(ctx, &pb.ExportRequest{Activities: activitiesToWire(activities)})
+	resp, err := s.rpc.Export(s.outgoing(ctx), &pb.ExportRequest{Activities: activitiesToWire(activities)})
 	if err != nil {
 		return nil, s.callError(ctx, err)
 	}
@@ -141,7 +144,7 @@ func (s *remoteSource) ReadAttachment(ctx context.Context, itemID, part string, 
 	if ok, err := s.can(ctx, func(c adapters.Capabilities) bool { return c.ReadAttachments }); err != nil || !ok {
 		return nil, unsupported(err, "source %s cannot read attachments", s.name)
 	}
-	resp, err := s.rpc.ReadAttachment(ctx, &pb.ReadAttachmentRequest{ItemId: itemID, Part: part, Limit: limit})
+	resp, err := s.rpc.ReadAttachment(s.outgoing(ctx), &pb.ReadAttachmentRequest{ItemId: itemID, Part: part, Limit: limit})
 	if err != nil {
 		return nil, s.callError(ctx, err)
 	}
@@ -155,7 +158,7 @@ func (s *remoteSource) Committed(ctx context.Context, cursor string) error {
 	if ok, err := s.can(ctx, func(c adapters.Capabilities) bool { return c.Committed }); err != nil || !ok {
 		return unsupported(err, "source %s does not act on commits", s.name)
 	}
-	if _, err := s.rpc.Committed(ctx, &pb.CommittedRequest{Cursor: cursor}); err != nil {
+	if _, err := s.rpc.Committed(s.outgoing(ctx), &pb.CommittedRequest{Cursor: cursor}); err != nil {
 		return s.callError(ctx, err)
 	}
 	return nil

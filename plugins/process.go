@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/gwsync/gwsync/adapters"
@@ -60,12 +61,12 @@ func (p *process) kill() {
 // crashError explains a call that failed because the plugin died: what the
 // call saw, and the last lines the plugin wrote to stderr (a panic).
 // The plugin's output comes last, as it is the longest part.
-func (p *process) crashError(cause error) error {
+func (p *process) crashError(code adapters.Code, cause error) error {
 	msg := cause.Error() + "; the plugin process exited"
 	if lines := p.stderr.Lines(); len(lines) > 0 {
 		msg += "; its last output:\n\t" + strings.Join(lines, "\n\t")
 	}
-	return &adapters.Error{Code: adapters.CodeUnknown, Msg: msg}
+	return &adapters.Error{Code: code, Msg: msg}
 }
 
 // startError explains a plugin that did not start (bad handshake, wrong
@@ -82,8 +83,30 @@ func (p *process) startError(err error) error {
 type remote struct {
 	name  string
 	proc  *process     // nil for a connection without a child (tests)
-	close func() error // kills the child or closes the connection
+	close func() error // kills the child, closes the connection, or releases a pooled instance
 	once  onceErr
+	// instance names this adapter in a process serving several (a Pool);
+	// "" for the single instance of a process or connection of its own.
+	instance string
+	// instances is set by Configure when the plugin said it keeps named
+	// instances apart (instancesHeader).
+	instances bool
+	// crashCode is the code of a call that failed because the process
+	// died: Unknown for a process of its own (a plugin that crashes on
+	// some input would crash again), Temporary in a pool (another
+	// instance's work may have killed it, and the next Open gets a new one).
+	crashCode adapters.Code
+}
+
+// outgoing names r's instance on a call's context.
+func (r *remote) outgoing(ctx context.Context) context.Context {
+	return withInstance(ctx, r.instance)
+}
+
+// sawInstances records whether Configure's response header announced
+// named instances.
+func (r *remote) sawInstances(header metadata.MD) {
+	r.instances = r.instance != "" && len(header.Get(instancesHeader)) > 0
 }
 
 // callError turns a failed call into the error the engine sees: the
@@ -100,7 +123,7 @@ func (r *remote) callError(ctx context.Context, err error) error {
 		return callErrorFromWire(ctx, err)
 	}
 	if r.proc.waitExited(exitGrace) {
-		return r.proc.crashError(callErrorFromWire(ctx, err))
+		return r.proc.crashError(r.crashCode, callErrorFromWire(ctx, err))
 	}
 	return callErrorFromWire(ctx, err)
 }
@@ -111,7 +134,7 @@ func (r *remote) callError(ctx context.Context, err error) error {
 func (r *remote) incomplete(format string, args ...any) error {
 	err := adapters.Errorf(adapters.CodeUnknown, "plugin %s: "+format+"; the listing is incomplete", append([]any{r.name}, args...)...)
 	if r.proc != nil && r.proc.waitExited(exitGrace/10) {
-		return r.proc.crashError(err)
+		return r.proc.crashError(r.crashCode, err)
 	}
 	return err
 }

@@ -83,6 +83,7 @@ func instanceLabel(adapter, instance string) string {
 // errNotConfigured is what every call before a successful Configure gets.
 var errNotConfigured = status.Error(codes.FailedPrecondition, "plugin: Configure has not been called")
 
-// errConfiguredTwice refuses a second Configure: one service instance
-// serves one adapter instance for its whole life.
+// errConfiguredTwice refuses a second Configure of one instance name: an
+// instance is one adapter for its whole life (a pooled process gets a new
+// name for each).
 var errConfiguredTwice = status.Error(codes.FailedPrecondition, "plugin: already configured")

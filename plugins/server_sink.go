@@ -2,55 +2,58 @@ package plugins
 
 import (
 	"context"
-	"sync"
 
 	"github.com/gwsync/gwsync/adapters"
 	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
 )
 
-// sinkServer serves one adapters.Sink over SinkService.
+// sinkServer serves adapters.Sinks over SinkService, by instance like
+// sourceServer.
 type sinkServer struct {
 	pb.UnimplementedSinkServiceServer
-	env *serveEnv
-
-	mu   sync.Mutex
-	sink adapters.Sink
+	env       *serveEnv
+	instances instanceTable[adapters.Sink]
 }
 
-func newSinkServer(env *serveEnv) *sinkServer { return &sinkServer{env: env} }
+func newSinkServer(env *serveEnv) *sinkServer {
+	s := &sinkServer{env: env}
+	env.track(s.instances.closeAll)
+	return s
+}
 
-// Configure builds the requested registered sink. Errors as for
-// sourceServer.Configure.
+// Configure builds the requested registered sink as the instance the call
+// names. Errors as for sourceServer.Configure.
 func (s *sinkServer) Configure(ctx context.Context, req *pb.SinkServiceConfigureRequest) (*pb.SinkServiceConfigureResponse, error) {
 	name, cfg, err := s.env.config(req.GetConfig())
 	if err != nil {
 		return nil, callErrorToWire(err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.sink != nil {
+	instance := instanceOf(ctx)
+	if s.instances.taken(instance) {
 		return nil, errConfiguredTwice
 	}
 	sink, err := adapters.NewSink(name, cfg)
 	if err != nil {
 		return nil, callErrorToWire(err)
 	}
-	s.sink = sink
-	s.env.track(sink.Close)
+	if err := s.instances.add(instance, sink); err != nil {
+		_ = sink.Close()
+		return nil, err
+	}
+	announceInstances(ctx, instance)
 	return &pb.SinkServiceConfigureResponse{}, nil
 }
 
-func (s *sinkServer) configured() (adapters.Sink, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.sink == nil {
-		return nil, errNotConfigured
+// Release closes the instance the call names; see instanceTable.release.
+func (s *sinkServer) Release(ctx context.Context, _ *pb.SinkServiceReleaseRequest) (*pb.SinkServiceReleaseResponse, error) {
+	if err := s.instances.release(ctx); err != nil {
+		return nil, callErrorToWire(err)
 	}
-	return s.sink, nil
+	return &pb.SinkServiceReleaseResponse{}, nil
 }
 
 func (s *sinkServer) Info(ctx context.Context, _ *pb.SinkServiceInfoRequest) (*pb.SinkServiceInfoResponse, error) {
-	sink, err := s.configured()
+	sink, err := s.instances.get(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +67,7 @@ func (s *sinkServer) Info(ctx context.Context, _ *pb.SinkServiceInfoRequest) (*p
 // ListActivities streams the activities in batches and finishes a
 // successful listing with the end marker (see sourceServer.Snapshot).
 func (s *sinkServer) ListActivities(req *pb.ListActivitiesRequest, stream pb.SinkService_ListActivitiesServer) error {
-	sink, err := s.configured()
+	sink, err := s.instances.get(stream.Context())
 	if err != nil {
 		return err
 	}
@@ -81,7 +84,7 @@ func (s *sinkServer) ListActivities(req *pb.ListActivitiesRequest, stream pb.Sin
 }
 
 func (s *sinkServer) Upsert(ctx context.Context, req *pb.UpsertRequest) (*pb.UpsertResponse, error) {
-	sink, err := s.configured()
+	sink, err := s.instances.get(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +101,7 @@ func (s *sinkServer) Upsert(ctx context.Context, req *pb.UpsertRequest) (*pb.Ups
 }
 
 func (s *sinkServer) UpdateTimes(ctx context.Context, req *pb.UpdateTimesRequest) (*pb.UpdateTimesResponse, error) {
-	sink, err := s.configured()
+	sink, err := s.instances.get(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -2,58 +2,65 @@ package plugins
 
 import (
 	"context"
-	"sync"
 
 	"github.com/gwsync/gwsync/adapters"
 	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
 )
 
-// sourceServer serves one adapters.Source over SourceService.
+// sourceServer serves adapters.Sources over SourceService: the unnamed
+// instance of a process started per run, or the named instances of a
+// pooled process (instances.go).
 type sourceServer struct {
 	pb.UnimplementedSourceServiceServer
-	env *serveEnv
-
-	mu  sync.Mutex
-	src adapters.Source
+	env       *serveEnv
+	instances instanceTable[adapters.Source]
 }
 
-func newSourceServer(env *serveEnv) *sourceServer { return &sourceServer{env: env} }
+// newSourceServer makes the service; the process closes its instances
+// when it stops serving.
+func newSourceServer(env *serveEnv) *sourceServer {
+	s := &sourceServer{env: env}
+	env.track(s.instances.closeAll)
+	return s
+}
 
-// Configure builds the requested registered source. Errors: InvalidConfig
-// (unknown adapter, bad options) and whatever the constructor returns;
-// FailedPrecondition when already configured.
+// Configure builds the requested registered source as the instance the
+// call names. Errors: InvalidConfig (unknown adapter, bad options) and
+// whatever the constructor returns; FailedPrecondition when that instance
+// is configured already.
 func (s *sourceServer) Configure(ctx context.Context, req *pb.SourceServiceConfigureRequest) (*pb.SourceServiceConfigureResponse, error) {
 	name, cfg, err := s.env.config(req.GetConfig())
 	if err != nil {
 		return nil, callErrorToWire(err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.src != nil {
+	instance := instanceOf(ctx)
+	if s.instances.taken(instance) {
 		return nil, errConfiguredTwice
 	}
 	src, err := adapters.NewSource(name, cfg)
 	if err != nil {
 		return nil, callErrorToWire(err)
 	}
-	s.src = src
-	s.env.track(src.Close)
+	if err := s.instances.add(instance, src); err != nil {
+		_ = src.Close() // a concurrent Configure of the same name won
+		return nil, err
+	}
+	announceInstances(ctx, instance)
 	// No capabilities here: the adapter declares them in Info, once,
 	// and the host reads them from there only.
 	return &pb.SourceServiceConfigureResponse{}, nil
 }
 
-func (s *sourceServer) source() (adapters.Source, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.src == nil {
-		return nil, errNotConfigured
+// Release closes the instance the call names; see instanceTable.release.
+func (s *sourceServer) Release(ctx context.Context, _ *pb.SourceServiceReleaseRequest) (*pb.SourceServiceReleaseResponse, error) {
+	if err := s.instances.release(ctx); err != nil {
+		return nil, callErrorToWire(err)
 	}
-	return s.src, nil
+	return &pb.SourceServiceReleaseResponse{}, nil
 }
 
 func (s *sourceServer) Info(ctx context.Context, _ *pb.SourceServiceInfoRequest) (*pb.SourceServiceInfoResponse, error) {
-	src, err := s.source()
+	src, err := s.instances.get(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +75,7 @@ func (s *sourceServer) Info(ctx context.Context, _ *pb.SourceServiceInfoRequest)
 // successful listing with the end marker, carrying the count the adapter
 // returned (the host compares it with what it received).
 func (s *sourceServer) Snapshot(req *pb.SnapshotRequest, stream pb.SourceService_SnapshotServer) error {
-	src, err := s.source()
+	src, err := s.instances.get(stream.Context())
 	if err != nil {
 		return err
 	}
@@ -107,7 +114,7 @@ func (s *sourceServer) snapshotEncoded(src adapters.Source, req *pb.SnapshotRequ
 // PutTimes forwards to the adapter's TimeWriter; Unsupported when it has
 // none.
 func (s *sourceServer) PutTimes(ctx context.Context, req *pb.PutTimesRequest) (*pb.PutTimesResponse, error) {
-	src, err := s.source()
+	src, err := s.instances.get(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +131,7 @@ func (s *sourceServer) PutTimes(ctx context.Context, req *pb.PutTimesRequest) (*
 
 // Export forwards to the adapter's Exporter; Unsupported when it has none.
 func (s *sourceServer) Export(ctx context.Context, req *pb.ExportRequest) (*pb.ExportResponse, error) {
-	src, err := s.source()
+	src, err := s.instances.get(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +149,7 @@ func (s *sourceServer) Export(ctx context.Context, req *pb.ExportRequest) (*pb.E
 // ReadAttachment forwards to the adapter's AttachmentReader; Unsupported
 // when it has none.
 func (s *sourceServer) ReadAttachment(ctx context.Context, req *pb.ReadAttachmentRequest) (*pb.ReadAttachmentResponse, error) {
-	src, err := s.source()
+	src, err := s.instances.get(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +167,7 @@ func (s *sourceServer) ReadAttachment(ctx context.Context, req *pb.ReadAttachmen
 // Committed forwards to the adapter's Committer; Unsupported when it has
 // none.
 func (s *sourceServer) Committed(ctx context.Context, req *pb.CommittedRequest) (*pb.CommittedResponse, error) {
-	src, err := s.source()
+	src, err := s.instances.get(ctx)
 	if err != nil {
 		return nil, err
 	}

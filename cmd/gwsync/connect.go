@@ -29,6 +29,13 @@ type opener struct {
 	// command line. They are merged into a copy of the options and never
 	// logged or put into an error.
 	secrets map[string]string
+	// pool, when set, runs out-of-process adapters as instances in
+	// long-lived plugin processes shared with other openers (a worker or
+	// the web scheduler syncing many users; see plugins.Pool); closing the
+	// opener then releases the instances and the processes stay. nil
+	// starts a process per adapter, killed on close: the CLI runs once,
+	// so a pool would only add its bookkeeping.
+	pool *plugins.Pool
 
 	mu      sync.Mutex // adapters start in parallel
 	closers []func() error
@@ -69,7 +76,11 @@ func (o *opener) source(ctx context.Context, p config.Plugin, tz string) (adapte
 	} else {
 		var l plugins.Launch
 		if l, err = o.launch(p, tz); err == nil {
-			s, err = plugins.OpenSource(ctx, l)
+			if o.pool != nil {
+				s, err = o.pool.OpenSource(ctx, l)
+			} else {
+				s, err = plugins.OpenSource(ctx, l)
+			}
 		}
 	}
 	if err != nil {
@@ -88,7 +99,11 @@ func (o *opener) sink(ctx context.Context) (adapters.Sink, error) {
 	} else {
 		var l plugins.Launch
 		if l, err = o.launch(p, o.cfg.Defaults.TimeZone); err == nil {
-			s, err = plugins.OpenSink(ctx, l)
+			if o.pool != nil {
+				s, err = o.pool.OpenSink(ctx, l)
+			} else {
+				s, err = plugins.OpenSink(ctx, l)
+			}
 		}
 	}
 	if err != nil {

@@ -183,6 +183,78 @@ func (*SinkServiceConfigureResponse) Descriptor() ([]byte, []int) {
 	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{3}
 }
 
+type SinkServiceReleaseRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SinkServiceReleaseRequest) Reset() {
+	*x = SinkServiceReleaseRequest{}
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SinkServiceReleaseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SinkServiceReleaseRequest) ProtoMessage() {}
+
+func (x *SinkServiceReleaseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SinkServiceReleaseRequest.ProtoReflect.Descriptor instead.
+func (*SinkServiceReleaseRequest) Descriptor() ([]byte, []int) {
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{4}
+}
+
+type SinkServiceReleaseResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SinkServiceReleaseResponse) Reset() {
+	*x = SinkServiceReleaseResponse{}
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SinkServiceReleaseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SinkServiceReleaseResponse) ProtoMessage() {}
+
+func (x *SinkServiceReleaseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SinkServiceReleaseResponse.ProtoReflect.Descriptor instead.
+func (*SinkServiceReleaseResponse) Descriptor() ([]byte, []int) {
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{5}
+}
+
 // ListActivitiesRequest mirrors adapters.ActivityQuery.
 type ListActivitiesRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -194,7 +266,7 @@ type ListActivitiesRequest struct {
 
 func (x *ListActivitiesRequest) Reset() {
 	*x = ListActivitiesRequest{}
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[4]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -206,7 +278,7 @@ func (x *ListActivitiesRequest) String() string {
 func (*ListActivitiesRequest) ProtoMessage() {}
 
 func (x *ListActivitiesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[4]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -219,7 +291,7 @@ func (x *ListActivitiesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListActivitiesRequest.ProtoReflect.Descriptor instead.
 func (*ListActivitiesRequest) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{4}
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ListActivitiesRequest) GetOwner() string {
@@ -248,7 +320,7 @@ type ListActivitiesResponse struct {
 
 func (x *ListActivitiesResponse) Reset() {
 	*x = ListActivitiesResponse{}
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[5]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -260,7 +332,7 @@ func (x *ListActivitiesResponse) String() string {
 func (*ListActivitiesResponse) ProtoMessage() {}
 
 func (x *ListActivitiesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[5]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -273,7 +345,7 @@ func (x *ListActivitiesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListActivitiesResponse.ProtoReflect.Descriptor instead.
 func (*ListActivitiesResponse) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{5}
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ListActivitiesResponse) GetActivities() []*Activity {
@@ -300,7 +372,7 @@ type ListEnd struct {
 
 func (x *ListEnd) Reset() {
 	*x = ListEnd{}
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[6]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -312,7 +384,7 @@ func (x *ListEnd) String() string {
 func (*ListEnd) ProtoMessage() {}
 
 func (x *ListEnd) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[6]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -325,7 +397,7 @@ func (x *ListEnd) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEnd.ProtoReflect.Descriptor instead.
 func (*ListEnd) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{6}
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ListEnd) GetCount() int64 {
@@ -344,7 +416,7 @@ type UpsertRequest struct {
 
 func (x *UpsertRequest) Reset() {
 	*x = UpsertRequest{}
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[7]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -356,7 +428,7 @@ func (x *UpsertRequest) String() string {
 func (*UpsertRequest) ProtoMessage() {}
 
 func (x *UpsertRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[7]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -369,7 +441,7 @@ func (x *UpsertRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpsertRequest.ProtoReflect.Descriptor instead.
 func (*UpsertRequest) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{7}
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *UpsertRequest) GetActivities() []*Activity {
@@ -389,7 +461,7 @@ type UpsertResponse struct {
 
 func (x *UpsertResponse) Reset() {
 	*x = UpsertResponse{}
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[8]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -401,7 +473,7 @@ func (x *UpsertResponse) String() string {
 func (*UpsertResponse) ProtoMessage() {}
 
 func (x *UpsertResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[8]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -414,7 +486,7 @@ func (x *UpsertResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpsertResponse.ProtoReflect.Descriptor instead.
 func (*UpsertResponse) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{8}
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *UpsertResponse) GetResults() []*UpsertResult {
@@ -438,7 +510,7 @@ type UpsertResult struct {
 
 func (x *UpsertResult) Reset() {
 	*x = UpsertResult{}
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[9]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -450,7 +522,7 @@ func (x *UpsertResult) String() string {
 func (*UpsertResult) ProtoMessage() {}
 
 func (x *UpsertResult) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[9]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -463,7 +535,7 @@ func (x *UpsertResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpsertResult.ProtoReflect.Descriptor instead.
 func (*UpsertResult) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{9}
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *UpsertResult) GetKey() string {
@@ -503,7 +575,7 @@ type UpdateTimesRequest struct {
 
 func (x *UpdateTimesRequest) Reset() {
 	*x = UpdateTimesRequest{}
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[10]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -515,7 +587,7 @@ func (x *UpdateTimesRequest) String() string {
 func (*UpdateTimesRequest) ProtoMessage() {}
 
 func (x *UpdateTimesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[10]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -528,7 +600,7 @@ func (x *UpdateTimesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTimesRequest.ProtoReflect.Descriptor instead.
 func (*UpdateTimesRequest) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{10}
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *UpdateTimesRequest) GetChanges() []*TimeChange {
@@ -548,7 +620,7 @@ type UpdateTimesResponse struct {
 
 func (x *UpdateTimesResponse) Reset() {
 	*x = UpdateTimesResponse{}
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[11]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -560,7 +632,7 @@ func (x *UpdateTimesResponse) String() string {
 func (*UpdateTimesResponse) ProtoMessage() {}
 
 func (x *UpdateTimesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[11]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -573,7 +645,7 @@ func (x *UpdateTimesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTimesResponse.ProtoReflect.Descriptor instead.
 func (*UpdateTimesResponse) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{11}
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *UpdateTimesResponse) GetResults() []*ChangeResult {
@@ -593,7 +665,9 @@ const file_gwsync_plugin_v1_sink_proto_rawDesc = "" +
 	"\x04info\x18\x01 \x01(\v2\x16.gwsync.plugin.v1.InfoR\x04info\"V\n" +
 	"\x1bSinkServiceConfigureRequest\x127\n" +
 	"\x06config\x18\x01 \x01(\v2\x1f.gwsync.plugin.v1.AdapterConfigR\x06config\"\x1e\n" +
-	"\x1cSinkServiceConfigureResponse\"C\n" +
+	"\x1cSinkServiceConfigureResponse\"\x1b\n" +
+	"\x19SinkServiceReleaseRequest\"\x1c\n" +
+	"\x1aSinkServiceReleaseResponse\"C\n" +
 	"\x15ListActivitiesRequest\x12\x14\n" +
 	"\x05owner\x18\x01 \x01(\tR\x05owner\x12\x14\n" +
 	"\x05types\x18\x02 \x03(\tR\x05types\"\x81\x01\n" +
@@ -618,13 +692,14 @@ const file_gwsync_plugin_v1_sink_proto_rawDesc = "" +
 	"\x12UpdateTimesRequest\x126\n" +
 	"\achanges\x18\x01 \x03(\v2\x1c.gwsync.plugin.v1.TimeChangeR\achanges\"O\n" +
 	"\x13UpdateTimesResponse\x128\n" +
-	"\aresults\x18\x01 \x03(\v2\x1e.gwsync.plugin.v1.ChangeResultR\aresults2\xe6\x03\n" +
+	"\aresults\x18\x01 \x03(\v2\x1e.gwsync.plugin.v1.ChangeResultR\aresults2\xcc\x04\n" +
 	"\vSinkService\x12[\n" +
 	"\x04Info\x12(.gwsync.plugin.v1.SinkServiceInfoRequest\x1a).gwsync.plugin.v1.SinkServiceInfoResponse\x12j\n" +
 	"\tConfigure\x12-.gwsync.plugin.v1.SinkServiceConfigureRequest\x1a..gwsync.plugin.v1.SinkServiceConfigureResponse\x12e\n" +
 	"\x0eListActivities\x12'.gwsync.plugin.v1.ListActivitiesRequest\x1a(.gwsync.plugin.v1.ListActivitiesResponse0\x01\x12K\n" +
 	"\x06Upsert\x12\x1f.gwsync.plugin.v1.UpsertRequest\x1a .gwsync.plugin.v1.UpsertResponse\x12Z\n" +
-	"\vUpdateTimes\x12$.gwsync.plugin.v1.UpdateTimesRequest\x1a%.gwsync.plugin.v1.UpdateTimesResponseB=Z;github.com/gwsync/gwsync/plugins/internal/pluginv1;pluginv1b\x06proto3"
+	"\vUpdateTimes\x12$.gwsync.plugin.v1.UpdateTimesRequest\x1a%.gwsync.plugin.v1.UpdateTimesResponse\x12d\n" +
+	"\aRelease\x12+.gwsync.plugin.v1.SinkServiceReleaseRequest\x1a,.gwsync.plugin.v1.SinkServiceReleaseResponseB=Z;github.com/gwsync/gwsync/plugins/internal/pluginv1;pluginv1b\x06proto3"
 
 var (
 	file_gwsync_plugin_v1_sink_proto_rawDescOnce sync.Once
@@ -638,50 +713,54 @@ func file_gwsync_plugin_v1_sink_proto_rawDescGZIP() []byte {
 	return file_gwsync_plugin_v1_sink_proto_rawDescData
 }
 
-var file_gwsync_plugin_v1_sink_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_gwsync_plugin_v1_sink_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_gwsync_plugin_v1_sink_proto_goTypes = []any{
 	(*SinkServiceInfoRequest)(nil),       // 0: gwsync.plugin.v1.SinkServiceInfoRequest
 	(*SinkServiceInfoResponse)(nil),      // 1: gwsync.plugin.v1.SinkServiceInfoResponse
 	(*SinkServiceConfigureRequest)(nil),  // 2: gwsync.plugin.v1.SinkServiceConfigureRequest
 	(*SinkServiceConfigureResponse)(nil), // 3: gwsync.plugin.v1.SinkServiceConfigureResponse
-	(*ListActivitiesRequest)(nil),        // 4: gwsync.plugin.v1.ListActivitiesRequest
-	(*ListActivitiesResponse)(nil),       // 5: gwsync.plugin.v1.ListActivitiesResponse
-	(*ListEnd)(nil),                      // 6: gwsync.plugin.v1.ListEnd
-	(*UpsertRequest)(nil),                // 7: gwsync.plugin.v1.UpsertRequest
-	(*UpsertResponse)(nil),               // 8: gwsync.plugin.v1.UpsertResponse
-	(*UpsertResult)(nil),                 // 9: gwsync.plugin.v1.UpsertResult
-	(*UpdateTimesRequest)(nil),           // 10: gwsync.plugin.v1.UpdateTimesRequest
-	(*UpdateTimesResponse)(nil),          // 11: gwsync.plugin.v1.UpdateTimesResponse
-	(*Info)(nil),                         // 12: gwsync.plugin.v1.Info
-	(*AdapterConfig)(nil),                // 13: gwsync.plugin.v1.AdapterConfig
-	(*Activity)(nil),                     // 14: gwsync.plugin.v1.Activity
-	(*Status)(nil),                       // 15: gwsync.plugin.v1.Status
-	(*TimeChange)(nil),                   // 16: gwsync.plugin.v1.TimeChange
-	(*ChangeResult)(nil),                 // 17: gwsync.plugin.v1.ChangeResult
+	(*SinkServiceReleaseRequest)(nil),    // 4: gwsync.plugin.v1.SinkServiceReleaseRequest
+	(*SinkServiceReleaseResponse)(nil),   // 5: gwsync.plugin.v1.SinkServiceReleaseResponse
+	(*ListActivitiesRequest)(nil),        // 6: gwsync.plugin.v1.ListActivitiesRequest
+	(*ListActivitiesResponse)(nil),       // 7: gwsync.plugin.v1.ListActivitiesResponse
+	(*ListEnd)(nil),                      // 8: gwsync.plugin.v1.ListEnd
+	(*UpsertRequest)(nil),                // 9: gwsync.plugin.v1.UpsertRequest
+	(*UpsertResponse)(nil),               // 10: gwsync.plugin.v1.UpsertResponse
+	(*UpsertResult)(nil),                 // 11: gwsync.plugin.v1.UpsertResult
+	(*UpdateTimesRequest)(nil),           // 12: gwsync.plugin.v1.UpdateTimesRequest
+	(*UpdateTimesResponse)(nil),          // 13: gwsync.plugin.v1.UpdateTimesResponse
+	(*Info)(nil),                         // 14: gwsync.plugin.v1.Info
+	(*AdapterConfig)(nil),                // 15: gwsync.plugin.v1.AdapterConfig
+	(*Activity)(nil),                     // 16: gwsync.plugin.v1.Activity
+	(*Status)(nil),                       // 17: gwsync.plugin.v1.Status
+	(*TimeChange)(nil),                   // 18: gwsync.plugin.v1.TimeChange
+	(*ChangeResult)(nil),                 // 19: gwsync.plugin.v1.ChangeResult
 }
 var file_gwsync_plugin_v1_sink_proto_depIdxs = []int32{
-	12, // 0: gwsync.plugin.v1.SinkServiceInfoResponse.info:type_name -> gwsync.plugin.v1.Info
-	13, // 1: gwsync.plugin.v1.SinkServiceConfigureRequest.config:type_name -> gwsync.plugin.v1.AdapterConfig
-	14, // 2: gwsync.plugin.v1.ListActivitiesResponse.activities:type_name -> gwsync.plugin.v1.Activity
-	6,  // 3: gwsync.plugin.v1.ListActivitiesResponse.end:type_name -> gwsync.plugin.v1.ListEnd
-	14, // 4: gwsync.plugin.v1.UpsertRequest.activities:type_name -> gwsync.plugin.v1.Activity
-	9,  // 5: gwsync.plugin.v1.UpsertResponse.results:type_name -> gwsync.plugin.v1.UpsertResult
-	14, // 6: gwsync.plugin.v1.UpsertResult.activity:type_name -> gwsync.plugin.v1.Activity
-	15, // 7: gwsync.plugin.v1.UpsertResult.error:type_name -> gwsync.plugin.v1.Status
-	16, // 8: gwsync.plugin.v1.UpdateTimesRequest.changes:type_name -> gwsync.plugin.v1.TimeChange
-	17, // 9: gwsync.plugin.v1.UpdateTimesResponse.results:type_name -> gwsync.plugin.v1.ChangeResult
+	14, // 0: gwsync.plugin.v1.SinkServiceInfoResponse.info:type_name -> gwsync.plugin.v1.Info
+	15, // 1: gwsync.plugin.v1.SinkServiceConfigureRequest.config:type_name -> gwsync.plugin.v1.AdapterConfig
+	16, // 2: gwsync.plugin.v1.ListActivitiesResponse.activities:type_name -> gwsync.plugin.v1.Activity
+	8,  // 3: gwsync.plugin.v1.ListActivitiesResponse.end:type_name -> gwsync.plugin.v1.ListEnd
+	16, // 4: gwsync.plugin.v1.UpsertRequest.activities:type_name -> gwsync.plugin.v1.Activity
+	11, // 5: gwsync.plugin.v1.UpsertResponse.results:type_name -> gwsync.plugin.v1.UpsertResult
+	16, // 6: gwsync.plugin.v1.UpsertResult.activity:type_name -> gwsync.plugin.v1.Activity
+	17, // 7: gwsync.plugin.v1.UpsertResult.error:type_name -> gwsync.plugin.v1.Status
+	18, // 8: gwsync.plugin.v1.UpdateTimesRequest.changes:type_name -> gwsync.plugin.v1.TimeChange
+	19, // 9: gwsync.plugin.v1.UpdateTimesResponse.results:type_name -> gwsync.plugin.v1.ChangeResult
 	0,  // 10: gwsync.plugin.v1.SinkService.Info:input_type -> gwsync.plugin.v1.SinkServiceInfoRequest
 	2,  // 11: gwsync.plugin.v1.SinkService.Configure:input_type -> gwsync.plugin.v1.SinkServiceConfigureRequest
-	4,  // 12: gwsync.plugin.v1.SinkService.ListActivities:input_type -> gwsync.plugin.v1.ListActivitiesRequest
-	7,  // 13: gwsync.plugin.v1.SinkService.Upsert:input_type -> gwsync.plugin.v1.UpsertRequest
-	10, // 14: gwsync.plugin.v1.SinkService.UpdateTimes:input_type -> gwsync.plugin.v1.UpdateTimesRequest
-	1,  // 15: gwsync.plugin.v1.SinkService.Info:output_type -> gwsync.plugin.v1.SinkServiceInfoResponse
-	3,  // 16: gwsync.plugin.v1.SinkService.Configure:output_type -> gwsync.plugin.v1.SinkServiceConfigureResponse
-	5,  // 17: gwsync.plugin.v1.SinkService.ListActivities:output_type -> gwsync.plugin.v1.ListActivitiesResponse
-	8,  // 18: gwsync.plugin.v1.SinkService.Upsert:output_type -> gwsync.plugin.v1.UpsertResponse
-	11, // 19: gwsync.plugin.v1.SinkService.UpdateTimes:output_type -> gwsync.plugin.v1.UpdateTimesResponse
-	15, // [15:20] is the sub-list for method output_type
-	10, // [10:15] is the sub-list for method input_type
+	6,  // 12: gwsync.plugin.v1.SinkService.ListActivities:input_type -> gwsync.plugin.v1.ListActivitiesRequest
+	9,  // 13: gwsync.plugin.v1.SinkService.Upsert:input_type -> gwsync.plugin.v1.UpsertRequest
+	12, // 14: gwsync.plugin.v1.SinkService.UpdateTimes:input_type -> gwsync.plugin.v1.UpdateTimesRequest
+	4,  // 15: gwsync.plugin.v1.SinkService.Release:input_type -> gwsync.plugin.v1.SinkServiceReleaseRequest
+	1,  // 16: gwsync.plugin.v1.SinkService.Info:output_type -> gwsync.plugin.v1.SinkServiceInfoResponse
+	3,  // 17: gwsync.plugin.v1.SinkService.Configure:output_type -> gwsync.plugin.v1.SinkServiceConfigureResponse
+	7,  // 18: gwsync.plugin.v1.SinkService.ListActivities:output_type -> gwsync.plugin.v1.ListActivitiesResponse
+	10, // 19: gwsync.plugin.v1.SinkService.Upsert:output_type -> gwsync.plugin.v1.UpsertResponse
+	13, // 20: gwsync.plugin.v1.SinkService.UpdateTimes:output_type -> gwsync.plugin.v1.UpdateTimesResponse
+	5,  // 21: gwsync.plugin.v1.SinkService.Release:output_type -> gwsync.plugin.v1.SinkServiceReleaseResponse
+	16, // [16:22] is the sub-list for method output_type
+	10, // [10:16] is the sub-list for method input_type
 	10, // [10:10] is the sub-list for extension type_name
 	10, // [10:10] is the sub-list for extension extendee
 	0,  // [0:10] is the sub-list for field type_name
@@ -699,7 +778,7 @@ func file_gwsync_plugin_v1_sink_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gwsync_plugin_v1_sink_proto_rawDesc), len(file_gwsync_plugin_v1_sink_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

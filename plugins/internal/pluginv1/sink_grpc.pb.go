@@ -26,6 +26,7 @@ const (
 	SinkService_ListActivities_FullMethodName = "/gwsync.plugin.v1.SinkService/ListActivities"
 	SinkService_Upsert_FullMethodName         = "/gwsync.plugin.v1.SinkService/Upsert"
 	SinkService_UpdateTimes_FullMethodName    = "/gwsync.plugin.v1.SinkService/UpdateTimes"
+	SinkService_Release_FullMethodName        = "/gwsync.plugin.v1.SinkService/Release"
 )
 
 // SinkServiceClient is the client API for SinkService service.
@@ -33,7 +34,8 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
 // SinkService is one CRM. Configure must be the first call; every other
-// call fails with FAILED_PRECONDITION before it. Errors as in SourceService.
+// call fails with FAILED_PRECONDITION before it. Errors and instances
+// (the `gwsync-instance` metadata key) as in SourceService.
 type SinkServiceClient interface {
 	// Info describes the configured sink (adapters.Sink.Info).
 	Info(ctx context.Context, in *SinkServiceInfoRequest, opts ...grpc.CallOption) (*SinkServiceInfoResponse, error)
@@ -46,6 +48,9 @@ type SinkServiceClient interface {
 	Upsert(ctx context.Context, in *UpsertRequest, opts ...grpc.CallOption) (*UpsertResponse, error)
 	// UpdateTimes is adapters.Sink.UpdateTimes.
 	UpdateTimes(ctx context.Context, in *UpdateTimesRequest, opts ...grpc.CallOption) (*UpdateTimesResponse, error)
+	// Release closes the instance the call names and forgets it (see
+	// SourceService.Release).
+	Release(ctx context.Context, in *SinkServiceReleaseRequest, opts ...grpc.CallOption) (*SinkServiceReleaseResponse, error)
 }
 
 type sinkServiceClient struct {
@@ -115,12 +120,23 @@ func (c *sinkServiceClient) UpdateTimes(ctx context.Context, in *UpdateTimesRequ
 	return out, nil
 }
 
+func (c *sinkServiceClient) Release(ctx context.Context, in *SinkServiceReleaseRequest, opts ...grpc.CallOption) (*SinkServiceReleaseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SinkServiceReleaseResponse)
+	err := c.cc.Invoke(ctx, SinkService_Release_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // SinkServiceServer is the server API for SinkService service.
 // All implementations must embed UnimplementedSinkServiceServer
 // for forward compatibility.
 //
 // SinkService is one CRM. Configure must be the first call; every other
-// call fails with FAILED_PRECONDITION before it. Errors as in SourceService.
+// call fails with FAILED_PRECONDITION before it. Errors and instances
+// (the `gwsync-instance` metadata key) as in SourceService.
 type SinkServiceServer interface {
 	// Info describes the configured sink (adapters.Sink.Info).
 	Info(context.Context, *SinkServiceInfoRequest) (*SinkServiceInfoResponse, error)
@@ -133,6 +149,9 @@ type SinkServiceServer interface {
 	Upsert(context.Context, *UpsertRequest) (*UpsertResponse, error)
 	// UpdateTimes is adapters.Sink.UpdateTimes.
 	UpdateTimes(context.Context, *UpdateTimesRequest) (*UpdateTimesResponse, error)
+	// Release closes the instance the call names and forgets it (see
+	// SourceService.Release).
+	Release(context.Context, *SinkServiceReleaseRequest) (*SinkServiceReleaseResponse, error)
 	mustEmbedUnimplementedSinkServiceServer()
 }
 
@@ -157,6 +176,9 @@ func (UnimplementedSinkServiceServer) Upsert(context.Context, *UpsertRequest) (*
 }
 func (UnimplementedSinkServiceServer) UpdateTimes(context.Context, *UpdateTimesRequest) (*UpdateTimesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateTimes not implemented")
+}
+func (UnimplementedSinkServiceServer) Release(context.Context, *SinkServiceReleaseRequest) (*SinkServiceReleaseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Release not implemented")
 }
 func (UnimplementedSinkServiceServer) mustEmbedUnimplementedSinkServiceServer() {}
 func (UnimplementedSinkServiceServer) testEmbeddedByValue()                     {}
@@ -262,6 +284,24 @@ func _SinkService_UpdateTimes_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _SinkService_Release_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SinkServiceReleaseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SinkServiceServer).Release(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: SinkService_Release_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SinkServiceServer).Release(ctx, req.(*SinkServiceReleaseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // SinkService_ServiceDesc is the grpc.ServiceDesc for SinkService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -284,6 +324,10 @@ var SinkService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateTimes",
 			Handler:    _SinkService_UpdateTimes_Handler,
+		},
+		{
+			MethodName: "Release",
+			Handler:    _SinkService_Release_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

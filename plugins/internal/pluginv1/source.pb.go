@@ -195,6 +195,78 @@ func (x *SourceServiceConfigureResponse) GetImplemented() *Capabilities {
 	return nil
 }
 
+type SourceServiceReleaseRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SourceServiceReleaseRequest) Reset() {
+	*x = SourceServiceReleaseRequest{}
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SourceServiceReleaseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SourceServiceReleaseRequest) ProtoMessage() {}
+
+func (x *SourceServiceReleaseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SourceServiceReleaseRequest.ProtoReflect.Descriptor instead.
+func (*SourceServiceReleaseRequest) Descriptor() ([]byte, []int) {
+	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{4}
+}
+
+type SourceServiceReleaseResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SourceServiceReleaseResponse) Reset() {
+	*x = SourceServiceReleaseResponse{}
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SourceServiceReleaseResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SourceServiceReleaseResponse) ProtoMessage() {}
+
+func (x *SourceServiceReleaseResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SourceServiceReleaseResponse.ProtoReflect.Descriptor instead.
+func (*SourceServiceReleaseResponse) Descriptor() ([]byte, []int) {
+	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{5}
+}
+
 type SnapshotRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Kinds         []string               `protobuf:"bytes,1,rep,name=kinds,proto3" json:"kinds,omitempty"`
@@ -206,7 +278,7 @@ type SnapshotRequest struct {
 
 func (x *SnapshotRequest) Reset() {
 	*x = SnapshotRequest{}
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[4]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -218,7 +290,7 @@ func (x *SnapshotRequest) String() string {
 func (*SnapshotRequest) ProtoMessage() {}
 
 func (x *SnapshotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[4]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -231,7 +303,7 @@ func (x *SnapshotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SnapshotRequest.ProtoReflect.Descriptor instead.
 func (*SnapshotRequest) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{4}
+	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *SnapshotRequest) GetKinds() []string {
@@ -267,7 +339,7 @@ type SnapshotResponse struct {
 
 func (x *SnapshotResponse) Reset() {
 	*x = SnapshotResponse{}
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[5]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -279,7 +351,7 @@ func (x *SnapshotResponse) String() string {
 func (*SnapshotResponse) ProtoMessage() {}
 
 func (x *SnapshotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[5]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -292,7 +364,7 @@ func (x *SnapshotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SnapshotResponse.ProtoReflect.Descriptor instead.
 func (*SnapshotResponse) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{5}
+	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *SnapshotResponse) GetItems() []*Item {
@@ -321,7 +393,7 @@ type SnapshotEnd struct {
 
 func (x *SnapshotEnd) Reset() {
 	*x = SnapshotEnd{}
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[6]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -333,7 +405,7 @@ func (x *SnapshotEnd) String() string {
 func (*SnapshotEnd) ProtoMessage() {}
 
 func (x *SnapshotEnd) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[6]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -346,7 +418,7 @@ func (x *SnapshotEnd) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SnapshotEnd.ProtoReflect.Descriptor instead.
 func (*SnapshotEnd) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{6}
+	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *SnapshotEnd) GetCount() int64 {
@@ -379,7 +451,7 @@ type PutTimesRequest struct {
 
 func (x *PutTimesRequest) Reset() {
 	*x = PutTimesRequest{}
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[7]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -391,7 +463,7 @@ func (x *PutTimesRequest) String() string {
 func (*PutTimesRequest) ProtoMessage() {}
 
 func (x *PutTimesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[7]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -404,7 +476,7 @@ func (x *PutTimesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutTimesRequest.ProtoReflect.Descriptor instead.
 func (*PutTimesRequest) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{7}
+	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *PutTimesRequest) GetChanges() []*TimeChange {
@@ -424,7 +496,7 @@ type PutTimesResponse struct {
 
 func (x *PutTimesResponse) Reset() {
 	*x = PutTimesResponse{}
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[8]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -436,7 +508,7 @@ func (x *PutTimesResponse) String() string {
 func (*PutTimesResponse) ProtoMessage() {}
 
 func (x *PutTimesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[8]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -449,7 +521,7 @@ func (x *PutTimesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutTimesResponse.ProtoReflect.Descriptor instead.
 func (*PutTimesResponse) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{8}
+	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *PutTimesResponse) GetResults() []*ChangeResult {
@@ -468,7 +540,7 @@ type ExportRequest struct {
 
 func (x *ExportRequest) Reset() {
 	*x = ExportRequest{}
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[9]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -480,7 +552,7 @@ func (x *ExportRequest) String() string {
 func (*ExportRequest) ProtoMessage() {}
 
 func (x *ExportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[9]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -493,7 +565,7 @@ func (x *ExportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRequest.ProtoReflect.Descriptor instead.
 func (*ExportRequest) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{9}
+	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ExportRequest) GetActivities() []*Activity {
@@ -513,7 +585,7 @@ type ExportResponse struct {
 
 func (x *ExportResponse) Reset() {
 	*x = ExportResponse{}
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[10]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -525,7 +597,7 @@ func (x *ExportResponse) String() string {
 func (*ExportResponse) ProtoMessage() {}
 
 func (x *ExportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[10]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -538,7 +610,7 @@ func (x *ExportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResponse.ProtoReflect.Descriptor instead.
 func (*ExportResponse) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{10}
+	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ExportResponse) GetResults() []*ExportResult {
@@ -562,7 +634,7 @@ type ExportResult struct {
 
 func (x *ExportResult) Reset() {
 	*x = ExportResult{}
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[11]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -574,7 +646,7 @@ func (x *ExportResult) String() string {
 func (*ExportResult) ProtoMessage() {}
 
 func (x *ExportResult) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[11]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -587,7 +659,7 @@ func (x *ExportResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportResult.ProtoReflect.Descriptor instead.
 func (*ExportResult) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{11}
+	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ExportResult) GetActivityId() string {
@@ -629,7 +701,7 @@ type ReadAttachmentRequest struct {
 
 func (x *ReadAttachmentRequest) Reset() {
 	*x = ReadAttachmentRequest{}
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[12]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -641,7 +713,7 @@ func (x *ReadAttachmentRequest) String() string {
 func (*ReadAttachmentRequest) ProtoMessage() {}
 
 func (x *ReadAttachmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[12]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -654,7 +726,7 @@ func (x *ReadAttachmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadAttachmentRequest.ProtoReflect.Descriptor instead.
 func (*ReadAttachmentRequest) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{12}
+	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ReadAttachmentRequest) GetItemId() string {
@@ -688,7 +760,7 @@ type ReadAttachmentResponse struct {
 
 func (x *ReadAttachmentResponse) Reset() {
 	*x = ReadAttachmentResponse{}
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[13]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -700,7 +772,7 @@ func (x *ReadAttachmentResponse) String() string {
 func (*ReadAttachmentResponse) ProtoMessage() {}
 
 func (x *ReadAttachmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[13]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -713,7 +785,7 @@ func (x *ReadAttachmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadAttachmentResponse.ProtoReflect.Descriptor instead.
 func (*ReadAttachmentResponse) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{13}
+	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ReadAttachmentResponse) GetData() []byte {
@@ -733,7 +805,7 @@ type CommittedRequest struct {
 
 func (x *CommittedRequest) Reset() {
 	*x = CommittedRequest{}
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[14]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -745,7 +817,7 @@ func (x *CommittedRequest) String() string {
 func (*CommittedRequest) ProtoMessage() {}
 
 func (x *CommittedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[14]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -758,7 +830,7 @@ func (x *CommittedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommittedRequest.ProtoReflect.Descriptor instead.
 func (*CommittedRequest) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{14}
+	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CommittedRequest) GetCursor() string {
@@ -776,7 +848,7 @@ type CommittedResponse struct {
 
 func (x *CommittedResponse) Reset() {
 	*x = CommittedResponse{}
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[15]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -788,7 +860,7 @@ func (x *CommittedResponse) String() string {
 func (*CommittedResponse) ProtoMessage() {}
 
 func (x *CommittedResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[15]
+	mi := &file_gwsync_plugin_v1_source_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -801,7 +873,7 @@ func (x *CommittedResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommittedResponse.ProtoReflect.Descriptor instead.
 func (*CommittedResponse) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{15}
+	return file_gwsync_plugin_v1_source_proto_rawDescGZIP(), []int{17}
 }
 
 var File_gwsync_plugin_v1_source_proto protoreflect.FileDescriptor
@@ -815,7 +887,9 @@ const file_gwsync_plugin_v1_source_proto_rawDesc = "" +
 	"\x1dSourceServiceConfigureRequest\x127\n" +
 	"\x06config\x18\x01 \x01(\v2\x1f.gwsync.plugin.v1.AdapterConfigR\x06config\"b\n" +
 	"\x1eSourceServiceConfigureResponse\x12@\n" +
-	"\vimplemented\x18\x01 \x01(\v2\x1e.gwsync.plugin.v1.CapabilitiesR\vimplemented\"q\n" +
+	"\vimplemented\x18\x01 \x01(\v2\x1e.gwsync.plugin.v1.CapabilitiesR\vimplemented\"\x1d\n" +
+	"\x1bSourceServiceReleaseRequest\"\x1e\n" +
+	"\x1cSourceServiceReleaseResponse\"q\n" +
 	"\x0fSnapshotRequest\x12\x14\n" +
 	"\x05kinds\x18\x01 \x03(\tR\x05kinds\x120\n" +
 	"\x06window\x18\x02 \x01(\v2\x18.gwsync.plugin.v1.WindowR\x06window\x12\x16\n" +
@@ -851,7 +925,7 @@ const file_gwsync_plugin_v1_source_proto_rawDesc = "" +
 	"\x04data\x18\x01 \x01(\fR\x04data\"*\n" +
 	"\x10CommittedRequest\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\tR\x06cursor\"\x13\n" +
-	"\x11CommittedResponse2\x90\x05\n" +
+	"\x11CommittedResponse2\xfa\x05\n" +
 	"\rSourceService\x12_\n" +
 	"\x04Info\x12*.gwsync.plugin.v1.SourceServiceInfoRequest\x1a+.gwsync.plugin.v1.SourceServiceInfoResponse\x12n\n" +
 	"\tConfigure\x12/.gwsync.plugin.v1.SourceServiceConfigureRequest\x1a0.gwsync.plugin.v1.SourceServiceConfigureResponse\x12S\n" +
@@ -859,7 +933,8 @@ const file_gwsync_plugin_v1_source_proto_rawDesc = "" +
 	"\bPutTimes\x12!.gwsync.plugin.v1.PutTimesRequest\x1a\".gwsync.plugin.v1.PutTimesResponse\x12K\n" +
 	"\x06Export\x12\x1f.gwsync.plugin.v1.ExportRequest\x1a .gwsync.plugin.v1.ExportResponse\x12c\n" +
 	"\x0eReadAttachment\x12'.gwsync.plugin.v1.ReadAttachmentRequest\x1a(.gwsync.plugin.v1.ReadAttachmentResponse\x12T\n" +
-	"\tCommitted\x12\".gwsync.plugin.v1.CommittedRequest\x1a#.gwsync.plugin.v1.CommittedResponseB=Z;github.com/gwsync/gwsync/plugins/internal/pluginv1;pluginv1b\x06proto3"
+	"\tCommitted\x12\".gwsync.plugin.v1.CommittedRequest\x1a#.gwsync.plugin.v1.CommittedResponse\x12h\n" +
+	"\aRelease\x12-.gwsync.plugin.v1.SourceServiceReleaseRequest\x1a..gwsync.plugin.v1.SourceServiceReleaseResponseB=Z;github.com/gwsync/gwsync/plugins/internal/pluginv1;pluginv1b\x06proto3"
 
 var (
 	file_gwsync_plugin_v1_source_proto_rawDescOnce sync.Once
@@ -873,63 +948,67 @@ func file_gwsync_plugin_v1_source_proto_rawDescGZIP() []byte {
 	return file_gwsync_plugin_v1_source_proto_rawDescData
 }
 
-var file_gwsync_plugin_v1_source_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_gwsync_plugin_v1_source_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_gwsync_plugin_v1_source_proto_goTypes = []any{
 	(*SourceServiceInfoRequest)(nil),       // 0: gwsync.plugin.v1.SourceServiceInfoRequest
 	(*SourceServiceInfoResponse)(nil),      // 1: gwsync.plugin.v1.SourceServiceInfoResponse
 	(*SourceServiceConfigureRequest)(nil),  // 2: gwsync.plugin.v1.SourceServiceConfigureRequest
 	(*SourceServiceConfigureResponse)(nil), // 3: gwsync.plugin.v1.SourceServiceConfigureResponse
-	(*SnapshotRequest)(nil),                // 4: gwsync.plugin.v1.SnapshotRequest
-	(*SnapshotResponse)(nil),               // 5: gwsync.plugin.v1.SnapshotResponse
-	(*SnapshotEnd)(nil),                    // 6: gwsync.plugin.v1.SnapshotEnd
-	(*PutTimesRequest)(nil),                // 7: gwsync.plugin.v1.PutTimesRequest
-	(*PutTimesResponse)(nil),               // 8: gwsync.plugin.v1.PutTimesResponse
-	(*ExportRequest)(nil),                  // 9: gwsync.plugin.v1.ExportRequest
-	(*ExportResponse)(nil),                 // 10: gwsync.plugin.v1.ExportResponse
-	(*ExportResult)(nil),                   // 11: gwsync.plugin.v1.ExportResult
-	(*ReadAttachmentRequest)(nil),          // 12: gwsync.plugin.v1.ReadAttachmentRequest
-	(*ReadAttachmentResponse)(nil),         // 13: gwsync.plugin.v1.ReadAttachmentResponse
-	(*CommittedRequest)(nil),               // 14: gwsync.plugin.v1.CommittedRequest
-	(*CommittedResponse)(nil),              // 15: gwsync.plugin.v1.CommittedResponse
-	(*Info)(nil),                           // 16: gwsync.plugin.v1.Info
-	(*AdapterConfig)(nil),                  // 17: gwsync.plugin.v1.AdapterConfig
-	(*Capabilities)(nil),                   // 18: gwsync.plugin.v1.Capabilities
-	(*Window)(nil),                         // 19: gwsync.plugin.v1.Window
-	(*Item)(nil),                           // 20: gwsync.plugin.v1.Item
-	(*TimeChange)(nil),                     // 21: gwsync.plugin.v1.TimeChange
-	(*ChangeResult)(nil),                   // 22: gwsync.plugin.v1.ChangeResult
-	(*Activity)(nil),                       // 23: gwsync.plugin.v1.Activity
-	(*Status)(nil),                         // 24: gwsync.plugin.v1.Status
+	(*SourceServiceReleaseRequest)(nil),    // 4: gwsync.plugin.v1.SourceServiceReleaseRequest
+	(*SourceServiceReleaseResponse)(nil),   // 5: gwsync.plugin.v1.SourceServiceReleaseResponse
+	(*SnapshotRequest)(nil),                // 6: gwsync.plugin.v1.SnapshotRequest
+	(*SnapshotResponse)(nil),               // 7: gwsync.plugin.v1.SnapshotResponse
+	(*SnapshotEnd)(nil),                    // 8: gwsync.plugin.v1.SnapshotEnd
+	(*PutTimesRequest)(nil),                // 9: gwsync.plugin.v1.PutTimesRequest
+	(*PutTimesResponse)(nil),               // 10: gwsync.plugin.v1.PutTimesResponse
+	(*ExportRequest)(nil),                  // 11: gwsync.plugin.v1.ExportRequest
+	(*ExportResponse)(nil),                 // 12: gwsync.plugin.v1.ExportResponse
+	(*ExportResult)(nil),                   // 13: gwsync.plugin.v1.ExportResult
+	(*ReadAttachmentRequest)(nil),          // 14: gwsync.plugin.v1.ReadAttachmentRequest
+	(*ReadAttachmentResponse)(nil),         // 15: gwsync.plugin.v1.ReadAttachmentResponse
+	(*CommittedRequest)(nil),               // 16: gwsync.plugin.v1.CommittedRequest
+	(*CommittedResponse)(nil),              // 17: gwsync.plugin.v1.CommittedResponse
+	(*Info)(nil),                           // 18: gwsync.plugin.v1.Info
+	(*AdapterConfig)(nil),                  // 19: gwsync.plugin.v1.AdapterConfig
+	(*Capabilities)(nil),                   // 20: gwsync.plugin.v1.Capabilities
+	(*Window)(nil),                         // 21: gwsync.plugin.v1.Window
+	(*Item)(nil),                           // 22: gwsync.plugin.v1.Item
+	(*TimeChange)(nil),                     // 23: gwsync.plugin.v1.TimeChange
+	(*ChangeResult)(nil),                   // 24: gwsync.plugin.v1.ChangeResult
+	(*Activity)(nil),                       // 25: gwsync.plugin.v1.Activity
+	(*Status)(nil),                         // 26: gwsync.plugin.v1.Status
 }
 var file_gwsync_plugin_v1_source_proto_depIdxs = []int32{
-	16, // 0: gwsync.plugin.v1.SourceServiceInfoResponse.info:type_name -> gwsync.plugin.v1.Info
-	17, // 1: gwsync.plugin.v1.SourceServiceConfigureRequest.config:type_name -> gwsync.plugin.v1.AdapterConfig
-	18, // 2: gwsync.plugin.v1.SourceServiceConfigureResponse.implemented:type_name -> gwsync.plugin.v1.Capabilities
-	19, // 3: gwsync.plugin.v1.SnapshotRequest.window:type_name -> gwsync.plugin.v1.Window
-	20, // 4: gwsync.plugin.v1.SnapshotResponse.items:type_name -> gwsync.plugin.v1.Item
-	6,  // 5: gwsync.plugin.v1.SnapshotResponse.end:type_name -> gwsync.plugin.v1.SnapshotEnd
-	21, // 6: gwsync.plugin.v1.PutTimesRequest.changes:type_name -> gwsync.plugin.v1.TimeChange
-	22, // 7: gwsync.plugin.v1.PutTimesResponse.results:type_name -> gwsync.plugin.v1.ChangeResult
-	23, // 8: gwsync.plugin.v1.ExportRequest.activities:type_name -> gwsync.plugin.v1.Activity
-	11, // 9: gwsync.plugin.v1.ExportResponse.results:type_name -> gwsync.plugin.v1.ExportResult
-	20, // 10: gwsync.plugin.v1.ExportResult.item:type_name -> gwsync.plugin.v1.Item
-	24, // 11: gwsync.plugin.v1.ExportResult.error:type_name -> gwsync.plugin.v1.Status
+	18, // 0: gwsync.plugin.v1.SourceServiceInfoResponse.info:type_name -> gwsync.plugin.v1.Info
+	19, // 1: gwsync.plugin.v1.SourceServiceConfigureRequest.config:type_name -> gwsync.plugin.v1.AdapterConfig
+	20, // 2: gwsync.plugin.v1.SourceServiceConfigureResponse.implemented:type_name -> gwsync.plugin.v1.Capabilities
+	21, // 3: gwsync.plugin.v1.SnapshotRequest.window:type_name -> gwsync.plugin.v1.Window
+	22, // 4: gwsync.plugin.v1.SnapshotResponse.items:type_name -> gwsync.plugin.v1.Item
+	8,  // 5: gwsync.plugin.v1.SnapshotResponse.end:type_name -> gwsync.plugin.v1.SnapshotEnd
+	23, // 6: gwsync.plugin.v1.PutTimesRequest.changes:type_name -> gwsync.plugin.v1.TimeChange
+	24, // 7: gwsync.plugin.v1.PutTimesResponse.results:type_name -> gwsync.plugin.v1.ChangeResult
+	25, // 8: gwsync.plugin.v1.ExportRequest.activities:type_name -> gwsync.plugin.v1.Activity
+	13, // 9: gwsync.plugin.v1.ExportResponse.results:type_name -> gwsync.plugin.v1.ExportResult
+	22, // 10: gwsync.plugin.v1.ExportResult.item:type_name -> gwsync.plugin.v1.Item
+	26, // 11: gwsync.plugin.v1.ExportResult.error:type_name -> gwsync.plugin.v1.Status
 	0,  // 12: gwsync.plugin.v1.SourceService.Info:input_type -> gwsync.plugin.v1.SourceServiceInfoRequest
 	2,  // 13: gwsync.plugin.v1.SourceService.Configure:input_type -> gwsync.plugin.v1.SourceServiceConfigureRequest
-	4,  // 14: gwsync.plugin.v1.SourceService.Snapshot:input_type -> gwsync.plugin.v1.SnapshotRequest
-	7,  // 15: gwsync.plugin.v1.SourceService.PutTimes:input_type -> gwsync.plugin.v1.PutTimesRequest
-	9,  // 16: gwsync.plugin.v1.SourceService.Export:input_type -> gwsync.plugin.v1.ExportRequest
-	12, // 17: gwsync.plugin.v1.SourceService.ReadAttachment:input_type -> gwsync.plugin.v1.ReadAttachmentRequest
-	14, // 18: gwsync.plugin.v1.SourceService.Committed:input_type -> gwsync.plugin.v1.CommittedRequest
-	1,  // 19: gwsync.plugin.v1.SourceService.Info:output_type -> gwsync.plugin.v1.SourceServiceInfoResponse
-	3,  // 20: gwsync.plugin.v1.SourceService.Configure:output_type -> gwsync.plugin.v1.SourceServiceConfigureResponse
-	5,  // 21: gwsync.plugin.v1.SourceService.Snapshot:output_type -> gwsync.plugin.v1.SnapshotResponse
-	8,  // 22: gwsync.plugin.v1.SourceService.PutTimes:output_type -> gwsync.plugin.v1.PutTimesResponse
-	10, // 23: gwsync.plugin.v1.SourceService.Export:output_type -> gwsync.plugin.v1.ExportResponse
-	13, // 24: gwsync.plugin.v1.SourceService.ReadAttachment:output_type -> gwsync.plugin.v1.ReadAttachmentResponse
-	15, // 25: gwsync.plugin.v1.SourceService.Committed:output_type -> gwsync.plugin.v1.CommittedResponse
-	19, // [19:26] is the sub-list for method output_type
-	12, // [12:19] is the sub-list for method input_type
+	6,  // 14: gwsync.plugin.v1.SourceService.Snapshot:input_type -> gwsync.plugin.v1.SnapshotRequest
+	9,  // 15: gwsync.plugin.v1.SourceService.PutTimes:input_type -> gwsync.plugin.v1.PutTimesRequest
+	11, // 16: gwsync.plugin.v1.SourceService.Export:input_type -> gwsync.plugin.v1.ExportRequest
+	14, // 17: gwsync.plugin.v1.SourceService.ReadAttachment:input_type -> gwsync.plugin.v1.ReadAttachmentRequest
+	16, // 18: gwsync.plugin.v1.SourceService.Committed:input_type -> gwsync.plugin.v1.CommittedRequest
+	4,  // 19: gwsync.plugin.v1.SourceService.Release:input_type -> gwsync.plugin.v1.SourceServiceReleaseRequest
+	1,  // 20: gwsync.plugin.v1.SourceService.Info:output_type -> gwsync.plugin.v1.SourceServiceInfoResponse
+	3,  // 21: gwsync.plugin.v1.SourceService.Configure:output_type -> gwsync.plugin.v1.SourceServiceConfigureResponse
+	7,  // 22: gwsync.plugin.v1.SourceService.Snapshot:output_type -> gwsync.plugin.v1.SnapshotResponse
+	10, // 23: gwsync.plugin.v1.SourceService.PutTimes:output_type -> gwsync.plugin.v1.PutTimesResponse
+	12, // 24: gwsync.plugin.v1.SourceService.Export:output_type -> gwsync.plugin.v1.ExportResponse
+	15, // 25: gwsync.plugin.v1.SourceService.ReadAttachment:output_type -> gwsync.plugin.v1.ReadAttachmentResponse
+	17, // 26: gwsync.plugin.v1.SourceService.Committed:output_type -> gwsync.plugin.v1.CommittedResponse
+	5,  // 27: gwsync.plugin.v1.SourceService.Release:output_type -> gwsync.plugin.v1.SourceServiceReleaseResponse
+	20, // [20:28] is the sub-list for method output_type
+	12, // [12:20] is the sub-list for method input_type
 	12, // [12:12] is the sub-list for extension type_name
 	12, // [12:12] is the sub-list for extension extendee
 	0,  // [0:12] is the sub-list for field type_name
@@ -947,7 +1026,7 @@ func file_gwsync_plugin_v1_source_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gwsync_plugin_v1_source_proto_rawDesc), len(file_gwsync_plugin_v1_source_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -29,6 +29,7 @@ const (
 	SourceService_Export_FullMethodName         = "/gwsync.plugin.v1.SourceService/Export"
 	SourceService_ReadAttachment_FullMethodName = "/gwsync.plugin.v1.SourceService/ReadAttachment"
 	SourceService_Committed_FullMethodName      = "/gwsync.plugin.v1.SourceService/Committed"
+	SourceService_Release_FullMethodName        = "/gwsync.plugin.v1.SourceService/Release"
 )
 
 // SourceServiceClient is the client API for SourceService service.
@@ -37,6 +38,16 @@ const (
 //
 // SourceService is one groupware source. Configure must be the first call;
 // every other call fails with FAILED_PRECONDITION before it.
+//
+// Instances: one plugin process may serve several sources at once (a
+// worker's process pool). A call names its instance in the gRPC metadata
+// key `gwsync-instance` (any non-empty text the host chooses, unique within
+// the process); Configure with a new name creates that instance, Release
+// ends it, and every other call addresses it. A call without the key
+// addresses the process's single unnamed instance, as hosts before
+// instances did. A plugin that supports instances answers a named
+// Configure with the response header `gwsync-instances: 1`; a host that
+// does not see it treats the process as serving one instance only.
 //
 // Whole-call failures are gRPC statuses with a Status detail carrying the
 // exact adapters.Code; per-item failures are Status fields in the results.
@@ -63,6 +74,11 @@ type SourceServiceClient interface {
 	// Committed is adapters.Committer.Committed: the host has stored the
 	// cursor. UNIMPLEMENTED when the adapter does not act on commits.
 	Committed(ctx context.Context, in *CommittedRequest, opts ...grpc.CallOption) (*CommittedResponse, error)
+	// Release closes the instance the call names (see Instances above) and
+	// forgets it, so that the process can serve others. Releasing a name
+	// that is not configured is not an error. Added after v1's first
+	// release: an older plugin answers UNIMPLEMENTED.
+	Release(ctx context.Context, in *SourceServiceReleaseRequest, opts ...grpc.CallOption) (*SourceServiceReleaseResponse, error)
 }
 
 type sourceServiceClient struct {
@@ -152,12 +168,32 @@ func (c *sourceServiceClient) Committed(ctx context.Context, in *CommittedReques
 	return out, nil
 }
 
+func (c *sourceServiceClient) Release(ctx context.Context, in *SourceServiceReleaseRequest, opts ...grpc.CallOption) (*SourceServiceReleaseResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SourceServiceReleaseResponse)
+	err := c.cc.Invoke(ctx, SourceService_Release_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // SourceServiceServer is the server API for SourceService service.
 // All implementations must embed UnimplementedSourceServiceServer
 // for forward compatibility.
 //
 // SourceService is one groupware source. Configure must be the first call;
 // every other call fails with FAILED_PRECONDITION before it.
+//
+// Instances: one plugin process may serve several sources at once (a
+// worker's process pool). A call names its instance in the gRPC metadata
+// key `gwsync-instance` (any non-empty text the host chooses, unique within
+// the process); Configure with a new name creates that instance, Release
+// ends it, and every other call addresses it. A call without the key
+// addresses the process's single unnamed instance, as hosts before
+// instances did. A plugin that supports instances answers a named
+// Configure with the response header `gwsync-instances: 1`; a host that
+// does not see it treats the process as serving one instance only.
 //
 // Whole-call failures are gRPC statuses with a Status detail carrying the
 // exact adapters.Code; per-item failures are Status fields in the results.
@@ -184,6 +220,11 @@ type SourceServiceServer interface {
 	// Committed is adapters.Committer.Committed: the host has stored the
 	// cursor. UNIMPLEMENTED when the adapter does not act on commits.
 	Committed(context.Context, *CommittedRequest) (*CommittedResponse, error)
+	// Release closes the instance the call names (see Instances above) and
+	// forgets it, so that the process can serve others. Releasing a name
+	// that is not configured is not an error. Added after v1's first
+	// release: an older plugin answers UNIMPLEMENTED.
+	Release(context.Context, *SourceServiceReleaseRequest) (*SourceServiceReleaseResponse, error)
 	mustEmbedUnimplementedSourceServiceServer()
 }
 
@@ -214,6 +255,9 @@ func (UnimplementedSourceServiceServer) ReadAttachment(context.Context, *ReadAtt
 }
 func (UnimplementedSourceServiceServer) Committed(context.Context, *CommittedRequest) (*CommittedResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Committed not implemented")
+}
+func (UnimplementedSourceServiceServer) Release(context.Context, *SourceServiceReleaseRequest) (*SourceServiceReleaseResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Release not implemented")
 }
 func (UnimplementedSourceServiceServer) mustEmbedUnimplementedSourceServiceServer() {}
 func (UnimplementedSourceServiceServer) testEmbeddedByValue()                       {}
@@ -355,6 +399,24 @@ func _SourceService_Committed_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _SourceService_Release_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SourceServiceReleaseRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SourceServiceServer).Release(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: SourceService_Release_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SourceServiceServer).Release(ctx, req.(*SourceServiceReleaseRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // SourceService_ServiceDesc is the grpc.ServiceDesc for SourceService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -385,6 +447,10 @@ var SourceService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Committed",
 			Handler:    _SourceService_Committed_Handler,
+		},
+		{
+			MethodName: "Release",
+			Handler:    _SourceService_Release_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
