@@ -34,6 +34,11 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	sessions, keys, closeSessions, err := webSessions(ctx, cfg, st, logger)
+	if err != nil {
+		return err
+	}
+	defer closeSessions()
 	crmOpener := &opener{cfg: cfg, logger: logger}
 	defer crmOpener.close()
 	crm, err := crmOpener.sink(ctx)
@@ -50,7 +55,8 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	srv, err := web.New(web.Options{Users: users, OpenJob: jobOpener(cfg, logger, crm), CRM: crm, State: st,
 		SecureCookies: cfg.Serve.TLSCert != "", Interval: cfg.Serve.Interval, Logger: logger.Named("web"),
-		MaxSessions: cfg.Serve.MaxSessions, MetricsToken: metricsToken, MetricsElsewhere: cfg.Serve.MetricsAddress != ""})
+		MaxSessions: cfg.Serve.MaxSessions, MetricsToken: metricsToken, MetricsElsewhere: cfg.Serve.MetricsAddress != "",
+		Sessions: sessions, Keys: keys})
 	if err != nil {
 		return err
 	}

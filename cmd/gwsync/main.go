@@ -58,6 +58,7 @@ func commands() []command {
 		{"config", "config check: validate a config file", runConfig},
 		{"serve", "run the web client: sync wizard, automatic runs, /metrics", runServe},
 		{"passwd", "print a bcrypt password_hash for a user of the web client", runPasswd},
+		{"keygen", "keygen --out FILE: write a new serve.secret_key_file (shared by web replicas)", runKeygen},
 		{"plugin", "plugin list: show adapters; plugin serve NAME: (internal) serve one", runPlugin},
 		{"help", "show this help", func(context.Context, []string) error { printHelp(); return nil }},
 	}
