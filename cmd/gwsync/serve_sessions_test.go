@@ -9,8 +9,10 @@ import (
 	"testing"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gwsync/gwsync/config"
+	"github.com/gwsync/gwsync/engine/state/stores"
 	"github.com/gwsync/gwsync/internal/secretbox"
 	"github.com/gwsync/gwsync/internal/testenv/pgtest"
 )
@@ -105,5 +107,32 @@ func TestServeOnPostgresKeepsSessionsInTheDatabase(t *testing.T) {
 	closeFn2()
 	if logs.Len() != 0 {
 		t.Errorf("a warning with the key file set:\n%s", logs.String())
+	}
+}
+
+func TestServeSessionsUseTheStateStoresPool(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	st, err := stores.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	pooled, ok := st.(interface{ Pool() *pgxpool.Pool })
+	if !ok {
+		t.Fatalf("the PostgreSQL state store %T lends no pool", st)
+	}
+	cfg := &config.Config{File: "gwsync.yaml", State: dsn}
+	store, _, closeFn, err := webSessions(ctx, cfg, st, hclog.NewNullLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeFn() // a borrowed pool is not closed by the session store
+	before := pooled.Pool().Stat().AcquireCount()
+	if _, err := store.CountSessions(ctx); err != nil {
+		t.Fatalf("sessions after closeFn: %v", err)
+	}
+	if after := pooled.Pool().Stat().AcquireCount(); after <= before {
+		t.Errorf("the session store did not use the state store's pool (acquires %d → %d)", before, after)
 	}
 }
