@@ -34,11 +34,19 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	sessions, keys, closeSessions, err := webSessions(ctx, cfg, st, logger)
+	sessionStore, keyring, closeSessions, err := webSessions(ctx, cfg, st, logger)
 	if err != nil {
 		return err
 	}
 	defer closeSessions()
+	var sessions web.SessionStore // nil interface, not a nil *pgsessions.Store: web's memory default
+	if sessionStore != nil {
+		sessions = sessionStore
+	}
+	var keys web.Keyring
+	if keyring != nil {
+		keys = keyring
+	}
 	crmOpener := &opener{cfg: cfg, logger: logger}
 	defer crmOpener.close()
 	crm, err := crmOpener.sink(ctx)

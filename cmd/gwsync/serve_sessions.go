@@ -11,7 +11,6 @@ import (
 	"github.com/gwsync/gwsync/config"
 	"github.com/gwsync/gwsync/engine/state"
 	"github.com/gwsync/gwsync/internal/secretbox"
-	"github.com/gwsync/gwsync/web"
 	"github.com/gwsync/gwsync/web/pgsessions"
 )
 
@@ -19,13 +18,14 @@ import (
 // sign and seal: with a PostgreSQL state, the sessions, login throttle
 // and known devices live in that database (web/pgsessions), so replicas
 // behind a load balancer share them; otherwise in this process's memory
-// (nil store: web's default). The keys come from serve.secret_key_file;
+// (nil store: web's default). It returns the concrete types (nil for
+// "the default"), so that only cmd_serve.go imports web. The keys come from serve.secret_key_file;
 // without it a PostgreSQL deployment gets a random key per process and a
 // warning, since a second replica could then neither verify the login
 // form nor open the typed passwords. close releases what was opened.
 // Errors name the config file and the key.
-func webSessions(ctx context.Context, cfg *config.Config, st state.Store, logger hclog.Logger) (web.SessionStore, web.Keyring, func(), error) {
-	var keys web.Keyring
+func webSessions(ctx context.Context, cfg *config.Config, st state.Store, logger hclog.Logger) (*pgsessions.Store, *secretbox.Keyring, func(), error) {
+	var keys *secretbox.Keyring
 	if cfg.Serve.SecretKeyFile != "" {
 		k, err := secretbox.LoadKeyFile(cfg.Serve.SecretKeyFile)
 		if err != nil {
