@@ -16,7 +16,7 @@ const (
 	DefaultMaxSessions = 1000
 )
 
-var serveKeys = []string{"address", "tls_cert", "tls_key", "interval", "max_sessions", "metrics_token_file", "metrics_address"}
+var serveKeys = []string{"address", "tls_cert", "tls_key", "interval", "max_sessions", "metrics_token_file", "metrics_address", "secret_key_file"}
 
 // decodeServe reads `serve:`; absent keys keep their defaults. Certificate
 // paths are made absolute like every other path.
@@ -53,6 +53,9 @@ func (d *decoder) decodeServe(n *yaml.Node) Serve {
 	}
 	if v, ok := d.str(f["metrics_address"], "serve.metrics_address"); ok && v != "" {
 		s.MetricsAddress = v
+	}
+	if v, ok := d.str(f["secret_key_file"], "serve.secret_key_file"); ok && v != "" {
+		s.SecretKeyFile = absPath(v, d.dir)
 	}
 	if n := resolve(f["max_sessions"]); !isNull(n) {
 		v, err := strconv.Atoi(n.Value)

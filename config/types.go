@@ -52,6 +52,12 @@ type Serve struct {
 	// MetricsAddress serves /metrics on a host:port of its own instead
 	// of the web client's address.
 	MetricsAddress string `json:"metrics_address,omitempty"`
+	// SecretKeyFile (absolute) holds the master key every replica of the
+	// web client shares: it signs the login form's token and the
+	// known-device cookie, and seals typed passwords in a shared session
+	// store (internal/secretbox.LoadKeyFile reads it). "" means a random
+	// key per process, which only a single replica can use.
+	SecretKeyFile string `json:"secret_key_file,omitempty"`
 }
 
 // MarshalJSON writes the interval in the YAML notation ("15m").

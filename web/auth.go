@@ -19,14 +19,12 @@ const maxFormBytes = 4 << 20
 // session's CSRF token, or it is refused with 403 before the handler runs.
 func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		sess := s.sessions.get(r)
-		user := ""
-		if sess != nil {
-			sess.mu.Lock()
-			user = sess.user
-			sess.mu.Unlock()
+		sess, err := s.sessions.get(r)
+		if err != nil {
+			s.storeFailed(w, r, err)
+			return
 		}
-		if user == "" {
+		if sess == nil || sess.user == "" {
 			if r.Method == http.MethodGet {
 				http.Redirect(w, r, "/login", http.StatusSeeOther)
 				return
@@ -53,6 +51,15 @@ func (s *Server) refuseCSRF(w http.ResponseWriter, r *http.Request, sess *sessio
 		Message: "This form was refused because its security token is missing or out of date. Nothing was changed. Reload the page and try again."}))
 }
 
+// storeFailed answers a request the session store could not serve: 503,
+// nothing changed, try again.
+func (s *Server) storeFailed(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("session store failed", "path", r.URL.Path, "error", err)
+	w.Header().Set("Retry-After", "5")
+	s.render(w, http.StatusServiceUnavailable, "error.html", s.view(nil, "Try again", errorPage{
+		Message: "The server cannot reach its session store right now. Nothing was changed. Try again in a moment."}))
+}
+
 type loginPage struct {
 	Name  string
 	Error string
@@ -61,7 +68,7 @@ type loginPage struct {
 // loginPage shows the form. It creates no session: the form's CSRF token
 // is signed, not stored (loginCSRF).
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	if sess := s.sessions.get(r); sess != nil {
+	if sess, _ := s.sessions.get(r); sess != nil {
 		http.Redirect(w, r, "/sync", http.StatusSeeOther)
 		return
 	}
@@ -86,7 +93,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	name := r.PostFormValue("user")
 	keys := s.throttleKeys(r, name)
-	if ok, wait := s.throttle.begin(keys); !ok {
+	ok, wait, err := s.store.BeginLogin(r.Context(), keys)
+	if err != nil {
+		s.storeFailed(w, r, err)
+		return
+	}
+	if !ok {
 		secs := int(wait/time.Second) + 1
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		s.log.Warn("login delayed", "user", name, "remote", r.RemoteAddr, "wait", wait.Round(time.Second))
@@ -100,11 +112,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, http.StatusUnauthorized, loginPage{Name: name, Error: "Wrong user name or password."})
 		return
 	}
-	s.throttle.succeed(keys)
-	if old := s.sessions.get(r); old != nil {
-		s.sessions.end(w, old)
+	if err := s.store.LoginSucceeded(r.Context(), keys); err != nil {
+		s.log.Warn("login throttle not cleared", "user", u.Name, "error", err)
 	}
-	s.sessions.start(w, u.Name)
+	if old, _ := s.sessions.get(r); old != nil {
+		if err := s.sessions.end(r.Context(), w, old); err != nil {
+			s.storeFailed(w, r, err)
+			return
+		}
+	}
+	if _, err := s.sessions.start(r.Context(), w, u.Name); err != nil {
+		s.storeFailed(w, r, err)
+		return
+	}
 	s.rememberDevice(w, r, u.Name)
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true,
 		Secure: s.opts.SecureCookies, SameSite: http.SameSiteStrictMode})
@@ -116,16 +136,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 // explains the policy). A browser with a known-device cookie for this
 // name is throttled on that device's key alone, so that guessing on the
 // name, from elsewhere or from the same address, does not shut it out.
-func (s *Server) throttleKeys(r *http.Request, name string) []throttleKey {
+func (s *Server) throttleKeys(r *http.Request, name string) []ThrottleKey {
 	if dev, ok := s.knownDevice(r, name); ok {
-		return []throttleKey{{"device:" + dev, deviceRule}}
+		return []ThrottleKey{{"device:" + dev, deviceRule}}
 	}
 	addr := addrKey(clientAddr(r))
-	return []throttleKey{{"addr:" + addr, addrRule}, {"pair:" + addr + "\x00" + name, pairRule}, {"user:" + name, nameRule}}
+	return []ThrottleKey{{"addr:" + addr, addrRule}, {"pair:" + addr + "\x00" + name, pairRule}, {"user:" + name, nameRule}}
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, sess *session) {
-	s.sessions.end(w, sess)
+	if err := s.sessions.end(r.Context(), w, sess); err != nil {
+		s.storeFailed(w, r, err)
+		return
+	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
@@ -158,8 +181,5 @@ func clientAddr(r *http.Request) string {
 	return host
 }
 
-func (s *session) userName() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.user
-}
+// userName is the session's user, fixed at login.
+func (s *session) userName() string { return s.user }

@@ -11,9 +11,11 @@ import (
 // browser, once per session. Which sources need them is the rule of
 // adapters/credentials, which the command line's prompt shares; the
 // password the user types is merged into that source's options when the
-// job is opened (credentials.MergePassword). It lives only in the
-// server-side session, in memory: it is never written to disk or into the
-// config, never logged, and forgotten at logout and when the session
+// job is opened (credentials.MergePassword). It lives in the server-side
+// session: in memory with the default store, sealed with the keyring
+// ("typed-password") in a shared store (SessionStore.Shared), opened only
+// when a run needs it. It is never written in plain text to disk or into
+// the config, never logged, and forgotten at logout and when the session
 // expires. Scheduled runs cannot ask anybody, so an automatic user whose
 // sources need credentials gets an error on the status page instead.
 

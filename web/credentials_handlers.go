@@ -1,7 +1,10 @@
 package web
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 
@@ -69,12 +72,15 @@ func (s *Server) renderCredentialsLocked(w http.ResponseWriter, status int, sess
 }
 
 // saveCredentials keeps the typed passwords in the session (CSRF was
-// checked by authed). Every missing one must be filled in; those given
-// are kept even when another is missing.
+// checked by authed): sealed when the session store is shared with other
+// replicas, as typed in this process's memory otherwise. Every missing one
+// must be filled in; those given are kept even when another is missing.
 func (s *Server) saveCredentials(w http.ResponseWriter, r *http.Request, sess *session) {
 	sess.mu.Lock()
 	defer sess.mu.Unlock()
 	empty := false
+	next := maps.Clone(sess.secrets)
+	var entered []string
 	for i, l := range s.users[sess.user].Logins {
 		if _, have := sess.secrets[l.Name]; have {
 			continue
@@ -84,11 +90,27 @@ func (s *Server) saveCredentials(w http.ResponseWriter, r *http.Request, sess *s
 			empty = true
 			continue
 		}
-		if sess.secrets == nil {
-			sess.secrets = map[string]string{}
+		stored, err := s.sealSecret(pw)
+		if err != nil {
+			s.log.Error("typed password cannot be sealed", "user", sess.user, "source", l.Name, "error", err)
+			http.Error(w, "the password could not be kept; nothing was stored", http.StatusInternalServerError)
+			return
 		}
-		sess.secrets[l.Name] = pw
-		s.log.Info("groupware password entered for this session", "user", sess.user, "source", l.Name)
+		if next == nil {
+			next = map[string]string{}
+		}
+		next[l.Name] = stored
+		entered = append(entered, l.Name)
+	}
+	if len(entered) > 0 {
+		if err := s.store.SetSessionSecrets(r.Context(), sess.id, next); err != nil {
+			s.storeFailed(w, r, err)
+			return
+		}
+		sess.secrets = next
+		for _, name := range entered {
+			s.log.Info("groupware password entered for this session", "user", sess.user, "source", name)
+		}
 	}
 	if empty {
 		s.renderCredentialsLocked(w, http.StatusUnprocessableEntity, sess, "Enter the password of every source.")
@@ -102,8 +124,10 @@ func (s *Server) saveCredentials(w http.ResponseWriter, r *http.Request, sess *s
 // that password is forgotten and the form is shown again with msg (the
 // redacted error). It reports whether it did so. An Unauthorized error
 // that does not say its source (SourceError) drops every typed password,
-// since any of them may be the wrong one. sess.mu is held.
-func (s *Server) dropRefusedLocked(sess *session, err error, msg string) bool {
+// since any of them may be the wrong one. The store forgets them too
+// (a failure there is logged: the refused password is worth nothing
+// anyway). sess.mu is held.
+func (s *Server) dropRefusedLocked(ctx context.Context, sess *session, err error, msg string) bool {
 	if adapters.CodeOf(err) != adapters.CodeUnauthorized || len(sess.secrets) == 0 {
 		return false
 	}
@@ -112,22 +136,56 @@ func (s *Server) dropRefusedLocked(sess *session, err error, msg string) bool {
 		if _, typed := sess.secrets[se.Source]; !typed {
 			return false // a password from the config: the user cannot fix it here
 		}
+		sess.secrets = maps.Clone(sess.secrets)
 		delete(sess.secrets, se.Source)
 	} else {
 		sess.forgetSecretsLocked()
+	}
+	if err := s.store.SetSessionSecrets(ctx, sess.id, sess.secrets); err != nil {
+		s.log.Warn("refused password not dropped from the session store", "user", sess.user, "error", err)
 	}
 	sess.credErr = "The login was refused: " + msg
 	return true
 }
 
-// secretsCopyLocked is what OpenJob gets, so that it cannot change the
-// session's map. sess.mu is held.
-func (sess *session) secretsCopyLocked() map[string]string {
-	out := make(map[string]string, len(sess.secrets))
-	for k, v := range sess.secrets {
-		out[k] = v
+// purposeTypedPassword seals typed passwords in a shared session store.
+const purposeTypedPassword = "typed-password"
+
+// sealSecret is the form a typed password is stored in: sealed with the
+// keyring when the session store is shared, as typed when it is this
+// process's memory.
+func (s *Server) sealSecret(plain string) (string, error) {
+	if !s.store.Shared() {
+		return plain, nil
 	}
-	return out
+	return s.keys.Seal(purposeTypedPassword, []byte(plain))
+}
+
+// openSecretsLocked is what OpenJob gets: the session's typed passwords
+// as typed, in a map of its own, opened only now that a run needs them.
+// Errors: a password sealed with another key (a replica without the
+// shared key file), naming its source; it is then dropped from the
+// session, so that the credentials page asks for it again. sess.mu is
+// held.
+func (s *Server) openSecretsLocked(ctx context.Context, sess *session) (map[string]string, error) {
+	out := make(map[string]string, len(sess.secrets))
+	for name, stored := range sess.secrets {
+		if !s.store.Shared() {
+			out[name] = stored
+			continue
+		}
+		plain, err := s.keys.Open(purposeTypedPassword, stored)
+		if err != nil {
+			sess.secrets = maps.Clone(sess.secrets)
+			delete(sess.secrets, name)
+			if err := s.store.SetSessionSecrets(ctx, sess.id, sess.secrets); err != nil {
+				s.log.Warn("unreadable password not dropped from the session store", "user", sess.user, "error", err)
+			}
+			return nil, fmt.Errorf("typed password of source %s: %w", name, err)
+		}
+		out[name] = string(plain)
+	}
+	return out, nil
 }
 
 // forgetSecretsLocked drops the typed passwords. sess.mu is held.

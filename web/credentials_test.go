@@ -153,7 +153,8 @@ func TestMissingCredentialsAreAskedOncePerSession(t *testing.T) {
 		t.Fatalf("logout: %d", code)
 	}
 	f.srv.sessions.mu.Lock()
-	for _, s := range f.srv.sessions.byID {
+	for e := f.srv.sessions.local.order.Front(); e != nil; e = e.Next() {
+		s := e.Value.(*lruEntry[*session]).val
 		s.mu.Lock()
 		if len(s.secrets) != 0 {
 			t.Errorf("session of %q keeps %d passwords after the logout", s.user, len(s.secrets))
@@ -214,26 +215,37 @@ func TestUnauthorizedForAConfiguredPasswordStaysOnTheAreasPage(t *testing.T) {
 }
 
 func TestExpiredSessionForgetsPasswords(t *testing.T) {
-	ss := newSessions(false, 0)
+	store := NewMemoryStore(0)
+	ss := newSessions(store, "test", false, 0)
 	clock := time.Now()
-	ss.now = func() time.Time { return clock }
+	store.now = func() time.Time { return clock }
+	ss.now = store.now
+	ctx := context.Background()
 	rec := httptest.NewRecorder()
-	s := ss.start(rec, "sam")
-	s.secrets = map[string]string{"inbox": rightIMAPPassword}
-	clock = clock.Add(sessionIdle + time.Minute)
+	start := func(user string) *session {
+		t.Helper()
+		s, err := ss.start(ctx, rec, user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.secrets = map[string]string{"inbox": rightIMAPPassword}
+		store.SetSessionSecrets(ctx, s.id, s.secrets)
+		return s
+	}
+	s := start("sam")
+	clock = clock.Add(SessionIdle + time.Minute)
 	req, _ := http.NewRequest(http.MethodGet, "/sync", nil)
 	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: s.id})
-	if got := ss.get(req); got != nil {
-		t.Fatal("an expired session was returned")
+	if got, err := ss.get(req); got != nil || err != nil {
+		t.Fatalf("an expired session was returned (%v)", err)
 	}
 	if s.secrets != nil {
 		t.Errorf("the expired session keeps its passwords")
 	}
 	// Expiry at the next login does the same for sessions nobody asks for.
-	s2 := ss.start(rec, "sam")
-	s2.secrets = map[string]string{"inbox": rightIMAPPassword}
-	clock = clock.Add(sessionIdle + time.Minute)
-	ss.start(rec, "kim")
+	s2 := start("sam")
+	clock = clock.Add(SessionIdle + time.Minute)
+	start("kim")
 	if s2.secrets != nil {
 		t.Errorf("the expired session keeps its passwords")
 	}

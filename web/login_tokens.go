@@ -18,8 +18,9 @@ const (
 	deviceCookie = "gwsync_device"
 	deviceTTL    = 90 * 24 * time.Hour
 
-	purposeLogin  = "login-csrf"
-	purposeDevice = "known-device"
+	// Key purposes (Keyring.Key), also the tokens' signed purposes.
+	purposeLogin  = "csrf"
+	purposeDevice = "device-cookie"
 )
 
 // issueLoginCSRF returns the token for a login form, reusing the
@@ -54,26 +55,33 @@ func (s *Server) validLoginCSRF(r *http.Request) bool {
 }
 
 // rememberDevice gives the browser a signed cookie saying that it logged
-// in as user; later logins from it are throttled on their own (see
-// throttleKeys).
+// in as user, and records the device in the store (shared: every replica
+// then knows it); later logins from it are throttled on their own (see
+// throttleKeys). A store that fails leaves the browser unknown, which
+// only means the stricter throttle keys.
 func (s *Server) rememberDevice(w http.ResponseWriter, r *http.Request, user string) {
 	id := randomToken()
 	if old, ok := s.knownDevice(r, user); ok {
 		id = old
 	}
-	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: s.signer.sign(purposeDevice, id+"|"+user, deviceTTL),
+	expires := s.devices.now().Add(deviceTTL)
+	if err := s.store.RememberDevice(r.Context(), id, user, expires); err != nil {
+		s.log.Warn("known device not recorded", "user", user, "error", err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: s.devices.sign(purposeDevice, id+"|"+user, deviceTTL),
 		Path: "/login", MaxAge: int(deviceTTL / time.Second), HttpOnly: true,
 		Secure: s.opts.SecureCookies, SameSite: http.SameSiteStrictMode})
 }
 
 // knownDevice returns the device id of the request's known-device cookie
-// when it was issued for user.
+// when it was issued for user and the store still knows it.
 func (s *Server) knownDevice(r *http.Request, user string) (string, bool) {
 	c, err := r.Cookie(deviceCookie)
 	if err != nil {
 		return "", false
 	}
-	payload, ok := s.signer.verify(purposeDevice, c.Value)
+	payload, ok := s.devices.verify(purposeDevice, c.Value)
 	if !ok {
 		return "", false
 	}
@@ -81,5 +89,10 @@ func (s *Server) knownDevice(r *http.Request, user string) (string, bool) {
 	if !found || name != user {
 		return "", false
 	}
-	return id, true
+	known, err := s.store.KnownDevice(r.Context(), id, user)
+	if err != nil {
+		s.log.Warn("known device not checked", "user", user, "error", err)
+		return "", false
+	}
+	return id, known
 }

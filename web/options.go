@@ -56,14 +56,23 @@ type Options struct {
 	// was asked for before it is cancelled (it then stops between two
 	// batches). Default 10s.
 	ShutdownGrace time.Duration
-	// MaxSessions bounds the logged-in sessions kept in memory; at the
-	// bound the least recently used one is ended. Default
+	// MaxSessions bounds the logged-in sessions kept in memory (in the
+	// default store, and this replica's wizard runs with any store); at
+	// the bound the least recently used one is ended. Default
 	// DefaultMaxSessions.
 	MaxSessions int
-	// SigningKey signs the login form's CSRF token and the known-device
-	// cookie; empty means a random key per process (a restart then asks
-	// every browser to reload the login form).
-	SigningKey []byte
+	// Sessions keeps the sessions, the login throttle and the known
+	// devices; nil means NewMemoryStore(MaxSessions), this process only.
+	// Replicas behind a load balancer share one (web/pgsessions) and one
+	// Keys. A Shared store needs Keys: typed passwords are sealed with
+	// them before the store sees them.
+	Sessions SessionStore
+	// Keys signs the login form's CSRF token ("csrf") and the
+	// known-device cookie ("device-cookie"), and seals typed passwords
+	// ("typed-password"); nil means a random keyring per process (a
+	// restart then asks every browser to reload the login form). Pass the
+	// *secretbox.Keyring of serve.secret_key_file.
+	Keys Keyring
 	// MetricsToken, when set, is the bearer token /metrics asks for.
 	MetricsToken string
 	// MetricsElsewhere leaves /metrics out of Handler: the caller serves
@@ -83,4 +92,16 @@ type Timeouts struct {
 	Read       time.Duration
 	Write      time.Duration
 	Idle       time.Duration
+}
+
+// Keyring is what the web client needs of internal/secretbox's Keyring:
+// a key per purpose, and sealing for the typed passwords a shared session
+// store keeps.
+type Keyring interface {
+	// Key returns 32 bytes derived for purpose.
+	Key(purpose string) []byte
+	// Seal encrypts plain for purpose; Open reverses it and fails on
+	// anything Seal did not make with the same key and purpose.
+	Seal(purpose string, plain []byte) (string, error)
+	Open(purpose string, sealed string) ([]byte, error)
 }

@@ -74,9 +74,7 @@ type errorPage struct{ Message string }
 func (s *Server) view(sess *session, title string, page any) view {
 	v := view{Title: title, Page: page}
 	if sess != nil {
-		sess.mu.Lock()
 		v.User, v.CSRF = sess.user, sess.csrf
-		sess.mu.Unlock()
 		v.Automatic = s.users[v.User].Automatic
 	}
 	return v

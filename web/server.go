@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/gwsync/gwsync/internal/secretbox"
 )
 
 // Server is the web client. Build it with New, mount Handler, or let Serve
@@ -18,8 +20,14 @@ type Server struct {
 	opts     Options
 	users    map[string]User
 	sessions *sessions
-	throttle *loginThrottle
-	signer   *signer
+	store    SessionStore
+	keys     Keyring
+	// signer signs the login form's CSRF token, devices the known-device
+	// cookie: each with a key of its own purpose.
+	signer  *signer
+	devices *signer
+	// replica names this process in the store's wizard marks.
+	replica string
 	// checkPassword is bcryptPassword; tests count its calls.
 	checkPassword func(hash, password string) bool
 	pages         *pages
@@ -40,10 +48,20 @@ type Server struct {
 }
 
 // New checks opts and builds the server; it starts nothing. Errors: no
-// users, a user twice, no OpenJob, CRM or State.
+// users, a user twice, no OpenJob, CRM or State, a shared session store
+// without Keys.
 func New(opts Options) (*Server, error) {
 	if opts.OpenJob == nil || opts.CRM == nil || opts.State == nil {
 		return nil, errors.New("web: OpenJob, CRM and State are required")
+	}
+	if opts.Sessions != nil && opts.Sessions.Shared() && opts.Keys == nil {
+		return nil, errors.New("web: a shared session store needs Keys (serve.secret_key_file): typed passwords are sealed with them, and every replica must sign alike")
+	}
+	if opts.Sessions == nil {
+		opts.Sessions = NewMemoryStore(opts.MaxSessions)
+	}
+	if opts.Keys == nil {
+		opts.Keys = secretbox.NewRandomKeyring()
 	}
 	if len(opts.Users) == 0 {
 		return nil, errors.New("web: no users")
@@ -55,9 +73,11 @@ func New(opts Options) (*Server, error) {
 		opts.ShutdownGrace = 10 * time.Second
 	}
 	opts.Timeouts = opts.Timeouts.withDefaults()
-	s := &Server{opts: opts, users: map[string]User{}, sessions: newSessions(opts.SecureCookies, opts.MaxSessions),
-		throttle: newLoginThrottle(), signer: newSigner(opts.SigningKey), checkPassword: bcryptPassword,
-		metrics: newMetrics(), log: opts.Logger, closing: make(chan struct{})}
+	replica := randomToken()[:12]
+	s := &Server{opts: opts, users: map[string]User{}, store: opts.Sessions, keys: opts.Keys, replica: replica,
+		sessions: newSessions(opts.Sessions, replica, opts.SecureCookies, opts.MaxSessions),
+		signer:   newSigner(opts.Keys.Key(purposeLogin)), devices: newSigner(opts.Keys.Key(purposeDevice)),
+		checkPassword: bcryptPassword, metrics: newMetrics(), log: opts.Logger, closing: make(chan struct{})}
 	for _, u := range opts.Users {
 		if _, dup := s.users[u.Name]; dup {
 			return nil, fmt.Errorf("web: user %q twice", u.Name)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -75,17 +76,20 @@ func TestSessionsAreCappedLeastRecentlyUsedFirst(t *testing.T) {
 func BenchmarkSessionLookupWithManySessions(b *testing.B) {
 	for _, n := range []int{100, 25000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			ss := newSessions(false, n)
+			ss := newSessions(NewMemoryStore(n), "bench", false, n)
 			rec := httptest.NewRecorder()
 			var last *session
 			for i := 0; i < n; i++ {
-				last = ss.start(rec, "sam")
+				var err error
+				if last, err = ss.start(context.Background(), rec, "sam"); err != nil {
+					b.Fatal(err)
+				}
 			}
 			req, _ := http.NewRequest(http.MethodGet, "/sync", nil)
 			req.AddCookie(&http.Cookie{Name: sessionCookie, Value: last.id})
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if ss.get(req) == nil {
+				if s, err := ss.get(req); s == nil || err != nil {
 					b.Fatal("session lost")
 				}
 			}

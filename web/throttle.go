@@ -29,10 +29,10 @@ type loginThrottle struct {
 	swept   time.Time
 }
 
-// throttleRule is how one kind of key slows down: Free failures without
+// ThrottleRule is how one kind of key slows down: Free failures without
 // delay, then Base, 2×Base, 4×Base, … up to Cap. A key is forgotten once
 // Forget has passed since its last failure.
-type throttleRule struct {
+type ThrottleRule struct {
 	Free   int
 	Base   time.Duration
 	Cap    time.Duration
@@ -40,31 +40,32 @@ type throttleRule struct {
 }
 
 type throttleEntry struct {
-	rule     throttleRule
+	rule     ThrottleRule
 	fails    int
 	lastFail time.Time
 	until    time.Time // no attempt on this key before
 }
 
-// throttleKey is one key of an attempt with the rule that applies to it.
-type throttleKey struct {
-	key  string
-	rule throttleRule
+// ThrottleKey is one key of an attempt with the rule that applies to it.
+// Key names what is counted ("pair:ADDR\x00NAME", "user:NAME", …).
+type ThrottleKey struct {
+	Key  string
+	Rule ThrottleRule
 }
 
 // Login throttling policy; README's "Security" section describes it.
 var (
 	// pairRule: one name from one address. The real user mistyping a
 	// few times is not slowed; a guesser is after three tries.
-	pairRule = throttleRule{Free: 3, Base: time.Second, Cap: 15 * time.Minute, Forget: 24 * time.Hour}
+	pairRule = ThrottleRule{Free: 3, Base: time.Second, Cap: 15 * time.Minute, Forget: 24 * time.Hour}
 	// addrRule: one address, any name; room for an office behind one NAT.
-	addrRule = throttleRule{Free: 10, Base: time.Second, Cap: 15 * time.Minute, Forget: 24 * time.Hour}
+	addrRule = ThrottleRule{Free: 10, Base: time.Second, Cap: 15 * time.Minute, Forget: 24 * time.Hour}
 	// nameRule: one name from any address; trips only on guessing spread
 	// over many addresses.
-	nameRule = throttleRule{Free: 20, Base: time.Second, Cap: 15 * time.Minute, Forget: 24 * time.Hour}
+	nameRule = ThrottleRule{Free: 20, Base: time.Second, Cap: 15 * time.Minute, Forget: 24 * time.Hour}
 	// deviceRule: a browser with a known-device cookie, which skips the
 	// name and pair keys; a stolen cookie still buys few guesses.
-	deviceRule = throttleRule{Free: 5, Base: time.Second, Cap: 15 * time.Minute, Forget: 24 * time.Hour}
+	deviceRule = ThrottleRule{Free: 5, Base: time.Second, Cap: 15 * time.Minute, Forget: 24 * time.Hour}
 )
 
 // maxThrottleEntries bounds the throttle's memory (a few MB at most).
@@ -74,8 +75,8 @@ func newLoginThrottle() *loginThrottle {
 	return &loginThrottle{entries: map[string]*throttleEntry{}, max: maxThrottleEntries, now: time.Now}
 }
 
-// delay is the wait after fails failures under r.
-func (r throttleRule) delay(fails int) time.Duration {
+// Delay is the wait after fails failures under r.
+func (r ThrottleRule) Delay(fails int) time.Duration {
 	over := fails - r.Free
 	if over < 0 {
 		return 0
@@ -91,13 +92,13 @@ func (r throttleRule) delay(fails int) time.Duration {
 // the attempt is counted as a failure on every key right away (undone by
 // succeed), so that the next parallel attempt already sees it. When it may
 // not, wait is how long the longest-blocked key still waits.
-func (l *loginThrottle) begin(keys []throttleKey) (ok bool, wait time.Duration) {
+func (l *loginThrottle) begin(keys []ThrottleKey) (ok bool, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	l.sweepLocked(now)
 	for _, k := range keys {
-		if e := l.entries[k.key]; e != nil && now.Before(e.until) {
+		if e := l.entries[k.Key]; e != nil && now.Before(e.until) {
 			wait = max(wait, e.until.Sub(now))
 		}
 	}
@@ -105,26 +106,26 @@ func (l *loginThrottle) begin(keys []throttleKey) (ok bool, wait time.Duration) 
 		return false, wait
 	}
 	for _, k := range keys {
-		e := l.entries[k.key]
+		e := l.entries[k.Key]
 		if e == nil {
 			l.makeRoomLocked(now)
-			e = &throttleEntry{rule: k.rule}
-			l.entries[k.key] = e
+			e = &throttleEntry{rule: k.Rule}
+			l.entries[k.Key] = e
 		}
 		e.fails++
 		e.lastFail = now
-		e.until = now.Add(k.rule.delay(e.fails))
+		e.until = now.Add(k.Rule.Delay(e.fails))
 	}
 	return true, 0
 }
 
 // succeed clears the keys of a successful login: the real user's success
 // wipes what guessers ran up on the same keys.
-func (l *loginThrottle) succeed(keys []throttleKey) {
+func (l *loginThrottle) succeed(keys []ThrottleKey) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, k := range keys {
-		delete(l.entries, k.key)
+		delete(l.entries, k.Key)
 	}
 }
 

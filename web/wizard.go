@@ -58,10 +58,21 @@ type wizard struct {
 	// be opened by URL, an earlier one can (back navigation).
 	reached step
 	run     *run
+	// mark names this run in the session store ("REPLICA/RUN") once it
+	// is planned, so that another replica can say the review lives here,
+	// and this one can tell that it was replaced elsewhere.
+	mark string
 }
 
 func newWizard() *wizard {
 	return &wizard{deselected: map[string]bool{}}
+}
+
+// wizardElsewhereLocked reports whether the store says the session's
+// review was planned by a wizard run this replica does not hold (on
+// another replica, or before a restart). s.mu is held.
+func (s *session) wizardElsewhereLocked() bool {
+	return s.wizardAt != "" && (s.wizard == nil || s.wizard.plan == nil || s.wizard.mark != s.wizardAt)
 }
 
 // release closes the sources of the job unless a run still uses them (the

@@ -71,6 +71,11 @@ func (s *Server) offeredAreas(user string) []engine.Area {
 // wizardCurrent sends the user to the step the wizard run is at.
 func (s *Server) wizardCurrent(w http.ResponseWriter, r *http.Request, sess *session) {
 	sess.mu.Lock()
+	if sess.wizardElsewhereLocked() {
+		s.renderElsewhereLocked(w, sess)
+		sess.mu.Unlock()
+		return
+	}
 	cur := stepAreas
 	if sess.wizard != nil {
 		cur = sess.wizard.current()
@@ -88,14 +93,30 @@ func redirectStep(w http.ResponseWriter, r *http.Request, st step) {
 	http.Redirect(w, r, "/sync/"+steps[st].name, http.StatusSeeOther)
 }
 
-// wizardRestart drops the wizard run (and its plan) and starts a new one.
+// wizardRestart drops the wizard run (and its plan) and starts a new one,
+// also when the old one lives on another replica: the store then names no
+// run, and that replica drops its own at the session's next request there.
 // A run still executing goes on and releases its sources itself.
 func (s *Server) wizardRestart(w http.ResponseWriter, r *http.Request, sess *session) {
 	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	if err := s.store.SetSessionWizard(r.Context(), sess.id, ""); err != nil {
+		s.storeFailed(w, r, err)
+		return
+	}
+	sess.wizardAt = ""
 	sess.endWizardLocked()
 	sess.wizard = newWizard()
-	sess.mu.Unlock()
 	redirectStep(w, r, stepAreas)
+}
+
+// renderElsewhereLocked answers a wizard request for a review this
+// replica does not hold: 409 with a page that offers to start again, never
+// an error of the server. sess.mu is held.
+func (s *Server) renderElsewhereLocked(w http.ResponseWriter, sess *session) {
+	v := s.viewLocked(sess, "Your review is on another server", nil)
+	v.Nav = "sync"
+	s.render(w, http.StatusConflict, "elsewhere.html", v)
 }
 
 func (s *Server) wizardStep(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -121,6 +142,11 @@ func (s *Server) lockStep(w http.ResponseWriter, r *http.Request, sess *session)
 		return 0, nil, false
 	}
 	sess.mu.Lock()
+	if sess.wizardElsewhereLocked() {
+		s.renderElsewhereLocked(w, sess)
+		sess.mu.Unlock()
+		return 0, nil, false
+	}
 	if sess.wizard == nil {
 		sess.wizard = newWizard()
 	}
@@ -255,13 +281,33 @@ func (s *Server) submitAreas(w http.ResponseWriter, r *http.Request, sess *sessi
 	}
 	wz.areas = chosen
 	if wz.plan == nil {
-		if err := s.planWizard(r.Context(), sess.user, sess.secretsCopyLocked(), wz); err != nil {
+		secrets, err := s.openSecretsLocked(r.Context(), sess)
+		if err != nil {
 			wz.areas = nil
+			s.log.Error("typed passwords cannot be opened", "user", sess.user, "error", err)
+			http.Redirect(w, r, credentialsPath, http.StatusSeeOther)
+			return
+		}
+		// The store names this run before it is planned, so that a
+		// request reaching another replica meanwhile is told where the
+		// review lives.
+		mark := s.replica + "/" + randomToken()[:8]
+		if err := s.store.SetSessionWizard(r.Context(), sess.id, mark); err != nil {
+			wz.areas = nil
+			s.storeFailed(w, r, err)
+			return
+		}
+		sess.wizardAt, wz.mark = mark, mark
+		if err := s.planWizard(r.Context(), sess.user, secrets, wz); err != nil {
+			wz.areas, wz.mark, sess.wizardAt = nil, "", ""
+			if err := s.store.SetSessionWizard(r.Context(), sess.id, ""); err != nil {
+				s.log.Warn("wizard mark not cleared", "user", sess.user, "error", err)
+			}
 			// The message may echo what a source was given: no typed
 			// password reaches the log or the page.
-			msg := Redact(err.Error(), sess.secrets)
+			msg := Redact(err.Error(), secrets)
 			s.log.Error("planning failed", "user", sess.user, "error", msg)
-			if s.dropRefusedLocked(sess, err, msg) {
+			if s.dropRefusedLocked(r.Context(), sess, err, msg) {
 				http.Redirect(w, r, credentialsPath, http.StatusSeeOther)
 				return
 			}
@@ -324,6 +370,12 @@ func (s *Server) saveSelection(r *http.Request, wz *wizard, area engine.Area) er
 // progress page. sess.mu is held.
 func (s *Server) startRun(w http.ResponseWriter, r *http.Request, sess *session) {
 	wz := sess.wizard
+	secrets, err := s.openSecretsLocked(r.Context(), sess)
+	if err != nil {
+		s.log.Error("typed passwords cannot be opened", "user", sess.user, "error", err)
+		http.Redirect(w, r, credentialsPath, http.StatusSeeOther)
+		return
+	}
 	if !s.beginRun() {
 		http.Error(w, "the server is shutting down; nothing was executed", http.StatusServiceUnavailable)
 		return
@@ -333,7 +385,7 @@ func (s *Server) startRun(w http.ResponseWriter, r *http.Request, sess *session)
 	release := wz.releaseJob
 	wz.releaseJob = nil
 	wz.reached = stepRun
-	go s.executeManual(sess.user, wz.job, wz.sync, release, wz.run, sess.secretsCopyLocked())
+	go s.executeManual(sess.user, wz.job, wz.sync, release, wz.run, secrets)
 	redirectStep(w, r, stepRun)
 }
 

@@ -34,6 +34,19 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	sessionStore, keyring, closeSessions, err := webSessions(ctx, cfg, st, logger)
+	if err != nil {
+		return err
+	}
+	defer closeSessions()
+	var sessions web.SessionStore // nil interface, not a nil *pgsessions.Store: web's memory default
+	if sessionStore != nil {
+		sessions = sessionStore
+	}
+	var keys web.Keyring
+	if keyring != nil {
+		keys = keyring
+	}
 	crmOpener := &opener{cfg: cfg, logger: logger}
 	defer crmOpener.close()
 	crm, err := crmOpener.sink(ctx)
@@ -50,7 +63,8 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	srv, err := web.New(web.Options{Users: users, OpenJob: jobOpener(cfg, logger, crm), CRM: crm, State: st,
 		SecureCookies: cfg.Serve.TLSCert != "", Interval: cfg.Serve.Interval, Logger: logger.Named("web"),
-		MaxSessions: cfg.Serve.MaxSessions, MetricsToken: metricsToken, MetricsElsewhere: cfg.Serve.MetricsAddress != ""})
+		MaxSessions: cfg.Serve.MaxSessions, MetricsToken: metricsToken, MetricsElsewhere: cfg.Serve.MetricsAddress != "",
+		Sessions: sessions, Keys: keys})
 	if err != nil {
 		return err
 	}

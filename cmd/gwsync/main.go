@@ -61,6 +61,7 @@ func commands() []command {
 		{"serve", "run the web client: sync wizard, automatic runs, /metrics", runServe},
 		{"migrate-state", "copy an embedded SQLite state into the (empty PostgreSQL) state the config names", runMigrateState},
 		{"passwd", "print a bcrypt password_hash for a user of the web client", runPasswd},
+		{"keygen", "keygen --out FILE: write a new serve.secret_key_file (shared by web replicas)", runKeygen},
 		{"plugin", "plugin list: show adapters; plugin serve NAME: (internal) serve one", runPlugin},
 		{"version", "print the version, commit, Go version and plugin protocol", runVersion},
 		{"completion", "print a shell completion script: completion bash|zsh|fish", runCompletion},
