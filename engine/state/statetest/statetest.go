@@ -8,7 +8,8 @@
 //	}
 //
 // The suite never sets a store's clock: times are checked against the
-// wall clock around each call, truncated to the second.
+// wall clock around each call, truncated to the second (so the store's
+// server must run on this machine's clock, as the test servers do).
 package statetest
 
 import (
@@ -56,6 +57,9 @@ var tests = []struct {
 	{"SettleFailures", testSettleFailures},
 	{"FailuresOldestFirstThenByKey", testFailuresOrder},
 	{"ConcurrentGoroutines", testConcurrent},
+	{"LeaseIsExclusive", testLeaseIsExclusive},
+	{"LeaseExpiryLetsAnotherTakeOver", testLeaseExpiry},
+	{"LeaseRaceHasOneWinner", testLeaseRace},
 }
 
 // window is the span of wall-clock seconds in which a store may have
