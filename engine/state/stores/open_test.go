@@ -2,11 +2,13 @@ package stores
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gwsync/gwsync/internal/testenv/pgtest"
 )
 
 func TestOpenDSN(t *testing.T) {
@@ -33,14 +35,7 @@ func TestOpenDSN(t *testing.T) {
 		}
 	}
 
-	s, err := Open(ctx, "postgres://gwsync@127.0.0.1/gwsync")
-	if !errors.Is(err, ErrPostgresNotBuilt) || s != nil {
-		t.Errorf("Open(postgres) = %v, %v; want nil, ErrPostgresNotBuilt", s, err)
-	}
-	if err != nil && !strings.Contains(err.Error(), "PostgreSQL") {
-		t.Errorf("postgres error %q does not say PostgreSQL", err)
-	}
-	s, err = Open(ctx, "mysql://127.0.0.1/x")
+	s, err := Open(ctx, "mysql://127.0.0.1/x")
 	if err == nil || s != nil || !strings.Contains(err.Error(), "mysql") {
 		t.Errorf("Open(mysql) = %v, %v; want an error naming the scheme", s, err)
 	}
@@ -54,5 +49,38 @@ func TestUnknownSchemeHidesThePassword(t *testing.T) {
 	_, err := Open(context.Background(), "mysql://crm:s3cret-pw@127.0.0.1/state")
 	if err == nil || strings.Contains(err.Error(), "s3cret-pw") || !strings.Contains(err.Error(), "mysql") {
 		t.Fatalf("Open: %v; want an error naming the scheme without the password", err)
+	}
+}
+
+// postgres:// and postgresql:// open the PostgreSQL store.
+func TestOpenPostgres(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	for _, d := range []string{dsn, "postgresql" + strings.TrimPrefix(dsn, "postgres")} {
+		s, err := Open(ctx, d)
+		if err != nil {
+			t.Fatalf("Open(%s): %v", d, err)
+		}
+		if err := s.SetCursor(ctx, "u", "src", "c1"); err != nil {
+			t.Errorf("store does not work: %v", err)
+		}
+		if c, _ := s.Cursor(ctx, "u", "src"); c != "c1" {
+			t.Errorf("cursor = %q; the two schemes open different stores", c)
+		}
+		s.Close()
+	}
+}
+
+// A server that cannot be reached is an error naming host:port/db, never
+// the password.
+func TestOpenPostgresUnreachableHidesThePassword(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s, err := Open(ctx, "postgres://gwsync:s3cret-pw@127.0.0.1:1/statedb?connect_timeout=5")
+	if err == nil || s != nil {
+		t.Fatalf("Open(unreachable) = %v, %v; want an error", s, err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "s3cret-pw") || !strings.Contains(msg, "127.0.0.1:1/statedb") {
+		t.Errorf("error %q: want host:port/db without the password", msg)
 	}
 }
