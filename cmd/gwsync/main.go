@@ -59,6 +59,7 @@ func commands() []command {
 		{"serve", "run the web client: sync wizard, automatic runs, /metrics", runServe},
 		{"passwd", "print a bcrypt password_hash for a user of the web client", runPasswd},
 		{"plugin", "plugin list: show adapters; plugin serve NAME: (internal) serve one", runPlugin},
+		{"migrate-state", "copy a SQLite state into an empty PostgreSQL state (--from, --to)", runMigrateState},
 		{"help", "show this help", func(context.Context, []string) error { printHelp(); return nil }},
 	}
 }
