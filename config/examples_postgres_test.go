@@ -5,17 +5,17 @@ import (
 	"testing"
 )
 
-// examples/postgres.yaml loads (config check) with its password from the
-// environment, and names a PostgreSQL state.
+// examples/postgres.yaml loads (config check) with its DSN from the
+// environment, for the state and the CRM alike.
 func TestPostgresExampleLoads(t *testing.T) {
-	t.Setenv("GWSYNC_STATE_PASSWORD", "example-pw")
+	const dsn = "postgres://gwsync:example-pw@127.0.0.1:5432/gwsync?sslmode=disable&pool_max_conns=8"
+	t.Setenv("GWSYNC_STATE_DSN", dsn)
 	c, err := Load(filepath.Join("..", "examples", "postgres.yaml"))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	want := "postgres://gwsync:example-pw@127.0.0.1:5432/gwsync?sslmode=disable&pool_max_conns=8"
-	if c.State != want {
-		t.Errorf("State = %q, want %q", c.State, want)
+	if c.State != dsn {
+		t.Errorf("State = %q, want %q", c.State, dsn)
 	}
 	if len(c.Users) != 1 || c.Users[0].ExportTo != "exports" {
 		t.Errorf("users = %+v", c.Users)

@@ -18,16 +18,32 @@ import (
 // migrateBatch is how many links go into the target per call.
 const migrateBatch = 5000
 
+const migrateStateHelp = `migrate-state --from sqlite:PATH [--to postgres://... | --config FILE]
+
+Copies an embedded deployment's state (--from sqlite:PATH) into an empty
+PostgreSQL state: --to, or else the state the config names. Every user's
+links (with the times both sides last agreed on and pending writes),
+cursors, outstanding failures (with the date first seen and attempts) and
+the run journal (ids, times, results) go over in one transaction: a
+failed copy leaves the target empty. A target that holds any state is
+refused. Stop every gwsync process on the old state first.`
+
 // runMigrateState copies an embedded SQLite state into an empty PostgreSQL
-// state: links, cursors, the run journal (ids, times and results kept) and
-// outstanding failures, in one transaction on the target. The source is
-// only read (apart from SQLite migrating it to this binary's schema).
+// state (see migrateStateHelp). The source is only read, apart from SQLite
+// migrating it to this binary's schema.
 func runMigrateState(ctx context.Context, args []string) error {
-	fs, _ := newFlagSet("migrate-state", "migrate-state --from sqlite:PATH --to postgres://...")
-	from := fs.String("from", "", "the SQLite state to copy (sqlite:PATH)")
-	to := fs.String("to", "", "the empty PostgreSQL state to fill (postgres://...; ${env:...} is not expanded here, use PGPASSWORD)")
+	fs, c := newFlagSet("migrate-state", migrateStateHelp)
+	from := fs.String("from", "", "the `DSN` of the SQLite state to copy (sqlite:PATH)")
+	to := fs.String("to", "", "the empty PostgreSQL state to fill (`postgres://...`; default: the config's state)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *to == "" {
+		cfg, err := c.load()
+		if err != nil {
+			return err
+		}
+		*to = cfg.State
 	}
 	path, ok := strings.CutPrefix(*from, "sqlite:")
 	if !ok || path == "" {
@@ -35,7 +51,7 @@ func runMigrateState(ctx context.Context, args []string) error {
 	}
 	path = strings.TrimPrefix(path, "//")
 	if !strings.HasPrefix(*to, "postgres://") && !strings.HasPrefix(*to, "postgresql://") {
-		return usageError{"migrate-state: --to must be postgres://..."}
+		return usageError{fmt.Sprintf("migrate-state: the target %s is not a PostgreSQL state (postgres://...)", redactURLs(*to))}
 	}
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("migrate-state: source %s: %w", path, err)
@@ -62,16 +78,25 @@ func runMigrateState(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("migrate-state: nothing copied: %w", err)
 	}
+	for _, u := range users {
+		p := n.perUser[u]
+		fmt.Printf("%s: %d links, %d cursors, %d outstanding failures copied\n", termSafe(u), p.links, p.cursors, p.failures)
+	}
 	fmt.Printf("copied %d users from %s to %s: %d links, %d cursors, %d runs with %d results, %d outstanding failures\n",
-		len(users), filepath.Clean(path), dst.Name(), n.links, n.cursors, n.runs, n.results, n.failures)
+		len(users), termSafe(filepath.Clean(path)), dst.Name(), n.links, n.cursors, n.runs, n.results, n.failures)
 	return nil
 }
 
-type migrateCounts struct{ links, cursors, runs, results, failures int }
+type migrateCounts struct {
+	links, cursors, runs, results, failures int
+	perUser                                 map[string]migrateCounts
+}
 
 // copyState copies everything of src into im.
 func copyState(ctx context.Context, src state.Store, im *postgres.Importer, users []string, n *migrateCounts) error {
+	n.perUser = map[string]migrateCounts{}
 	for _, u := range users {
+		before := *n
 		batch := make([]state.Link, 0, migrateBatch)
 		err := src.Links(ctx, u, func(l state.Link) error {
 			batch = append(batch, l)
@@ -108,6 +133,7 @@ func copyState(ctx context.Context, src state.Store, im *postgres.Importer, user
 			return err
 		}
 		n.failures += len(failures)
+		n.perUser[u] = migrateCounts{links: n.links - before.links, cursors: n.cursors - before.cursors, failures: n.failures - before.failures}
 	}
 	runs, err := src.Runs(ctx, "", 0)
 	if err != nil {

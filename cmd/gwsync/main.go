@@ -57,9 +57,9 @@ func commands() []command {
 		{"status", "show the last runs, cursors and per-item errors", runStatus},
 		{"config", "config check: validate a config file", runConfig},
 		{"serve", "run the web client: sync wizard, automatic runs, /metrics", runServe},
+		{"migrate-state", "copy an embedded SQLite state into an empty PostgreSQL state (--to, or the config's)", runMigrateState},
 		{"passwd", "print a bcrypt password_hash for a user of the web client", runPasswd},
 		{"plugin", "plugin list: show adapters; plugin serve NAME: (internal) serve one", runPlugin},
-		{"migrate-state", "copy a SQLite state into an empty PostgreSQL state (--from, --to)", runMigrateState},
 		{"help", "show this help", func(context.Context, []string) error { printHelp(); return nil }},
 	}
 }

@@ -18,8 +18,8 @@ import (
 //
 //	sqlite:PATH, sqlite://PATH   the SQLite file at PATH
 //	PATH                         the same, when PATH has no "scheme:" prefix
-//	postgres://..., postgresql://... a PostgreSQL database (engine/state/postgres;
-//	                              pool_max_conns and search_path in the DSN)
+//	postgres://..., postgresql://... the PostgreSQL database (pgx DSN;
+//	                             see engine/state/postgres)
 //
 // A path that itself looks like "name:rest" must be written as sqlite:PATH
 // (or ./name:rest). Unknown schemes and an empty DSN are errors.
@@ -34,7 +34,7 @@ func Open(ctx context.Context, dsn string) (state.Store, error) {
 	case "postgres", "postgresql":
 		return openPostgresStore(ctx, dsn)
 	default:
-		return nil, fmt.Errorf("state: unknown store %q in %q (want sqlite:PATH or postgres://...)", scheme, redactDSN(dsn))
+		return nil, fmt.Errorf("state: unknown store %q in %q (want sqlite:PATH or postgres://…)", scheme, redactDSN(dsn))
 	}
 }
 
@@ -47,8 +47,8 @@ func openSQLiteStore(ctx context.Context, path string) (state.Store, error) {
 	return s, nil
 }
 
-// openPostgresStore returns a nil interface on error; the errors name
-// the database without its password.
+// openPostgresStore returns a nil interface, not a nil *postgres.Store, on
+// error.
 func openPostgresStore(ctx context.Context, dsn string) (state.Store, error) {
 	s, err := postgres.Open(ctx, dsn)
 	if err != nil {

@@ -52,35 +52,25 @@ func TestUnknownSchemeHidesThePassword(t *testing.T) {
 	}
 }
 
-// postgres:// and postgresql:// open the PostgreSQL store.
+// A postgres:// DSN opens the PostgreSQL store; one that cannot connect
+// says which database without the password.
 func TestOpenPostgres(t *testing.T) {
 	ctx := context.Background()
-	dsn := pgtest.NewDatabase(t)
-	for _, d := range []string{dsn, "postgresql" + strings.TrimPrefix(dsn, "postgres")} {
-		s, err := Open(ctx, d)
-		if err != nil {
-			t.Fatalf("Open(%s): %v", d, err)
-		}
-		if err := s.SetCursor(ctx, "u", "src", "c1"); err != nil {
-			t.Errorf("store does not work: %v", err)
-		}
-		if c, _ := s.Cursor(ctx, "u", "src"); c != "c1" {
-			t.Errorf("cursor = %q; the two schemes open different stores", c)
-		}
-		s.Close()
+	s, err := Open(ctx, pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-// A server that cannot be reached is an error naming host:port/db, never
-// the password.
-func TestOpenPostgresUnreachableHidesThePassword(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer s.Close()
+	if err := s.SetCursor(ctx, "u", "src", "c1"); err != nil {
+		t.Fatalf("store does not work: %v", err)
+	}
+	ctx2, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	s, err := Open(ctx, "postgres://gwsync:s3cret-pw@127.0.0.1:1/statedb?connect_timeout=5")
+	s, err = Open(ctx2, "postgresql://gwsync:hunter2@127.0.0.1:1/gwsync?connect_timeout=2")
 	if err == nil || s != nil {
-		t.Fatalf("Open(unreachable) = %v, %v; want an error", s, err)
+		t.Fatalf("Open(unreachable) = %v, %v", s, err)
 	}
-	if msg := err.Error(); strings.Contains(msg, "s3cret-pw") || !strings.Contains(msg, "127.0.0.1:1/statedb") {
-		t.Errorf("error %q: want host:port/db without the password", msg)
+	if strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "127.0.0.1:1/gwsync") {
+		t.Errorf("error %q: want the database named, without the password", err)
 	}
 }
