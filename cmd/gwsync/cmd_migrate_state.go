@@ -2,165 +2,183 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/gwsync/gwsync/engine/state"
-	"github.com/gwsync/gwsync/engine/state/stores"
+	"github.com/gwsync/gwsync/engine/state/postgres"
+	"github.com/gwsync/gwsync/engine/state/sqlite"
 )
 
-const migrateStateHelp = `migrate-state --from DSN [--config FILE]
+// migrateBatch is how many links go into the target per call.
+const migrateBatch = 5000
 
-Copies the state of an embedded deployment (--from sqlite:PATH) into the
-state the config names (state: postgres://…), for every user of the config:
-links with the times both sides last agreed on, pending writes, cursors and
-outstanding failures. The target must be empty. The run journal is not
-copied (gwsync status starts a new history), and an outstanding failure's
-"since" date restarts. Stop every gwsync process on the old state first.`
+const migrateStateHelp = `migrate-state --from sqlite:PATH [--to postgres://... | --config FILE]
 
-// migrateBatch is how many links go in one PutLinks.
-const migrateBatch = 1000
+Copies an embedded deployment's state (--from sqlite:PATH) into an empty
+PostgreSQL state: --to, or else the state the config names. Every user's
+links (with the times both sides last agreed on and pending writes),
+cursors, outstanding failures (with the date first seen and attempts) and
+the run journal (ids, times, results) go over in one transaction: a
+failed copy leaves the target empty. A target that holds any state is
+refused. Stop every gwsync process on the old state first.`
 
+// runMigrateState copies an embedded SQLite state into an empty PostgreSQL
+// state (see migrateStateHelp). The source is only read, apart from SQLite
+// migrating it to this binary's schema.
 func runMigrateState(ctx context.Context, args []string) error {
 	fs, c := newFlagSet("migrate-state", migrateStateHelp)
-	from := fs.String("from", "", "the `DSN` of the state to copy from (sqlite:PATH)")
+	from := fs.String("from", "", "the `DSN` of the SQLite state to copy (sqlite:PATH)")
+	to := fs.String("to", "", "the empty PostgreSQL state to fill (`postgres://...`; default: the config's state)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *from == "" {
-		return usageError{"migrate-state: --from is required (the old state, e.g. sqlite:/var/lib/gwsync/state.db)"}
+	if *to == "" {
+		cfg, err := c.load()
+		if err != nil {
+			return err
+		}
+		*to = cfg.State
 	}
-	cfg, err := c.load()
-	if err != nil {
-		return err
+	path, ok := strings.CutPrefix(*from, "sqlite:")
+	if !ok || path == "" {
+		return usageError{"migrate-state: --from must be sqlite:PATH"}
 	}
-	src, err := stores.Open(ctx, *from)
+	path = strings.TrimPrefix(path, "//")
+	if !strings.HasPrefix(*to, "postgres://") && !strings.HasPrefix(*to, "postgresql://") {
+		return usageError{fmt.Sprintf("migrate-state: the target %s is not a PostgreSQL state (postgres://...)", redactURLs(*to))}
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("migrate-state: source %s: %w", path, err)
+	}
+	src, err := sqlite.Open(ctx, path)
 	if err != nil {
-		return fmt.Errorf("--from %s: %w", redactURLs(*from), err)
+		return fmt.Errorf("migrate-state: %w", err)
 	}
 	defer src.Close()
-	dst, err := openState(ctx, cfg)
+	users, err := sqliteUsers(ctx, path) // after Open: the file is at this binary's schema
 	if err != nil {
-		return err
+		return fmt.Errorf("migrate-state: source %s: %w", path, err)
+	}
+	dst, err := postgres.Open(ctx, *to)
+	if err != nil {
+		return fmt.Errorf("migrate-state: %w", err)
 	}
 	defer dst.Close()
-	names := make([]string, len(cfg.Users))
-	for i, u := range cfg.Users {
-		names[i] = u.Name
+	var n migrateCounts
+	err = dst.Import(ctx, func(im *postgres.Importer) error { return copyState(ctx, src, im, users, &n) })
+	if errors.Is(err, postgres.ErrNotEmpty) {
+		return fmt.Errorf("migrate-state: %s already holds a state; give an empty database (or schema): %w", dst.Name(), err)
 	}
-	if err := checkEmpty(ctx, dst, names); err != nil {
-		return fmt.Errorf("%s: state %s: %w", cfg.File, redactURLs(cfg.State), err)
-	}
-	for _, user := range names {
-		n, err := migrateUser(ctx, src, dst, user)
-		if err != nil {
-			return fmt.Errorf("user %s: %w", user, err)
-		}
-		fmt.Printf("%s: %d links, %d cursors, %d outstanding failures copied\n", termSafe(user), n.links, n.cursors, n.failures)
-	}
-	return warnUncopiedUsers(ctx, src, names)
-}
-
-// checkEmpty refuses a target that holds anything of the config's users,
-// or any journal: copying into it would mix two histories.
-func checkEmpty(ctx context.Context, st state.Store, users []string) error {
-	runs, err := st.Runs(ctx, "", 1)
 	if err != nil {
-		return err
-	}
-	if len(runs) > 0 {
-		return fmt.Errorf("not empty: it has a run journal (user %s); migrate into a new database", runs[0].User)
+		return fmt.Errorf("migrate-state: nothing copied: %w", err)
 	}
 	for _, u := range users {
-		cursors, err := st.Cursors(ctx, u)
+		p := n.perUser[u]
+		fmt.Printf("%s: %d links, %d cursors, %d outstanding failures copied\n", termSafe(u), p.links, p.cursors, p.failures)
+	}
+	fmt.Printf("copied %d users from %s to %s: %d links, %d cursors, %d runs with %d results, %d outstanding failures\n",
+		len(users), termSafe(filepath.Clean(path)), dst.Name(), n.links, n.cursors, n.runs, n.results, n.failures)
+	return nil
+}
+
+type migrateCounts struct {
+	links, cursors, runs, results, failures int
+	perUser                                 map[string]migrateCounts
+}
+
+// copyState copies everything of src into im.
+func copyState(ctx context.Context, src state.Store, im *postgres.Importer, users []string, n *migrateCounts) error {
+	n.perUser = map[string]migrateCounts{}
+	for _, u := range users {
+		before := *n
+		batch := make([]state.Link, 0, migrateBatch)
+		err := src.Links(ctx, u, func(l state.Link) error {
+			batch = append(batch, l)
+			if len(batch) < migrateBatch {
+				return nil
+			}
+			n.links += len(batch)
+			err := im.PutLinks(ctx, batch)
+			batch = batch[:0]
+			return err
+		})
+		if err == nil {
+			n.links += len(batch)
+			err = im.PutLinks(ctx, batch)
+		}
+		if err != nil {
+			return fmt.Errorf("links of %q: %w", u, err)
+		}
+		cursors, err := src.Cursors(ctx, u)
 		if err != nil {
 			return err
 		}
-		links := 0
-		if err := st.Links(ctx, u, func(state.Link) error { links++; return errStopWalk }); err != nil && !errors.Is(err, errStopWalk) {
+		for source, c := range cursors {
+			if err := im.SetCursor(ctx, u, source, c); err != nil {
+				return err
+			}
+			n.cursors++
+		}
+		failures, err := src.Failures(ctx, u)
+		if err != nil {
 			return err
 		}
-		if len(cursors) > 0 || links > 0 {
-			return fmt.Errorf("not empty: it holds the state of user %s; migrate into a new database", u)
+		if err := im.PutFailures(ctx, failures); err != nil {
+			return err
 		}
+		n.failures += len(failures)
+		n.perUser[u] = migrateCounts{links: n.links - before.links, cursors: n.cursors - before.cursors, failures: n.failures - before.failures}
+	}
+	runs, err := src.Runs(ctx, "", 0)
+	if err != nil {
+		return err
+	}
+	for i := len(runs) - 1; i >= 0; i-- { // oldest first
+		items, err := src.RunItems(ctx, runs[i].ID)
+		if err != nil {
+			return err
+		}
+		if err := im.PutRun(ctx, runs[i], items); err != nil {
+			return err
+		}
+		n.runs++
+		n.results += len(items)
 	}
 	return nil
 }
 
-var errStopWalk = errors.New("stop")
-
-type migrated struct{ links, cursors, failures int }
-
-func migrateUser(ctx context.Context, src, dst state.Store, user string) (migrated, error) {
-	var n migrated
-	batch := make([]state.Link, 0, migrateBatch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		err := dst.PutLinks(ctx, batch)
-		n.links += len(batch)
-		batch = batch[:0]
-		return err
-	}
-	err := src.Links(ctx, user, func(l state.Link) error {
-		batch = append(batch, l)
-		if len(batch) == migrateBatch {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil {
-		err = flush()
-	}
+// sqliteUsers lists every user the SQLite state at path knows (the Store
+// interface asks per user and has no list), reading the file read-only.
+func sqliteUsers(ctx context.Context, path string) ([]string, error) {
+	abs, err := filepath.Abs(path)
 	if err != nil {
-		return n, fmt.Errorf("links: %w", err)
+		return nil, err
 	}
-	cursors, err := src.Cursors(ctx, user)
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(abs), RawQuery: "mode=ro"}
+	db, err := sql.Open("sqlite", u.String())
 	if err != nil {
-		return n, err
+		return nil, err
 	}
-	for source, cursor := range cursors {
-		if err := dst.SetCursor(ctx, user, source, cursor); err != nil {
-			return n, err
-		}
-		n.cursors++
-	}
-	failures, err := src.Failures(ctx, user)
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT user FROM links UNION SELECT user FROM cursors
+		UNION SELECT user FROM failures UNION SELECT user FROM runs ORDER BY 1`)
 	if err != nil {
-		return n, err
+		return nil, fmt.Errorf("not a gwsync state (%w)", err)
 	}
-	if len(failures) > 0 {
-		if _, err := dst.SettleFailures(ctx, user, failures, nil); err != nil {
-			return n, err
+	defer rows.Close()
+	var users []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
 		}
-		n.failures = len(failures)
+		users = append(users, name)
 	}
-	return n, nil
-}
-
-// warnUncopiedUsers names users the old journal knows that the config
-// does not: their state stays behind.
-func warnUncopiedUsers(ctx context.Context, src state.Store, copied []string) error {
-	runs, err := src.Runs(ctx, "", 100000)
-	if err != nil {
-		return err
-	}
-	seen := map[string]bool{}
-	for _, u := range copied {
-		seen[u] = true
-	}
-	var left []string
-	for _, r := range runs {
-		if !seen[r.User] {
-			seen[r.User] = true
-			left = append(left, r.User)
-		}
-	}
-	sort.Strings(left)
-	for _, u := range left {
-		fmt.Printf("warning: user %s has runs in the old state but is not in the config: not copied\n", termSafe(u))
-	}
-	return nil
+	return users, rows.Err()
 }
