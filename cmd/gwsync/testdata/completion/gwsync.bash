@@ -8,7 +8,7 @@ _gwsync() {
     for (( i = 1; i < COMP_CWORD; i++ )); do
         word="${COMP_WORDS[i]}"
         case "$word" in
-            --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--cost|-cost) (( i++ )) ;;
+            --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out) (( i++ )) ;;
             -*) ;;
             *) if [[ -z "$cmd" ]]; then cmd="$word"; elif [[ -z "$sub" ]]; then sub="$word"; fi ;;
         esac
@@ -16,12 +16,12 @@ _gwsync() {
     case "$prev" in
         --log-format|-log-format) COMPREPLY=( $(compgen -W "text json" -- "$cur") ); return ;;
         --log-level|-log-level) COMPREPLY=( $(compgen -W "error warn info debug" -- "$cur") ); return ;;
-        --config|-config) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
-        --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--cost|-cost) COMPREPLY=(); return ;;
+        --config|-config|--out|-out) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+        --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out) COMPREPLY=(); return ;;
     esac
     case "$cmd" in
         "")
-            if [[ "$cur" == -* ]]; then words="--config --log-format --log-level --version --help"; else words="plan sync activities status config discover serve migrate-state passwd plugin version completion help"; fi ;;
+            if [[ "$cur" == -* ]]; then words="--config --log-format --log-level --version --help"; else words="plan sync activities status config discover serve migrate-state passwd keygen plugin version completion help"; fi ;;
         plan) words="--areas --config --exclude --json --log-format --log-level --user --wide" ;;
         sync) words="--areas --config --dry-run --exclude --json --log-format --log-level --user --wait --wide --yes" ;;
         activities) words="--config --json --log-format --log-level --type --user" ;;
@@ -29,12 +29,13 @@ _gwsync() {
         config) if [[ -z "$sub" ]]; then words="check"; else words="--config --log-format --log-level"; fi ;;
         discover) words="--config --json --log-format --log-level --source --user" ;;
         serve) words="--address --config --log-format --log-level" ;;
-        migrate-state) words="--config --from --log-format --log-level" ;;
+        migrate-state) words="--config --from --log-format --log-level --to" ;;
         passwd) words="--config --cost --log-format --log-level" ;;
+        keygen) words="--config --log-format --log-level --out" ;;
         plugin) if [[ -z "$sub" ]]; then words="list"; else words="--config --log-format --log-level"; fi ;;
         version) words="" ;;
         completion) if [[ -z "$sub" ]]; then words="bash zsh fish"; fi ;;
-        help) if [[ -z "$sub" ]]; then words="plan sync activities status config discover serve migrate-state passwd plugin version completion help"; fi ;;
+        help) if [[ -z "$sub" ]]; then words="plan sync activities status config discover serve migrate-state passwd keygen plugin version completion help"; fi ;;
     esac
     COMPREPLY=( $(compgen -W "$words" -- "$cur") )
 }
