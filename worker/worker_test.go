@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -253,4 +252,47 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
-var _ = errors.New
+
+// TestSyncWaitsForTheLease: while a CLI run holds alice's lease, her job
+// is snoozed and nothing is synced; once the lease is released the job
+// runs.
+func TestSyncWaitsForTheLease(t *testing.T) {
+	s := newSite(t, "alice")
+	migrate(t, s.pool)
+	ctx := context.Background()
+	cli := state.Holder{Host: "host-a", PID: 4242, What: "gwsync sync"}
+	lease, err := s.st.TryLease(ctx, "alice", cli, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := NewQueue(s.pool, nil)
+	enq, err := q.EnqueueSyncs(ctx, []string{"alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.start(s.worker(Options{Users: users("alice"), LeaseTTL: 2 * time.Second}))
+	// A snoozed job goes back to available with its attempt undone: wait
+	// for a few attempts to have been taken and snoozed.
+	waitFor(t, func() bool {
+		var n int
+		s.pool.QueryRow(ctx, `SELECT coalesce((metadata->>'snoozes')::int, 0) FROM river_job WHERE id = $1`, enq[0].JobID).Scan(&n)
+		return n >= 2
+	})
+	if js, _ := q.Job(ctx, enq[0].JobID); js.Finished() {
+		t.Fatalf("job finished while the CLI held the lease: %+v", js)
+	}
+	if n := s.opened["alice"]; n != 0 || len(s.crm.Activities()) != 0 {
+		t.Fatalf("synced beside the CLI's lease: %d jobs opened, %d activities", n, len(s.crm.Activities()))
+	}
+	if err := s.st.ReleaseLease(ctx, lease); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if c, err := q.Wait(wctx, time.Time{}, 100*time.Millisecond); err != nil || c.Completed != 1 {
+		t.Fatalf("after the release: %+v %v", c, err)
+	}
+	if got := len(s.crm.Activities()); got != 3 {
+		t.Errorf("CRM holds %d activities, want 3", got)
+	}
+}
