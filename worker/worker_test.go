@@ -252,7 +252,6 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 }
 
-
 // TestSyncWaitsForTheLease: while a CLI run holds alice's lease, her job
 // is snoozed and nothing is synced; once the lease is released the job
 // runs.
