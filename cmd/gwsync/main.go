@@ -57,6 +57,8 @@ func commands() []command {
 		{"status", "show the last runs, cursors and per-item errors", runStatus},
 		{"config", "config check: validate a config file", runConfig},
 		{"serve", "run the web client: sync wizard, automatic runs, /metrics", runServe},
+		{"worker", "work sync jobs from the PostgreSQL queue (scale-out; needs a PostgreSQL state)", runWorker},
+		{"jobs", "jobs enqueue --user NAME|--all; jobs wait: the PostgreSQL sync queue", runJobs},
 		{"passwd", "print a bcrypt password_hash for a user of the web client", runPasswd},
 		{"plugin", "plugin list: show adapters; plugin serve NAME: (internal) serve one", runPlugin},
 		{"help", "show this help", func(context.Context, []string) error { printHelp(); return nil }},
