@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -11,7 +12,9 @@ import (
 	"github.com/gwsync/gwsync/adapters/credentials"
 	"github.com/gwsync/gwsync/config"
 	"github.com/gwsync/gwsync/engine"
+	"github.com/gwsync/gwsync/engine/state"
 	"github.com/gwsync/gwsync/web"
+	"github.com/gwsync/gwsync/worker"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -48,8 +51,19 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// With a PostgreSQL state this process is also a worker, and the
+	// periodic job of the queue, not the in-process scheduler, syncs the
+	// automatic users.
+	interval := cfg.Serve.Interval
+	var jobs *worker.Worker
+	if isPostgresDSN(cfg.State) {
+		if jobs, err = serveWorker(ctx, cfg, logger, st, crm); err != nil {
+			return err
+		}
+		interval = 0
+	}
 	srv, err := web.New(web.Options{Users: users, OpenJob: jobOpener(cfg, logger, crm), CRM: crm, State: st,
-		SecureCookies: cfg.Serve.TLSCert != "", Interval: cfg.Serve.Interval, Logger: logger.Named("web"),
+		SecureCookies: cfg.Serve.TLSCert != "", Interval: interval, Logger: logger.Named("web"),
 		MaxSessions: cfg.Serve.MaxSessions, MetricsToken: metricsToken, MetricsElsewhere: cfg.Serve.MetricsAddress != ""})
 	if err != nil {
 		return err
@@ -75,7 +89,31 @@ func runServe(ctx context.Context, args []string) error {
 		scheme = "https"
 	}
 	fmt.Fprintf(os.Stderr, "gwsync serve: listening on %s://%s/ (stop with Ctrl-C)\n", scheme, ln.Addr())
-	return srv.Serve(ctx, ln, cfg.Serve.TLSCert, cfg.Serve.TLSKey)
+	if jobs == nil {
+		return srv.Serve(ctx, ln, cfg.Serve.TLSCert, cfg.Serve.TLSKey)
+	}
+	// The web client and the worker stop together: a worker that cannot
+	// run takes the web client down with it.
+	wctx, stopAll := context.WithCancel(ctx)
+	defer stopAll()
+	workerErr := make(chan error, 1)
+	go func() { workerErr <- jobs.Run(wctx); stopAll() }()
+	err = srv.Serve(wctx, ln, cfg.Serve.TLSCert, cfg.Serve.TLSKey)
+	stopAll()
+	return errors.Join(err, <-workerErr)
+}
+
+// serveWorker builds the worker `gwsync serve` runs beside the web client
+// when the state is PostgreSQL, after migrating River's tables.
+func serveWorker(ctx context.Context, cfg *config.Config, logger hclog.Logger, st state.Store, crm adapters.Sink) (*worker.Worker, error) {
+	pool, err := jobsPool(cfg, st)
+	if err != nil {
+		return nil, err
+	}
+	if err := worker.Migrate(ctx, pool); err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.File, err)
+	}
+	return newWorker(cfg, logger, st, pool, crm, "gwsync serve")
 }
 
 // webUsers turns the config's users into the web client's, and counts
