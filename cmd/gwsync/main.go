@@ -59,6 +59,7 @@ func commands() []command {
 		{"serve", "run the web client: sync wizard, automatic runs, /metrics", runServe},
 		{"worker", "work sync jobs from the PostgreSQL queue (scale-out; needs a PostgreSQL state)", runWorker},
 		{"jobs", "jobs enqueue --user NAME|--all; jobs wait: the PostgreSQL sync queue", runJobs},
+		{"migrate-state", "copy an embedded SQLite state into the (empty PostgreSQL) state the config names", runMigrateState},
 		{"passwd", "print a bcrypt password_hash for a user of the web client", runPasswd},
 		{"plugin", "plugin list: show adapters; plugin serve NAME: (internal) serve one", runPlugin},
 		{"help", "show this help", func(context.Context, []string) error { printHelp(); return nil }},
