@@ -15,11 +15,12 @@ import (
 	"github.com/gwsync/gwsync/adapters/memory"
 	"github.com/gwsync/gwsync/engine"
 	"github.com/gwsync/gwsync/engine/state"
-	"github.com/gwsync/gwsync/engine/state/sqlite"
+	"github.com/gwsync/gwsync/engine/state/postgres"
 	"github.com/gwsync/gwsync/internal/testenv/pgtest"
 )
 
-// site is a River database, a SQLite state and memory adapters: each
+// site is a PostgreSQL database holding River's tables and the state,
+// and memory adapters: each
 // user has a calendar of three events, and all share one CRM.
 type site struct {
 	t       *testing.T
@@ -40,7 +41,7 @@ func newSite(t *testing.T, users ...string) *site {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	st, err := sqlite.Open(ctx, t.TempDir()+"/state.db")
+	st, err := postgres.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
