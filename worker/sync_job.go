@@ -49,7 +49,13 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 	if err != nil {
 		return river.JobCancel(err)
 	}
-	lock, runCtx, err := state.LockUser(ctx, w.opts.State, a.User, w.holder, state.LockOptions{TTL: w.opts.LeaseTTL})
+	// The sync's own context: River's has a deadline at RescueAfter (see
+	// New); this one ends only at a shutdown's hard stop or with the lease.
+	own, stopOwn := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopOwn()
+	defer context.AfterFunc(w.hardStop, stopOwn)()
+	go w.heartbeat(own, job.ID, job.Attempt)
+	lock, runCtx, err := state.LockUser(own, w.opts.State, a.User, w.holder, state.LockOptions{TTL: w.opts.LeaseTTL})
 	var busy *state.BusyError
 	if errors.As(err, &busy) {
 		wait := snoozeFor(busy.Lease, w.opts.LeaseTTL)
@@ -57,7 +63,7 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 		return river.JobSnooze(wait)
 	}
 	if err != nil {
-		return s.handBack(ctx, fmt.Errorf("user %s: lease: %w", a.User, err))
+		return s.handBack(fmt.Errorf("user %s: lease: %w", a.User, err))
 	}
 	// The lease is released even when ctx was cancelled by a shutdown.
 	defer func() {
@@ -75,14 +81,14 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 		if cause := context.Cause(runCtx); errors.Is(cause, state.ErrLeaseLost) {
 			err = fmt.Errorf("%w (%w)", err, cause)
 		}
-		return s.handBack(ctx, fmt.Errorf("user %s: %w", a.User, err))
+		return s.handBack(fmt.Errorf("user %s: %w", a.User, err))
 	}
 	out := RunOutput{}
 	if res != nil {
 		out = RunOutput{RunID: res.RunID, Status: res.Status, Counts: res.Counts}
 	}
 	log.Info("sync ended", "outcome", out.Status, "run", out.RunID, "duration", time.Since(started).Round(time.Millisecond))
-	if err := river.RecordOutput(ctx, out); err != nil {
+	if err := river.RecordOutput(ctx, out); err != nil && ctx.Err() == nil {
 		log.Warn("recording the run in the job", "error", err)
 	}
 	return nil
@@ -92,12 +98,31 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 // cancelled running syncs, the job is snoozed instead (another worker
 // takes it at once, and a normal shutdown logs no error); otherwise River
 // records the error and retries.
-func (s *syncWorker) handBack(ctx context.Context, err error) error {
-	if s.w.stopping.Load() && ctx.Err() != nil {
+func (s *syncWorker) handBack(err error) error {
+	if s.w.hardStop.Err() != nil {
 		s.w.log.Info("sync cancelled by the shutdown: handed back to the queue", "error", err)
 		return river.JobSnooze(time.Millisecond)
 	}
 	return err
+}
+
+// heartbeat moves the running job's attempted_at forward every third of
+// RescueAfter until ctx ends, so that River rescues the job only when this
+// process stopped beating (it died). Errors are retried at the next beat.
+func (w *Worker) heartbeat(ctx context.Context, jobID int64, attempt int) {
+	t := time.NewTicker(max(w.opts.RescueAfter/3, 200*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := w.opts.Pool.Exec(ctx, `UPDATE river_job SET attempted_at = now()
+			WHERE id = $1 AND attempt = $2 AND state = 'running'`, jobID, attempt); err != nil && ctx.Err() == nil {
+			w.log.Debug("job heartbeat", "job", jobID, "error", err)
+		}
+	}
 }
 
 // snoozeFor is how long a job waits for a lease another holds: until the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -83,12 +82,16 @@ type Options struct {
 
 // Worker works sync jobs until its context ends. Build it with New.
 type Worker struct {
-	opts     Options
-	client   *river.Client[pgx.Tx]
-	holder   state.Holder
-	log      hclog.Logger
-	users    map[string]User
-	stopping atomic.Bool // set when running jobs are being cancelled for a shutdown
+	opts   Options
+	client *river.Client[pgx.Tx]
+	holder state.Holder
+	log    hclog.Logger
+	users  map[string]User
+	// hardStop ends running syncs when a shutdown's grace is over. Syncs
+	// do not run under River's job context, whose deadline only marks
+	// when a job may be rescued (see New).
+	hardStop   context.Context
+	cancelHard context.CancelFunc
 }
 
 // New checks opts and builds the River client; it connects to nothing and
@@ -109,6 +112,7 @@ func New(opts Options) (*Worker, error) {
 		opts.What = "worker"
 	}
 	w := &Worker{opts: opts, holder: state.CurrentHolder(opts.What), log: opts.Logger, users: map[string]User{}}
+	w.hardStop, w.cancelHard = context.WithCancel(context.Background())
 	for _, u := range opts.Users {
 		if _, dup := w.users[u.Name]; dup {
 			return nil, fmt.Errorf("worker: user %q twice", u.Name)
@@ -129,10 +133,17 @@ func New(opts Options) (*Worker, error) {
 			queueSync:     {MaxWorkers: opts.Concurrency},
 			queueSchedule: {MaxWorkers: 1},
 		},
-		// A run is bounded by the engine's own bounds (every adapter call
-		// has a deadline); River must not cut it short.
-		JobTimeout:           -1,
+		// River rescues a job only once its JobTimeout is over (never with
+		// no timeout), and cancels the job's context then. A run is
+		// bounded by the engine's own bounds instead (every adapter call
+		// has a deadline): the sync runs under a context of its own, and
+		// its worker moves the job's attempted_at forward while it runs
+		// (heartbeat), so only a job whose worker died is rescued,
+		// RescueAfter after its last heartbeat. A job past its timeout is
+		// not "stuck" either.
+		JobTimeout:           opts.RescueAfter,
 		RescueStuckJobsAfter: opts.RescueAfter,
+		JobStuckThreshold:    100 * 365 * 24 * time.Hour,
 		// The schedule reads when each user last finished from the
 		// completed jobs: they must outlive an interval.
 		CompletedJobRetentionPeriod: max(24*time.Hour, 3*opts.Interval),
@@ -182,7 +193,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		return nil
 	}
 	w.log.Warn("grace period over: cancelling running syncs; their jobs go back to the queue")
-	w.stopping.Store(true)
+	w.cancelHard()
 	hardCtx, cancelHard := context.WithTimeout(context.Background(), time.Minute)
 	defer cancelHard()
 	if err := w.client.StopAndCancel(hardCtx); err != nil {
