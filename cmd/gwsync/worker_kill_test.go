@@ -412,3 +412,15 @@ func connections(t *testing.T, dsn string) int {
 	}
 	return n
 }
+
+// gwsync worker and gwsync jobs need the queue, which lives in a
+// PostgreSQL state: with SQLite they say so.
+func TestWorkerNeedsPostgres(t *testing.T) {
+	s := newSite(t, "")
+	for _, args := range [][]string{{"worker"}, {"jobs", "enqueue", "--all"}, {"jobs", "wait"}} {
+		r := s.mustRun(exitError, args...)
+		if !strings.Contains(r.stderr, "needs a PostgreSQL state") || !strings.Contains(r.stderr, "gwsync.yaml") {
+			t.Errorf("gwsync %v with a SQLite state: %s", args, r.stderr)
+		}
+	}
+}
