@@ -171,11 +171,23 @@ func scheduleTick(interval time.Duration) time.Duration {
 // Run works jobs until ctx ends, then shuts down: it takes no new job,
 // lets running syncs finish within ShutdownGrace, then cancels them (the
 // engine stops between two batches) and hands their jobs back to the
-// queue for another worker. It returns nil after such a shutdown; an error
-// when River cannot start (its tables are missing: Migrate first).
+// queue for another worker. It returns nil after such a shutdown. While
+// River cannot start (the database is away, its tables are missing:
+// Migrate first) it tries again, logging why.
 func (w *Worker) Run(ctx context.Context) error {
-	if err := w.client.Start(context.WithoutCancel(ctx)); err != nil {
-		return fmt.Errorf("worker: %w", err)
+	// A database that is restarting or briefly away is waited for: a
+	// replica started at that moment must not exit.
+	for wait := time.Second; ; wait = min(2*wait, 15*time.Second) {
+		err := w.client.Start(context.WithoutCancel(ctx))
+		if err == nil {
+			break
+		}
+		w.log.Warn("worker: cannot start River, trying again", "error", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
 	}
 	w.log.Info("worker started", "concurrency", w.opts.Concurrency, "rescue_after", w.opts.RescueAfter,
 		"interval", w.opts.Interval)

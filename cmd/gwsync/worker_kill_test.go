@@ -40,7 +40,13 @@ type fleet struct {
 
 func newFleet(t *testing.T, nUsers int, workerYAML string) *fleet {
 	t.Helper()
-	f := &fleet{t: t, dir: t.TempDir(), dsn: pgtest.NewDatabase(t)}
+	return newFleetOn(t, pgtest.NewDatabase(t), nUsers, workerYAML)
+}
+
+// newFleetOn is newFleet on the database dsn.
+func newFleetOn(t *testing.T, dsn string, nUsers int, workerYAML string) *fleet {
+	t.Helper()
+	f := &fleet{t: t, dir: t.TempDir(), dsn: dsn}
 	f.config = filepath.Join(f.dir, "gwsync.yaml")
 	var b strings.Builder
 	fmt.Fprintf(&b, "state: %q\n", f.dsn)
