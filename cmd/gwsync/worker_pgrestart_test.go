@@ -146,3 +146,73 @@ func restartPostgres(t *testing.T, dir string) {
 		os.WriteFile(filepath.Join(dir, "postgres.pid"), []byte(first+"\n"), 0o644)
 	}
 }
+
+// gwsync serve with a PostgreSQL state is also a worker, and the queue's
+// periodic job (not the in-process scheduler) syncs the automatic users:
+// each once, then SIGTERM stops it cleanly.
+func TestServeRunsTheWorker(t *testing.T) {
+	f := newFleet(t, 3, "")
+	cfg, err := os.ReadFile(f.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = []byte(strings.ReplaceAll(string(cfg), "    export_to: files\n", "    export_to: files\n    automatic_matching: true\n"))
+	if err := os.WriteFile(f.config, cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2027, 6, 1, 9, 0, 0, 0, time.UTC)
+	for i, u := range f.users {
+		f.writeItems(u, []adapters.Item{{Kind: adapters.KindEvent, Key: fmt.Sprintf("ical:sv-%d@example.com", i),
+			Subject: "Visit", Raster: adapters.Raster{Start: base, End: base.Add(time.Hour)}}})
+	}
+	logPath := filepath.Join(f.dir, "serve.log")
+	out, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd := exec.Command(gwsyncBin, "serve", "--address", "127.0.0.1:0", "--log-level", "info", "--config", f.config)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	deadline := time.Now().Add(time.Minute)
+	for {
+		data, _ := os.ReadFile(logPath)
+		if strings.Count(string(data), "sync ended:") >= len(f.users) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the automatic users were not synced within a minute:\n%s", data)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r := f.mustRun("jobs", "wait", "--timeout", "60s")
+	if !strings.Contains(r.stdout, "completed=3 ") {
+		t.Errorf("jobs: %s", r.stdout)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	if err := <-done; err != nil {
+		t.Errorf("serve after SIGINT: %v", err)
+	}
+	data, _ := os.ReadFile(logPath)
+	if strings.Contains(string(data), "[ERROR]") {
+		t.Errorf("error lines:\n%s", data)
+	}
+	crm, err := crmsql.OpenStoreOptions(context.Background(), crmsql.Options{DSN: f.dsn, Schema: "crm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer crm.Close()
+	if acts, err := crm.AllActivities(context.Background()); err != nil || len(acts) != 3 {
+		t.Errorf("CRM: %d activities (%v), want 3", len(acts), err)
+	}
+}
