@@ -26,7 +26,7 @@ var DefaultWindow = Window{Past: 30 * day, Future: 365 * day}
 
 // Keys of each mapping, in the order they are documented.
 var (
-	topKeys      = []string{"state", "crm", "plugin_dir", "defaults", "users", "serve"}
+	topKeys      = []string{"state", "crm", "plugin_dir", "defaults", "users", "serve", "worker"}
 	defaultsKeys = []string{"window", "conflict", "time_zone", "private_items"}
 	windowKeys   = []string{"past", "future"}
 	userKeys     = []string{"name", "email", "time_zone", "automatic_matching", "areas", "conflict", "window", "export_to", "sources", "password_hash", "exclude", "private_items"}
@@ -69,6 +69,7 @@ func (d *decoder) decodeFile(root *yaml.Node, c *Config) {
 	}
 	c.Defaults = d.decodeDefaults(f["defaults"])
 	c.Serve = d.decodeServe(f["serve"])
+	c.Worker = d.decodeWorker(f["worker"])
 
 	if n := f["crm"]; n != nil && !isNull(resolve(n)) {
 		c.CRM = d.decodePlugin(n, "crm", false)

@@ -31,6 +31,36 @@ type Config struct {
 	Users []User `json:"users"`
 	// Serve configures the web client (`serve:`); defaults filled in.
 	Serve Serve `json:"serve"`
+	// Worker configures the River workers of `gwsync worker` and `gwsync
+	// serve` with a PostgreSQL state (`worker:`); defaults filled in.
+	Worker Worker `json:"worker"`
+}
+
+// Worker is the `worker:` block: how a process works sync jobs from the
+// PostgreSQL queue. How often automatic users are synced is
+// serve.interval.
+type Worker struct {
+	// Concurrency is how many users' syncs one process runs at once.
+	Concurrency int `json:"concurrency"`
+	// RescueAfter is how long a sync job may be running before another
+	// worker takes it over, its worker taken for dead.
+	RescueAfter time.Duration `json:"rescue_after"`
+	// LeaseTTL is how long a user's lease outlives its holder's last
+	// renewal: how long a killed holder keeps the user.
+	LeaseTTL time.Duration `json:"lease_ttl"`
+	// ShutdownGrace is how long running syncs may finish after SIGTERM
+	// before they are cancelled and handed back to the queue.
+	ShutdownGrace time.Duration `json:"shutdown_grace"`
+}
+
+// MarshalJSON writes the durations in the YAML notation ("2m").
+func (w Worker) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Concurrency   int    `json:"concurrency"`
+		RescueAfter   string `json:"rescue_after"`
+		LeaseTTL      string `json:"lease_ttl"`
+		ShutdownGrace string `json:"shutdown_grace"`
+	}{w.Concurrency, formatDuration(w.RescueAfter), formatDuration(w.LeaseTTL), formatDuration(w.ShutdownGrace)})
 }
 
 // Serve is the `serve:` block: how `gwsync serve` listens and how often

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/engine"
+	"github.com/gwsync/gwsync/engine/state"
 )
 
 // Run triggers, as the metrics label them.
@@ -35,10 +36,10 @@ func (s *Server) beginRun() bool {
 func (s *Server) executeManual(user string, job *engine.Job, sync *engine.Run, release func(), r *run, secrets map[string]string) {
 	defer s.runs.Done()
 	defer release()
-	_, res, err := s.measured(user, triggerManual, func() (*engine.Plan, *engine.Result, error) {
+	_, res, err := s.measured(s.runCtx, user, triggerManual, func(ctx context.Context) (*engine.Plan, *engine.Result, error) {
 		job.Progress = r.progress
 		r.setPhase("execute")
-		res, err := sync.Apply(s.runCtx)
+		res, err := sync.Apply(ctx)
 		return sync.Plan(), res, err
 	})
 	if err != nil {
@@ -54,7 +55,7 @@ func (s *Server) executeManual(user string, job *engine.Job, sync *engine.Run, r
 // (a source that cannot start, a CRM that cannot be listed) are kept for
 // the status page, since no journal entry records them.
 func (s *Server) syncAutomatic(ctx context.Context, user string) {
-	_, res, err := s.measured(user, triggerAutomatic, func() (*engine.Plan, *engine.Result, error) {
+	_, res, err := s.measured(ctx, user, triggerAutomatic, func(ctx context.Context) (*engine.Plan, *engine.Result, error) {
 		return s.planAndExecute(ctx, user)
 	})
 	msg := ""
@@ -66,15 +67,23 @@ func (s *Server) syncAutomatic(ctx context.Context, user string) {
 }
 
 // measured runs a sync of user holding the user's lock (one run per user
-// at a time, manual or automatic), and counts it in the metrics.
-func (s *Server) measured(user, trigger string, sync func() (*engine.Plan, *engine.Result, error)) (*engine.Plan, *engine.Result, error) {
+// at a time, manual or automatic, in this process) and the user's lease in
+// the state (none at once anywhere: a CLI run, a worker, another replica;
+// it waits for the lease), and counts it in the metrics. sync runs under
+// a context that ends when the lease is lost.
+func (s *Server) measured(ctx context.Context, user, trigger string, sync func(context.Context) (*engine.Plan, *engine.Result, error)) (*engine.Plan, *engine.Result, error) {
 	lock := s.locks.of(user)
 	lock.Lock()
 	defer lock.Unlock()
+	lease, runCtx, err := state.LockUser(ctx, s.opts.State, user, state.CurrentHolder("gwsync serve (web wizard)"), state.LockOptions{Wait: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer lease.Unlock(context.WithoutCancel(ctx))
 	start := time.Now()
 	s.metrics.running.Inc()
 	defer s.metrics.running.Dec()
-	plan, res, err := sync()
+	plan, res, err := sync(runCtx)
 	s.metrics.observe(trigger, plan, res, err, time.Since(start))
 	return plan, res, err
 }

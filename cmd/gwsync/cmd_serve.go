@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -11,7 +12,11 @@ import (
 	"github.com/gwsync/gwsync/adapters/credentials"
 	"github.com/gwsync/gwsync/config"
 	"github.com/gwsync/gwsync/engine"
+	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/internal/secretbox"
+	"github.com/gwsync/gwsync/plugins"
 	"github.com/gwsync/gwsync/web"
+	"github.com/gwsync/gwsync/worker"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -47,6 +52,10 @@ func runServe(ctx context.Context, args []string) error {
 	if keyring != nil {
 		keys = keyring
 	}
+	// One pool of plugin processes for every user's runs, wizard and
+	// scheduled alike; closed after the server (defers run backwards).
+	pluginPool := plugins.NewPool(plugins.PoolOptions{Logger: logger.Named("plugins")})
+	defer pluginPool.Close()
 	crmOpener := &opener{cfg: cfg, logger: logger}
 	defer crmOpener.close()
 	crm, err := crmOpener.sink(ctx)
@@ -61,8 +70,19 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Options{Users: users, OpenJob: jobOpener(cfg, logger, crm), CRM: crm, State: st,
-		SecureCookies: cfg.Serve.TLSCert != "", Interval: cfg.Serve.Interval, Logger: logger.Named("web"),
+	// With a PostgreSQL state this process is also a worker, and the
+	// periodic job of the queue, not the in-process scheduler, syncs the
+	// automatic users.
+	interval := cfg.Serve.Interval
+	var jobs *worker.Worker
+	if isPostgresDSN(cfg.State) {
+		if jobs, err = serveWorker(ctx, cfg, logger, st, crm, pluginPool, keyring); err != nil {
+			return err
+		}
+		interval = 0
+	}
+	srv, err := web.New(web.Options{Users: users, OpenJob: jobOpener(cfg, logger, crm, pluginPool), CRM: crm, State: st,
+		SecureCookies: cfg.Serve.TLSCert != "", Interval: interval, Logger: logger.Named("web"),
 		MaxSessions: cfg.Serve.MaxSessions, MetricsToken: metricsToken, MetricsElsewhere: cfg.Serve.MetricsAddress != "",
 		Sessions: sessions, Keys: keys})
 	if err != nil {
@@ -89,7 +109,32 @@ func runServe(ctx context.Context, args []string) error {
 		scheme = "https"
 	}
 	fmt.Fprintf(os.Stderr, "gwsync serve: listening on %s://%s/ (stop with Ctrl-C)\n", scheme, ln.Addr())
-	return srv.Serve(ctx, ln, cfg.Serve.TLSCert, cfg.Serve.TLSKey)
+	if jobs == nil {
+		return srv.Serve(ctx, ln, cfg.Serve.TLSCert, cfg.Serve.TLSKey)
+	}
+	// The web client and the worker stop together: a worker that cannot
+	// run takes the web client down with it.
+	wctx, stopAll := context.WithCancel(ctx)
+	defer stopAll()
+	workerErr := make(chan error, 1)
+	go func() { workerErr <- jobs.Run(wctx); stopAll() }()
+	err = srv.Serve(wctx, ln, cfg.Serve.TLSCert, cfg.Serve.TLSKey)
+	stopAll()
+	return errors.Join(err, <-workerErr)
+}
+
+// serveWorker builds the worker `gwsync serve` runs beside the web client
+// when the state is PostgreSQL, after migrating River's tables.
+func serveWorker(ctx context.Context, cfg *config.Config, logger hclog.Logger, st state.Store, crm adapters.Sink,
+	pluginPool *plugins.Pool, keys *secretbox.Keyring) (*worker.Worker, error) {
+	pool, err := jobsPool(cfg, st)
+	if err != nil {
+		return nil, err
+	}
+	if err := worker.Migrate(ctx, pool); err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.File, err)
+	}
+	return newWorker(cfg, logger, st, pool, crm, pluginPool, keys, "gwsync serve")
 }
 
 // webUsers turns the config's users into the web client's, and counts
@@ -121,13 +166,16 @@ func webUsers(cfg *config.Config) ([]web.User, int) {
 // user typed in the browser for sources without credentials in the config
 // (credentials.NeedsPassword); the opener merges them into a copy of those
 // sources' options only, and keeps them out of its errors.
-func jobOpener(cfg *config.Config, logger hclog.Logger, crm adapters.Sink) web.OpenJobFunc {
+// pool, when not nil, keeps the users' plugin processes alive between
+// runs (serve and worker sync many users, over and over); nil starts
+// processes per run.
+func jobOpener(cfg *config.Config, logger hclog.Logger, crm adapters.Sink, pool *plugins.Pool) web.OpenJobFunc {
 	return func(ctx context.Context, name string, secrets map[string]string) (*engine.Job, func(), error) {
 		u, err := cfg.User(name)
 		if err != nil {
 			return nil, nil, err
 		}
-		op := &opener{cfg: cfg, logger: logger, secrets: secrets}
+		op := &opener{cfg: cfg, logger: logger, secrets: secrets, pool: pool}
 		job, err := op.job(ctx, u, crm)
 		if err != nil {
 			op.close()

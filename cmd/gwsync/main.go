@@ -60,6 +60,8 @@ func commands() []command {
 		{"discover", "list what each source's server offers: calendars, task lists, folders", runDiscover},
 		{"serve", "run the web client: sync wizard, automatic runs, /metrics", runServe},
 		{"migrate-state", "copy an embedded SQLite state into an empty PostgreSQL state (--to, or the config's)", runMigrateState},
+		{"worker", "work sync jobs from the PostgreSQL queue (scale-out; needs a PostgreSQL state)", runWorker},
+		{"jobs", "jobs enqueue --user NAME|--all; jobs wait: the PostgreSQL sync queue", runJobs},
 		{"passwd", "print a bcrypt password_hash for a user of the web client", runPasswd},
 		{"keygen", "keygen --out FILE: write a new serve.secret_key_file (shared by web replicas)", runKeygen},
 		{"plugin", "plugin list: show adapters; plugin serve NAME: (internal) serve one", runPlugin},

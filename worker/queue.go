@@ -1,0 +1,212 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// Sealer seals and opens secrets; *secretbox.Keyring is one. Job args
+// carry typed passwords only sealed.
+type Sealer interface {
+	Seal(purpose string, plain []byte) (string, error)
+	Open(purpose string, sealed string) ([]byte, error)
+}
+
+// Queue inserts sync jobs and reads their state, without working any: for
+// `gwsync jobs` and the web client. Build it with NewQueue.
+type Queue struct {
+	pool   *pgxpool.Pool
+	client *river.Client[pgx.Tx]
+	sealer Sealer
+}
+
+// NewQueue builds an insert-only River client on pool; it connects to
+// nothing until used. sealer seals the typed passwords of manual runs;
+// nil refuses runs that carry any. River's tables must exist (Migrate).
+func NewQueue(pool *pgxpool.Pool, sealer Sealer) (*Queue, error) {
+	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: discardLogger()})
+	if err != nil {
+		return nil, fmt.Errorf("river: %w", err)
+	}
+	return &Queue{pool: pool, client: c, sealer: sealer}, nil
+}
+
+// Enqueued is what became of one enqueued sync.
+type Enqueued struct {
+	User  string
+	JobID int64
+	// Duplicate is true when the user already had a sync queued or
+	// running: JobID is that job, and nothing was added.
+	Duplicate bool
+}
+
+// EnqueueSyncs enqueues a scheduled sync for each user, in one statement;
+// users who already have a sync queued or running keep it. Errors: the
+// database, or River's tables missing.
+func (q *Queue) EnqueueSyncs(ctx context.Context, users []string) ([]Enqueued, error) {
+	return enqueueSyncs(ctx, q.client, users, WhyScheduled)
+}
+
+func enqueueSyncs(ctx context.Context, c *river.Client[pgx.Tx], users []string, why string) ([]Enqueued, error) {
+	if len(users) == 0 {
+		return nil, nil
+	}
+	params := make([]river.InsertManyParams, len(users))
+	for i, u := range users {
+		params[i] = river.InsertManyParams{Args: SyncUserArgs{User: u, Why: why}}
+	}
+	res, err := c.InsertMany(ctx, params)
+	if err != nil {
+		return nil, fmt.Errorf("enqueue syncs: %w", err)
+	}
+	out := make([]Enqueued, len(res))
+	for i, r := range res {
+		out[i] = Enqueued{User: users[i], JobID: r.Job.ID, Duplicate: r.UniqueSkippedAsDuplicate}
+	}
+	return out, nil
+}
+
+// ManualRun is what a person chose in the web client's wizard.
+type ManualRun struct {
+	User     string
+	Areas    []string
+	Deselect []string
+	// Secrets are the passwords typed for sources whose config has none,
+	// by source name; they are sealed before they enter the database.
+	Secrets map[string]string
+}
+
+// EnqueueManual enqueues a person's run. When the user already has a sync
+// queued or running, that job is returned with Duplicate set and the
+// person's choice is not queued: the page says a sync is going on.
+// Errors: secrets without a sealer, the database.
+func (q *Queue) EnqueueManual(ctx context.Context, m ManualRun) (Enqueued, error) {
+	args := SyncUserArgs{User: m.User, Why: WhyManual, Areas: m.Areas, Deselect: m.Deselect, Reviewed: true}
+	if len(m.Secrets) > 0 {
+		if q.sealer == nil {
+			return Enqueued{}, errors.New("enqueue: typed passwords need a key to seal them (serve.secret_key_file)")
+		}
+		plain, err := json.Marshal(m.Secrets)
+		if err != nil {
+			return Enqueued{}, err
+		}
+		if args.Secrets, err = q.sealer.Seal(secretsPurpose, plain); err != nil {
+			return Enqueued{}, fmt.Errorf("enqueue: sealing passwords: %w", err)
+		}
+	}
+	res, err := q.client.Insert(ctx, args, nil)
+	if err != nil {
+		return Enqueued{}, fmt.Errorf("enqueue %s: %w", m.User, err)
+	}
+	return Enqueued{User: m.User, JobID: res.Job.ID, Duplicate: res.UniqueSkippedAsDuplicate}, nil
+}
+
+// JobState is what a page or `gwsync jobs` shows of one sync job.
+type JobState struct {
+	ID      int64
+	User    string
+	State   rivertype.JobState
+	Attempt int
+	// Output is what the job recorded when it finished (RunOutput);
+	// nil before.
+	Output *RunOutput
+	// Errors are the failed attempts' messages, oldest first.
+	Errors []string
+}
+
+// Finished reports whether the job will not run again.
+func (s JobState) Finished() bool {
+	switch s.State {
+	case rivertype.JobStateCompleted, rivertype.JobStateCancelled, rivertype.JobStateDiscarded:
+		return true
+	}
+	return false
+}
+
+// Job returns a sync job's state. Errors: no such job (river.ErrNotFound),
+// the database.
+func (q *Queue) Job(ctx context.Context, id int64) (JobState, error) {
+	j, err := q.client.JobGet(ctx, id)
+	if err != nil {
+		return JobState{}, fmt.Errorf("job %d: %w", id, err)
+	}
+	return jobState(j), nil
+}
+
+func jobState(j *rivertype.JobRow) JobState {
+	s := JobState{ID: j.ID, State: j.State, Attempt: j.Attempt}
+	var a SyncUserArgs
+	if json.Unmarshal(j.EncodedArgs, &a) == nil {
+		s.User = a.User
+	}
+	if out := j.Output(); len(out) > 0 {
+		var o RunOutput
+		if json.Unmarshal(out, &o) == nil {
+			s.Output = &o
+		}
+	}
+	for _, e := range j.Errors {
+		s.Errors = append(s.Errors, e.Error)
+	}
+	return s
+}
+
+// Counts are the sync jobs River holds, by state. Finished jobs are kept
+// for the completed-job retention (at least 24 hours).
+type Counts struct {
+	// Pending are queued, scheduled, running or waiting for a retry.
+	Pending int
+	Running int
+	// Completed finished their run (its status may be partial).
+	Completed int
+	// Failed are completed jobs that needed more than one attempt because
+	// an attempt failed (a database restart, a killed worker).
+	Failed    int
+	Discarded int // gave up after the last attempt
+	Cancelled int // the user left the config, or a job was cancelled
+}
+
+// Counts counts the sync jobs; since, when not zero, leaves out jobs
+// created before it. Errors: the database.
+func (q *Queue) Counts(ctx context.Context, since time.Time) (Counts, error) {
+	var c Counts
+	err := q.pool.QueryRow(ctx, `SELECT
+		count(*) FILTER (WHERE state IN ('available','pending','retryable','running','scheduled')),
+		count(*) FILTER (WHERE state = 'running'),
+		count(*) FILTER (WHERE state = 'completed'),
+		count(*) FILTER (WHERE state = 'completed' AND cardinality(errors) > 0),
+		count(*) FILTER (WHERE state = 'discarded'),
+		count(*) FILTER (WHERE state = 'cancelled')
+		FROM river_job WHERE kind = $1 AND created_at >= $2`, KindSyncUser, since).
+		Scan(&c.Pending, &c.Running, &c.Completed, &c.Failed, &c.Discarded, &c.Cancelled)
+	if err != nil {
+		return c, fmt.Errorf("counting sync jobs: %w", err)
+	}
+	return c, nil
+}
+
+// Wait polls every poll until no sync job is pending, then returns the
+// counts. Errors: ctx ends first (its error, with the last counts), the
+// database.
+func (q *Queue) Wait(ctx context.Context, since time.Time, poll time.Duration) (Counts, error) {
+	for {
+		c, err := q.Counts(ctx, since)
+		if err != nil || c.Pending == 0 {
+			return c, err
+		}
+		select {
+		case <-ctx.Done():
+			return c, ctx.Err()
+		case <-time.After(poll):
+		}
+	}
+}

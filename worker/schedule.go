@@ -1,0 +1,80 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+)
+
+// scheduleWorker works the periodic sync_schedule job, which River
+// inserts on its elected leader only.
+type scheduleWorker struct {
+	river.WorkerDefaults[ScheduleArgs]
+	w *Worker
+}
+
+// Work enqueues a scheduled sync for every automatic user who is due: who
+// has no finished sync job newer than Interval. Users with a sync queued or
+// running are skipped by the job's uniqueness. Errors: the database (the
+// next tick tries again).
+func (s *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) error {
+	w := s.w
+	if w.opts.Interval <= 0 {
+		return nil
+	}
+	last, err := lastFinished(ctx, w)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	var due []string
+	for _, u := range w.opts.Users {
+		if !u.Automatic || u.NeedsPassword {
+			continue
+		}
+		if t, ok := last[u.Name]; ok && now.Sub(t) < w.opts.Interval {
+			continue
+		}
+		due = append(due, u.Name)
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	res, err := enqueueSyncs(ctx, w.client, due, WhyScheduled)
+	if err != nil {
+		return err
+	}
+	added := 0
+	for _, r := range res {
+		if !r.Duplicate {
+			added++
+		}
+	}
+	w.log.Info("schedule: syncs enqueued", "due", len(due), "enqueued", added)
+	return nil
+}
+
+// lastFinished returns when each user's latest sync job finished (River's
+// own table, so the schedule survives restarts of every replica).
+func lastFinished(ctx context.Context, w *Worker) (map[string]time.Time, error) {
+	rows, err := w.opts.Pool.Query(ctx, `SELECT args->>'user', max(finalized_at) FROM river_job
+		WHERE kind = $1 AND state IN ('completed', 'discarded') GROUP BY 1`, KindSyncUser)
+	if err != nil {
+		return nil, fmt.Errorf("schedule: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var u string
+		var t time.Time
+		if err := rows.Scan(&u, &t); err != nil {
+			return nil, fmt.Errorf("schedule: %w", err)
+		}
+		out[u] = t
+	}
+	return out, rows.Err()
+}
+
+var _ river.Worker[ScheduleArgs] = (*scheduleWorker)(nil)

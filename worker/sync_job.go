@@ -1,0 +1,185 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/gwsync/gwsync/engine"
+	"github.com/gwsync/gwsync/engine/state"
+)
+
+// RunOutput is what a finished sync job records (River's job output): the
+// run it journalled, so a page can show it.
+type RunOutput struct {
+	RunID  int64          `json:"run_id"`
+	Status string         `json:"status"`
+	Counts map[string]int `json:"counts,omitempty"`
+}
+
+// syncWorker works sync_user jobs.
+type syncWorker struct {
+	river.WorkerDefaults[SyncUserArgs]
+	w *Worker
+}
+
+// NextRetry implements river.Worker: a failed sync is tried again soon.
+func (s *syncWorker) NextRetry(job *river.Job[SyncUserArgs]) time.Time {
+	return time.Now().Add(retryAfter(job.Attempt))
+}
+
+// Work runs one user's sync under the user's lease. A lease held by
+// somebody else (a CLI run, or the attempt River took for dead and that
+// is still alive) snoozes the job until about when that lease would
+// expire; a job for a user the config no longer has, or whose sealed
+// passwords cannot be opened, is cancelled; a run that failed as a whole
+// returns its error, and River retries it.
+func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) error {
+	w, a := s.w, job.Args
+	log := w.log.With("user", a.User, "job", job.ID, "attempt", job.Attempt)
+	if _, ok := w.users[a.User]; !ok {
+		return river.JobCancel(fmt.Errorf("user %q: %w", a.User, ErrUnknownUser))
+	}
+	secrets, err := w.openSecrets(a)
+	if err != nil {
+		return river.JobCancel(err)
+	}
+	// The sync's own context: River's has a deadline at RescueAfter (see
+	// New); this one ends only at a shutdown's hard stop or with the lease.
+	own, stopOwn := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopOwn()
+	defer context.AfterFunc(w.hardStop, stopOwn)()
+	go w.heartbeat(own, job.ID, job.Attempt)
+	lock, runCtx, err := state.LockUser(own, w.opts.State, a.User, w.holder, state.LockOptions{TTL: w.opts.LeaseTTL})
+	var busy *state.BusyError
+	if errors.As(err, &busy) {
+		wait := snoozeFor(busy.Lease, w.opts.LeaseTTL)
+		log.Info("user busy: snoozed", "holder", busy.Error(), "snooze", wait)
+		return river.JobSnooze(wait)
+	}
+	if err != nil {
+		return s.handBack(fmt.Errorf("user %s: lease: %w", a.User, err))
+	}
+	// The lease is released even when ctx was cancelled by a shutdown.
+	defer func() {
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := lock.Unlock(uctx); err != nil {
+			log.Warn("releasing the user's lease", "error", err)
+		}
+	}()
+	started := time.Now()
+	log.Info("sync started", "why", a.Why, "pid", w.holder.PID)
+	res, err := w.runSync(runCtx, a, secrets)
+	if err != nil {
+		log.Info("sync ended", "outcome", "failed", "duration", time.Since(started).Round(time.Millisecond))
+		if cause := context.Cause(runCtx); errors.Is(cause, state.ErrLeaseLost) {
+			err = fmt.Errorf("%w (%w)", err, cause)
+		}
+		return s.handBack(fmt.Errorf("user %s: %w", a.User, err))
+	}
+	out := RunOutput{}
+	if res != nil {
+		out = RunOutput{RunID: res.RunID, Status: res.Status, Counts: res.Counts}
+	}
+	log.Info("sync ended", "outcome", out.Status, "run", out.RunID, "duration", time.Since(started).Round(time.Millisecond))
+	if err := river.RecordOutput(ctx, out); err != nil && ctx.Err() == nil {
+		log.Warn("recording the run in the job", "error", err)
+	}
+	return nil
+}
+
+// handBack is the error a failed attempt returns. During a shutdown that
+// cancelled running syncs, the job is snoozed instead (another worker
+// takes it at once, and a normal shutdown logs no error); otherwise River
+// records the error and retries.
+func (s *syncWorker) handBack(err error) error {
+	if s.w.hardStop.Err() != nil {
+		s.w.log.Info("sync cancelled by the shutdown: handed back to the queue", "error", err)
+		return river.JobSnooze(time.Millisecond)
+	}
+	return err
+}
+
+// heartbeat moves the running job's attempted_at forward every third of
+// RescueAfter until ctx ends, so that River rescues the job only when this
+// process stopped beating (it died). Errors are retried at the next beat.
+func (w *Worker) heartbeat(ctx context.Context, jobID int64, attempt int) {
+	t := time.NewTicker(max(w.opts.RescueAfter/3, 200*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := w.opts.Pool.Exec(ctx, `UPDATE river_job SET attempted_at = now()
+			WHERE id = $1 AND attempt = $2 AND state = 'running'`, jobID, attempt); err != nil && ctx.Err() == nil {
+			w.log.Debug("job heartbeat", "job", jobID, "error", err)
+		}
+	}
+}
+
+// snoozeFor is how long a job waits for a lease another holds: until the
+// lease would expire, at least a second and at most one TTL, so a holder
+// that finishes early does not keep the user waiting long.
+func snoozeFor(l state.Lease, ttl time.Duration) time.Duration {
+	return min(max(time.Until(l.Expires), time.Second), ttl)
+}
+
+// openSecrets opens the typed passwords a manual run carries.
+func (w *Worker) openSecrets(a SyncUserArgs) (map[string]string, error) {
+	if a.Secrets == "" {
+		return nil, nil
+	}
+	if w.opts.Sealer == nil {
+		return nil, fmt.Errorf("user %s: the job carries typed passwords, and this worker has no key to open them (serve.secret_key_file)", a.User)
+	}
+	plain, err := w.opts.Sealer.Open(secretsPurpose, a.Secrets)
+	if err != nil {
+		return nil, fmt.Errorf("user %s: opening the typed passwords (is serve.secret_key_file the same on every replica?): %w", a.User, err)
+	}
+	var out map[string]string
+	if err := json.Unmarshal(plain, &out); err != nil {
+		return nil, fmt.Errorf("user %s: typed passwords: %w", a.User, err)
+	}
+	return out, nil
+}
+
+// runSync is the engine's lifecycle for one job: engine.Sync for runs
+// nobody reviews, Start/Deselect/Apply for a person's choice.
+func (w *Worker) runSync(ctx context.Context, a SyncUserArgs, secrets map[string]string) (*engine.Result, error) {
+	job, release, err := w.opts.OpenJob(ctx, a.User, secrets)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if len(a.Areas) > 0 {
+		areas, err := engine.ParseAreas(strings.Join(a.Areas, ","))
+		if err != nil {
+			return nil, err
+		}
+		job.Areas = areas
+	}
+	if !a.Reviewed && len(a.Deselect) == 0 {
+		_, res, err := engine.Sync(ctx, w.opts.State, job)
+		return res, err
+	}
+	run, err := engine.Start(ctx, w.opts.State, job)
+	if err != nil {
+		return nil, err
+	}
+	// An id that is no longer in the plan (the sources changed since the
+	// person looked) has nothing left to deselect.
+	for _, id := range a.Deselect {
+		_ = run.Plan().Deselect(id)
+	}
+	return run.Apply(ctx)
+}
+
+var _ river.Worker[SyncUserArgs] = (*syncWorker)(nil)
