@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,7 +21,9 @@ const exitHelp = `--areas asks only the sources (and kinds of items) of those ar
 Exit codes: 0 done; 1 failed; 2 usage error; 3 a source could not be read
 (each printed once as a problem), or, for sync, an item failed or could not
 be read for the first time (items that keep failing unchanged are listed by
-'gwsync status' and retried every run); 4 declined at the prompt.`
+'gwsync status' and retried every run); 4 declined at the prompt; 5 (sync) a
+user was being synced by another process (another 'gwsync sync', the web
+client or a worker) and was skipped: --wait waits for it instead.`
 
 // syncFlags are the flags of plan and sync.
 type syncFlags struct {
@@ -30,6 +33,7 @@ type syncFlags struct {
 	asJSON  bool
 	dryRun  bool
 	yes     bool
+	wait    bool
 }
 
 func runPlan(ctx context.Context, args []string) error {
@@ -46,13 +50,14 @@ func runPlan(ctx context.Context, args []string) error {
 }
 
 func runSync(ctx context.Context, args []string) error {
-	fs, c := newFlagSet("sync", "sync [--user NAME] [--areas LIST] [--exclude IDS] [--dry-run] [--yes]\n\n"+exitHelp)
+	fs, c := newFlagSet("sync", "sync [--user NAME] [--areas LIST] [--exclude IDS] [--dry-run] [--yes] [--wait]\n\n"+exitHelp)
 	f := &syncFlags{}
 	fs.StringVar(&f.user, "user", "", "sync only this user (default: every user)")
 	fs.StringVar(&f.areas, "areas", "", "comma-separated areas: emails,tasks,appointments,resync (default: the user's)")
 	fs.StringVar(&f.exclude, "exclude", "", "comma-separated action `ids` to deselect (see 'gwsync plan')")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "show the plan, apply nothing")
 	fs.BoolVar(&f.yes, "yes", false, "apply without asking (needed when stdin is not a terminal)")
+	fs.BoolVar(&f.wait, "wait", false, "when a user is being synced by another process, wait for it instead of skipping the user")
 	fs.BoolVar(&f.asJSON, "json", false, "print plans and results as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -120,7 +125,13 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 		}
 		job.CRM = crm
 		job.Areas = only
-		code, err := syncOne(ctx, st, job, f, excluded)
+		code, err := syncLocked(ctx, st, job, f, excluded)
+		var busy *state.BusyError
+		if errors.As(err, &busy) {
+			fmt.Fprintf(os.Stderr, "gwsync: %v: skipped (--wait waits for it)\n", err)
+			worst = max(worst, exitBusy)
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("user %s: %w", u.Name, err)
 		}
@@ -159,6 +170,29 @@ func intersectAreas(have, want []engine.Area) []engine.Area {
 		}
 	}
 	return out
+}
+
+// syncLocked runs syncOne under the user's lease, so that no other
+// process (another sync, the web client, a worker) syncs the user at the
+// same time; a plan (dry run) writes nothing and takes none. The run goes
+// on under the lease's context: a lease lost (the state store unreachable
+// past its expiry) stops the run between two batches.
+func syncLocked(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags, excluded []string) (int, error) {
+	if f.dryRun {
+		return syncOne(ctx, st, job, f, excluded)
+	}
+	holder := state.CurrentHolder("gwsync sync")
+	lock, runCtx, err := state.LockUser(ctx, st, job.User, holder, state.LockOptions{})
+	var busy *state.BusyError
+	if f.wait && errors.As(err, &busy) {
+		fmt.Fprintf(noteOut(f), "%v: waiting for it to end…\n", busy)
+		lock, runCtx, err = state.LockUser(ctx, st, job.User, holder, state.LockOptions{Wait: true})
+	}
+	if err != nil {
+		return exitError, err
+	}
+	defer lock.Unlock(context.WithoutCancel(ctx))
+	return syncOne(runCtx, st, job, f, excluded)
 }
 
 func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags, excluded []string) (int, error) {

@@ -26,6 +26,7 @@ const (
 	exitUsage    = 2 // wrong flags or arguments
 	exitPartial  = 3 // the run met a new failure (an item, or a source that could not be read)
 	exitDeclined = 4 // the user answered "no" at the prompt: nothing applied
+	exitBusy     = 5 // a user was being synced by another process: skipped
 	exitSignal   = 130
 )
 

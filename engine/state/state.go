@@ -123,5 +123,17 @@ type Store interface {
 	// Failures returns the user's outstanding failures, oldest first.
 	Failures(ctx context.Context, user string) ([]Failure, error)
 
+	// TryLease takes the user's lease until now+ttl when nobody holds it
+	// or the holder's lease has expired, with a new Token. When another
+	// holder has it, the error is a *BusyError naming them. A store shared
+	// by several hosts measures now and expiry by its own clock.
+	TryLease(ctx context.Context, user string, h Holder, ttl time.Duration) (Lease, error)
+	// RenewLease moves the lease's expiry to now+ttl and returns it; the
+	// error wraps ErrLeaseLost when l.Token no longer holds the lease.
+	RenewLease(ctx context.Context, l Lease, ttl time.Duration) (Lease, error)
+	// ReleaseLease ends the holding; a lease already lost or released is
+	// not an error.
+	ReleaseLease(ctx context.Context, l Lease) error
+
 	Close() error
 }

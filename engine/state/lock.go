@@ -1,0 +1,134 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync"
+	"time"
+)
+
+// Lease defaults: a holder renews every TTL/3, so a store that is briefly
+// unreachable (a PostgreSQL restart) costs two renewals before the lease
+// is at risk, and a killed holder blocks its user for at most a TTL.
+const (
+	DefaultLeaseTTL  = 30 * time.Second
+	DefaultLeasePoll = time.Second
+)
+
+// LockOptions says how LockUser takes and keeps a lease.
+type LockOptions struct {
+	TTL time.Duration // default DefaultLeaseTTL; renewed every TTL/3
+	// Wait polls every Poll until the lease is free or ctx ends; without
+	// it LockUser returns the *BusyError at once.
+	Wait bool
+	Poll time.Duration // default DefaultLeasePoll
+}
+
+// UserLock is a held lease that LockUser keeps renewing.
+type UserLock struct {
+	st     Store
+	ttl    time.Duration
+	cancel context.CancelCauseFunc
+	done   chan struct{}
+
+	mu    sync.Mutex
+	lease Lease
+}
+
+// LockUser takes the user's lease and keeps renewing it until Unlock. The
+// returned context, derived from ctx, is cancelled with cause ErrLeaseLost
+// when a renewal finds the lease taken or the store cannot renew it before
+// it expires: run the user's sync under it, so a holder that lost its
+// lease stops between two batches instead of overlapping the next holder.
+// Errors: a *BusyError (without Wait), ctx's error while waiting, or the
+// store's.
+func LockUser(ctx context.Context, st Store, user string, h Holder, o LockOptions) (*UserLock, context.Context, error) {
+	if o.TTL <= 0 {
+		o.TTL = DefaultLeaseTTL
+	}
+	if o.Poll <= 0 {
+		o.Poll = DefaultLeasePoll
+	}
+	var lease Lease
+	for {
+		var err error
+		lease, err = st.TryLease(ctx, user, h, o.TTL)
+		if err == nil {
+			break
+		}
+		var busy *BusyError
+		if !o.Wait || !errors.As(err, &busy) {
+			return nil, nil, err
+		}
+		t := time.NewTimer(o.Poll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, nil, context.Cause(ctx)
+		case <-t.C:
+		}
+	}
+	runCtx, cancel := context.WithCancelCause(ctx)
+	l := &UserLock{st: st, ttl: o.TTL, cancel: cancel, done: make(chan struct{}), lease: lease}
+	go l.renew(runCtx)
+	return l, runCtx, nil
+}
+
+// renew extends the lease every TTL/3. A renewal that fails for another
+// reason than a lost lease (the store is restarting) is retried on the
+// next tick, until the lease would have expired.
+func (l *UserLock) renew(ctx context.Context) {
+	defer close(l.done)
+	tick := time.NewTicker(l.ttl / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		l.mu.Lock()
+		cur := l.lease
+		l.mu.Unlock()
+		next, err := l.st.RenewLease(ctx, cur, l.ttl)
+		switch {
+		case err == nil:
+			l.mu.Lock()
+			l.lease = next
+			l.mu.Unlock()
+		case errors.Is(err, ErrLeaseLost):
+			l.cancel(ErrLeaseLost)
+			return
+		case ctx.Err() != nil:
+			return
+		case time.Now().After(cur.Expires):
+			l.cancel(ErrLeaseLost)
+			return
+		}
+	}
+}
+
+// Lease is the holding as last renewed.
+func (l *UserLock) Lease() Lease {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lease
+}
+
+// Unlock stops renewing, cancels the lock's context and releases the
+// lease. Calls after the first only return the release's result again.
+func (l *UserLock) Unlock(ctx context.Context) error {
+	l.cancel(context.Canceled)
+	<-l.done
+	return l.st.ReleaseLease(ctx, l.Lease())
+}
+
+// CurrentHolder names this process: its host name and PID.
+func CurrentHolder(what string) Holder {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown host"
+	}
+	return Holder{Host: host, PID: os.Getpid(), What: what}
+}

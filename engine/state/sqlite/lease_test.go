@@ -1,0 +1,195 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gwsync/gwsync/engine/state"
+)
+
+// Two stores on one file stand for two processes on one machine: the CLI
+// and the web scheduler, say.
+func TestLeaseIsExclusiveBetweenProcesses(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	ctx := context.Background()
+	a, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+
+	cli := state.Holder{Host: "host-a", PID: 4242, What: "gwsync sync"}
+	held, err := a.TryLease(ctx, "alice", cli, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.TryLease(ctx, "alice", state.Holder{Host: "host-a", PID: 7, What: "worker"}, time.Minute)
+	var busy *state.BusyError
+	if !errors.As(err, &busy) {
+		t.Fatalf("second TryLease: %v, want a BusyError", err)
+	}
+	if busy.Lease.Holder != cli {
+		t.Fatalf("busy names %+v, want %+v", busy.Lease.Holder, cli)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, "alice is being synced by gwsync sync (PID 4242 on host-a) since ") {
+		t.Fatalf("message %q", msg)
+	}
+	// Another user is not affected.
+	if _, err := b.TryLease(ctx, "bob", cli, time.Minute); err != nil {
+		t.Fatalf("bob: %v", err)
+	}
+	if err := a.ReleaseLease(ctx, held); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.TryLease(ctx, "alice", cli, time.Minute); err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+	// The old token neither renews nor releases the new holding.
+	if _, err := a.RenewLease(ctx, held, time.Minute); !errors.Is(err, state.ErrLeaseLost) {
+		t.Fatalf("renew with a released token: %v, want ErrLeaseLost", err)
+	}
+	if err := a.ReleaseLease(ctx, held); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.TryLease(ctx, "alice", cli, time.Minute); !errors.As(err, &busy) {
+		t.Fatalf("a stale release freed the lease: %v", err)
+	}
+}
+
+func TestExpiredLeaseIsTakenOver(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC)
+	fixedClock(s, t0)
+	killed, err := s.TryLease(ctx, "alice", state.Holder{What: "worker", PID: 1}, 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixedClock(s, t0.Add(29*time.Second))
+	if _, err := s.TryLease(ctx, "alice", state.Holder{What: "worker", PID: 2}, 30*time.Second); err == nil {
+		t.Fatal("took a lease that had not expired")
+	}
+	fixedClock(s, t0.Add(31*time.Second))
+	next, err := s.TryLease(ctx, "alice", state.Holder{What: "worker", PID: 2}, 30*time.Second)
+	if err != nil {
+		t.Fatalf("expired lease not taken over: %v", err)
+	}
+	if !next.Since.Equal(t0.Add(31 * time.Second)) {
+		t.Fatalf("since = %v", next.Since)
+	}
+	if _, err := s.RenewLease(ctx, killed, 30*time.Second); !errors.Is(err, state.ErrLeaseLost) {
+		t.Fatalf("the killed holder renewed: %v", err)
+	}
+}
+
+// Many goroutines of two processes race for one user: exactly one wins.
+func TestLeaseRaceHasOneWinner(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	ctx := context.Background()
+	var stores []*Store
+	for range 2 {
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores = append(stores, s)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins := 0
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := stores[i%2].TryLease(ctx, "alice", state.Holder{PID: i}, time.Minute)
+			var busy *state.BusyError
+			switch {
+			case err == nil:
+				mu.Lock()
+				wins++
+				mu.Unlock()
+			case !errors.As(err, &busy):
+				t.Errorf("TryLease: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 {
+		t.Fatalf("%d winners, want 1", wins)
+	}
+}
+
+func TestLockUserWaitsRenewsAndReportsLoss(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	first, runCtx, err := state.LockUser(ctx, s, "alice", state.Holder{What: "gwsync sync"}, state.LockOptions{TTL: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without Wait a second holder is refused at once.
+	if _, _, err := state.LockUser(ctx, s, "alice", state.Holder{What: "worker"}, state.LockOptions{}); err == nil {
+		t.Fatal("second LockUser without Wait succeeded")
+	}
+	// The holder renews (every second): past its first TTL it still
+	// holds. One renewal in three seconds is all this needs, so a slow
+	// machine does not make it flaky.
+	time.Sleep(4 * time.Second)
+	if runCtx.Err() != nil {
+		t.Fatalf("lock lost while renewing: %v", context.Cause(runCtx))
+	}
+	if _, err := s.TryLease(ctx, "alice", state.Holder{}, time.Second); err == nil {
+		t.Fatal("a renewed lease was taken")
+	}
+	// A waiter gets it once the first unlocks.
+	got := make(chan error, 1)
+	go func() {
+		l, _, err := state.LockUser(ctx, s, "alice", state.Holder{What: "worker"}, state.LockOptions{Wait: true, Poll: 20 * time.Millisecond})
+		if err == nil {
+			err = l.Unlock(ctx)
+		}
+		got <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	if err := first.Unlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatalf("waiter: %v", err)
+	}
+	if runCtx.Err() == nil {
+		t.Fatal("Unlock left the run context alive")
+	}
+
+	// A lease taken away (here: released behind the holder's back and
+	// taken by another) cancels the holder's context with ErrLeaseLost.
+	lost, lostCtx, err := state.LockUser(ctx, s, "bob", state.Holder{}, state.LockOptions{TTL: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lost.Unlock(ctx)
+	if err := s.ReleaseLease(ctx, lost.Lease()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TryLease(ctx, "bob", state.Holder{What: "thief"}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-lostCtx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("holder not told it lost the lease")
+	}
+	if !errors.Is(context.Cause(lostCtx), state.ErrLeaseLost) {
+		t.Fatalf("cause = %v", context.Cause(lostCtx))
+	}
+}
