@@ -80,7 +80,7 @@ func (p *planner) keyedItem(ns *NamedSource, it *adapters.Item) *Action {
 	for rekeyed := false; ; rekeyed = true {
 		c, claimed := k.byKey[it.Key]
 		switch {
-		case claimed && fp != "" && !rekeyed && messageFingerprint(c.item) != fp:
+		case claimed && fp != "" && !rekeyed && c.fingerprint != fp:
 			it.Key = altKey(it.Key, fp)
 			continue
 		case claimed || len(p.linksWithKey(it.Key)) > 0:
@@ -88,6 +88,7 @@ func (p *planner) keyedItem(ns *NamedSource, it *adapters.Item) *Action {
 			return nil
 		}
 		a := p.newItemAction(ns, it)
+		a.fingerprint = fp
 		k.byKey[it.Key] = a
 		return a
 	}
@@ -154,6 +155,7 @@ func (p *planner) settleClaimedKey(key string, copies []*keyCopy) {
 	if !ok { // its holder's listing failed: the lowest copy holds it now
 		first := copies[0]
 		c = p.newItemAction(first.ns, first.it)
+		c.fingerprint = first.fp
 		p.keys.byKey[key] = c
 		p.plan.Actions = append(p.plan.Actions, c)
 		copies = copies[1:]
@@ -163,6 +165,7 @@ func (p *planner) settleClaimedKey(key string, copies []*keyCopy) {
 		if ns, err := p.job.source(c.Source); err == nil {
 			old := &keyCopy{ns: ns, it: c.item, fp: low.fp}
 			*c = *p.newItemAction(low.ns, low.it)
+			c.fingerprint = low.fp
 			copies = append([]*keyCopy{old}, copies[1:]...)
 		}
 	}

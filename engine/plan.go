@@ -54,6 +54,9 @@ type Action struct {
 	crmVersion string   // version of the existing activity a link action links to
 	warnings   []string // what executing it left out (attachments not stored)
 	early      bool     // applied by Sync while the sources were listed
+	// fingerprint of a message that claims its key (duplicates.go), kept
+	// so the claim can be checked after the item's body was released.
+	fingerprint string
 
 	replaces []linkRef // links a moved link replaces (see duplicates.go)
 }

@@ -437,6 +437,11 @@ func (p *planner) sendEarly(a *Action) {
 	c := *a
 	p.plan.identify(&c)
 	a.early = true
+	// The executor has its own copy; once its batch is written the item
+	// (body, addresses, attachment list) is garbage. The plan keeps the
+	// action's own fields (subject, sender, times), so a first import of
+	// 200,000 mails holds their ids and subjects, not their texts.
+	a.item = nil
 	p.early <- &c
 }
 

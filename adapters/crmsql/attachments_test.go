@@ -21,47 +21,49 @@ func binary(n int) []byte {
 // Content sent with an activity is stored byte for byte; listings and
 // upsert results say Stored and never carry it; AttachmentData reads it.
 func TestAttachmentContentRoundTrip(t *testing.T) {
-	s, path := newSink(t, false)
-	pdf := binary(3000)
-	in := meeting("mid:with-files@x", "alice")
-	in.Type = adapters.TypeMailIn
-	in.Attachments = []adapters.Attachment{
-		{Name: "draft.pdf", Type: "application/pdf", Size: int64(len(pdf)), Data: pdf},
-		{Name: "huge.iso", Type: "application/octet-stream", Size: 2 << 20},
-		{Name: "empty.txt", Type: "text/plain", Size: 0, Data: []byte{}},
-	}
-	r := upsertOne(t, s, in)
-	want := []adapters.Attachment{
-		{Name: "draft.pdf", Type: "application/pdf", Size: int64(len(pdf)), Stored: true},
-		{Name: "huge.iso", Type: "application/octet-stream", Size: 2 << 20},
-		{Name: "empty.txt", Type: "text/plain", Size: 0, Stored: true},
-	}
-	checkAttachments(t, "upsert result", r.Activity.Attachments, want)
-	listed := listAll(t, s, adapters.ActivityQuery{Owner: "alice"})
-	checkAttachments(t, "listing", listed[0].Attachments, want)
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s, path := newSink(t, b, false)
+		pdf := binary(3000)
+		in := meeting("mid:with-files@x", "alice")
+		in.Type = adapters.TypeMailIn
+		in.Attachments = []adapters.Attachment{
+			{Name: "draft.pdf", Type: "application/pdf", Size: int64(len(pdf)), Data: pdf},
+			{Name: "huge.iso", Type: "application/octet-stream", Size: 2 << 20},
+			{Name: "empty.txt", Type: "text/plain", Size: 0, Data: []byte{}},
+		}
+		r := upsertOne(t, s, in)
+		want := []adapters.Attachment{
+			{Name: "draft.pdf", Type: "application/pdf", Size: int64(len(pdf)), Stored: true},
+			{Name: "huge.iso", Type: "application/octet-stream", Size: 2 << 20},
+			{Name: "empty.txt", Type: "text/plain", Size: 0, Stored: true},
+		}
+		checkAttachments(t, "upsert result", r.Activity.Attachments, want)
+		listed := listAll(t, s, adapters.ActivityQuery{Owner: "alice"})
+		checkAttachments(t, "listing", listed[0].Attachments, want)
 
-	st := openStore(t, path)
-	ctx := context.Background()
-	if got, err := st.AttachmentData(ctx, r.Activity.ID, 0); err != nil || !bytes.Equal(got, pdf) {
-		t.Fatalf("AttachmentData 0: %d bytes, %v", len(got), err)
-	}
-	if got, err := st.AttachmentData(ctx, r.Activity.ID, 2); err != nil || len(got) != 0 {
-		t.Fatalf("AttachmentData 2: %q, %v", got, err)
-	}
-	for _, i := range []int{1, 3, -1} {
-		_, err := st.AttachmentData(ctx, r.Activity.ID, i)
+		st := openStore(t, path)
+		ctx := context.Background()
+		if got, err := st.AttachmentData(ctx, r.Activity.ID, 0); err != nil || !bytes.Equal(got, pdf) {
+			t.Fatalf("AttachmentData 0: %d bytes, %v", len(got), err)
+		}
+		if got, err := st.AttachmentData(ctx, r.Activity.ID, 2); err != nil || len(got) != 0 {
+			t.Fatalf("AttachmentData 2: %q, %v", got, err)
+		}
+		for _, i := range []int{1, 3, -1} {
+			_, err := st.AttachmentData(ctx, r.Activity.ID, i)
+			wantCode(t, err, adapters.CodeNotFound)
+		}
+		_, err := st.AttachmentData(ctx, "no-such-id", 0)
 		wantCode(t, err, adapters.CodeNotFound)
-	}
-	_, err := st.AttachmentData(ctx, "no-such-id", 0)
-	wantCode(t, err, adapters.CodeNotFound)
 
-	// The same key again (another user's mailbox): nothing about the
-	// attachments changes, content or not.
-	again := in
-	again.Owners = []string{"bob"}
-	again.Attachments = []adapters.Attachment{{Name: "other.pdf", Size: 1, Data: []byte("x")}}
-	r2 := upsertOne(t, s, again)
-	checkAttachments(t, "second upsert", r2.Activity.Attachments, want)
+		// The same key again (another user's mailbox): nothing about the
+		// attachments changes, content or not.
+		again := in
+		again.Owners = []string{"bob"}
+		again.Attachments = []adapters.Attachment{{Name: "other.pdf", Size: 1, Data: []byte("x")}}
+		r2 := upsertOne(t, s, again)
+		checkAttachments(t, "second upsert", r2.Activity.Attachments, want)
+	})
 }
 
 func checkAttachments(t *testing.T, what string, got, want []adapters.Attachment) {
@@ -82,7 +84,7 @@ func checkAttachments(t *testing.T, what string, got, want []adapters.Attachment
 // store content.
 func TestAttachmentDataMigratesAnExistingDatabase(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "crm.db")
-	initial, err := os.ReadFile(filepath.Join("migrations", "0001_initial.sql"))
+	initial, err := os.ReadFile(filepath.Join("migrations", "sqlite", "0001_initial.sql"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +121,7 @@ func TestAttachmentDataMigratesAnExistingDatabase(t *testing.T) {
 		t.Fatalf("new content after migration: %q, %v", got, err)
 	}
 	var version int
-	if err := rawDB(t, path).QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&version); err != nil || version != 2 {
+	if err := rawDB(t, path).QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&version); err != nil || version != 3 {
 		t.Fatalf("schema version %d, %v", version, err)
 	}
 }

@@ -9,27 +9,64 @@ import (
 // once. An import batch runs the same few statements hundreds of times,
 // and parsing them again each time was most of Upsert's cost.
 type batchTx struct {
+	d        *dialect
 	tx       *sql.Tx
 	stmts    map[string]*sql.Stmt
 	contacts map[string]contactRef // by nocaseKey(email); see contact
 }
 
-// beginBatch starts an IMMEDIATE transaction (the DSN's _txlock), so a
-// batch holds the write lock from its start and two writers queue up on
-// the busy timeout instead of deadlocking on a lock upgrade.
-func beginBatch(ctx context.Context, db *sql.DB) (*batchTx, error) {
+// beginBatch starts a write transaction. On SQLite it is IMMEDIATE (the
+// DSN's _txlock), so a batch holds the write lock from its start and two
+// writers queue up on the busy timeout instead of deadlocking on a lock
+// upgrade. On PostgreSQL it is READ COMMITTED: a statement sees what
+// others committed before it, which is how Upsert finds a key another
+// writer created meanwhile.
+func beginBatch(ctx context.Context, d *dialect, db *sql.DB) (*batchTx, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &batchTx{tx: tx, stmts: map[string]*sql.Stmt{}, contacts: map[string]contactRef{}}, nil
+	return &batchTx{d: d, tx: tx, stmts: map[string]*sql.Stmt{}, contacts: map[string]contactRef{}}, nil
 }
 
+// maxTxAttempts is how often inTx runs a transaction that lost a
+// deadlock or serialization race (PostgreSQL, two workers writing the
+// same rows in different orders). Every batch is idempotent, so running
+// it again is safe; past this the error is Temporary.
+const maxTxAttempts = 4
+
+// inTx runs fn in a write transaction and commits it, running it again
+// (from scratch, in a new transaction) when the database aborted it to
+// break a deadlock. Errors: fn's or the commit's, as they are (the caller
+// gives them their code with dbError).
+func inTx(ctx context.Context, d *dialect, db *sql.DB, fn func(*batchTx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := runTx(ctx, d, db, fn)
+		if err == nil || !isRetryable(err) || attempt == maxTxAttempts || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+func runTx(ctx context.Context, d *dialect, db *sql.DB, fn func(*batchTx) error) error {
+	tx, err := beginBatch(ctx, d, db)
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// stmt prepares query (written with '?' placeholders) once per
+// transaction.
 func (b *batchTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := b.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := b.tx.PrepareContext(ctx, query) // closed with the transaction
+	st, err := b.tx.PrepareContext(ctx, b.d.bind(query)) // closed with the transaction
 	if err != nil {
 		return nil, err
 	}

@@ -24,9 +24,16 @@ func (s *Store) insertNew(ctx context.Context, b *batchTx, acts []adapters.Activ
 	now := time.Now().UTC().Truncate(time.Second)
 	nowText := now.Format(storedTimeLayout)
 	ids := make(map[string]int64, len(idx))
-	err := insertRows(ctx, b, len(idx), activityColumns, activitiesInsert,
+	// Rows go in in key order, so that two writers inserting overlapping
+	// keys (the same e-mail in two users' mailboxes, on PostgreSQL where
+	// writers run side by side) take the key locks in the same order and
+	// cannot deadlock. The sort is stable: of repeated keys the first
+	// request's row is the one inserted.
+	order := slices.Clone(idx)
+	slices.SortStableFunc(order, func(x, y int) int { return strings.Compare(acts[x].Key, acts[y].Key) })
+	err := insertRows(ctx, b, len(order), activityColumns, activitiesInsert,
 		` ON CONFLICT (ext_key) DO NOTHING RETURNING id, ext_key`,
-		func(args []any, n int) []any { return appendActivityRow(args, acts[idx[n]], nowText) },
+		func(args []any, n int) []any { return appendActivityRow(args, acts[order[n]], nowText) },
 		func(sc scanner) error {
 			var id int64
 			var key string
@@ -67,11 +74,15 @@ func (s *Store) insertNew(ctx context.Context, b *batchTx, acts []adapters.Activ
 		cols int
 		args []any
 	}{
-		{`INSERT OR IGNORE INTO activity_owners (activity_id, owner) VALUES `, 2, owners},
-		{`INSERT OR IGNORE INTO activity_contacts (activity_id, contact_id) VALUES `, 2, links},
+		{`INSERT INTO activity_owners (activity_id, owner) VALUES `, 2, owners},
+		{`INSERT INTO activity_contacts (activity_id, contact_id) VALUES `, 2, links},
 		{attachmentsInsert, attachmentColumns, files},
 	} {
-		if err := insertFlat(ctx, b, t.head, t.cols, t.args); err != nil {
+		tail := ` ON CONFLICT DO NOTHING`
+		if t.head == attachmentsInsert {
+			tail = ""
+		}
+		if err := insertRows(ctx, b, len(t.args)/t.cols, t.cols, t.head, tail, flatRow(t.args, t.cols), nil); err != nil {
 			return nil, err
 		}
 	}
@@ -117,9 +128,12 @@ func insertRows(ctx context.Context, b *batchTx, n, cols int, head, tail string,
 
 // insertFlat inserts rows given as one flat list of values, cols per row.
 func insertFlat(ctx context.Context, b *batchTx, head string, cols int, flat []any) error {
-	return insertRows(ctx, b, len(flat)/cols, cols, head, "", func(args []any, i int) []any {
-		return append(args, flat[i*cols:(i+1)*cols]...)
-	}, nil)
+	return insertRows(ctx, b, len(flat)/cols, cols, head, "", flatRow(flat, cols), nil)
+}
+
+// flatRow appends row i of a flat list of values, cols per row.
+func flatRow(flat []any, cols int) func(args []any, i int) []any {
+	return func(args []any, i int) []any { return append(args, flat[i*cols:(i+1)*cols]...) }
 }
 
 // valuesList is "(?, ?), (?, ?)" for rows rows of cols placeholders.

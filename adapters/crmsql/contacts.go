@@ -7,6 +7,8 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+
+	"github.com/gwsync/gwsync/adapters"
 )
 
 // parseContact reads an address as sources give it: "a@b.example" or
@@ -35,7 +37,7 @@ func (s *Store) linkContacts(ctx context.Context, b *batchTx, activityID int64, 
 		return nil, err
 	}
 	for _, id := range ids {
-		if err := b.exec(ctx, `INSERT OR IGNORE INTO activity_contacts (activity_id, contact_id) VALUES (?, ?)`, activityID, id); err != nil {
+		if err := b.exec(ctx, `INSERT INTO activity_contacts (activity_id, contact_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, activityID, id); err != nil {
 			return nil, err
 		}
 	}
@@ -65,11 +67,9 @@ func (s *Store) resolveContacts(ctx context.Context, b *batchTx, activityID int6
 			continue
 		}
 		if c.id == 0 {
-			if err := b.queryRow(ctx, `INSERT INTO contacts (name, email) VALUES (?, ?) RETURNING id`, name, email).Scan(&c.id); err != nil {
+			if c, err = b.createContact(ctx, name, email); err != nil {
 				return nil, nil, err
 			}
-			c.email = email
-			b.contacts[nocaseKey(email)] = c
 		}
 		if !slices.Contains(ids, c.id) {
 			ids = append(ids, c.id)
@@ -92,7 +92,7 @@ func (b *batchTx) contact(ctx context.Context, email string) (contactRef, error)
 		return c, nil
 	}
 	var c contactRef
-	err := b.queryRow(ctx, `SELECT id, email FROM contacts WHERE email = ?`, email).Scan(&c.id, &c.email)
+	err := b.queryRow(ctx, b.d.contactByEmail, email).Scan(&c.id, &c.email)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return contactRef{}, err
 	}
@@ -100,8 +100,60 @@ func (b *batchTx) contact(ctx context.Context, email string) (contactRef, error)
 	return c, nil
 }
 
+// createContactsInOrder creates, before anything else of the batch, the
+// contacts the requests idx name that do not exist yet, in the order of
+// their folded addresses: two writers creating overlapping sets of new
+// contacts then take the index locks in one order and cannot deadlock
+// (PostgreSQL). Later lookups of the batch find them in its cache.
+func (s *Store) createContactsInOrder(ctx context.Context, b *batchTx, acts []adapters.Activity, idx []int) error {
+	type want struct{ email, name string }
+	wanted := map[string]want{}
+	for _, i := range idx {
+		for _, addr := range acts[i].Contacts {
+			if email, name, ok := parseContact(addr); ok {
+				if _, seen := wanted[nocaseKey(email)]; !seen {
+					wanted[nocaseKey(email)] = want{email, name}
+				}
+			}
+		}
+	}
+	keys := make([]string, 0, len(wanted))
+	for k := range wanted {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		c, err := b.contact(ctx, wanted[k].email)
+		if err != nil {
+			return err
+		}
+		if c.id == 0 {
+			if _, err := b.createContact(ctx, wanted[k].name, wanted[k].email); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// createContact adds a contact, or finds the one another writer added
+// with this address since the lookup (PostgreSQL writers run side by
+// side; the unique index makes the second insert do nothing).
+func (b *batchTx) createContact(ctx context.Context, name, email string) (contactRef, error) {
+	c := contactRef{email: email}
+	err := b.queryRow(ctx, `INSERT INTO contacts (name, email) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING id`, name, email).Scan(&c.id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = b.queryRow(ctx, b.d.contactByEmail, email).Scan(&c.id, &c.email)
+	}
+	if err != nil {
+		return contactRef{}, err
+	}
+	b.contacts[nocaseKey(email)] = c
+	return c, nil
+}
+
 // nocaseKey folds ASCII letters only, as SQLite's NOCASE collation of the
-// email column does.
+// email column does (and PostgreSQL's contacts_email_nocase index).
 func nocaseKey(s string) string {
 	return strings.Map(func(r rune) rune {
 		if 'A' <= r && r <= 'Z' {
@@ -115,7 +167,7 @@ func nocaseKey(s string) string {
 // already are skipped.
 func addOwners(ctx context.Context, b *batchTx, activityID int64, owners []string) error {
 	for _, o := range ownerNames(owners) {
-		if err := b.exec(ctx, `INSERT OR IGNORE INTO activity_owners (activity_id, owner) VALUES (?, ?)`, activityID, o); err != nil {
+		if err := b.exec(ctx, `INSERT INTO activity_owners (activity_id, owner) VALUES (?, ?) ON CONFLICT DO NOTHING`, activityID, o); err != nil {
 			return err
 		}
 	}

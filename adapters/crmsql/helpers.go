@@ -14,15 +14,22 @@ import (
 // directly, creating activities and contacts by hand, reading everything.
 // Tests use it to play the CRM side.
 
-// OpenStore opens the store at dsn ("sqlite:PATH" or a path) at once, with
-// create_contacts off, and migrates it. Errors: InvalidConfig for a bad
-// dsn, an unopenable file or a too-new schema; Temporary when locked.
+// OpenStore opens the store at dsn ("sqlite:PATH", a path, or
+// "postgres://...") at once, with create_contacts off, and migrates it.
+// Errors: InvalidConfig for a bad dsn, an unopenable database or a
+// too-new schema; Temporary when locked or unreachable.
 func OpenStore(ctx context.Context, dsn string) (*Store, error) {
-	path, err := pathFromDSN(dsn)
+	return OpenStoreOptions(ctx, Options{DSN: dsn})
+}
+
+// OpenStoreOptions is OpenStore with the whole options block (a schema,
+// create_contacts). Errors as for OpenStore.
+func OpenStoreOptions(ctx context.Context, o Options) (*Store, error) {
+	t, err := parseTarget(o.DSN, o.Schema)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{path: path, logger: hclog.NewNullLogger()}
+	s := &Store{target: t, createContacts: o.CreateContacts, logger: hclog.NewNullLogger()}
 	if _, err := s.conn(ctx); err != nil {
 		return nil, err
 	}
@@ -43,30 +50,26 @@ func (s *Store) CreateActivity(ctx context.Context, a adapters.Activity) (adapte
 	if err != nil {
 		return adapters.Activity{}, err
 	}
-	tx, err := beginBatch(ctx, db)
-	if err != nil {
-		return adapters.Activity{}, dbError("crmsql: create activity", err)
-	}
-	defer tx.rollback()
-	id, err := insertActivity(ctx, tx, a)
-	if err == nil {
-		err = addOwners(ctx, tx, id, a.Owners)
-	}
-	if err == nil {
-		_, err = s.linkContacts(ctx, tx, id, a.Contacts, true)
-	}
-	if err == nil {
-		err = insertAttachments(ctx, tx, id, a.Attachments)
-	}
+	a = s.dialect.clean(a)
 	var stored adapters.Activity
-	if err == nil {
-		stored, err = loadActivity(ctx, tx, id)
-	}
-	if err == nil {
-		err = tx.commit()
-	}
+	err = inTx(ctx, s.dialect, db, func(tx *batchTx) error {
+		id, err := insertActivity(ctx, tx, a)
+		if err == nil {
+			err = addOwners(ctx, tx, id, a.Owners)
+		}
+		if err == nil {
+			_, err = s.linkContacts(ctx, tx, id, a.Contacts, true)
+		}
+		if err == nil {
+			err = insertAttachments(ctx, tx, id, a.Attachments)
+		}
+		if err == nil {
+			stored, err = loadActivity(ctx, tx, id)
+		}
+		return err
+	})
 	if err != nil {
-		return adapters.Activity{}, dbError("crmsql: create activity "+strconv.Quote(a.Subject), err)
+		return adapters.Activity{}, s.dbError("create activity "+strconv.Quote(a.Subject), err)
 	}
 	return stored, nil
 }
@@ -83,8 +86,8 @@ func (s *Store) AddContact(ctx context.Context, name, email string) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.ExecContext(ctx, `INSERT INTO contacts (name, email) VALUES (?, ?) ON CONFLICT (email) DO NOTHING`, name, addr)
-	return dbError("crmsql: add contact "+addr, err)
+	_, err = db.ExecContext(ctx, s.dialect.bind(`INSERT INTO contacts (name, email) VALUES (?, ?) ON CONFLICT DO NOTHING`), name, addr)
+	return s.dbError("add contact "+addr, err)
 }
 
 // AllActivities returns every activity, ordered by id. Errors as for
@@ -116,12 +119,12 @@ func (s *Store) AttachmentData(ctx context.Context, activityID string, i int) ([
 	}
 	var data []byte
 	var null bool
-	err = db.QueryRowContext(ctx, `SELECT data, data IS NULL FROM attachments WHERE activity_id = ? ORDER BY id LIMIT 1 OFFSET ?`, id, i).Scan(&data, &null)
+	err = db.QueryRowContext(ctx, s.dialect.bind(`SELECT data, data IS NULL FROM attachments WHERE activity_id = ? ORDER BY id LIMIT 1 OFFSET ?`), id, i).Scan(&data, &null)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, adapters.Errorf(adapters.CodeNotFound, "crmsql: activity %s has no attachment %d", activityID, i)
 	case err != nil:
-		return nil, dbError("crmsql: attachment data", err)
+		return nil, s.dbError("attachment data", err)
 	case null:
 		return nil, adapters.Errorf(adapters.CodeNotFound, "crmsql: attachment %d of activity %s has no stored content", i, activityID)
 	case data == nil:

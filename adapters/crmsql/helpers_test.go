@@ -4,32 +4,72 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/adapters/crmsql"
+	"github.com/gwsync/gwsync/internal/testenv/pgtest"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for rawDB
 )
 
+// backend is a database crmsql runs on. Tests that are not about one
+// database's own behaviour run on every backend (forEachBackend).
+type backend struct {
+	name string
+	// newDSN makes an empty database and returns the dsn option naming it.
+	newDSN func(t *testing.T) string
+	// plusHour is the SQL a person would type to move a time column by an
+	// hour, keeping the stored text format.
+	plusHour func(column string) string
+}
+
+var backends = []backend{
+	{
+		name:     "sqlite",
+		newDSN:   func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "crm.db") },
+		plusHour: func(c string) string { return "strftime('%Y-%m-%dT%H:%M:%SZ', " + c + ", '+1 hour')" },
+	},
+	{
+		// A database of its own per test on the suite's PostgreSQL server;
+		// skipped without one, a failure where servers are required (CI).
+		name:   "postgres",
+		newDSN: func(t *testing.T) string { return pgtest.NewDatabase(t) },
+		plusHour: func(c string) string {
+			return "to_char((" + c + "::timestamptz + interval '1 hour') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+		},
+	},
+}
+
+// forEachBackend runs test once per backend, as subtests named after it.
+func forEachBackend(t *testing.T, test func(t *testing.T, b backend)) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { test(t, b) })
+	}
+}
+
 // newSink builds a crmsql sink through the registry, as the engine does,
-// on a fresh file in a temp dir, and returns it with the file's path.
-func newSink(t *testing.T, createContacts bool) (adapters.Sink, string) {
+// on a fresh database of backend b, and returns it with the dsn.
+func newSink(t *testing.T, b backend, createContacts bool) (adapters.Sink, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "crm.db")
-	opts, _ := json.Marshal(map[string]any{"dsn": "sqlite:" + path, "create_contacts": createContacts})
+	dsn := b.newDSN(t)
+	opts, _ := json.Marshal(map[string]any{"dsn": dsn, "create_contacts": createContacts})
 	s, err := adapters.NewSink("crmsql", adapters.Config{Name: "crm", Options: opts})
 	if err != nil {
 		t.Fatalf("NewSink: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s, path
+	return s, dsn
 }
 
-// openStore opens a second *Store on the same file, as another process would.
-func openStore(t *testing.T, path string) *crmsql.Store {
+// openStore opens a second *Store on the same database, as another
+// process would.
+func openStore(t *testing.T, dsn string) *crmsql.Store {
 	t.Helper()
-	s, err := crmsql.OpenStore(context.Background(), path)
+	s, err := crmsql.OpenStore(context.Background(), dsn)
 	if err != nil {
 		t.Fatalf("OpenStore: %v", err)
 	}
@@ -37,19 +77,57 @@ func openStore(t *testing.T, path string) *crmsql.Store {
 	return s
 }
 
-// rawDB opens the file with the bare driver and no settings of ours: this
-// is a person typing SQL into sqlite3.
-func rawDB(t *testing.T, path string) *sql.DB {
+// rawSQL is the database opened with the bare driver and no settings of
+// ours: a person typing SQL into sqlite3 or psql. Statements are written
+// with '?' placeholders, made $1, $2, ... for PostgreSQL.
+type rawSQL struct {
+	*sql.DB
+	numbered bool
+}
+
+func (r *rawSQL) bind(q string) string {
+	if !r.numbered {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range q {
+		if c == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func (r *rawSQL) QueryRow(q string, args ...any) *sql.Row { return r.DB.QueryRow(r.bind(q), args...) }
+
+func (r *rawSQL) Exec(q string, args ...any) (sql.Result, error) {
+	return r.DB.Exec(r.bind(q), args...)
+}
+
+// rawDB opens the database named by dsn (sqlite:PATH, a path or
+// postgres://...) with the bare driver.
+func rawDB(t *testing.T, dsn string) *rawSQL {
 	t.Helper()
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	var db *sql.DB
+	var err error
+	pg := strings.HasPrefix(dsn, "postgres")
+	if pg {
+		db, err = sql.Open("pgx", dsn)
+	} else {
+		db, err = sql.Open("sqlite", strings.TrimPrefix(dsn, "sqlite:")+"?_pragma=busy_timeout(5000)")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db
+	return &rawSQL{DB: db, numbered: pg}
 }
 
-func mustExec(t *testing.T, db *sql.DB, query string, args ...any) {
+func mustExec(t *testing.T, db *rawSQL, query string, args ...any) {
 	t.Helper()
 	if _, err := db.Exec(query, args...); err != nil {
 		t.Fatalf("%s: %v", query, err)

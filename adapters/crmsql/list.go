@@ -22,10 +22,10 @@ func (s *Store) ListActivities(ctx context.Context, q adapters.ActivityQuery, em
 	if err != nil {
 		return adapters.ListEnd{}, err
 	}
-	query, args := listQuery(q)
-	rows, err := db.QueryContext(ctx, query, args...)
+	query, args := listQuery(s.dialect, q)
+	rows, err := db.QueryContext(ctx, s.dialect.bind(query), args...)
 	if err != nil {
-		return adapters.ListEnd{}, dbError("crmsql: list activities", err)
+		return adapters.ListEnd{}, s.dbError("list activities", err)
 	}
 	defer rows.Close()
 	var n int64
@@ -33,7 +33,7 @@ func (s *Store) ListActivities(ctx context.Context, q adapters.ActivityQuery, em
 		a, err := scanActivity(rows)
 		if err != nil {
 			if adapters.CodeOf(err) == adapters.CodeUnknown {
-				err = dbError("crmsql: list activities", err)
+				err = s.dbError("list activities", err)
 			}
 			return adapters.ListEnd{}, err
 		}
@@ -43,14 +43,14 @@ func (s *Store) ListActivities(ctx context.Context, q adapters.ActivityQuery, em
 		n++
 	}
 	if err := rows.Err(); err != nil {
-		return adapters.ListEnd{}, dbError("crmsql: list activities", err)
+		return adapters.ListEnd{}, s.dbError("list activities", err)
 	}
 	return adapters.ListEnd{Count: n}, nil
 }
 
 // listQuery builds the statement for a query: activitySelect filtered by
 // owner and type, ordered by id.
-func listQuery(q adapters.ActivityQuery) (string, []any) {
+func listQuery(d *dialect, q adapters.ActivityQuery) (string, []any) {
 	var where []string
 	var args []any
 	if q.Owner != "" {
@@ -65,7 +65,7 @@ func listQuery(q adapters.ActivityQuery) (string, []any) {
 		}
 		where = append(where, `a.type IN (`+strings.Join(marks, ", ")+`)`)
 	}
-	query := activitySelect
+	query := d.activitySelect()
 	if len(where) > 0 {
 		query += "\n WHERE " + strings.Join(where, " AND ")
 	}

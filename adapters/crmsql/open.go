@@ -7,8 +7,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -17,7 +20,56 @@ import (
 // A variable only so that the package's tests can shorten it.
 var busyTimeoutMillis = 10000
 
-// openDB opens the database file at path, creating its parent directories,
+// open opens the target's database and brings its schema up to date.
+// Errors: see openSQLite and openPostgres.
+func (t *target) open(ctx context.Context) (*sql.DB, error) {
+	if t.dialect == postgresDialect {
+		return t.openPostgres(ctx)
+	}
+	return t.openSQLite(ctx)
+}
+
+// Bounds of a Store's PostgreSQL connection pool. A listing holds one
+// connection while the engine writes through others, so a Store needs a
+// few; a worker runs many Stores (one per user run), so each keeps few and
+// lets idle ones go: the server's connection count stays bounded by
+// workers x concurrent runs x pgMaxConns.
+const (
+	pgMaxConns    = 4
+	pgMaxIdle     = 2
+	pgIdleTimeout = time.Minute
+)
+
+// openPostgres connects (the schema option becomes the connections'
+// search_path) and migrates under an advisory lock.
+//
+// Errors: InvalidConfig when the login is refused, the database does not
+// exist, the user may not create the schema, or the schema is newer than
+// this build; Temporary when the server cannot be reached; every error
+// names host:port/db and never the password.
+func (t *target) openPostgres(ctx context.Context) (*sql.DB, error) {
+	cfg := t.pg.Copy()
+	if t.schema != "" {
+		// pg_catalog first is what PostgreSQL does anyway; our schema is
+		// then where unqualified names are created and found.
+		cfg.RuntimeParams["search_path"] = pgx.Identifier{t.schema}.Sanitize()
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(pgMaxConns)
+	db.SetMaxIdleConns(pgMaxIdle)
+	db.SetConnMaxIdleTime(pgIdleTimeout)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, t.dbError("connect", err)
+	}
+	if err := t.migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openSQLite opens the database file at path, creating its parent directories,
 // and brings its schema up to date. Every connection gets WAL (readers do
 // not block the writer), a busy timeout, foreign keys, and IMMEDIATE
 // transactions, so that two writers queue up instead of failing with
@@ -26,7 +78,8 @@ var busyTimeoutMillis = 10000
 // Errors: InvalidConfig when the directory or file cannot be created or
 // opened, or the schema is newer than this build; otherwise the migration
 // error (Temporary when the database stays locked).
-func openDB(ctx context.Context, path string) (*sql.DB, error) {
+func (t *target) openSQLite(ctx context.Context) (*sql.DB, error) {
+	path := t.path
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, adapters.Wrap(adapters.CodeInvalidConfig, err, "crmsql: option dsn: cannot create the directory of "+path)
@@ -40,7 +93,7 @@ func openDB(ctx context.Context, path string) (*sql.DB, error) {
 		db.Close()
 		return nil, adapters.Wrap(adapters.CodeInvalidConfig, err, "crmsql: option dsn: cannot open "+path)
 	}
-	if err := migrate(ctx, db); err != nil {
+	if err := t.migrate(ctx, db); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -12,26 +12,22 @@ import (
 
 // activitySelect reads whole activities in one statement: the owners,
 // contact e-mails and attachments come along as JSON arrays, so a listing
-// is a single consistent read (one WAL snapshot) with no query per row.
-// Attachment content is never read: "data IS NOT NULL" is answered from
-// the record header (SQLite does not load a value to test it for NULL),
-// so a listing costs the same with gigabytes of attachments stored.
-// Callers append a WHERE clause and an ORDER BY.
-const activitySelect = `
+// is a single consistent read (one snapshot) with no query per row.
+// Attachment content is never read, only whether it is NULL, so a listing
+// costs the same with gigabytes of attachments stored. Callers append a
+// WHERE clause and an ORDER BY.
+func (d *dialect) activitySelect() string {
+	return `
 SELECT a.id, CAST(a.version AS TEXT), a.type,
        COALESCE(a.subject, ''), COALESCE(a.body, ''), COALESCE(a.location, ''),
        a.start_at, a.end_at, a.due_at, a.all_day,
        COALESCE(a.time_zone, ''), COALESCE(a.busy, ''),
        a.ext_key, COALESCE(a.source, ''), COALESCE(a.source_item, ''), a.updated_at,
-       (SELECT json_group_array(owner) FROM
-           (SELECT owner FROM activity_owners WHERE activity_id = a.id ORDER BY rowid)),
-       (SELECT json_group_array(email) FROM
-           (SELECT c.email FROM activity_contacts ac JOIN contacts c ON c.id = ac.contact_id
-             WHERE ac.activity_id = a.id ORDER BY ac.rowid)),
-       (SELECT json_group_array(json_object('name', name, 'type', type, 'size', size, 'stored', json(stored))) FROM
-           (SELECT name, type, size, CASE WHEN data IS NULL THEN 'false' ELSE 'true' END AS stored
-              FROM attachments WHERE activity_id = a.id ORDER BY id))
+       ` + d.ownersJSON + `,
+       ` + d.contactsJSON + `,
+       ` + d.attachmentsJSON + `
   FROM activities a`
+}
 
 // scanner is *sql.Row, *sql.Rows or failedRow.
 type scanner interface{ Scan(dest ...any) error }
@@ -107,5 +103,5 @@ func decodeJSONList[T any](activityID int64, text string, dst *[]T) error {
 // loadActivity reads one activity by id inside a write transaction.
 // Errors: sql.ErrNoRows when it does not exist; the errors of scanActivity.
 func loadActivity(ctx context.Context, b *batchTx, id int64) (adapters.Activity, error) {
-	return scanActivity(b.queryRow(ctx, activitySelect+` WHERE a.id = ?`, id))
+	return scanActivity(b.queryRow(ctx, b.d.activitySelect()+` WHERE a.id = ?`, id))
 }

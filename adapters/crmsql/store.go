@@ -10,10 +10,12 @@ import (
 )
 
 // Store is the crmsql sink. It is safe for concurrent use, and several
-// Stores (in one process or many) may share one database file: every write
-// is one IMMEDIATE transaction, and SQLite serialises them.
+// Stores (in one process or many) may share one database: on SQLite every
+// write is one IMMEDIATE transaction, and SQLite serialises them; on
+// PostgreSQL writers run side by side, a key is created once (its unique
+// index), and a transaction that loses a deadlock runs again.
 type Store struct {
-	path           string
+	target
 	createContacts bool
 	logger         hclog.Logger
 
@@ -28,7 +30,7 @@ func New(cfg adapters.Config) (*Store, error) {
 	if err := adapters.DecodeOptions(cfg.Options, &o); err != nil {
 		return nil, err
 	}
-	path, err := pathFromDSN(o.DSN)
+	t, err := parseTarget(o.DSN, o.Schema)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +38,7 @@ func New(cfg adapters.Config) (*Store, error) {
 	if logger == nil {
 		logger = hclog.NewNullLogger()
 	}
-	return &Store{path: path, createContacts: o.CreateContacts, logger: logger}, nil
+	return &Store{target: t, createContacts: o.CreateContacts, logger: logger}, nil
 }
 
 // conn returns the open database, opening and migrating it on first use.
@@ -48,7 +50,7 @@ func (s *Store) conn(ctx context.Context) (*sql.DB, error) {
 	if s.db != nil {
 		return s.db, nil
 	}
-	db, err := openDB(ctx, s.path)
+	db, err := s.open(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -57,15 +59,16 @@ func (s *Store) conn(ctx context.Context) (*sql.DB, error) {
 }
 
 // Info opens the store and describes it. Errors: InvalidConfig when the
-// file cannot be opened or its schema is newer than this build; Temporary
-// when the database stays locked.
+// database cannot be opened (a file that cannot be created, a refused
+// login) or its schema is newer than this build; Temporary when the
+// database stays locked or cannot be reached.
 func (s *Store) Info(ctx context.Context) (adapters.Info, error) {
 	if _, err := s.conn(ctx); err != nil {
 		return adapters.Info{}, err
 	}
 	return adapters.Info{
 		Name:         "crmsql",
-		Version:      schemaVersionText(),
+		Version:      schemaVersionText(s.dialect),
 		Capabilities: adapters.CapabilitiesOf(s, false),
 	}, nil
 }
@@ -83,7 +86,8 @@ func (s *Store) Close() error {
 	return err
 }
 
-// String names the store for logs.
-func (s *Store) String() string { return "crmsql(" + s.path + ")" }
+// String names the store for logs: the file, or host:port/db (never the
+// user or password).
+func (s *Store) String() string { return "crmsql(" + s.label + ")" }
 
 var _ adapters.Sink = (*Store)(nil)

@@ -54,10 +54,15 @@ func TestPathFromDSN(t *testing.T) {
 }
 
 func TestMigrationsAreWellFormed(t *testing.T) {
-	ms := migrations()
-	for i, m := range ms {
-		if m.version != i+1 {
-			t.Fatalf("migration %s has version %d, want %d (no gaps)", m.name, m.version, i+1)
+	for _, d := range []*dialect{sqliteDialect, postgresDialect} {
+		ms := migrations(d)
+		if len(ms) == 0 {
+			t.Fatalf("%s: no migrations", d.name)
+		}
+		for i, m := range ms {
+			if m.version != i+1 {
+				t.Fatalf("%s: migration %s has version %d, want %d (no gaps)", d.name, m.name, m.version, i+1)
+			}
 		}
 	}
 }

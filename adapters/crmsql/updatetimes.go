@@ -24,26 +24,32 @@ func (s *Store) UpdateTimes(ctx context.Context, changes []adapters.TimeChange) 
 	if err != nil {
 		return nil, err
 	}
-	tx, err := beginBatch(ctx, db)
+	var out []adapters.ChangeResult
+	var failedID string
+	err = inTx(ctx, s.dialect, db, func(tx *batchTx) error {
+		out = make([]adapters.ChangeResult, len(changes))
+		for i, c := range changes {
+			out[i].ID = c.ID
+			version, err := updateOneRaster(ctx, tx, c)
+			if adapters.CodeOf(err) != adapters.CodeUnknown {
+				out[i].Err = err
+				continue
+			}
+			if err != nil {
+				failedID = c.ID
+				return err
+			}
+			out[i].Version = version
+		}
+		failedID = ""
+		return nil
+	})
 	if err != nil {
-		return nil, dbError("crmsql: update times", err)
-	}
-	defer tx.rollback()
-	out := make([]adapters.ChangeResult, len(changes))
-	for i, c := range changes {
-		out[i].ID = c.ID
-		version, err := updateOneRaster(ctx, tx, c)
-		if adapters.CodeOf(err) != adapters.CodeUnknown {
-			out[i].Err = err
-			continue
+		op := "update times"
+		if failedID != "" {
+			op += " of activity " + failedID
 		}
-		if err != nil {
-			return nil, dbError("crmsql: update times of activity "+c.ID, err)
-		}
-		out[i].Version = version
-	}
-	if err := tx.commit(); err != nil {
-		return nil, dbError("crmsql: update times", err)
+		return nil, s.dbError(op, err)
 	}
 	return out, nil
 }

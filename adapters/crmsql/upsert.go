@@ -20,51 +20,74 @@ import (
 // FOLLOWUP (legacy, never created by gwsync) or an unknown type; an
 // existing activity whose time text was mangled by hand (named by id and
 // column; its owners and contacts are still added).
+// Text PostgreSQL cannot store (NUL, invalid UTF-8) is stored with
+// U+FFFD in its place, and the result says so.
 // Call errors: the batch is rolled back and nothing is written; Temporary
-// when the database stays locked, Unknown otherwise.
+// when the database stays locked or unreachable, or (PostgreSQL) the batch
+// lost a deadlock with another writer on every attempt; Unknown otherwise.
 func (s *Store) Upsert(ctx context.Context, activities []adapters.Activity) ([]adapters.UpsertResult, error) {
 	db, err := s.conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tx, err := beginBatch(ctx, db)
+	var out []adapters.UpsertResult
+	var failedKey string
+	err = inTx(ctx, s.dialect, db, func(tx *batchTx) error {
+		out, failedKey, err = s.upsertBatch(ctx, tx, activities)
+		return err
+	})
 	if err != nil {
-		return nil, dbError("crmsql: upsert", err)
+		op := "upsert"
+		if failedKey != "" {
+			op += " " + failedKey
+		}
+		return nil, s.dbError(op, err)
 	}
-	defer tx.rollback()
-	out := make([]adapters.UpsertResult, len(activities))
+	return out, nil
+}
+
+// upsertBatch is Upsert's transaction: all new keys are inserted with
+// multi-row statements first, then the requests whose key existed get
+// their owners and contacts added. failedKey names the request whose
+// statement failed, when one did.
+func (s *Store) upsertBatch(ctx context.Context, tx *batchTx, activities []adapters.Activity) (out []adapters.UpsertResult, failedKey string, err error) {
+	out = make([]adapters.UpsertResult, len(activities))
 	valid := make([]int, 0, len(activities))
+	cleaned := make([]adapters.Activity, len(activities))
 	for i, a := range activities {
 		out[i].Key = a.Key
 		if err := checkCreatable(a); err != nil {
 			out[i].Err = err
 			continue
 		}
+		cleaned[i] = s.dialect.clean(a)
 		valid = append(valid, i)
 	}
-	created, err := s.insertNew(ctx, tx, activities, valid)
+	if s.createContacts {
+		if err := s.createContactsInOrder(ctx, tx, cleaned, valid); err != nil {
+			return nil, "", err
+		}
+	}
+	created, err := s.insertNew(ctx, tx, cleaned, valid)
 	if err != nil {
-		return nil, dbError("crmsql: upsert", err)
+		return nil, "", err
 	}
 	for _, i := range valid {
 		if a, ok := created[i]; ok {
 			out[i].Activity, out[i].Created = a, true
 			continue
 		}
-		stored, err := s.addToExisting(ctx, tx, activities[i])
+		stored, err := s.addToExisting(ctx, tx, cleaned[i])
 		if adapters.CodeOf(err) == adapters.CodeInvalidItem {
 			out[i].Err = err // the existing row was mangled by hand; the rest of the batch goes on
 			continue
 		}
 		if err != nil {
-			return nil, dbError("crmsql: upsert "+activities[i].Key, err)
+			return nil, activities[i].Key, err
 		}
 		out[i].Activity = stored
 	}
-	if err := tx.commit(); err != nil {
-		return nil, dbError("crmsql: upsert", err)
-	}
-	return out, nil
+	return out, "", nil
 }
 
 // checkCreatable refuses what gwsync must never create. Errors: InvalidItem.

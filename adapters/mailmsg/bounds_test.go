@@ -128,3 +128,12 @@ func TestControlCharactersRemoved(t *testing.T) {
 		t.Errorf("from %q", it.From)
 	}
 }
+
+// An HTML body of a megabyte of unclosed '<' is read in linear time (the
+// tag pattern used to rescan the rest of the text from every '<').
+func TestHTMLToTextManyUnclosedTags(t *testing.T) {
+	s := strings.Repeat("<a", 1<<19) + " end"
+	if got := HTMLToText(s); !strings.HasSuffix(got, "end") {
+		t.Fatalf("text ends %q", got[max(0, len(got)-20):])
+	}
+}

@@ -1,6 +1,7 @@
 // Package mailmsg maps an RFC 5322 e-mail to a gwsync item. It is shared by
-// every adapter that reads messages: the files source (maildir, .eml) today,
-// the IMAP source later.
+// every adapter that reads messages: the files source (maildir, .eml), IMAP
+// and Exchange. Which part is the body follows Python's email package
+// (get_body), checked by TestDifferentialAgainstPythonEmail.
 //
 // Reading is forgiving and bounded: whatever can be read is imported and
 // what could not is named in a Warning; only a message with nothing usable

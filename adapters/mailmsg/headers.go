@@ -1,10 +1,13 @@
 package mailmsg
 
 import (
+	"bytes"
+	"mime"
 	"regexp"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/emersion/go-message/charset"
 	"github.com/emersion/go-message/mail"
 	"golang.org/x/text/encoding/charmap"
 )
@@ -63,4 +66,27 @@ func legacyText(s, field string, warn func(string, ...any)) string {
 	}
 	warn("%s: 8-bit bytes without a charset, read as Windows-1252", field)
 	return dec
+}
+
+// unfoldedText decodes an unstructured header field (RFC 2047 encoded
+// words, in any charset go-message knows) after unfolding it as RFC 5322
+// 2.2.3 says: only the line breaks go, the whitespace after them stays
+// (go-message's Get collapses it). On a decoding error the unfolded text
+// is returned as written, with the error.
+func unfoldedText(h mail.Header, key string) (string, error) {
+	raw, err := h.Raw(key)
+	value := h.Get(key)
+	if err == nil && raw != nil {
+		if _, v, ok := bytes.Cut(raw, []byte(":")); ok {
+			v = bytes.ReplaceAll(v, []byte("\r\n"), nil)
+			v = bytes.ReplaceAll(v, []byte("\n"), nil)
+			value = strings.TrimSpace(string(v))
+		}
+	}
+	dec := mime.WordDecoder{CharsetReader: charset.Reader}
+	text, err := dec.DecodeHeader(value)
+	if err != nil {
+		return value, err
+	}
+	return text, nil
 }

@@ -7,7 +7,10 @@ import (
 )
 
 var (
-	tagPattern      = regexp.MustCompile(`(?s)<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>|<!--.*?-->|<![^>]*>`)
+	// A tag ends at the next '<' at the latest: "[^>]*" would scan to the
+	// end of the text from every '<' of an unclosed run, quadratic in a
+	// hostile body of many '<'.
+	tagPattern      = regexp.MustCompile(`(?s)<(/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*>|<!--.*?-->|<![^<>]*>`)
 	skipPattern     = regexp.MustCompile(`(?is)<(script|style|head|title)\b.*?</(script|style|head|title)\s*>`)
 	blankLines      = regexp.MustCompile(`\n[ \t]*(\n[ \t]*)+\n`)
 	lineEdgeSpaces  = regexp.MustCompile(`[ \t]*\n[ \t]*`)

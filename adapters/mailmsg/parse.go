@@ -66,7 +66,7 @@ func Parse(r io.Reader) (adapters.Item, error) {
 		body = io.MultiReader(bytes.NewReader(hb.body), br)
 	}
 	w := &walker{}
-	w.entity(h.Header, body, 0, "")
+	w.entity(h.Header, body, 0, entityPlace{mayBeBody: true})
 	it.Body, it.Attachments = w.text(), w.attachments
 	it.Warnings = capWarnings(append(it.Warnings, w.warnings...))
 	if _, err := io.Copy(io.Discard, br); err != nil {
@@ -114,12 +114,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func readHeaders(h mail.Header, it *adapters.Item) {
 	warn := func(format string, args ...any) { it.Warnings = append(it.Warnings, fmt.Sprintf(format, args...)) }
 
-	subject, err := h.Subject()
+	subject, err := unfoldedText(h, "Subject")
 	if err != nil {
-		subject = h.Get("Subject")
 		warn("Subject: cannot decode (%v); kept as written", err)
 	}
-	it.Subject = legacyText(subject, "Subject", warn)
+	// A subject is one line: a tab (kept by unfolding a field folded
+	// with one) is a space there.
+	it.Subject = strings.ReplaceAll(legacyText(subject, "Subject", warn), "\t", " ")
 	if clean, changed := withoutControls(it.Subject, ""); changed {
 		warn("Subject: control characters removed")
 		it.Subject = clean

@@ -182,11 +182,11 @@ func syncLocked(ctx context.Context, st state.Store, job *engine.Job, f *syncFla
 		return syncOne(ctx, st, job, f, excluded)
 	}
 	holder := state.CurrentHolder("gwsync sync")
-	lock, runCtx, err := state.LockUser(ctx, st, job.User, holder, state.LockOptions{})
+	lock, runCtx, err := state.LockUser(ctx, st, job.User, holder, state.LockOptions{TakeOverDead: true})
 	var busy *state.BusyError
 	if f.wait && errors.As(err, &busy) {
 		fmt.Fprintf(noteOut(f), "%v: waiting for it to end…\n", busy)
-		lock, runCtx, err = state.LockUser(ctx, st, job.User, holder, state.LockOptions{Wait: true})
+		lock, runCtx, err = state.LockUser(ctx, st, job.User, holder, state.LockOptions{Wait: true, TakeOverDead: true})
 	}
 	if err != nil {
 		return exitError, err

@@ -242,7 +242,7 @@ func (o *opener) redacted(p config.Plugin) []string {
 func openState(ctx context.Context, cfg *config.Config) (state.Store, error) {
 	st, err := stores.Open(ctx, cfg.State)
 	if err != nil {
-		return nil, fmt.Errorf("%s: state %s: %w", cfg.File, cfg.State, err)
+		return nil, fmt.Errorf("%s: state %s: %w", cfg.File, redactURLs(cfg.State), err)
 	}
 	return st, nil
 }

@@ -57,6 +57,7 @@ func commands() []command {
 		{"status", "show the last runs, cursors and per-item errors", runStatus},
 		{"config", "config check: validate a config file", runConfig},
 		{"serve", "run the web client: sync wizard, automatic runs, /metrics", runServe},
+		{"migrate-state", "copy an embedded SQLite state into the (empty PostgreSQL) state the config names", runMigrateState},
 		{"passwd", "print a bcrypt password_hash for a user of the web client", runPasswd},
 		{"plugin", "plugin list: show adapters; plugin serve NAME: (internal) serve one", runPlugin},
 		{"help", "show this help", func(context.Context, []string) error { printHelp(); return nil }},

@@ -45,6 +45,8 @@ type Lease struct {
 var ErrLeaseLost = errors.New("state: the user's lease was lost")
 
 // BusyError is TryLease's error when another holder has the user's lease.
+// Its Lease is the holding as stored, Token included, so that a holder
+// known to be dead can be released (LockOptions.TakeOverDead).
 type BusyError struct{ Lease Lease }
 
 func (e *BusyError) Error() string {

@@ -23,6 +23,11 @@ type LockOptions struct {
 	// it LockUser returns the *BusyError at once.
 	Wait bool
 	Poll time.Duration // default DefaultLeasePoll
+	// TakeOverDead releases at once a lease whose holder ran on this host
+	// under a PID that no longer exists (a sync killed with SIGKILL), so
+	// that the next run on the machine does not wait out the TTL. Leave
+	// it off where hosts may share a name across PID namespaces.
+	TakeOverDead bool
 }
 
 // UserLock is a held lease that LockUser keeps renewing.
@@ -58,7 +63,18 @@ func LockUser(ctx context.Context, st Store, user string, h Holder, o LockOption
 			break
 		}
 		var busy *BusyError
-		if !o.Wait || !errors.As(err, &busy) {
+		if !errors.As(err, &busy) {
+			return nil, nil, err
+		}
+		if o.TakeOverDead && deadHere(busy.Lease.Holder) {
+			// Release with the dead holder's own token: if it took its
+			// lease back meanwhile, nothing happens and we see it busy.
+			if rerr := st.ReleaseLease(ctx, busy.Lease); rerr != nil {
+				return nil, nil, rerr
+			}
+			continue
+		}
+		if !o.Wait {
 			return nil, nil, err
 		}
 		t := time.NewTimer(o.Poll)
@@ -122,6 +138,15 @@ func (l *UserLock) Unlock(ctx context.Context) error {
 	l.cancel(context.Canceled)
 	<-l.done
 	return l.st.ReleaseLease(ctx, l.Lease())
+}
+
+// deadHere tells whether h ran on this host under a PID that is gone.
+func deadHere(h Holder) bool {
+	host, err := os.Hostname()
+	if err != nil || h.Host != host || h.PID <= 0 || h.PID == os.Getpid() {
+		return false
+	}
+	return !processExists(h.PID)
 }
 
 // CurrentHolder names this process: its host name and PID.

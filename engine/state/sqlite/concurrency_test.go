@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/gwsync/gwsync/adapters"
@@ -28,57 +27,6 @@ func batchOf(user, prefix string, n int) []state.Link {
 		out[i] = state.Link{User: user, Source: "s", ItemID: fmt.Sprintf("%s-%d", prefix, i), Kind: adapters.KindEvent, ActivityID: "A"}
 	}
 	return out
-}
-
-func TestConcurrentGoroutines(t *testing.T) {
-	ctx := context.Background()
-	s := openTest(t)
-	const workers, rounds = 6, 8
-	var wg sync.WaitGroup
-	errs := make(chan error, workers*rounds*4)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			user := fmt.Sprintf("user-%d", w%3) // users shared between workers
-			for r := range rounds {
-				if err := s.PutLinks(ctx, batchOf(user, fmt.Sprintf("w%d-r%d", w, r), 20)); err != nil {
-					errs <- err
-				}
-				if err := s.Links(ctx, user, func(state.Link) error { return nil }); err != nil {
-					errs <- err
-				}
-				if err := s.SetCursor(ctx, user, fmt.Sprintf("src-%d", w), strconv.Itoa(r)); err != nil {
-					errs <- err
-				}
-				id, err := s.BeginRun(ctx, user, false)
-				if err == nil {
-					err = s.RecordItems(ctx, []state.ItemResult{{RunID: id, ItemID: "x", Outcome: "ok"}})
-				}
-				if err == nil {
-					err = s.FinishRun(ctx, id, state.StatusOK, map[string]int{"ok": 1}, "")
-				}
-				if err != nil {
-					errs <- err
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
-	total := 0
-	for u := range 3 {
-		total += len(collectLinks(t, s, fmt.Sprintf("user-%d", u)))
-	}
-	if total != workers*rounds*20 {
-		t.Errorf("%d links after concurrent writes, want %d", total, workers*rounds*20)
-	}
-	if runs, _ := s.Runs(ctx, "", 0); len(runs) != workers*rounds {
-		t.Errorf("%d runs, want %d", len(runs), workers*rounds)
-	}
 }
 
 // TestHelperProcess is not a test: it is the child process of the

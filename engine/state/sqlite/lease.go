@@ -20,7 +20,7 @@ func (s *Store) TryLease(ctx context.Context, user string, h state.Holder, ttl t
 		return state.Lease{}, errors.New("state: lease: empty user")
 	}
 	now := s.now()
-	lease := state.Lease{User: user, Token: newToken(), Holder: h, Since: now.UTC().Truncate(time.Second), Expires: now.Add(ttl)}
+	lease := state.Lease{User: user, Token: newToken(), Holder: h, Since: now.UTC().Truncate(time.Second), Expires: now.Add(ttl).UTC()}
 	err := s.inTx(ctx, "take lease of "+user, func(tx *sql.Tx) error {
 		cur, found, err := leaseOf(ctx, tx, user)
 		if err != nil {
@@ -47,7 +47,7 @@ func (s *Store) TryLease(ctx context.Context, user string, h state.Holder, ttl t
 // RenewLease extends the lease while its token still holds it, even when
 // it has just expired and nobody took it since.
 func (s *Store) RenewLease(ctx context.Context, l state.Lease, ttl time.Duration) (state.Lease, error) {
-	expires := s.now().Add(ttl)
+	expires := s.now().Add(ttl).UTC()
 	res, err := s.writer.ExecContext(ctx, `UPDATE leases SET expires_ms = ? WHERE user = ? AND token = ?`,
 		expires.UnixMilli(), l.User, l.Token)
 	if err != nil {

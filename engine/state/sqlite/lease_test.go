@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -191,5 +193,50 @@ func TestLockUserWaitsRenewsAndReportsLoss(t *testing.T) {
 	}
 	if !errors.Is(context.Cause(lostCtx), state.ErrLeaseLost) {
 		t.Fatalf("cause = %v", context.Cause(lostCtx))
+	}
+}
+
+// A lease left by a process of this host that no longer exists (a sync
+// killed with SIGKILL) is taken over at once with TakeOverDead; one whose
+// process lives, or of another host, is not.
+func TestLockUserTakesOverADeadLocalHolder(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dead := state.Holder{Host: host, PID: gone.Process.Pid, What: "gwsync sync"}
+	if _, err := s.TryLease(ctx, "alice", dead, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := state.LockUser(ctx, s, "alice", state.Holder{What: "next"}, state.LockOptions{}); err == nil {
+		t.Fatal("without TakeOverDead a dead holder's lease was taken")
+	}
+	l, _, err := state.LockUser(ctx, s, "alice", state.CurrentHolder("next"), state.LockOptions{TakeOverDead: true})
+	if err != nil {
+		t.Fatalf("dead holder's lease not taken over: %v", err)
+	}
+	l.Unlock(ctx)
+
+	for name, h := range map[string]state.Holder{
+		"alive here":   {Host: host, PID: os.Getppid(), What: "go test"},
+		"another host": {Host: host + "-other", PID: gone.Process.Pid, What: "worker"},
+	} {
+		if _, err := s.TryLease(ctx, "bob", h, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		var busy *state.BusyError
+		if _, _, err := state.LockUser(ctx, s, "bob", state.CurrentHolder("next"), state.LockOptions{TakeOverDead: true}); !errors.As(err, &busy) {
+			t.Errorf("%s: %v, want busy", name, err)
+			continue
+		}
+		if err := s.ReleaseLease(ctx, busy.Lease); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

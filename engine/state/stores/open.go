@@ -5,23 +5,21 @@ package stores
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/engine/state/postgres"
 	"github.com/gwsync/gwsync/engine/state/sqlite"
 )
-
-// ErrPostgresNotBuilt is returned (wrapped) by Open for a "postgres:" DSN.
-var ErrPostgresNotBuilt = errors.New("the PostgreSQL state store is not built yet; use sqlite:PATH")
 
 // Open opens the store a DSN names:
 //
 //	sqlite:PATH, sqlite://PATH   the SQLite file at PATH
 //	PATH                         the same, when PATH has no "scheme:" prefix
-//	postgres:..., postgresql:... an error wrapping ErrPostgresNotBuilt
+//	postgres://..., postgresql://... the PostgreSQL database (pgx DSN;
+//	                             see engine/state/postgres)
 //
 // A path that itself looks like "name:rest" must be written as sqlite:PATH
 // (or ./name:rest). Unknown schemes and an empty DSN are errors.
@@ -34,15 +32,25 @@ func Open(ctx context.Context, dsn string) (state.Store, error) {
 	case "sqlite", "sqlite3":
 		return openSQLiteStore(ctx, strings.TrimPrefix(rest, "//"))
 	case "postgres", "postgresql":
-		return nil, fmt.Errorf("state: %w", ErrPostgresNotBuilt)
+		return openPostgresStore(ctx, dsn)
 	default:
-		return nil, fmt.Errorf("state: unknown store %q in %q (want sqlite:PATH)", scheme, redactDSN(dsn))
+		return nil, fmt.Errorf("state: unknown store %q in %q (want sqlite:PATH or postgres://…)", scheme, redactDSN(dsn))
 	}
 }
 
 // openSQLiteStore returns a nil interface, not a nil *sqlite.Store, on error.
 func openSQLiteStore(ctx context.Context, path string) (state.Store, error) {
 	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// openPostgresStore returns a nil interface, not a nil *postgres.Store, on
+// error.
+func openPostgresStore(ctx context.Context, dsn string) (state.Store, error) {
+	s, err := postgres.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}
