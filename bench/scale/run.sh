@@ -16,10 +16,14 @@
 # a temporary directory; --keep leaves that directory behind. Every
 # process this script starts listens on 127.0.0.1 only and is stopped by
 # its PID when the script ends, however it ends.
+#
+# --cli measures one `gwsync sync --yes` process instead of workers (users
+# one after another, so its floor runs with one connection), on the same
+# PostgreSQL state and CRM: the engine's cost per user without River.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-USERS=10000 WORKERS="1 2 4" CONC=8 TIMEOUT=3600 IN_PROCESS=false DIR="" KEEP=false
+USERS=10000 WORKERS="1 2 4" CONC=8 TIMEOUT=3600 IN_PROCESS=false DIR="" KEEP=false CLI=false
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--users) USERS=$2; shift 2 ;;
@@ -29,6 +33,7 @@ while [ $# -gt 0 ]; do
 	--in-process) IN_PROCESS=true; shift ;;
 	--dir) DIR=$2; shift 2 ;;
 	--keep) KEEP=true; shift ;;
+	--cli) CLI=true; shift ;;
 	*) echo "run.sh: unknown argument $1 (see the comment at the top of $0)" >&2; exit 2 ;;
 	esac
 done
@@ -212,7 +217,45 @@ row() {
 	ROWS+=("| $1 | $2 | $3 | $4 | $5 | $ratio× | $verdict | $(field pg_conns_peak "$7") | $(field worker_rss_peak_mib "$7") | $(field tree_rss_peak_mib "$7") ($(field children_peak "$7")) | $8 |")
 }
 
-for n in $WORKERS; do run_workers "$n"; done
+# run_cli: both cycles as one `gwsync sync --yes` over every user.
+run_cli() {
+	local cfg="$DIR/scale-cli.yaml" ffetch fselect before after t0 t1 sampler
+	say "one gwsync sync process: floors with 1 connection"
+	ffetch=$(floor fetch 1)
+	fselect=$(floor select 1)
+	psql "$PG" -qAt -c "DROP DATABASE IF EXISTS state_wcli" -c "CREATE DATABASE state_wcli" \
+		-c "DROP DATABASE IF EXISTS crm_wcli" -c "CREATE DATABASE crm_wcli" >/dev/null
+	"$BIN/genconfig" -users "$USERS" -imap "$GWSYNC_TEST_DOVECOT_ADDR" -state "$(dbdsn state_wcli)" \
+		-crm "$(dbdsn crm_wcli)" $([ "$IN_PROCESS" = true ] && echo -in-process) >"$cfg"
+	local name rates=() peaks=()
+	for name in first nochange; do
+		t0=$(now)
+		"$BIN/gwsync" sync --config "$cfg" --yes >"$LOGS/cli-$name.out" 2>"$LOGS/cli-$name.log" &
+		local pid=$!
+		PIDS+=("$pid")
+		"$BIN/sample" -dsn "$(dbdsn postgres)" -pids "$pid" >"$LOGS/sample-cli-$name.out" 2>&1 &
+		sampler=$!
+		PIDS+=("$sampler")
+		wait "$pid" || { say "gwsync sync failed in the $name cycle:"; tail -n 20 "$LOGS/cli-$name.log" >&2; exit 1; }
+		t1=$(now)
+		kill -TERM "$sampler"; wait "$sampler" || true
+		rates+=("$(awk -v u="$USERS" -v s="$(elapsed "$t0" "$t1")" 'BEGIN { printf "%.1f", u / s }')")
+		peaks+=("$(cat "$LOGS/sample-cli-$name.out")")
+		[ "$name" = first ] && before=$(crm_count cli)
+	done
+	after=$(crm_count cli)
+	local check=ok
+	[ "$before" = "$MESSAGES" ] || check="imported $before of $MESSAGES"
+	[ "$after" = "$before" ] || check="$check; no-change cycle added $((after - before))"
+	row "sync (CLI)" 1 first "${rates[0]}" "$ffetch" 4 "${peaks[0]}" "$check"
+	row "sync (CLI)" 1 no-change "${rates[1]}" "$fselect" 3 "${peaks[1]}" "$check"
+}
+
+if [ "$CLI" = true ]; then
+	run_cli
+else
+	for n in $WORKERS; do run_workers "$n"; done
+fi
 
 cat <<TABLE
 
