@@ -72,7 +72,8 @@ field() { grep -o "$1=[^ ]*" <<<"$2" | head -n 1 | cut -d= -f2; }
 [ -x /usr/sbin/dovecot ] || bash scripts/servers/dovecot.sh install
 bash scripts/servers/postgres.sh install
 say "building"
-go build -o "$BIN/gwsync" ./cmd/gwsync
+# GWSYNC=path measures a prebuilt binary instead (another branch's).
+if [ -n "${GWSYNC:-}" ]; then cp "$GWSYNC" "$BIN/gwsync"; else go build -o "$BIN/gwsync" ./cmd/gwsync; fi
 for c in seed floor genconfig sample; do go build -o "$BIN/$c" "./bench/scale/$c"; done
 
 # The worker commands land with the worker branch; without them this
