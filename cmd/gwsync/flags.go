@@ -38,6 +38,7 @@ var globals globalOptions
 var subcommands = map[string][]string{
 	"config": {"check"},
 	"plugin": {"list"},
+	"jobs":   {"enqueue"},
 }
 
 // commandUsage is the usage line of the commands that take no flag set.

@@ -15,6 +15,15 @@
 # file holds the key base64-encoded, as Dovecot's key dict wants it.
 # As root, login processes run as dovenull, auth as dovecot and mail
 # processes as nobody (Dovecot refuses root for them).
+#
+# Many-users mode (benchmarks, e.g. bench/scale): with GWSYNC_DOVECOT_USERS=N
+# the passwd-file also holds user00001 … user<N> (password "secret"; the
+# number has at least five digits), and login and imap processes serve many
+# connections each, one after another (Dovecot's high-performance mode,
+# allowed because every mail process runs as one UID), so that thousands of
+# logins cost no thousands of process starts. start also exports
+# GWSYNC_TEST_DOVECOT_MAIL_DIR (user U's maildir is MAIL_DIR/U/Maildir) and
+# GWSYNC_TEST_DOVECOT_MAIL_OWNER (uid:gid the maildirs must belong to).
 set -euo pipefail
 
 DOVECOT=/usr/sbin/dovecot
@@ -44,6 +53,19 @@ cmd_start() {
 	while [ "$sport" = "$port" ]; do sport=$(free_port); done
 
 	printf 'alice:{PLAIN}secret::::::\nbob:{PLAIN}secret::::::\n' >"$dir/users"
+	local many=${GWSYNC_DOVECOT_USERS:-0} many_conf=""
+	if [ "$many" -gt 0 ]; then
+		awk -v n="$many" 'BEGIN { for (i = 1; i <= n; i++) printf "user%05d:{PLAIN}secret::::::\n", i }' >>"$dir/users"
+		many_conf="# Many-users mode: processes are reused across connections.
+service imap-login {
+  service_count = 0
+  process_min_avail = 2
+}
+service imap {
+  service_count = 1000
+  process_limit = 512
+}"
+	fi
 
 	# The key dict is fs:posix; Dovecot looks the key up as
 	# shared/<azp>/<alg>/<kid>, "default" standing for a missing azp or kid.
@@ -136,6 +158,7 @@ namespace inbox {
   inbox = yes
   separator = /
 }
+$many_conf
 service imap-login {
   inet_listener imap {
     address = 127.0.0.1
@@ -160,6 +183,14 @@ CONF
 	echo "export GWSYNC_TEST_DOVECOT_USER2=bob"
 	echo "export GWSYNC_TEST_DOVECOT_PASSWORD=secret"
 	echo "export GWSYNC_TEST_DOVECOT_CONF=$dir/dovecot.conf"
+	if [ "$many" -gt 0 ]; then
+		echo "export GWSYNC_TEST_DOVECOT_MAIL_DIR=$dir/mail"
+		if [ "$(id -u)" = 0 ]; then
+			echo "export GWSYNC_TEST_DOVECOT_MAIL_OWNER=$(id -u nobody):$(getent group nogroup | cut -d: -f3)"
+		else
+			echo "export GWSYNC_TEST_DOVECOT_MAIL_OWNER=$(id -u):$(id -g)"
+		fi
+	fi
 	echo "export GWSYNC_TEST_DOVECOT_OAUTH_KEY_FILE=$keyfile"
 	echo "export GWSYNC_TEST_DOVECOT_OAUTH_ISSUER=$issuer"
 	if [ -n "$imaps" ]; then

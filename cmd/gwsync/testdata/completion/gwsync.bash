@@ -21,7 +21,7 @@ _gwsync() {
     esac
     case "$cmd" in
         "")
-            if [[ "$cur" == -* ]]; then words="--config --log-format --log-level --version --help"; else words="plan sync activities status config discover serve migrate-state passwd keygen plugin version completion help"; fi ;;
+            if [[ "$cur" == -* ]]; then words="--config --log-format --log-level --version --help"; else words="plan sync activities status config discover serve migrate-state worker jobs passwd keygen plugin version completion help"; fi ;;
         plan) words="--areas --config --exclude --json --log-format --log-level --user --wide" ;;
         sync) words="--areas --config --dry-run --exclude --json --log-format --log-level --user --wait --wide --yes" ;;
         activities) words="--config --json --log-format --log-level --type --user" ;;
@@ -30,12 +30,14 @@ _gwsync() {
         discover) words="--config --json --log-format --log-level --source --user" ;;
         serve) words="--address --config --log-format --log-level" ;;
         migrate-state) words="--config --from --log-format --log-level --to" ;;
+        worker) words="--config --log-format --log-level" ;;
+        jobs) if [[ -z "$sub" ]]; then words="enqueue"; else words="--all --config --log-format --log-level --user"; fi ;;
         passwd) words="--config --cost --log-format --log-level" ;;
         keygen) words="--config --log-format --log-level --out" ;;
         plugin) if [[ -z "$sub" ]]; then words="list"; else words="--config --log-format --log-level"; fi ;;
         version) words="" ;;
         completion) if [[ -z "$sub" ]]; then words="bash zsh fish"; fi ;;
-        help) if [[ -z "$sub" ]]; then words="plan sync activities status config discover serve migrate-state passwd keygen plugin version completion help"; fi ;;
+        help) if [[ -z "$sub" ]]; then words="plan sync activities status config discover serve migrate-state worker jobs passwd keygen plugin version completion help"; fi ;;
     esac
     COMPREPLY=( $(compgen -W "$words" -- "$cur") )
 }

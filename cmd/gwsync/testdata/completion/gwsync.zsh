@@ -22,7 +22,7 @@ _gwsync() {
     if [[ ${words[CURRENT]} == -* ]]; then
       cands=( '--config:the YAML config file' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--version:print the version and exit' '--help:show help' )
     else
-      cands=( 'plan:show what a sync would do (table, or --json)' 'sync:plan and apply: import new items, sync changed times both ways' 'activities:list the activities in the CRM (--type, --json)' 'status:show the last runs, cursors and per-item errors' 'config:config check: validate a config file' 'discover:list what each source'\''s server offers: calendars, task lists, folders' 'serve:run the web client: sync wizard, automatic runs, /metrics' 'migrate-state:copy an embedded SQLite state into an empty PostgreSQL state (--to, or the config'\''s)' 'passwd:print a bcrypt password_hash for a user of the web client' 'keygen:keygen --out FILE: write a new serve.secret_key_file (shared by web replicas)' 'plugin:plugin list: show adapters; plugin serve NAME: (internal) serve one' 'version:print the version, commit, Go version and plugin protocol' 'completion:print a shell completion script: completion bash|zsh|fish' 'help:show this help, or a command'\''s: help COMMAND' )
+      cands=( 'plan:show what a sync would do (table, or --json)' 'sync:plan and apply: import new items, sync changed times both ways' 'activities:list the activities in the CRM (--type, --json)' 'status:show the last runs, cursors and per-item errors' 'config:config check: validate a config file' 'discover:list what each source'\''s server offers: calendars, task lists, folders' 'serve:run the web client: sync wizard, automatic runs, /metrics' 'migrate-state:copy an embedded SQLite state into an empty PostgreSQL state (--to, or the config'\''s)' 'worker:work sync jobs from the PostgreSQL queue (scale-out; needs a PostgreSQL state)' 'jobs:jobs enqueue --user NAME|--all; jobs wait: the PostgreSQL sync queue' 'passwd:print a bcrypt password_hash for a user of the web client' 'keygen:keygen --out FILE: write a new serve.secret_key_file (shared by web replicas)' 'plugin:plugin list: show adapters; plugin serve NAME: (internal) serve one' 'version:print the version, commit, Go version and plugin protocol' 'completion:print a shell completion script: completion bash|zsh|fish' 'help:show this help, or a command'\''s: help COMMAND' )
     fi
     _describe -t commands 'gwsync' cands
     return
@@ -36,12 +36,14 @@ _gwsync() {
     (discover) cands=( '--config:the YAML config file' '--json:print a JSON array' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--source:only the source of this name' '--user:only this user'\''s sources (default: every user'\''s)' ) ;;
     (serve) cands=( '--address:listen on host:port (default: serve.address of the config, else 127.0.0.1:8080)' '--config:the YAML config file' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' ) ;;
     (migrate-state) cands=( '--config:the YAML config file' '--from:the DSN of the SQLite state to copy (sqlite:PATH)' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--to:the empty PostgreSQL state to fill (postgres://...; default: the config'\''s state)' ) ;;
+    (worker) cands=( '--config:the YAML config file' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' ) ;;
+    (jobs) if [[ -z $sub ]]; then compadd -- enqueue; return; fi; cands=( '--all:queue a sync for every user of the config' '--config:the YAML config file' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--user:queue this user'\''s sync (repeat, or a comma-separated list)' ) ;;
     (passwd) cands=( '--config:the YAML config file' '--cost:bcrypt cost (4-31); each step doubles the work' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' ) ;;
     (keygen) cands=( '--config:the YAML config file' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--out:write the new key to file (must not exist); set serve.secret_key_file to it on every replica' ) ;;
     (plugin) if [[ -z $sub ]]; then compadd -- list; return; fi; cands=( '--config:the YAML config file' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' ) ;;
     (version) cands=(  ) ;;
     (completion) [[ -z $sub ]] && compadd -- bash zsh fish; return ;;
-    (help) [[ -z $sub ]] && compadd -- plan sync activities status config discover serve migrate-state passwd keygen plugin version completion help; return ;;
+    (help) [[ -z $sub ]] && compadd -- plan sync activities status config discover serve migrate-state worker jobs passwd keygen plugin version completion help; return ;;
   esac
   _describe -t flags 'flag' cands
 }

@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# The scale benchmark: N users, each with one Dovecot mailbox of 3 to 5
+# messages, synced by `gwsync worker` processes sharing one durable
+# PostgreSQL (state, CRM and River jobs), first from empty and then a
+# no-change cycle, with 1, 2 and 4 workers; beside each, the floors: a
+# minimal go-imap client doing LOGIN + SELECT + UID FETCH 1:* BODY.PEEK[]
+# (first cycle) and LOGIN + SELECT (no-change cycle) for every user with
+# the same concurrency. Prints one markdown table. See README.md here.
+#
+#   bench/scale/run.sh [--users 10000] [--workers "1 2 4"] [--concurrency 8]
+#                      [--timeout 3600] [--in-process] [--dir DIR] [--keep]
+#
+# --concurrency is per worker (the config's worker.concurrency); the floor
+# runs workers × concurrency connections at once. --dir keeps the servers'
+# files (and the seeded maildirs, reused by the next run) in DIR instead of
+# a temporary directory; --keep leaves that directory behind. Every
+# process this script starts listens on 127.0.0.1 only and is stopped by
+# its PID when the script ends, however it ends.
+#
+# --cli measures one `gwsync sync --yes` process instead of workers (users
+# one after another, so its floor runs with one connection), on the same
+# PostgreSQL state and CRM: the engine's cost per user without River.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+USERS=10000 WORKERS="1 2 4" CONC=8 TIMEOUT=3600 IN_PROCESS=false DIR="" KEEP=false CLI=false
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--users) USERS=$2; shift 2 ;;
+	--workers) WORKERS=$2; shift 2 ;;
+	--concurrency) CONC=$2; shift 2 ;;
+	--timeout) TIMEOUT=$2; shift 2 ;;
+	--in-process) IN_PROCESS=true; shift ;;
+	--dir) DIR=$2; shift 2 ;;
+	--keep) KEEP=true; shift ;;
+	--cli) CLI=true; shift ;;
+	*) echo "run.sh: unknown argument $1 (see the comment at the top of $0)" >&2; exit 2 ;;
+	esac
+done
+
+if [ -z "$DIR" ]; then
+	DIR=$(mktemp -d -t gwsync-scale.XXXXXX)
+else
+	mkdir -p "$DIR" && DIR=$(cd "$DIR" && pwd)
+	KEEP=true
+fi
+BIN=$DIR/bin LOGS=$DIR/logs
+mkdir -p "$BIN" "$LOGS"
+PIDS=() # worker and sampler processes still running
+
+cleanup() {
+	local pid
+	for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+	for pid in "${PIDS[@]}"; do
+		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	bash scripts/servers/dovecot.sh stop "$DIR/dovecot" >/dev/null 2>&1 || true
+	bash scripts/servers/postgres.sh stop "$DIR/postgres" >/dev/null 2>&1 || true
+	if [ "$KEEP" = false ]; then rm -rf "$DIR"; else echo "run.sh: files kept in $DIR" >&2; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "run.sh: $*" >&2; }
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+# field KEY LINE: the value of KEY=VALUE in LINE.
+field() { grep -o "$1=[^ ]*" <<<"$2" | head -n 1 | cut -d= -f2; }
+
+# --- servers -----------------------------------------------------------
+[ -x /usr/sbin/dovecot ] || bash scripts/servers/dovecot.sh install
+bash scripts/servers/postgres.sh install
+say "building"
+# GWSYNC=path measures a prebuilt binary instead (another branch's).
+if [ -n "${GWSYNC:-}" ]; then cp "$GWSYNC" "$BIN/gwsync"; else go build -o "$BIN/gwsync" ./cmd/gwsync; fi
+for c in seed floor genconfig sample; do go build -o "$BIN/$c" "./bench/scale/$c"; done
+
+# The worker commands land with the worker branch; without them this
+# script still measures the floors, and says so in the table.
+GWSYNC_OK=true
+if ! "$BIN/gwsync" worker -h >/dev/null 2>&1 || ! "$BIN/gwsync" jobs -h >/dev/null 2>&1; then
+	GWSYNC_OK=false
+	say "this gwsync has no 'worker'/'jobs' commands: measuring the floors only"
+fi
+
+say "starting Dovecot with $USERS users and a durable PostgreSQL in $DIR"
+bash scripts/servers/dovecot.sh stop "$DIR/dovecot" >/dev/null 2>&1 || true
+eval "$(GWSYNC_DOVECOT_USERS=$USERS bash scripts/servers/dovecot.sh start "$DIR/dovecot")"
+rm -rf "$DIR/postgres"
+eval "$(bash scripts/servers/postgres.sh start "$DIR/postgres")"
+PG=$GWSYNC_TEST_POSTGRES_DSN
+# The suite's cluster does not fsync; a benchmark's figures must be real.
+psql "$PG" -qAt -c 'ALTER SYSTEM SET fsync = on' -c 'ALTER SYSTEM SET synchronous_commit = on' \
+	-c 'ALTER SYSTEM SET full_page_writes = on' -c 'SELECT pg_reload_conf()' >/dev/null
+sleep 0.5
+[ "$(psql "$PG" -qAt -c 'SHOW fsync')" = on ] || { say "PostgreSQL did not turn fsync on"; exit 1; }
+# dbdsn NAME: the cluster's DSN with another database.
+dbdsn() { sed -E "s#/gwsync\?#/$1?#" <<<"$PG"; }
+
+# --- set-up, timed apart ------------------------------------------------
+t0=$(now)
+seeded=$("$BIN/seed" -mail-dir "$GWSYNC_TEST_DOVECOT_MAIL_DIR" -users "$USERS" -owner "$GWSYNC_TEST_DOVECOT_MAIL_OWNER")
+t1=$(now)
+MESSAGES=$(field messages "$seeded")
+# One untimed pass lets Dovecot index every mailbox, so that neither the
+# floors nor gwsync pay for indexing, whichever runs first.
+"$BIN/floor" -addr "$GWSYNC_TEST_DOVECOT_ADDR" -users "$USERS" -conns 8 -mode fetch >"$LOGS/warmup.out"
+t2=$(now)
+SEED_S=$(elapsed "$t0" "$t1") WARM_S=$(elapsed "$t1" "$t2")
+say "seeded $USERS users, $MESSAGES messages in ${SEED_S} s; Dovecot indexed them in ${WARM_S} s"
+
+# --- one worker count ----------------------------------------------------
+ROWS=()
+# floor MODE CONNS: prints the floor's users per second.
+floor() {
+	local out
+	out=$("$BIN/floor" -addr "$GWSYNC_TEST_DOVECOT_ADDR" -users "$USERS" -conns "$2" -mode "$1")
+	echo "$out" >>"$LOGS/floor.out"
+	field per_second "$out"
+}
+crm_count() { psql "$(dbdsn "crm_w$1")" -qAt -c 'SELECT count(*) FROM activities'; }
+
+# cycle N NAME CFG: one timed cycle (enqueue every user, wait for the
+# queue to drain) watched by the sampler; sets CYCLE_RATE, CYCLE_S,
+# CYCLE_JOBS and CYCLE_PEAKS.
+cycle() {
+	local n=$1 name=$2 cfg=$3 sampler pids t0 t1 waited
+	pids=$(IFS=,; echo "${WPIDS[*]}")
+	"$BIN/sample" -dsn "$(dbdsn postgres)" -pids "$pids" >"$LOGS/sample-w$n-$name.out" 2>"$LOGS/sample-w$n-$name.err" &
+	sampler=$!
+	PIDS+=("$sampler")
+	t0=$(now)
+	"$BIN/gwsync" jobs enqueue --config "$cfg" --all >"$LOGS/enqueue-w$n-$name.out" 2>&1 ||
+		{ say "jobs enqueue failed:"; cat "$LOGS/enqueue-w$n-$name.out" >&2; exit 1; }
+	waited=0
+	"$BIN/gwsync" jobs wait --config "$cfg" --timeout "${TIMEOUT}s" >"$LOGS/wait-w$n-$name.out" 2>&1 || waited=$?
+	t1=$(now)
+	kill -TERM "$sampler"
+	wait "$sampler" || true
+	CYCLE_PEAKS=$(cat "$LOGS/sample-w$n-$name.out")
+	if [ "$waited" != 0 ]; then
+		say "jobs wait failed (exit $waited) in the $name cycle with $n workers:"
+		cat "$LOGS/wait-w$n-$name.out" >&2
+		exit 1
+	fi
+	CYCLE_JOBS=$(tr '\n' ' ' <"$LOGS/wait-w$n-$name.out")
+	CYCLE_S=$(elapsed "$t0" "$t1")
+	CYCLE_RATE=$(awk -v u="$USERS" -v s="$CYCLE_S" 'BEGIN { printf "%.1f", u / s }')
+}
+
+run_workers() {
+	local n=$1 conns=$(($1 * CONC)) cfg="$DIR/scale-w$1.yaml" i pid ffetch fselect before after
+	say "$n worker(s), $CONC runs each at once: floors with $conns connections"
+	ffetch=$(floor fetch "$conns")
+	fselect=$(floor select "$conns")
+	if [ "$GWSYNC_OK" = false ]; then
+		ROWS+=("| $n | $conns | first | not run | $ffetch | | ≤ 4× | | | | no worker commands |")
+		ROWS+=("| $n | $conns | no-change | not run | $fselect | | ≤ 3× | | | | no worker commands |")
+		return
+	fi
+
+	# A fresh state and CRM for each worker count: every first cycle starts
+	# from empty.
+	psql "$PG" -qAt -c "DROP DATABASE IF EXISTS state_w$n" -c "CREATE DATABASE state_w$n" \
+		-c "DROP DATABASE IF EXISTS crm_w$n" -c "CREATE DATABASE crm_w$n" >/dev/null
+	"$BIN/genconfig" -users "$USERS" -imap "$GWSYNC_TEST_DOVECOT_ADDR" -state "$(dbdsn "state_w$n")" \
+		-crm "$(dbdsn "crm_w$n")" -worker "{concurrency: $CONC}" $([ "$IN_PROCESS" = true ] && echo -in-process) >"$cfg"
+	"$BIN/gwsync" config check --config "$cfg" >"$LOGS/check-w$n.out" 2>&1 ||
+		{ say "gwsync refuses the generated config:"; head -n 20 "$LOGS/check-w$n.out" >&2; exit 1; }
+
+	WPIDS=()
+	for i in $(seq "$n"); do
+		"$BIN/gwsync" worker --config "$cfg" >"$LOGS/worker-w$n-$i.log" 2>&1 &
+		WPIDS+=("$!")
+		PIDS+=("$!")
+	done
+	# Ready when the queue answers (the workers migrate River's tables).
+	for i in $(seq 120); do
+		for pid in "${WPIDS[@]}"; do
+			kill -0 "$pid" 2>/dev/null || { say "a worker exited at start:"; tail -n 20 "$LOGS"/worker-w"$n"-*.log >&2; exit 1; }
+		done
+		"$BIN/gwsync" jobs wait --config "$cfg" --timeout 5s >"$LOGS/ready-w$n.out" 2>&1 && break
+		[ "$i" = 120 ] && { say "the workers never became ready:"; cat "$LOGS/ready-w$n.out" "$LOGS/worker-w$n-1.log" >&2; exit 1; }
+		sleep 0.5
+	done
+
+	# The workers must not have synced anyone on their own (a periodic job
+	# firing at start would empty the timed first cycle).
+	before=$(crm_count "$n" 2>/dev/null || echo 0)
+	[ "$before" = 0 ] || { say "the workers imported $before activities before the first cycle was enqueued"; exit 1; }
+	cycle "$n" first "$cfg"
+	local first_rate=$CYCLE_RATE first_s=$CYCLE_S first_peaks=$CYCLE_PEAKS first_jobs=$CYCLE_JOBS
+	before=$(crm_count "$n")
+	cycle "$n" nochange "$cfg"
+	local nc_rate=$CYCLE_RATE nc_s=$CYCLE_S nc_peaks=$CYCLE_PEAKS nc_jobs=$CYCLE_JOBS
+	after=$(crm_count "$n")
+
+	for i in "${WPIDS[@]}"; do kill -TERM "$i" 2>/dev/null || true; done
+	for i in "${WPIDS[@]}"; do wait "$i" 2>/dev/null || true; done
+	PIDS=()
+
+	# Checks: the first cycle imported every message exactly once, the
+	# no-change cycle nothing.
+	local check=ok
+	[ "$before" = "$MESSAGES" ] || check="imported $before of $MESSAGES"
+	[ "$after" = "$before" ] || check="$check; no-change cycle added $((after - before))"
+	say "$n worker(s): first ${first_s} s ($first_jobs), no-change ${nc_s} s ($nc_jobs), check: $check"
+	row "$n" "$conns" first "$first_rate" "$ffetch" 4 "$first_peaks" "$check"
+	row "$n" "$conns" no-change "$nc_rate" "$fselect" 3 "$nc_peaks" "$check"
+}
+
+# row N CONNS CYCLE RATE FLOOR TARGET PEAKS CHECK
+row() {
+	local ratio verdict
+	ratio=$(awk -v g="$4" -v f="$5" 'BEGIN { printf "%.2f", f / g }')
+	verdict=$(awk -v r="$ratio" -v t="$6" 'BEGIN { print (r <= t) ? "≤ " t "× ✓" : "> " t "× ✗" }')
+	ROWS+=("| $1 | $2 | $3 | $4 | $5 | $ratio× | $verdict | $(field pg_conns_peak "$7") | $(field worker_rss_peak_mib "$7") | $(field tree_rss_peak_mib "$7") ($(field children_peak "$7")) | $8 |")
+}
+
+# run_cli: both cycles as one `gwsync sync --yes` over every user.
+run_cli() {
+	local cfg="$DIR/scale-cli.yaml" ffetch fselect before after t0 t1 sampler
+	say "one gwsync sync process: floors with 1 connection"
+	ffetch=$(floor fetch 1)
+	fselect=$(floor select 1)
+	psql "$PG" -qAt -c "DROP DATABASE IF EXISTS state_wcli" -c "CREATE DATABASE state_wcli" \
+		-c "DROP DATABASE IF EXISTS crm_wcli" -c "CREATE DATABASE crm_wcli" >/dev/null
+	"$BIN/genconfig" -users "$USERS" -imap "$GWSYNC_TEST_DOVECOT_ADDR" -state "$(dbdsn state_wcli)" \
+		-crm "$(dbdsn crm_wcli)" $([ "$IN_PROCESS" = true ] && echo -in-process) >"$cfg"
+	local name rates=() peaks=()
+	for name in first nochange; do
+		t0=$(now)
+		"$BIN/gwsync" sync --config "$cfg" --yes >"$LOGS/cli-$name.out" 2>"$LOGS/cli-$name.log" &
+		local pid=$!
+		PIDS+=("$pid")
+		"$BIN/sample" -dsn "$(dbdsn postgres)" -pids "$pid" >"$LOGS/sample-cli-$name.out" 2>&1 &
+		sampler=$!
+		PIDS+=("$sampler")
+		wait "$pid" || { say "gwsync sync failed in the $name cycle:"; tail -n 20 "$LOGS/cli-$name.log" >&2; exit 1; }
+		t1=$(now)
+		kill -TERM "$sampler"; wait "$sampler" || true
+		rates+=("$(awk -v u="$USERS" -v s="$(elapsed "$t0" "$t1")" 'BEGIN { printf "%.1f", u / s }')")
+		peaks+=("$(cat "$LOGS/sample-cli-$name.out")")
+		[ "$name" = first ] && before=$(crm_count cli)
+	done
+	after=$(crm_count cli)
+	local check=ok
+	[ "$before" = "$MESSAGES" ] || check="imported $before of $MESSAGES"
+	[ "$after" = "$before" ] || check="$check; no-change cycle added $((after - before))"
+	row "sync (CLI)" 1 first "${rates[0]}" "$ffetch" 4 "${peaks[0]}" "$check"
+	row "sync (CLI)" 1 no-change "${rates[1]}" "$fselect" 3 "${peaks[1]}" "$check"
+}
+
+if [ "$CLI" = true ]; then
+	run_cli
+else
+	for n in $WORKERS; do run_workers "$n"; done
+fi
+
+cat <<TABLE
+
+Scale benchmark: $USERS users, $MESSAGES messages (3 to 5 each), Dovecot and PostgreSQL (fsync on) on 127.0.0.1, $(nproc) cores; adapters $([ "$IN_PROCESS" = true ] && echo "in process" || echo "as plugin processes").
+Set-up (not timed below): seeding the maildirs ${SEED_S} s, Dovecot indexing them ${WARM_S} s.
+
+| workers | runs at once (= floor connections) | cycle | gwsync users/s | floor users/s | gwsync / floor (time) | target | PG connections, peak | worker RSS peak, MiB | worker + plugins RSS peak, MiB (processes) | check |
+|---|---|---|---|---|---|---|---|---|---|---|
+$(printf '%s\n' "${ROWS[@]}")
+TABLE
