@@ -72,7 +72,8 @@ go test -count=1 -timeout 5m -run 'TestReadAttachmentBounds' ./adapters/imap/
 # The differential tests again, verbose, so their counts (cases, agree,
 # accepted differences with their RFC references, disagree) are in the log.
 step "differential tests (counts)"
-go test -count=1 -run '^TestDifferential' -v ./adapters/icalendar/ | grep -E '^(differential|  accepted|--- FAIL|FAIL|ok)'
+go test -count=1 -run '^TestDifferential' -v ./adapters/icalendar/ ./adapters/mailmsg/ |
+	grep -E '^(differential|  accepted|--- FAIL|FAIL|ok)|MIME differential:'
 
 # Each fuzz target for a short budget; a crasher fails the step and is
 # written under the package's testdata/fuzz, to be committed as a case.
