@@ -116,19 +116,26 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 				continue
 			}
 		}
-		if op.secrets, err = askPasswords(u, only); err != nil {
+		// Each user's sources (plugin processes, server connections) end
+		// with the user's run, so a sync over thousands of users holds one
+		// user's at a time; the CRM stays open for all.
+		userOp := &opener{cfg: cfg, logger: logger}
+		if userOp.secrets, err = askPasswords(u, only); err != nil {
 			return err
 		}
-		job, err := op.job(ctx, u, nil)
+		job, err := userOp.job(ctx, u, nil)
 		if err != nil {
+			userOp.close()
 			return err
 		}
 		if <-crmReady; crmErr != nil {
+			userOp.close()
 			return crmErr
 		}
 		job.CRM = crm
 		job.Areas = only
 		code, err := syncLocked(ctx, st, job, f, excluded)
+		userOp.close()
 		var busy *state.BusyError
 		if errors.As(err, &busy) {
 			fmt.Fprintf(os.Stderr, "gwsync: %v: skipped (--wait waits for it)\n", err)
