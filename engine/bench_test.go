@@ -3,8 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -90,22 +88,7 @@ func BenchmarkBuildPlan1M(b *testing.B) {
 	job := &Job{User: "alice", Sources: []NamedSource{{Name: "cal", Source: genSource{n: n, changedEvery: 100}}},
 		CRM: genCRM{genSource{n: n}}, Policy: NewestWins,
 		Window: adapters.Window{From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)}}
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	go func() {
-		var ms runtime.MemStats
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(10 * time.Millisecond):
-				runtime.ReadMemStats(&ms)
-				if ms.HeapInuse > peak.Load() {
-					peak.Store(ms.HeapInuse)
-				}
-			}
-		}
-	}()
+	peak := samplePeakHeap()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		p, err := planJob(context.Background(), genState{n: n}, job)
@@ -117,8 +100,7 @@ func BenchmarkBuildPlan1M(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	close(stop)
-	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(peak(), "peak-heap-MiB")
 }
 
 func (g genState) CountLinks(context.Context, string) (int, error) { return g.n, nil }
