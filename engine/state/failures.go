@@ -30,3 +30,17 @@ const (
 	FailureUnreadable = "unreadable"
 	FailureListing    = "listing"
 )
+
+// Again is f as met by a run at now, for user: it keeps prev's first date
+// and counts one more attempt when prev (stored is true) failed with the
+// same reason, else it is new. Every store's SettleFailures applies it, so
+// the rule is written once.
+func Again(f, prev Failure, stored bool, user string, now time.Time) Failure {
+	f.User, f.LastSeen = user, now
+	if stored && prev.Reason == f.Reason {
+		f.FirstSeen, f.Attempts, f.New = prev.FirstSeen, prev.Attempts+1, false
+	} else {
+		f.FirstSeen, f.Attempts, f.New = now, 1, true
+	}
+	return f
+}

@@ -31,13 +31,9 @@ func (s *Store) SettleFailures(ctx context.Context, user string, failures []stat
 		}
 		met := map[failureKey]bool{}
 		for i, f := range failures {
-			f.User, f.LastSeen = user, now
 			k := keyOf(f)
-			if prev, ok := old[k]; ok && prev.Reason == f.Reason {
-				f.FirstSeen, f.Attempts = prev.FirstSeen, prev.Attempts+1
-			} else {
-				f.FirstSeen, f.Attempts, f.New = now, 1, true
-			}
+			prev, stored := old[k]
+			f = state.Again(f, prev, stored, user, now)
 			met[k] = true
 			out[i] = f
 			if _, err := tx.Exec(ctx, `INSERT INTO failures (user_name, source, item_id, kind, reason, first_seen, last_seen, attempts)
