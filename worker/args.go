@@ -45,9 +45,14 @@ type SyncUserArgs struct {
 	// streams creates while listing (engine.Sync).
 	Deselect []string `json:"deselect,omitempty"`
 	// Reviewed is true for a run a person reviewed (the wizard's Apply):
-	// it applies its plan through engine.Start even with nothing
-	// deselected, as the wizard did in process.
+	// it plans again (engine.Start) and applies only the actions whose ids
+	// are in Selected, the ones the person saw selected. An action that
+	// appeared since the review (a new e-mail) is not applied: nobody saw
+	// it, and since it stays unselected its source's cursor is not stored,
+	// so the next run offers it again.
 	Reviewed bool `json:"reviewed,omitempty"`
+	// Selected are the action ids a reviewed run applies (see Reviewed).
+	Selected []string `json:"selected,omitempty"`
 	// Secrets are the passwords typed in the browser, by source name, as
 	// JSON sealed with the worker's keyring (purpose "job-secrets"); never
 	// plain text, since job args are stored in the database.

@@ -77,9 +77,11 @@ func enqueueSyncs(ctx context.Context, c *river.Client[pgx.Tx], users []string, 
 
 // ManualRun is what a person chose in the web client's wizard.
 type ManualRun struct {
-	User     string
-	Areas    []string
-	Deselect []string
+	User  string
+	Areas []string
+	// Selected are the ids of the actions the person saw selected: the
+	// run applies these and nothing else (SyncUserArgs.Reviewed).
+	Selected []string
 	// Secrets are the passwords typed for sources whose config has none,
 	// by source name; they are sealed before they enter the database.
 	Secrets map[string]string
@@ -90,7 +92,7 @@ type ManualRun struct {
 // person's choice is not queued: the page says a sync is going on.
 // Errors: secrets without a sealer, the database.
 func (q *Queue) EnqueueManual(ctx context.Context, m ManualRun) (Enqueued, error) {
-	args := SyncUserArgs{User: m.User, Why: WhyManual, Areas: m.Areas, Deselect: m.Deselect, Reviewed: true}
+	args := SyncUserArgs{User: m.User, Why: WhyManual, Areas: m.Areas, Selected: m.Selected, Reviewed: true}
 	if len(m.Secrets) > 0 {
 		if q.sealer == nil {
 			return Enqueued{}, errors.New("enqueue: typed passwords need a key to seal them (serve.secret_key_file)")

@@ -78,3 +78,46 @@ func lastFinished(ctx context.Context, w *Worker) (map[string]time.Time, error) 
 }
 
 var _ river.Worker[ScheduleArgs] = (*scheduleWorker)(nil)
+
+// NextRuns says when the periodic schedule will sync each of users next,
+// read from the queue so that every replica says the same: now for a user
+// with a sync queued or running (the time it is scheduled at, when that is
+// later: a retry waiting), else the last finished sync plus interval (the
+// schedule then enqueues it within a tick), else now (never synced: at the
+// schedule's next tick). Errors: the database.
+func (q *Queue) NextRuns(ctx context.Context, users []string, interval time.Duration) (map[string]time.Time, error) {
+	rows, err := q.pool.Query(ctx, `SELECT args->>'user',
+		max(finalized_at) FILTER (WHERE state IN ('completed', 'discarded')),
+		min(scheduled_at) FILTER (WHERE state IN ('available','pending','retryable','running','scheduled'))
+		FROM river_job WHERE kind = $1 AND args->>'user' = ANY($2) GROUP BY 1`, KindSyncUser, users)
+	if err != nil {
+		return nil, fmt.Errorf("next runs: %w", err)
+	}
+	defer rows.Close()
+	now := time.Now()
+	out := make(map[string]time.Time, len(users))
+	for _, u := range users {
+		out[u] = now
+	}
+	for rows.Next() {
+		var u string
+		var finished, pending *time.Time
+		if err := rows.Scan(&u, &finished, &pending); err != nil {
+			return nil, fmt.Errorf("next runs: %w", err)
+		}
+		switch {
+		case pending != nil:
+			out[u] = maxTime(*pending, now)
+		case finished != nil:
+			out[u] = maxTime(finished.Add(interval), now)
+		}
+	}
+	return out, rows.Err()
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

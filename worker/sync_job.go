@@ -15,11 +15,61 @@ import (
 )
 
 // RunOutput is what a finished sync job records (River's job output): the
-// run it journalled, so a page can show it.
+// run it journalled and its failed items, so that a page on any replica
+// can show the summary the wizard showed in process.
 type RunOutput struct {
 	RunID  int64          `json:"run_id"`
 	Status string         `json:"status"`
 	Counts map[string]int `json:"counts,omitempty"`
+	// Failed are the run's failed items, at most maxFailedInOutput of
+	// them (the journal has them all); FailedMore counts those left out.
+	Failed     []FailedItem `json:"failed,omitempty"`
+	FailedMore int          `json:"failed_more,omitempty"`
+}
+
+// FailedItem is one failed outcome of a run, as the summary page lists it.
+type FailedItem struct {
+	ActionID   string `json:"action_id"`
+	Kind       string `json:"kind"`
+	ItemID     string `json:"item_id,omitempty"`
+	ActivityID string `json:"activity_id,omitempty"`
+	Subject    string `json:"subject,omitempty"`
+	Error      string `json:"error"`
+}
+
+// maxFailedInOutput bounds the failed items a job's output carries, so
+// that a run where everything failed does not make a huge job row.
+const maxFailedInOutput = 200
+
+// outputOf is what a job records of its run. Subjects the outcome lacks
+// come from the plan's actions.
+func outputOf(plan *engine.Plan, res *engine.Result) RunOutput {
+	if res == nil {
+		return RunOutput{}
+	}
+	out := RunOutput{RunID: res.RunID, Status: res.Status, Counts: res.Counts}
+	subjects := map[string]string{}
+	if plan != nil {
+		for _, a := range plan.Actions {
+			subjects[a.ID] = a.Subject
+		}
+	}
+	for _, it := range res.Items {
+		if it.Outcome != engine.OutcomeFailed {
+			continue
+		}
+		if len(out.Failed) == maxFailedInOutput {
+			out.FailedMore++
+			continue
+		}
+		subj := it.Subject
+		if subj == "" {
+			subj = subjects[it.ActionID]
+		}
+		out.Failed = append(out.Failed, FailedItem{ActionID: it.ActionID, Kind: string(it.Kind), ItemID: it.ItemID,
+			ActivityID: it.ActivityID, Subject: subj, Error: it.Error})
+	}
+	return out
 }
 
 // syncWorker works sync_user jobs.
@@ -75,7 +125,7 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 	}()
 	started := time.Now()
 	log.Info("sync started", "why", a.Why, "pid", w.holder.PID)
-	res, err := w.runSync(runCtx, a, secrets)
+	plan, res, err := w.runSync(runCtx, a, secrets)
 	if err != nil {
 		log.Info("sync ended", "outcome", "failed", "duration", time.Since(started).Round(time.Millisecond))
 		if cause := context.Cause(runCtx); errors.Is(cause, state.ErrLeaseLost) {
@@ -83,10 +133,7 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 		}
 		return s.handBack(fmt.Errorf("user %s: %w", a.User, err))
 	}
-	out := RunOutput{}
-	if res != nil {
-		out = RunOutput{RunID: res.RunID, Status: res.Status, Counts: res.Counts}
-	}
+	out := outputOf(plan, res)
 	log.Info("sync ended", "outcome", out.Status, "run", out.RunID, "duration", time.Since(started).Round(time.Millisecond))
 	if err := river.RecordOutput(ctx, out); err != nil && ctx.Err() == nil {
 		log.Warn("recording the run in the job", "error", err)
@@ -152,34 +199,44 @@ func (w *Worker) openSecrets(a SyncUserArgs) (map[string]string, error) {
 }
 
 // runSync is the engine's lifecycle for one job: engine.Sync for runs
-// nobody reviews, Start/Deselect/Apply for a person's choice.
-func (w *Worker) runSync(ctx context.Context, a SyncUserArgs, secrets map[string]string) (*engine.Result, error) {
+// nobody reviews, Start/select/Apply for a person's choice.
+func (w *Worker) runSync(ctx context.Context, a SyncUserArgs, secrets map[string]string) (*engine.Plan, *engine.Result, error) {
 	job, release, err := w.opts.OpenJob(ctx, a.User, secrets)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer release()
 	if len(a.Areas) > 0 {
 		areas, err := engine.ParseAreas(strings.Join(a.Areas, ","))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		job.Areas = areas
 	}
 	if !a.Reviewed && len(a.Deselect) == 0 {
-		_, res, err := engine.Sync(ctx, w.opts.State, job)
-		return res, err
+		return engine.Sync(ctx, w.opts.State, job)
 	}
 	run, err := engine.Start(ctx, w.opts.State, job)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	plan := run.Plan()
+	if a.Reviewed {
+		// Only what the person saw selected: an action planned since the
+		// review is left for the next run (see SyncUserArgs.Reviewed).
+		keep := make(map[string]bool, len(a.Selected))
+		for _, id := range a.Selected {
+			keep[id] = true
+		}
+		plan.SelectOnly(keep)
 	}
 	// An id that is no longer in the plan (the sources changed since the
 	// person looked) has nothing left to deselect.
 	for _, id := range a.Deselect {
-		_ = run.Plan().Deselect(id)
+		_ = plan.Deselect(id)
 	}
-	return run.Apply(ctx)
+	res, err := run.Apply(ctx)
+	return plan, res, err
 }
 
 var _ river.Worker[SyncUserArgs] = (*syncWorker)(nil)
