@@ -73,6 +73,15 @@ type Options struct {
 	// restart then asks every browser to reload the login form). Pass the
 	// *secretbox.Keyring of serve.secret_key_file.
 	Keys Keyring
+	// Jobs, when set, runs the wizard's manual runs as jobs of a queue
+	// shared by every replica and schedules automatic users there (see
+	// Jobs); the in-process scheduler is then off, and Interval is only
+	// what the status page says. nil: runs happen in this process (the
+	// embedded SQLite deployment).
+	Jobs Jobs
+	// JobPoll is how often a run page's event stream asks Jobs for the
+	// job's state. Default 500ms.
+	JobPoll time.Duration
 	// MetricsToken, when set, is the bearer token /metrics asks for.
 	MetricsToken string
 	// MetricsElsewhere leaves /metrics out of Handler: the caller serves

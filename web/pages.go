@@ -114,7 +114,15 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, sess *session) {
 		p.Interval = s.opts.Interval.String()
 		next, lastErr := s.sched.get(user)
 		p.LastError = lastErr
+		if s.opts.Jobs != nil {
+			var err error
+			if next, err = s.nextRunFromJobs(r.Context(), user); err != nil {
+				p.Error = "The job queue could not be read: " + err.Error()
+			}
+		}
 		switch {
+		case s.opts.Jobs != nil && len(u.Logins) > 0:
+			p.Next = "never: the password of " + loginsText(u.Logins) + " is not in the config, so only a run you start here can sync"
 		case next.IsZero():
 			p.Next = "not scheduled yet"
 		case !next.After(time.Now()):

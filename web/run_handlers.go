@@ -37,6 +37,12 @@ func (s *Server) runPage(r *run) runPage {
 	if !finished {
 		return p
 	}
+	return summaryPage(p, res, err, r.subjects)
+}
+
+// summaryPage fills p with a finished run's summary: err is the run's own
+// failure, subjects name actions whose outcome has no subject.
+func summaryPage(p runPage, res *engine.Result, err error, subjects map[string]string) runPage {
 	p.Done = true
 	if err != nil {
 		p.Failure = err.Error()
@@ -60,7 +66,7 @@ func (s *Server) runPage(r *run) runPage {
 		}
 		subj := it.Subject
 		if subj == "" {
-			subj = r.subjects[it.ActionID]
+			subj = subjects[it.ActionID]
 		}
 		p.Errors = append(p.Errors, errorRow{Subject: orDash(subj), Item: firstOf(it.ItemID, it.ActivityID),
 			Action: string(it.Kind), Reason: it.Error})
@@ -74,6 +80,11 @@ func (s *Server) runPage(r *run) runPage {
 // shuts down.
 func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, sess *session) {
 	sess.mu.Lock()
+	if id, ok := sess.followedJobLocked(); ok {
+		sess.mu.Unlock()
+		s.jobEvents(w, r, sess, id)
+		return
+	}
 	var rn *run
 	if sess.wizard != nil {
 		rn = sess.wizard.run

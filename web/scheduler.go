@@ -11,8 +11,8 @@ import (
 // does not delay the others; the user's lock keeps a scheduled run and a
 // manual one from overlapping.
 func (s *Server) runScheduler(ctx context.Context) {
-	if s.opts.Interval <= 0 {
-		return
+	if s.opts.Interval <= 0 || s.opts.Jobs != nil {
+		return // the queue's periodic schedule syncs them
 	}
 	var wg sync.WaitGroup
 	for _, u := range s.opts.Users {

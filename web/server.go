@@ -73,6 +73,9 @@ func New(opts Options) (*Server, error) {
 		opts.ShutdownGrace = 10 * time.Second
 	}
 	opts.Timeouts = opts.Timeouts.withDefaults()
+	if opts.JobPoll <= 0 {
+		opts.JobPoll = 500 * time.Millisecond
+	}
 	replica := randomToken()[:12]
 	s := &Server{opts: opts, users: map[string]User{}, store: opts.Sessions, keys: opts.Keys, replica: replica,
 		sessions: newSessions(opts.Sessions, replica, opts.SecureCookies, opts.MaxSessions),

@@ -72,6 +72,9 @@ func newWizard() *wizard {
 // review was planned by a wizard run this replica does not hold (on
 // another replica, or before a restart). s.mu is held.
 func (s *session) wizardElsewhereLocked() bool {
+	if _, ok := s.followedJobLocked(); ok {
+		return false // a job: every replica follows it
+	}
 	return s.wizardAt != "" && (s.wizard == nil || s.wizard.plan == nil || s.wizard.mark != s.wizardAt)
 }
 

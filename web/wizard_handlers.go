@@ -36,6 +36,7 @@ type datasetPage struct {
 }
 
 type executePage struct {
+	Error    string
 	Counts   []areaCount
 	Writes   int
 	Problems []engine.Problem
@@ -70,6 +71,9 @@ func (s *Server) offeredAreas(user string) []engine.Area {
 
 // wizardCurrent sends the user to the step the wizard run is at.
 func (s *Server) wizardCurrent(w http.ResponseWriter, r *http.Request, sess *session) {
+	if s.followJob(w, r, sess) {
+		return
+	}
 	sess.mu.Lock()
 	if sess.wizardElsewhereLocked() {
 		s.renderElsewhereLocked(w, sess)
@@ -120,6 +124,9 @@ func (s *Server) renderElsewhereLocked(w http.ResponseWriter, sess *session) {
 }
 
 func (s *Server) wizardStep(w http.ResponseWriter, r *http.Request, sess *session) {
+	if s.followJob(w, r, sess) {
+		return
+	}
 	st, wz, ok := s.lockStep(w, r, sess)
 	if !ok {
 		return
@@ -180,7 +187,7 @@ func (s *Server) renderStep(w http.ResponseWriter, status int, sess *session, st
 			NotImported: candidateRows(wz.notImported(area), nil, loc)}
 	case stepExecute:
 		tmpl = "step_execute.html"
-		p := executePage{Problems: wz.plan.Problems}
+		p := executePage{Error: errMsg, Problems: wz.plan.Problems}
 		for _, a := range wz.areas {
 			n := wz.selectedIn(a)
 			p.Counts = append(p.Counts, areaCount{Title: areaTexts[a][0], N: n})
@@ -223,6 +230,9 @@ func stepBar(wz *wizard, cur step) []stepView {
 // wizardSubmit handles the form of a step: it saves what the step chose
 // and moves forward, or back when the Back button was pressed.
 func (s *Server) wizardSubmit(w http.ResponseWriter, r *http.Request, sess *session) {
+	if s.followJob(w, r, sess) {
+		return
+	}
 	st, wz, ok := s.lockStep(w, r, sess)
 	if !ok {
 		return
@@ -243,6 +253,10 @@ func (s *Server) wizardSubmit(w http.ResponseWriter, r *http.Request, sess *sess
 			return
 		}
 	case stepExecute:
+		if !back && s.opts.Jobs != nil {
+			s.enqueueRun(w, r, sess)
+			return
+		}
 		if !back {
 			s.startRun(w, r, sess)
 			return

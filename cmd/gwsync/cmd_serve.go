@@ -17,6 +17,7 @@ import (
 	"github.com/gwsync/gwsync/plugins"
 	"github.com/gwsync/gwsync/web"
 	"github.com/gwsync/gwsync/worker"
+	"github.com/gwsync/gwsync/worker/webjobs"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -70,19 +71,21 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// With a PostgreSQL state this process is also a worker, and the
+	// With a PostgreSQL state this process is also a worker: the
 	// periodic job of the queue, not the in-process scheduler, syncs the
-	// automatic users.
-	interval := cfg.Serve.Interval
+	// automatic users, and the wizard's manual runs are jobs of the queue
+	// that any worker runs and any replica's page follows.
 	var jobs *worker.Worker
+	var webJobs web.Jobs // a nil interface without a queue: runs stay in this process
 	if isPostgresDSN(cfg.State) {
-		if jobs, err = serveWorker(ctx, cfg, logger, st, crm, pluginPool, keyring); err != nil {
+		var queue *worker.Queue
+		if jobs, queue, err = serveWorker(ctx, cfg, logger, st, crm, pluginPool, keyring); err != nil {
 			return err
 		}
-		interval = 0
+		webJobs = webjobs.Jobs{Queue: queue}
 	}
 	srv, err := web.New(web.Options{Users: users, OpenJob: jobOpener(cfg, logger, crm, pluginPool), CRM: crm, State: st,
-		SecureCookies: cfg.Serve.TLSCert != "", Interval: interval, Logger: logger.Named("web"),
+		SecureCookies: cfg.Serve.TLSCert != "", Interval: cfg.Serve.Interval, Jobs: webJobs, Logger: logger.Named("web"),
 		MaxSessions: cfg.Serve.MaxSessions, MetricsToken: metricsToken, MetricsElsewhere: cfg.Serve.MetricsAddress != "",
 		Sessions: sessions, Keys: keys})
 	if err != nil {
@@ -124,17 +127,31 @@ func runServe(ctx context.Context, args []string) error {
 }
 
 // serveWorker builds the worker `gwsync serve` runs beside the web client
-// when the state is PostgreSQL, after migrating River's tables.
+// when the state is PostgreSQL, after migrating River's tables, and the
+// queue the wizard enqueues its runs in (sealing typed passwords with
+// serve.secret_key_file's key, which every replica and worker shares).
 func serveWorker(ctx context.Context, cfg *config.Config, logger hclog.Logger, st state.Store, crm adapters.Sink,
-	pluginPool *plugins.Pool, keys *secretbox.Keyring) (*worker.Worker, error) {
+	pluginPool *plugins.Pool, keys *secretbox.Keyring) (*worker.Worker, *worker.Queue, error) {
 	pool, err := jobsPool(cfg, st)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := worker.Migrate(ctx, pool); err != nil {
-		return nil, fmt.Errorf("%s: %w", cfg.File, err)
+		return nil, nil, fmt.Errorf("%s: %w", cfg.File, err)
 	}
-	return newWorker(cfg, logger, st, pool, crm, pluginPool, keys, "gwsync serve")
+	w, err := newWorker(cfg, logger, st, pool, crm, pluginPool, keys, "gwsync serve")
+	if err != nil {
+		return nil, nil, err
+	}
+	var sealer worker.Sealer // a nil interface when there is no key
+	if keys != nil {
+		sealer = keys
+	}
+	q, err := worker.NewQueue(pool, sealer)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", cfg.File, err)
+	}
+	return w, q, nil
 }
 
 // webUsers turns the config's users into the web client's, and counts
