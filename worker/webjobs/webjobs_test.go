@@ -1,0 +1,352 @@
+package webjobs_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/memory"
+	"github.com/gwsync/gwsync/engine"
+	"github.com/gwsync/gwsync/engine/state/postgres"
+	"github.com/gwsync/gwsync/internal/secretbox"
+	"github.com/gwsync/gwsync/internal/testenv/pgtest"
+	"github.com/gwsync/gwsync/web"
+	"github.com/gwsync/gwsync/web/pgsessions"
+	"github.com/gwsync/gwsync/worker"
+	"github.com/gwsync/gwsync/worker/webjobs"
+)
+
+const password = "correct horse"
+
+// site is what two `gwsync serve` replicas share on PostgreSQL: the state,
+// River's tables, the web sessions, the key file, and the CRM and the
+// mailbox of the one user, sam (automatic, every hour). Each replica is a
+// web.Server whose Jobs is the queue; the worker that runs the jobs is
+// started by the test when it wants the queue worked.
+type site struct {
+	t        *testing.T
+	pool     *pgxpool.Pool
+	queue    *worker.Queue
+	st       *postgres.Store
+	keys     *secretbox.Keyring
+	crm      *memory.Store
+	inbox    *memory.Store
+	replicas [2]*httptest.Server
+}
+
+const interval = time.Hour
+
+func newSite(t *testing.T) *site {
+	t.Helper()
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	st, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := worker.Migrate(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	keyFile := t.TempDir() + "/secret.key"
+	if err := secretbox.GenerateKeyFile(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	s := &site{t: t, pool: pool, st: st, crm: memory.NewStore(), inbox: memory.NewStore()}
+	if s.keys, err = secretbox.LoadKeyFile(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	if s.queue, err = worker.NewQueue(pool, s.keys); err != nil {
+		t.Fatal(err)
+	}
+	for i, subject := range []string{"Request for quote", "Newsletter"} {
+		s.putMail(fmt.Sprintf("m%d", i+1), subject)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := []web.User{{Name: "sam", PasswordHash: string(hash), Automatic: true}}
+	for i := range s.replicas {
+		store, err := pgsessions.Open(ctx, pool, pgsessions.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv, err := web.New(web.Options{Users: users, OpenJob: s.openJob, CRM: s.crm, State: st, Sessions: store, Keys: s.keys,
+			Jobs: webjobs.Jobs{Queue: s.queue}, JobPoll: 20 * time.Millisecond, Interval: interval, ShutdownGrace: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs := httptest.NewServer(srv.Handler())
+		t.Cleanup(func() { hs.Close(); srv.Shutdown() })
+		s.replicas[i] = hs
+	}
+	return s
+}
+
+func (s *site) putMail(id, subject string) {
+	s.inbox.PutItem(adapters.Item{ID: id, Key: "mid:" + id + "@test", Kind: adapters.KindMessage, Subject: subject,
+		From: "frida@example.org", Date: time.Now().Add(-time.Hour)})
+}
+
+func (s *site) openJob(_ context.Context, user string, _ map[string]string) (*engine.Job, func(), error) {
+	if user != "sam" {
+		return nil, nil, fmt.Errorf("user %q: %w", user, worker.ErrUnknownUser)
+	}
+	return &engine.Job{User: user, Email: user + "@example.com", CRM: s.crm,
+		Sources: []engine.NamedSource{{Name: "inbox", Source: s.inbox}},
+		Window:  adapters.Window{From: time.Now().AddDate(-1, 0, 0), To: time.Now().AddDate(1, 0, 0)},
+		Policy:  engine.NewestWins}, func() {}, nil
+}
+
+// startWorker works the queue in the test process until the test ends.
+func (s *site) startWorker() {
+	w, err := worker.New(worker.Options{Pool: s.pool, State: s.st, OpenJob: s.openJob, Sealer: s.keys,
+		Users: []worker.User{{Name: "sam", Automatic: true}}, LeaseTTL: 5 * time.Second,
+		Logger: hclog.New(&hclog.LoggerOptions{Level: hclog.Warn, Output: io.Discard})})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	s.t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			s.t.Errorf("worker: %v", err)
+		}
+	})
+}
+
+// browser is one browser behind a load balancer: one cookie jar (keyed
+// by host, so both replicas on 127.0.0.1 see the same cookies), each
+// request sent to the replica the test names, redirects not followed.
+type browser struct {
+	s    *site
+	http *http.Client
+}
+
+func (s *site) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{s: s, http: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browser) do(replica int, method, path string, form url.Values) (int, string, string) {
+	b.s.t.Helper()
+	u := b.s.replicas[replica].URL + path
+	var resp *http.Response
+	var err error
+	if method == http.MethodPost {
+		resp, err = b.http.PostForm(u, form)
+	} else {
+		resp, err = b.http.Get(u)
+	}
+	if err != nil {
+		b.s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(body)
+}
+
+var (
+	csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	rowRE  = regexp.MustCompile(`name="sel" value="([^"]+)"[^>]*></td>\s*<td><label[^>]*>([^<]+)</label>`)
+)
+
+func (b *browser) csrf(replica int, path string) string {
+	b.s.t.Helper()
+	_, _, body := b.do(replica, http.MethodGet, path, nil)
+	m := csrfRE.FindStringSubmatch(body)
+	if m == nil {
+		b.s.t.Fatalf("no CSRF token on %s of replica %d:\n%s", path, replica, body)
+	}
+	return m[1]
+}
+
+// reviewOnA logs sam in and goes through the wizard on replica A: the
+// e-mails area, keeping only "Request for quote". It returns the CSRF
+// token for the execute step's form.
+func (b *browser) reviewOnA() string {
+	t := b.s.t
+	t.Helper()
+	token := b.csrf(0, "/login")
+	if code, _, _ := b.do(0, http.MethodPost, "/login", url.Values{"csrf": {token}, "user": {"sam"}, "password": {password}}); code != http.StatusSeeOther {
+		t.Fatalf("login: %d", code)
+	}
+	csrf := b.csrf(0, "/status")
+	if code, loc, body := b.do(0, http.MethodPost, "/sync/areas", url.Values{"csrf": {csrf}, "area": {"emails"}}); code != http.StatusSeeOther || loc != "/sync/emails" {
+		t.Fatalf("planning on A: %d %q\n%s", code, loc, body)
+	}
+	_, _, page := b.do(0, http.MethodGet, "/sync/emails", nil)
+	ids := map[string]string{}
+	for _, m := range rowRE.FindAllStringSubmatch(page, -1) {
+		ids[m[2]] = m[1]
+	}
+	if len(ids) != 2 || ids["Request for quote"] == "" {
+		t.Fatalf("the e-mails step lists %v, want both mails\n%s", ids, page)
+	}
+	if code, loc, _ := b.do(0, http.MethodPost, "/sync/emails", url.Values{"csrf": {csrf}, "sel": {ids["Request for quote"]}}); code != http.StatusSeeOther || loc != "/sync/execute" {
+		t.Fatalf("the selection on A: %d %q", code, loc)
+	}
+	return csrf
+}
+
+func (s *site) crmSubjects() []string {
+	var out []string
+	for _, a := range s.crm.Activities() {
+		out = append(out, a.Subject)
+	}
+	return out
+}
+
+func (s *site) syncJobs() int {
+	var n int
+	if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = $1`, worker.KindSyncUser).Scan(&n); err != nil {
+		s.t.Fatal(err)
+	}
+	return n
+}
+
+// TestApplyOnOneReplicaIsAJobFollowedOnTheOther: the wizard's Apply on A
+// queues a job (nothing runs in A); B's run page says it is queued; once
+// a worker runs it, B's event stream ends with "done" and B's summary
+// shows the run. Only the mail the person kept is imported, not the one
+// deselected nor one that arrived after the review.
+func TestApplyOnOneReplicaIsAJobFollowedOnTheOther(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	csrf := b.reviewOnA()
+	s.putMail("m3", "Arrived after the review")
+	if code, loc, body := b.do(0, http.MethodPost, "/sync/execute", url.Values{"csrf": {csrf}, "nav": {"run"}}); code != http.StatusSeeOther || loc != "/sync/run" {
+		t.Fatalf("Apply on A: %d %q\n%s", code, loc, body)
+	}
+	if n := s.syncJobs(); n != 1 {
+		t.Fatalf("%d sync jobs after Apply, want 1", n)
+	}
+	if got := s.crmSubjects(); len(got) != 0 {
+		t.Fatalf("the CRM holds %v before any worker ran: the replica ran the sync itself", got)
+	}
+	for _, path := range []string{"/sync", "/sync/emails"} {
+		if code, loc, _ := b.do(1, http.MethodGet, path, nil); code != http.StatusSeeOther || loc != "/sync/run" {
+			t.Errorf("GET %s on B: %d %q, want the run page", path, code, loc)
+		}
+	}
+	if code, _, body := b.do(1, http.MethodGet, "/sync/run", nil); code != http.StatusOK || !strings.Contains(body, "waiting for a worker") {
+		t.Fatalf("the run page on B while queued: %d\n%s", code, body)
+	}
+	s.startWorker()
+	code, _, events := b.do(1, http.MethodGet, "/sync/events", nil)
+	if code != http.StatusOK || !strings.Contains(events, "event: done") || !strings.Contains(events, `"finished":true`) {
+		t.Fatalf("B's event stream: %d\n%s", code, events)
+	}
+	code, _, body := b.do(1, http.MethodGet, "/sync/run", nil)
+	if code != http.StatusOK || !strings.Contains(body, `id="summary-title"`) || !strings.Contains(body, `id="run-status">ok<`) {
+		t.Fatalf("the summary on B: %d\n%s", code, body)
+	}
+	if !regexp.MustCompile(`<div class="n">1</div><div class="label">Created</div>`).MatchString(body) {
+		t.Errorf("the summary on B does not say 1 created:\n%s", body)
+	}
+	if got := s.crmSubjects(); len(got) != 1 || got[0] != "Request for quote" {
+		t.Errorf("the CRM holds %v, want only the mail kept in the review", got)
+	}
+	// The summary is the same on A, and starting again leaves the job.
+	if code, _, body := b.do(0, http.MethodGet, "/sync/run", nil); code != http.StatusOK || !strings.Contains(body, `id="run-status">ok<`) {
+		t.Errorf("the summary on A: %d\n%s", code, body)
+	}
+	if code, loc, _ := b.do(0, http.MethodPost, "/sync/restart", url.Values{"csrf": {csrf}}); code != http.StatusSeeOther || loc != "/sync/areas" {
+		t.Errorf("start again: %d %q", code, loc)
+	}
+}
+
+// TestApplyWhileASyncIsQueuedSaysSo: when sam's scheduled sync is already
+// queued, Apply queues nothing and the execute page says why; the review
+// stays, and once that sync is over Apply works.
+func TestApplyWhileASyncIsQueuedSaysSo(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	csrf := b.reviewOnA()
+	if _, err := s.queue.EnqueueSyncs(context.Background(), []string{"sam"}); err != nil {
+		t.Fatal(err)
+	}
+	code, _, body := b.do(0, http.MethodPost, "/sync/execute", url.Values{"csrf": {csrf}, "nav": {"run"}})
+	if code != http.StatusConflict || !strings.Contains(body, "already queued or running") || !strings.Contains(body, `id="execute-form"`) {
+		t.Fatalf("Apply with a sync queued: %d, want 409 on the execute page saying so\n%s", code, body)
+	}
+	if n := s.syncJobs(); n != 1 {
+		t.Errorf("%d sync jobs, want only the scheduled one", n)
+	}
+	s.startWorker()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		code, loc, _ := b.do(0, http.MethodPost, "/sync/execute", url.Values{"csrf": {csrf}, "nav": {"run"}})
+		if code == http.StatusSeeOther && loc == "/sync/run" {
+			break
+		}
+		if code != http.StatusConflict || time.Now().After(deadline) {
+			t.Fatalf("Apply after the scheduled sync: %d %q", code, loc)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := s.syncJobs(); n != 2 {
+		t.Errorf("%d sync jobs, want the scheduled one and the manual one", n)
+	}
+}
+
+// TestStatusShowsTheQueuesNextRun: the status page of an automatic user
+// says when the queue's schedule syncs them next: about now before any
+// sync, then an interval after the last finished one, on every replica.
+func TestStatusShowsTheQueuesNextRun(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	token := b.csrf(1, "/login")
+	if code, _, _ := b.do(1, http.MethodPost, "/login", url.Values{"csrf": {token}, "user": {"sam"}, "password": {password}}); code != http.StatusSeeOther {
+		t.Fatalf("login: %d", code)
+	}
+	nextRE := regexp.MustCompile(`id="next-run">([^<]*)<`)
+	_, _, body := b.do(1, http.MethodGet, "/status", nil)
+	if m := nextRE.FindStringSubmatch(body); m == nil || m[1] != "now" {
+		t.Fatalf("next run before any sync: %q\n%s", m, body)
+	}
+	ctx := context.Background()
+	e, err := s.queue.EnqueueSyncs(ctx, []string{"sam"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.startWorker()
+	var finished time.Time
+	deadline := time.Now().Add(time.Minute)
+	for s.pool.QueryRow(ctx, `SELECT finalized_at FROM river_job WHERE id = $1 AND finalized_at IS NOT NULL`, e[0].JobID).Scan(&finished) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the sync did not finish within a minute")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	want := finished.Add(interval).UTC().Format("Mon 2 Jan 2006, 15:04:05")
+	for replica := range s.replicas {
+		_, _, body := b.do(replica, http.MethodGet, "/status", nil)
+		if m := nextRE.FindStringSubmatch(body); m == nil || m[1] != want {
+			t.Errorf("next run on replica %d: %q, want %q", replica, m, want)
+		}
+	}
+}
+
