@@ -349,4 +349,3 @@ func TestStatusShowsTheQueuesNextRun(t *testing.T) {
 		}
 	}
 }
-
