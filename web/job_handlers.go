@@ -112,7 +112,9 @@ func jobRunState(id int64, js JobStatus) runState {
 }
 
 // jobEvents streams a followed job's state as the "progress" events of
-// runEvents, polling the queue every JobPoll, then "done".
+// runEvents, polling the queue every JobPoll, then "done". A queue that
+// cannot be read a few times in a row (the database away, the job gone)
+// ends the stream too: the page then shows why.
 func (s *Server) jobEvents(w http.ResponseWriter, r *http.Request, sess *session, id int64) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
@@ -123,17 +125,21 @@ func (s *Server) jobEvents(w http.ResponseWriter, r *http.Request, sess *session
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
-	last := ""
+	last, failures := "", 0
 	for {
 		js, err := s.opts.Jobs.Job(r.Context(), id)
-		if err != nil {
-			if r.Context().Err() != nil {
-				return
-			}
+		var st runState
+		switch {
+		case err == nil:
+			failures = 0
+			st = jobRunState(id, js)
+		case r.Context().Err() != nil:
+			return
+		default:
+			failures++
 			s.log.Warn("following a queued run", "user", sess.userName(), "job", id, "error", err)
-			js = JobStatus{State: JobFailed, Error: err.Error()}
+			st = runState{Phase: "the job queue cannot be read; trying again", Finished: failures >= maxJobReadFailures}
 		}
-		st := jobRunState(id, js)
 		if data, _ := json.Marshal(st); string(data) != last {
 			last = string(data)
 			s.extendWriteDeadline(w)
@@ -156,6 +162,10 @@ func (s *Server) jobEvents(w http.ResponseWriter, r *http.Request, sess *session
 		}
 	}
 }
+
+// maxJobReadFailures is how many failed reads of a followed job in a row
+// end its event stream.
+const maxJobReadFailures = 3
 
 // nextRunFromJobs is the status page's next run of an automatic user
 // when the queue schedules the syncs.
