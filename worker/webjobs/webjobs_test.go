@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/credentials"
 	"github.com/gwsync/gwsync/adapters/memory"
 	"github.com/gwsync/gwsync/engine"
 	"github.com/gwsync/gwsync/engine/state/postgres"
@@ -29,11 +31,15 @@ import (
 	"github.com/gwsync/gwsync/worker/webjobs"
 )
 
-const password = "correct horse"
+const (
+	password     = "correct horse"
+	imapPassword = "typed-imap-pw-5b2e91"
+)
 
 // site is what two `gwsync serve` replicas share on PostgreSQL: the state,
 // River's tables, the web sessions, the key file, and the CRM and the
-// mailbox of the one user, sam (automatic, every hour). Each replica is a
+// mailbox of its users: sam (automatic, every hour) and kim, whose IMAP
+// password is typed in the browser. Each replica is a
 // web.Server whose Jobs is the queue; the worker that runs the jobs is
 // started by the test when it wants the queue worked.
 type site struct {
@@ -45,6 +51,9 @@ type site struct {
 	crm      *memory.Store
 	inbox    *memory.Store
 	replicas [2]*httptest.Server
+
+	mu       sync.Mutex
+	received []string // kim's inbox password, per job opened for kim
 }
 
 const interval = time.Hour
@@ -84,7 +93,9 @@ func newSite(t *testing.T) *site {
 	if err != nil {
 		t.Fatal(err)
 	}
-	users := []web.User{{Name: "sam", PasswordHash: string(hash), Automatic: true}}
+	users := []web.User{{Name: "sam", PasswordHash: string(hash), Automatic: true},
+		{Name: "kim", PasswordHash: string(hash), Logins: []web.LoginSource{
+			{Name: "inbox", Plugin: "imap", URL: "imap://127.0.0.1:1143", Username: "kim"}}}}
 	for i := range s.replicas {
 		store, err := pgsessions.Open(ctx, pool, pgsessions.Options{})
 		if err != nil {
@@ -107,8 +118,17 @@ func (s *site) putMail(id, subject string) {
 		From: "frida@example.org", Date: time.Now().Add(-time.Hour)})
 }
 
-func (s *site) openJob(_ context.Context, user string, _ map[string]string) (*engine.Job, func(), error) {
-	if user != "sam" {
+func (s *site) openJob(_ context.Context, user string, secrets map[string]string) (*engine.Job, func(), error) {
+	switch user {
+	case "sam":
+	case "kim":
+		s.mu.Lock()
+		s.received = append(s.received, secrets["inbox"])
+		s.mu.Unlock()
+		if secrets["inbox"] != imapPassword {
+			return nil, nil, &credentials.SourceError{Source: "inbox", Err: adapters.Errorf(adapters.CodeUnauthorized, "login refused")}
+		}
+	default:
 		return nil, nil, fmt.Errorf("user %q: %w", user, worker.ErrUnknownUser)
 	}
 	return &engine.Job{User: user, Email: user + "@example.com", CRM: s.crm,
@@ -120,7 +140,7 @@ func (s *site) openJob(_ context.Context, user string, _ map[string]string) (*en
 // startWorker works the queue in the test process until the test ends.
 func (s *site) startWorker() {
 	w, err := worker.New(worker.Options{Pool: s.pool, State: s.st, OpenJob: s.openJob, Sealer: s.keys,
-		Users: []worker.User{{Name: "sam", Automatic: true}}, LeaseTTL: 5 * time.Second,
+		Users: []worker.User{{Name: "sam", Automatic: true}, {Name: "kim", NeedsPassword: true}}, LeaseTTL: 5 * time.Second,
 		Logger: hclog.New(&hclog.LoggerOptions{Level: hclog.Warn, Output: io.Discard})})
 	if err != nil {
 		s.t.Fatal(err)
@@ -347,5 +367,56 @@ func TestStatusShowsTheQueuesNextRun(t *testing.T) {
 		if m := nextRE.FindStringSubmatch(body); m == nil || m[1] != want {
 			t.Errorf("next run on replica %d: %q, want %q", replica, m, want)
 		}
+	}
+}
+
+// TestTypedPasswordTravelsSealedInTheJob: kim types her IMAP password on
+// A, reviews and executes on B; the job row holds the password only
+// sealed, and the worker opens it and syncs kim.
+func TestTypedPasswordTravelsSealedInTheJob(t *testing.T) {
+	s := newSite(t)
+	b := s.browser()
+	token := b.csrf(0, "/login")
+	if code, _, _ := b.do(0, http.MethodPost, "/login", url.Values{"csrf": {token}, "user": {"kim"}, "password": {password}}); code != http.StatusSeeOther {
+		t.Fatalf("login: %d", code)
+	}
+	if code, loc, _ := b.do(0, http.MethodPost, "/credentials", url.Values{"csrf": {b.csrf(0, "/credentials")}, "password-0": {imapPassword}}); code != http.StatusSeeOther || loc != "/sync" {
+		t.Fatalf("typing the password on A: %d %q", code, loc)
+	}
+	csrf := b.csrf(1, "/status")
+	if code, loc, body := b.do(1, http.MethodPost, "/sync/areas", url.Values{"csrf": {csrf}, "area": {"emails"}}); code != http.StatusSeeOther || loc != "/sync/emails" {
+		t.Fatalf("planning on B: %d %q\n%s", code, loc, body)
+	}
+	var all []string
+	for _, m := range rowRE.FindAllStringSubmatch(func() string { _, _, p := b.do(1, http.MethodGet, "/sync/emails", nil); return p }(), -1) {
+		all = append(all, m[1])
+	}
+	if code, _, _ := b.do(1, http.MethodPost, "/sync/emails", url.Values{"csrf": {csrf}, "sel": all}); code != http.StatusSeeOther {
+		t.Fatalf("selection on B: %d", code)
+	}
+	if code, loc, body := b.do(1, http.MethodPost, "/sync/execute", url.Values{"csrf": {csrf}, "nav": {"run"}}); code != http.StatusSeeOther || loc != "/sync/run" {
+		t.Fatalf("Apply on B: %d %q\n%s", code, loc, body)
+	}
+	var args string
+	if err := s.pool.QueryRow(context.Background(), `SELECT args::text FROM river_job WHERE kind = $1`, worker.KindSyncUser).Scan(&args); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(args, imapPassword) || !strings.Contains(args, `"secrets"`) {
+		t.Fatalf("the job's args hold the password in plain text, or none at all: %s", args)
+	}
+	s.startWorker()
+	if _, _, events := b.do(0, http.MethodGet, "/sync/events", nil); !strings.Contains(events, "event: done") {
+		t.Fatalf("A's event stream:\n%s", events)
+	}
+	if _, _, body := b.do(0, http.MethodGet, "/sync/run", nil); !strings.Contains(body, `id="run-status">ok<`) {
+		t.Fatalf("the summary on A:\n%s", body)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := len(s.received); n != 2 || s.received[1] != imapPassword {
+		t.Errorf("kim's jobs were opened with %q, want the typed password for the review and for the worker", s.received)
+	}
+	if n := len(s.crmSubjects()); n != 2 {
+		t.Errorf("the CRM holds %d activities, want kim's 2 mails", n)
 	}
 }
