@@ -8,8 +8,9 @@
 // lease (state.LockUser) before it plans, so that a CLI run or an attempt
 // River rescued from a worker that only looked dead waits (the job is
 // snoozed) instead of running beside it. The run itself is the engine's
-// one lifecycle (engine.Sync, or Start/Deselect/Apply when a person chose
-// what to apply), which is crash-safe: a worker killed mid-run leaves a
+// one lifecycle (engine.Sync, or Start/select/Apply when a person chose
+// what to apply: a reviewed run applies only the action ids the person saw
+// selected, never an item that appeared since), which is crash-safe: a worker killed mid-run leaves a
 // job River rescues after RescueAfter, and the next attempt creates no
 // duplicate and loses nothing.
 //
@@ -20,5 +21,6 @@
 // replicas do not fire N times.
 //
 // Worker runs jobs; Queue only inserts and inspects them (for `gwsync
-// jobs` and the web client). Migrate creates River's tables.
+// jobs` and the web client, through worker/webjobs), and says when the
+// schedule syncs a user next (NextRuns). Migrate creates River's tables.
 package worker
