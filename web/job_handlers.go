@@ -93,7 +93,9 @@ func jobPage(id int64, js JobStatus) runPage {
 	if js.State != JobDone {
 		err = fmt.Errorf("job %d %s: %s", id, js.State, js.Error)
 	}
-	return summaryPage(p, js.Result, err, nil)
+	p = summaryPage(p, js.Result, err, nil)
+	p.MoreErrors = js.MoreFailed
+	return p
 }
 
 // jobRunState is what the progress bar says of a job; the queue knows no

@@ -58,6 +58,9 @@ type JobStatus struct {
 	// Result is the finished run: status, counts, and its failed items
 	// in Items (JobDone only).
 	Result *engine.Result
+	// MoreFailed counts the failed items the job's output left out of
+	// Result.Items (it carries a bounded number); the journal has them.
+	MoreFailed int
 	// Error is the latest failed attempt's message.
 	Error string
 }

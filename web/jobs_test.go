@@ -91,9 +91,9 @@ func TestExecuteEnqueuesTheReviewedSelection(t *testing.T) {
 	q.set(JobStatus{State: JobDone, Result: &engine.Result{RunID: 7, Status: "partial",
 		Counts: map[string]int{"create": 1, engine.OutcomeFailed: 1},
 		Items: []engine.ItemOutcome{{ActionID: keep[1], Kind: engine.ActCreate, ItemID: "m3", Subject: "Purchase order 2027-0042",
-			Outcome: engine.OutcomeFailed, Error: "CRM refused the activity"}}}}, nil)
+			Outcome: engine.OutcomeFailed, Error: "CRM refused the activity"}}}, MoreFailed: 3}, nil)
 	body := c.waitRun()
-	for _, want := range []string{`id="run-status">partial<`, "Run 7 finished", "Purchase order 2027-0042", "CRM refused the activity"} {
+	for _, want := range []string{`id="run-status">partial<`, "Run 7 finished", "Purchase order 2027-0042", "CRM refused the activity", "… and 3 more"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("summary lacks %q:\n%s", want, body)
 		}

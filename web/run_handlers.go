@@ -17,6 +17,9 @@ type runPage struct {
 	Failure string // the run itself failed
 	Counts  []countView
 	Errors  []errorRow
+	// MoreErrors are failed items not listed (a job's output is bounded);
+	// the Status page lists every outstanding one.
+	MoreErrors int
 }
 
 type countView struct {

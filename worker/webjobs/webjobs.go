@@ -55,6 +55,9 @@ func statusOf(js worker.JobState) web.JobStatus {
 	case rivertype.JobStateCompleted:
 		out.State = web.JobDone
 		out.Result = resultOf(js.Output)
+		if js.Output != nil {
+			out.MoreFailed = js.Output.FailedMore
+		}
 	case rivertype.JobStateDiscarded:
 		out.State = web.JobFailed
 	case rivertype.JobStateCancelled:
