@@ -98,12 +98,15 @@ func jobPage(id int64, js JobStatus) runPage {
 	return p
 }
 
-// jobRunState is what the progress bar says of a job; the queue knows no
-// item counts, so the phase says it all.
+// jobRunState is what the progress bar says of a job: its state, and a
+// running job's progress as its worker last wrote it.
 func jobRunState(id int64, js JobStatus) runState {
 	phase := "queued (job " + fmt.Sprint(id) + "), waiting for a worker"
 	switch js.State {
 	case JobRunning:
+		if js.Phase != "" {
+			return runState{Phase: js.Phase, Done: js.Done, Total: js.Total}
+		}
 		phase = "running (job " + fmt.Sprint(id) + ")"
 	case JobRetrying:
 		phase = fmt.Sprintf("attempt %d failed (%s); it will be tried again", js.Attempt, js.Error)

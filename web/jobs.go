@@ -55,6 +55,10 @@ const (
 type JobStatus struct {
 	State   string
 	Attempt int
+	// Phase, Done and Total are a running job's latest progress
+	// (engine.Progress; Phase "" when none is known yet).
+	Phase       string
+	Done, Total int64
 	// Result is the finished run: status, counts, and its failed items
 	// in Items (JobDone only).
 	Result *engine.Result

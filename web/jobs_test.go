@@ -84,6 +84,10 @@ func TestExecuteEnqueuesTheReviewedSelection(t *testing.T) {
 	if _, _, body := c.get("/sync/run"); !strings.Contains(body, "queued (job 42)") {
 		t.Errorf("the run page while queued:\n%s", body)
 	}
+	q.set(JobStatus{State: JobRunning, Phase: "execute", Done: 1, Total: 2}, nil)
+	if _, _, body := c.get("/sync/run"); !strings.Contains(body, "data-progress-text>execute<") {
+		t.Errorf("the run page while running:\n%s", body)
+	}
 	q.set(JobStatus{State: JobRetrying, Attempt: 1, Error: "database restarted"}, nil)
 	if _, _, body := c.get("/sync/run"); !strings.Contains(body, "attempt 1 failed (database restarted)") {
 		t.Errorf("the run page while retrying:\n%s", body)

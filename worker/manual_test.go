@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -103,5 +104,71 @@ func TestNextRunsFromTheQueue(t *testing.T) {
 		if d := next[u].Sub(before); d < -time.Second || d > 5*time.Second {
 			t.Errorf("%s: next %v, want about now (%v)", u, next[u], before)
 		}
+	}
+}
+
+// blockingSink holds every Upsert until gate is closed.
+type blockingSink struct {
+	adapters.Sink
+	gate chan struct{}
+}
+
+func (b blockingSink) Upsert(ctx context.Context, acts []adapters.Activity) ([]adapters.UpsertResult, error) {
+	select {
+	case <-b.gate:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return b.Sink.Upsert(ctx, acts)
+}
+
+// TestManualRunWritesItsProgressToTheJob: while a manual run waits on the
+// CRM, its job's metadata shows how far it came, so that any replica's
+// page can show a progress bar; the job then completes as usual.
+func TestManualRunWritesItsProgressToTheJob(t *testing.T) {
+	s := newSite(t, "alice")
+	migrate(t, s.pool)
+	ctx := context.Background()
+	gate := make(chan struct{})
+	w, err := New(Options{Pool: s.pool, State: s.st, Users: users("alice"),
+		OpenJob: func(ctx context.Context, user string, secrets map[string]string) (*engine.Job, func(), error) {
+			job, release, err := s.openJob(ctx, user, secrets)
+			if err == nil {
+				job.CRM = blockingSink{Sink: job.CRM, gate: gate}
+			}
+			return job, release, err
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release := func() { once.Do(func() { close(gate) }) }
+	t.Cleanup(release)
+	q, _ := NewQueue(s.pool, nil)
+	job, _, _ := s.openJob(ctx, "alice", nil)
+	run, err := engine.Start(ctx, s.st, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range run.Plan().Actions {
+		ids = append(ids, a.ID)
+	}
+	e, err := q.EnqueueManual(ctx, ManualRun{User: "alice", Selected: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.start(w)
+	var js JobState
+	// The run waits on the CRM's first write: the last progress the
+	// engine gave is the calendar's snapshot, 3 items listed.
+	waitFor(t, func() bool { js, err = q.Job(ctx, e.JobID); return err == nil && js.Progress != nil && js.Progress.Phase == "snapshot" })
+	if js.State != rivertype.JobStateRunning || js.Progress.Done != 3 {
+		t.Errorf("job while the CRM waits: %s, progress %+v, want running with the snapshot's 3 items", js.State, *js.Progress)
+	}
+	release()
+	waitFor(t, func() bool { js, err = q.Job(ctx, e.JobID); return err == nil && js.Finished() })
+	if js.Output == nil || js.Output.Counts["create"] != 3 {
+		t.Errorf("the job after the gate opened: %+v", js)
 	}
 }

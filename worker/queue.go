@@ -121,6 +121,9 @@ type JobState struct {
 	// Output is what the job recorded when it finished (RunOutput);
 	// nil before.
 	Output *RunOutput
+	// Progress is a running manual run's latest progress; nil when none
+	// was written yet.
+	Progress *Progress
 	// Errors are the failed attempts' messages, oldest first.
 	Errors []string
 }
@@ -155,6 +158,12 @@ func jobState(j *rivertype.JobRow) JobState {
 		if json.Unmarshal(out, &o) == nil {
 			s.Output = &o
 		}
+	}
+	var meta struct {
+		Progress *Progress `json:"progress"`
+	}
+	if json.Unmarshal(j.Metadata, &meta) == nil {
+		s.Progress = meta.Progress
 	}
 	for _, e := range j.Errors {
 		s.Errors = append(s.Errors, e.Error)

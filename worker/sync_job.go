@@ -125,7 +125,13 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 	}()
 	started := time.Now()
 	log.Info("sync started", "why", a.Why, "pid", w.holder.PID)
-	plan, res, err := w.runSync(runCtx, a, secrets)
+	var progress func(engine.Progress)
+	if a.Why == WhyManual {
+		pw := &progressWriter{w: w, jobID: job.ID, attempt: job.Attempt}
+		go pw.run(runCtx)
+		progress = pw.set
+	}
+	plan, res, err := w.runSync(runCtx, a, secrets, progress)
 	if err != nil {
 		log.Info("sync ended", "outcome", "failed", "duration", time.Since(started).Round(time.Millisecond))
 		if cause := context.Cause(runCtx); errors.Is(cause, state.ErrLeaseLost) {
@@ -200,12 +206,13 @@ func (w *Worker) openSecrets(a SyncUserArgs) (map[string]string, error) {
 
 // runSync is the engine's lifecycle for one job: engine.Sync for runs
 // nobody reviews, Start/select/Apply for a person's choice.
-func (w *Worker) runSync(ctx context.Context, a SyncUserArgs, secrets map[string]string) (*engine.Plan, *engine.Result, error) {
+func (w *Worker) runSync(ctx context.Context, a SyncUserArgs, secrets map[string]string, progress func(engine.Progress)) (*engine.Plan, *engine.Result, error) {
 	job, release, err := w.opts.OpenJob(ctx, a.User, secrets)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer release()
+	job.Progress = progress
 	if len(a.Areas) > 0 {
 		areas, err := engine.ParseAreas(strings.Join(a.Areas, ","))
 		if err != nil {

@@ -50,6 +50,9 @@ func statusOf(js worker.JobState) web.JobStatus {
 	switch js.State {
 	case rivertype.JobStateRunning:
 		out.State = web.JobRunning
+		if p := js.Progress; p != nil {
+			out.Phase, out.Done, out.Total = p.Phase, p.Done, p.Total
+		}
 	case rivertype.JobStateRetryable:
 		out.State = web.JobRetrying
 	case rivertype.JobStateCompleted:
