@@ -162,7 +162,10 @@ func TestManualRunWritesItsProgressToTheJob(t *testing.T) {
 	var js JobState
 	// The run waits on the CRM's first write: the last progress the
 	// engine gave is the calendar's snapshot, 3 items listed.
-	waitFor(t, func() bool { js, err = q.Job(ctx, e.JobID); return err == nil && js.Progress != nil && js.Progress.Phase == "snapshot" })
+	waitFor(t, func() bool {
+		js, err = q.Job(ctx, e.JobID)
+		return err == nil && js.Progress != nil && js.Progress.Phase == "snapshot"
+	})
 	if js.State != rivertype.JobStateRunning || js.Progress.Done != 3 {
 		t.Errorf("job while the CRM waits: %s, progress %+v, want running with the snapshot's 3 items", js.State, *js.Progress)
 	}
