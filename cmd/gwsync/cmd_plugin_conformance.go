@@ -16,7 +16,7 @@ import (
 func newPluginFlagSet() (*flag.FlagSet, *common, *string) {
 	fs, c := newFlagSet("plugin", pluginUsage)
 	fs.Lookup("config").Usage = "the YAML config `file`; for plugin test: the plugin's options, what a config entry's options: block holds"
-	kind := fs.String("kind", conformance.KindSink, "plugin test: what PATH serves, `sink` or source")
+	kind := fs.String("kind", conformance.KindSink, "plugin test: the `kind` of adapter PATH serves: sink or source; the report prints each check, exit 1 if one fails")
 	return fs, c, kind
 }
 
