@@ -1,0 +1,116 @@
+package server
+
+import (
+	"context"
+
+	"github.com/gwsync/gwsync/adapters"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
+	"github.com/gwsync/gwsync/sdk/wire"
+)
+
+// sinkServer serves adapters.Sinks over SinkService, by instance like
+// sourceServer.
+type sinkServer struct {
+	pb.UnimplementedSinkServiceServer
+	env       *Env
+	instances instanceTable[adapters.Sink]
+}
+
+func newSinkServer(env *Env) *sinkServer {
+	s := &sinkServer{env: env}
+	env.track(s.instances.closeAll)
+	return s
+}
+
+// Configure builds the requested registered sink as the instance the call
+// names. Errors as for sourceServer.Configure.
+func (s *sinkServer) Configure(ctx context.Context, req *pb.SinkServiceConfigureRequest) (*pb.SinkServiceConfigureResponse, error) {
+	name, cfg, err := s.env.config(req.GetConfig())
+	if err != nil {
+		return nil, wire.CallErrorToWire(err)
+	}
+	instance := wire.InstanceOf(ctx)
+	if s.instances.taken(instance) {
+		return nil, errConfiguredTwice
+	}
+	sink, err := s.env.newSink(name, cfg)
+	if err != nil {
+		return nil, wire.CallErrorToWire(err)
+	}
+	if err := s.instances.add(instance, sink); err != nil {
+		_ = sink.Close()
+		return nil, err
+	}
+	announceInstances(ctx, instance)
+	return &pb.SinkServiceConfigureResponse{}, nil
+}
+
+// Release closes the instance the call names; see instanceTable.release.
+func (s *sinkServer) Release(ctx context.Context, _ *pb.SinkServiceReleaseRequest) (*pb.SinkServiceReleaseResponse, error) {
+	if err := s.instances.release(ctx); err != nil {
+		return nil, wire.CallErrorToWire(err)
+	}
+	return &pb.SinkServiceReleaseResponse{}, nil
+}
+
+func (s *sinkServer) Info(ctx context.Context, _ *pb.SinkServiceInfoRequest) (*pb.SinkServiceInfoResponse, error) {
+	sink, err := s.instances.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	info, err := sink.Info(ctx)
+	if err != nil {
+		return nil, wire.CallErrorToWire(err)
+	}
+	return &pb.SinkServiceInfoResponse{Info: wire.InfoToWire(info)}, nil
+}
+
+// ListActivities streams the activities in batches and finishes a
+// successful listing with the end marker (see sourceServer.Snapshot).
+func (s *sinkServer) ListActivities(req *pb.ListActivitiesRequest, stream pb.SinkService_ListActivitiesServer) error {
+	sink, err := s.instances.get(stream.Context())
+	if err != nil {
+		return err
+	}
+	b := newBatcher(func(acts []*pb.Activity) error {
+		return stream.Send(&pb.ListActivitiesResponse{Activities: acts})
+	})
+	end, err := sink.ListActivities(stream.Context(), wire.ActivityQueryFromWire(req), func(a adapters.Activity) error {
+		return b.add(wire.ActivityToWire(&a), wire.ActivityWireSize(&a))
+	})
+	if err != nil {
+		return wire.CallErrorToWire(err)
+	}
+	return stream.Send(&pb.ListActivitiesResponse{Activities: b.take(), End: &pb.ListEnd{Count: end.Count}})
+}
+
+func (s *sinkServer) Upsert(ctx context.Context, req *pb.UpsertRequest) (*pb.UpsertResponse, error) {
+	sink, err := s.instances.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	results, err := sink.Upsert(ctx, wire.ActivitiesFromWire(req.GetActivities()))
+	if err != nil {
+		return nil, wire.CallErrorToWire(err)
+	}
+	// The host sent the bodies; sending them back doubled an import's
+	// traffic (10,000 mails: 0.2 s). See adapters.Sink.Upsert.
+	for i := range results {
+		results[i].Activity.Body = ""
+	}
+	return &pb.UpsertResponse{Results: wire.UpsertResultsToWire(results)}, nil
+}
+
+func (s *sinkServer) UpdateTimes(ctx context.Context, req *pb.UpdateTimesRequest) (*pb.UpdateTimesResponse, error) {
+	sink, err := s.instances.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	results, err := sink.UpdateTimes(ctx, wire.TimeChangesFromWire(req.GetChanges()))
+	if err != nil {
+		return nil, wire.CallErrorToWire(err)
+	}
+	return &pb.UpdateTimesResponse{Results: wire.ChangeResultsToWire(results)}, nil
+}
+
+var _ pb.SinkServiceServer = (*sinkServer)(nil)
