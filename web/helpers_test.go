@@ -212,7 +212,7 @@ func (c *client) form(path string, v url.Values) (int, string, string) {
 	return c.post(path, v)
 }
 
-var selRE = regexp.MustCompile(`name="sel" value="([^"]+)"[^>]*>\s*</td>\s*<td><label[^>]*>([^<]+)</label>`)
+var selRE = regexp.MustCompile(`name="sel" value="([^"]+)"[^>]*>\s*</td>\s*<td[^>]*><label[^>]*>([^<]+)</label>`)
 
 // candidates maps subject → action id on a dataset step.
 func (c *client) candidates(path string) map[string]string {

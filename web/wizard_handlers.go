@@ -28,13 +28,6 @@ type areasPage struct {
 	Error   string
 }
 
-type datasetPage struct {
-	Step        string
-	Area        string
-	Rows        []candidateRow
-	NotImported []candidateRow
-}
-
 type executePage struct {
 	Counts   []areaCount
 	Writes   int
@@ -129,7 +122,7 @@ func (s *Server) wizardStep(w http.ResponseWriter, r *http.Request, sess *sessio
 		redirectStep(w, r, wz.current())
 		return
 	}
-	s.renderStep(w, http.StatusOK, sess, st, "")
+	s.renderStepQuery(w, http.StatusOK, sess, st, "", datasetQuery(r))
 }
 
 // lockStep finds the request's step and locks sess, giving it a wizard if
@@ -160,6 +153,11 @@ func (s *Server) lockStep(w http.ResponseWriter, r *http.Request, sess *session)
 
 // renderStep shows step st; sess.mu is held.
 func (s *Server) renderStep(w http.ResponseWriter, status int, sess *session, st step, errMsg string) {
+	s.renderStepQuery(w, status, sess, st, errMsg, listQuery{Sort: sortNewest, Page: 1})
+}
+
+// renderStepQuery is renderStep with the list view of a dataset step.
+func (s *Server) renderStepQuery(w http.ResponseWriter, status int, sess *session, st step, errMsg string, query listQuery) {
 	wz := sess.wizard
 	loc := s.location(sess.user)
 	var page any
@@ -174,10 +172,7 @@ func (s *Server) renderStep(w http.ResponseWriter, status int, sess *session, st
 		}
 		page = p
 	case stepEmails, stepTasks, stepAppointments:
-		area := steps[st].area
-		page = datasetPage{Step: steps[st].name, Area: steps[st].title,
-			Rows:        candidateRows(wz.candidates(area), wz.deselected, loc),
-			NotImported: candidateRows(wz.notImported(area), nil, loc)}
+		page = datasetView(wz, st, query, loc)
 	case stepExecute:
 		tmpl = "step_execute.html"
 		p := executePage{Problems: wz.plan.Problems}
@@ -238,8 +233,7 @@ func (s *Server) wizardSubmit(w http.ResponseWriter, r *http.Request, sess *sess
 		s.submitAreas(w, r, sess)
 		return
 	case stepEmails, stepTasks, stepAppointments:
-		if err := s.saveSelection(r, wz, steps[st].area); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+		if s.submitDataset(w, r, wz, st) {
 			return
 		}
 	case stepExecute:
@@ -337,32 +331,6 @@ func (s *Server) planWizard(ctx context.Context, user string, secrets map[string
 		return err
 	}
 	wz.sync, wz.plan, wz.job, wz.releaseJob = run, run.Plan(), job, release
-	return nil
-}
-
-// saveSelection records which candidates of an area stay selected. An id
-// that is not a candidate of this step is an error: it would mean the page
-// and the plan disagree.
-func (s *Server) saveSelection(r *http.Request, wz *wizard, area engine.Area) error {
-	cands := wz.candidates(area)
-	ids := map[string]bool{}
-	for _, a := range cands {
-		ids[a.ID] = true
-	}
-	picked := map[string]bool{}
-	for _, id := range r.PostForm["sel"] {
-		if !ids[id] {
-			return fmt.Errorf("no candidate %q in this step", id)
-		}
-		picked[id] = true
-	}
-	for _, a := range cands {
-		if picked[a.ID] {
-			delete(wz.deselected, a.ID)
-		} else {
-			wz.deselected[a.ID] = true
-		}
-	}
 	return nil
 }
 
