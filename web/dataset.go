@@ -205,4 +205,3 @@ func saveSelection(r *http.Request, wz *wizard, area engine.Area) error {
 
 // datasetQuery is the list view a dataset step's GET asks for.
 func datasetQuery(r *http.Request) listQuery { return parseListQuery(r.URL.Query(), "") }
-
