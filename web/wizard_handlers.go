@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gwsync/gwsync/engine"
 )
@@ -71,6 +72,11 @@ func (s *Server) wizardCurrent(w http.ResponseWriter, r *http.Request, sess *ses
 	}
 	cur := stepAreas
 	if sess.wizard != nil {
+		if sess.wizard.planning != nil {
+			s.planningPendingLocked(w, r, sess)
+			sess.mu.Unlock()
+			return
+		}
 		cur = sess.wizard.current()
 	}
 	need := sess.wizard == nil || sess.wizard.run == nil
@@ -144,6 +150,11 @@ func (s *Server) lockStep(w http.ResponseWriter, r *http.Request, sess *session)
 		sess.wizard = newWizard()
 	}
 	wz := sess.wizard
+	if wz.planning != nil {
+		s.planningPendingLocked(w, r, sess)
+		sess.mu.Unlock()
+		return 0, nil, false
+	}
 	if wz.run == nil && s.needCredentialsLocked(w, r, sess) {
 		sess.mu.Unlock()
 		return 0, nil, false
@@ -292,22 +303,16 @@ func (s *Server) submitAreas(w http.ResponseWriter, r *http.Request, sess *sessi
 			return
 		}
 		sess.wizardAt, wz.mark = mark, mark
-		if err := s.planWizard(r.Context(), sess.user, secrets, wz); err != nil {
-			wz.areas, wz.mark, sess.wizardAt = nil, "", ""
-			if err := s.store.SetSessionWizard(r.Context(), sess.id, ""); err != nil {
-				s.log.Warn("wizard mark not cleared", "user", sess.user, "error", err)
-			}
-			// The message may echo what a source was given: no typed
-			// password reaches the log or the page.
-			msg := Redact(err.Error(), secrets)
-			s.log.Error("planning failed", "user", sess.user, "error", msg)
-			if s.dropRefusedLocked(r.Context(), sess, err, msg) {
-				http.Redirect(w, r, credentialsPath, http.StatusSeeOther)
-				return
-			}
-			s.renderStep(w, http.StatusBadGateway, sess, stepAreas, "The groupware could not be read: "+msg)
-			return
+		s.startPlanning(sess, secrets, wz)
+		// A quick plan goes straight on to the next step; a slow one
+		// shows its progress page, which can cancel it.
+		select {
+		case <-wz.planning.done:
+			s.afterPlanningLocked(w, r, sess)
+		case <-time.After(s.planningPatience()):
+			http.Redirect(w, r, planningPath, http.StatusSeeOther)
 		}
+		return
 	}
 	next := wz.next(stepAreas)
 	wz.reached = next
@@ -316,22 +321,25 @@ func (s *Server) submitAreas(w http.ResponseWriter, r *http.Request, sess *sessi
 
 // planWizard starts the user's sources and computes the wizard's plan,
 // under the user's lock so that it does not read state an automatic run
-// is writing.
-func (s *Server) planWizard(ctx context.Context, user string, secrets map[string]string, wz *wizard) error {
+// is writing; progress is told how the listing goes.
+func (s *Server) planWizard(ctx context.Context, user string, secrets map[string]string, progress func(engine.Progress)) planResult {
 	lock := s.locks.of(user)
 	lock.Lock()
 	defer lock.Unlock()
+	if err := ctx.Err(); err != nil {
+		return planResult{err: err} // cancelled while waiting for the lock
+	}
 	job, release, err := s.opts.OpenJob(ctx, user, secrets)
 	if err != nil {
-		return err
+		return planResult{err: err}
 	}
+	job.Progress = progress
 	run, err := engine.Start(ctx, s.opts.State, job)
 	if err != nil {
 		release()
-		return err
+		return planResult{err: err}
 	}
-	wz.sync, wz.plan, wz.job, wz.releaseJob = run, run.Plan(), job, release
-	return nil
+	return planResult{run: run, job: job, release: release}
 }
 
 // startRun executes the wizard's plan in the background and shows the
