@@ -167,7 +167,8 @@ func (s *Server) submitDataset(w http.ResponseWriter, r *http.Request, wz *wizar
 // saveSelection records which candidates of an area stay selected. A page
 // names the rows it showed ("shown"); of those, the checked ones ("sel")
 // stay selected and the others are deselected, and rows of other pages
-// keep their state. A form without "shown" showed every candidate. An id
+// keep their state. A form without the "paged" field (a client of the
+// time before paging) showed every candidate. An id
 // that is not a candidate of this step is an error: it would mean the page
 // and the plan disagree.
 func saveSelection(r *http.Request, wz *wizard, area engine.Area) error {
@@ -177,9 +178,9 @@ func saveSelection(r *http.Request, wz *wizard, area engine.Area) error {
 		ids[a.ID] = true
 	}
 	shown := cands
-	if list, ok := r.PostForm["shown"]; ok {
+	if r.PostFormValue("paged") != "" {
 		shown = shown[:0:0]
-		for _, id := range list {
+		for _, id := range r.PostForm["shown"] {
 			if !ids[id] {
 				return fmt.Errorf("no candidate %q in this step", id)
 			}
