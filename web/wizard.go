@@ -75,7 +75,8 @@ func newWizard() *wizard {
 // review was planned by a wizard run this replica does not hold (on
 // another replica, or before a restart). s.mu is held.
 func (s *session) wizardElsewhereLocked() bool {
-	return s.wizardAt != "" && (s.wizard == nil || s.wizard.plan == nil || s.wizard.mark != s.wizardAt)
+	held := s.wizard != nil && (s.wizard.plan != nil || s.wizard.planning != nil) // planned, or being planned here
+	return s.wizardAt != "" && (!held || s.wizard.mark != s.wizardAt)
 }
 
 // release closes the sources of the job unless a run still uses them (the
