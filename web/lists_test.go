@@ -47,7 +47,7 @@ func pageIDs(body string) (shown, checked []string) {
 	return shown, checked
 }
 
-func selectedCount(t *testing.T, body string) string {
+func selectedCount(t testing.TB, body string) string {
 	t.Helper()
 	m := countRE.FindStringSubmatch(body)
 	if m == nil {
