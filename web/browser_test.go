@@ -19,6 +19,13 @@ var updateScreenshots = flag.Bool("update-screenshots", false, "write the browse
 // network beyond 127.0.0.1, and returns a tab context.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserFor(t, 45*time.Second)
+}
+
+// browserFor is browser for a test that walks through many pages: the
+// whole walk must end within timeout.
+func browserFor(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
 	exe := testenv.Var(t, "CHROMIUM")
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
@@ -35,7 +42,7 @@ func browser(t *testing.T) context.Context {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 45*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
 	t.Cleanup(func() { cancelTimeout(); cancelTab(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil { // starts the browser
 		t.Fatalf("starting %s: %v", exe, err)

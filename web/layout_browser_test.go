@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -62,7 +63,7 @@ func sizedShots(t *testing.T, v viewport) *shots {
 func TestBrowserEveryPageFits(t *testing.T) {
 	for _, v := range viewports {
 		t.Run(v.name, func(t *testing.T) {
-			ctx := browser(t)
+			ctx := browserFor(t, 3*time.Minute) // 13 pages, slow under -race on a busy machine
 			f, slow := slowFixture(t)
 			shot := sizedShots(t, v)
 			base := f.http.URL
