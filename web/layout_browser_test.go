@@ -30,17 +30,27 @@ func (v viewport) emulate() chromedp.Action[chromedp.Void] {
 }
 
 // fits fails the test when the page is wider than the viewport, i.e. the
-// user would have to scroll sideways.
+// user would have to scroll sideways. On a phone it also tries the
+// narrowest common width, 360 px, and comes back.
 func fits(t *testing.T, v viewport, page string) chromedp.Action[chromedp.Void] {
+	check := func(width int64) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			var size []int
+			if _, err := into(&size, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))(ctx, tg); err != nil {
+				return err
+			}
+			if size[0] > size[1] || size[1] != int(width) {
+				t.Errorf("%s at %d px: the page is %d px wide, viewport %d px", page, width, size[0], size[1])
+			}
+			return nil
+		})
+	}
+	if !v.mobile {
+		return check(v.width)
+	}
+	narrow := viewport{v.name, 360, v.height, true}
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		var size []int
-		if _, err := into(&size, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))(ctx, tg); err != nil {
-			return err
-		}
-		if size[0] > size[1] || size[1] != int(v.width) {
-			t.Errorf("%s at %s (%d px): the page is %d px wide, viewport %d px", page, v.name, v.width, size[0], size[1])
-		}
-		return nil
+		return chromedp.Do(ctx, check(v.width), narrow.emulate(), check(360), v.emulate())
 	})
 }
 
