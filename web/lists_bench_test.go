@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"net/url"
 	"testing"
 	"time"
@@ -18,8 +19,13 @@ func BenchmarkEmailStep5000(b *testing.B) {
 	c := f.client()
 	c.mustLogin("sam")
 	start := time.Now()
-	if _, loc, _ := c.form("/sync/areas", url.Values{"area": {"emails"}}); loc != "/sync/emails" {
-		b.Fatalf("areas: to %q", loc)
+	code, loc, _ := c.form("/sync/areas", url.Values{"area": {"emails"}})
+	for loc == planningPath || loc == "" && code == http.StatusOK { // a busy machine: the planning page first
+		time.Sleep(5 * time.Millisecond)
+		code, loc, _ = c.get(planningPath)
+	}
+	if loc != "/sync/emails" {
+		b.Fatalf("areas: %d to %q", code, loc)
 	}
 	planned := time.Since(start) // planning 5,000 mails, then the first page
 	var size int
