@@ -43,9 +43,17 @@ type Job struct {
 	// PrivateItems is what becomes of new private items; "" is PrivateSkip.
 	PrivateItems PrivatePolicy
 	Logger       hclog.Logger
-	// Progress, if set, is told about long work (snapshots, execution).
+	// Progress, if set, is told about long work: the CRM listing (at its
+	// start, every 10,000 activities and at its end with Total set), each
+	// source's snapshot (at its start with Done 0, every 100 items and at
+	// its end with Total set to the items listed) and execution. It is
+	// called on the listing's goroutine, so it must be quick.
 	Progress func(Progress)
 }
+
+// progressEvery is how often a snapshot reports the items listed so far:
+// often enough that a person watching sees it move.
+const progressEvery = 100
 
 // Progress reports how far a phase has come. Total is 0 when unknown.
 type Progress struct {

@@ -60,6 +60,7 @@ func buildPlan(ctx context.Context, st state.Store, job *Job, early chan<- *Acti
 
 func (p *planner) listCRM(ctx context.Context) error {
 	var n int64
+	p.job.progress(Progress{Phase: "crm"})
 	_, err := p.job.CRM.ListActivities(ctx, adapters.ActivityQuery{Owner: p.job.User}, func(a adapters.Activity) error {
 		p.ix.addActivity(a)
 		n++
@@ -71,6 +72,7 @@ func (p *planner) listCRM(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listing CRM activities of %s: %w", p.job.User, err)
 	}
+	p.job.progress(Progress{Phase: "crm", Done: n, Total: n})
 	return nil
 }
 
@@ -105,7 +107,7 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 	var problems []Problem
 	emit := func(it adapters.Item) error {
 		rep.Items++
-		if rep.Items%1000 == 0 {
+		if rep.Items%progressEvery == 0 {
 			p.job.progress(Progress{Phase: "snapshot", Name: ns.Name, Done: rep.Items})
 		}
 		if !req.Wants(it.Kind) {
@@ -120,6 +122,7 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 		}
 		return nil
 	}
+	p.job.progress(Progress{Phase: "snapshot", Name: ns.Name})
 	end, err := ns.Source.Snapshot(ctx, req, emit)
 	if err != nil && req.Cursor != "" && adapters.CodeOf(err) == adapters.CodeCursorInvalid {
 		// An expired cursor means "start over", never "everything is gone".

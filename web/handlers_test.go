@@ -149,7 +149,7 @@ func TestSelectionReachesTheEngine(t *testing.T) {
 		t.Fatalf("email candidates %v, want 3", mails)
 	}
 	_, _, body := c.get("/sync/emails")
-	if strings.Count(body, "checked") != 3 || !strings.Contains(body, "frida.buyer@example.org") || !strings.Contains(body, "MAILIN") {
+	if strings.Count(body, " checked>") != 3 || !strings.Contains(body, "frida.buyer@example.org") || !strings.Contains(body, "MAILIN") {
 		t.Errorf("the emails step does not list all three selected, with sender and type:\n%s", body)
 	}
 	// A made-up id is refused, not ignored.

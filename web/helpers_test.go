@@ -34,7 +34,7 @@ func at(s string) time.Time {
 // fixture is a web client over memory adapters: one groupware store per
 // user, one CRM, a SQLite state.
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *Server
 	http    *httptest.Server
 	crm     *memory.Store
@@ -75,7 +75,7 @@ func hash(t testing.TB) string {
 }
 
 // newFixture starts a server for users; edit tweaks the options first.
-func newFixture(t *testing.T, users []User, edit func(*Options)) *fixture {
+func newFixture(t testing.TB, users []User, edit func(*Options)) *fixture {
 	t.Helper()
 	return newFixtureWith(t, users, edit, nil)
 }
@@ -83,7 +83,7 @@ func newFixture(t *testing.T, users []User, edit func(*Options)) *fixture {
 // newFixtureWith is newFixture with a hook on the server before it
 // answers its first request. The HTTP server is the one Serve runs, with
 // its timeouts.
-func newFixtureWith(t *testing.T, users []User, edit func(*Options), prepare func(*Server)) *fixture {
+func newFixtureWith(t testing.TB, users []User, edit func(*Options), prepare func(*Server)) *fixture {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), t.TempDir()+"/state.db")
 	if err != nil {
@@ -143,7 +143,7 @@ func newFixtureWith(t *testing.T, users []User, edit func(*Options), prepare fun
 // client is one browser: a cookie jar, redirects not followed so tests see
 // where each answer sends the user.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	f    *fixture
 	http *http.Client
 }
@@ -212,7 +212,7 @@ func (c *client) form(path string, v url.Values) (int, string, string) {
 	return c.post(path, v)
 }
 
-var selRE = regexp.MustCompile(`name="sel" value="([^"]+)"[^>]*>\s*</td>\s*<td><label[^>]*>([^<]+)</label>`)
+var selRE = regexp.MustCompile(`name="sel" value="([^"]+)"[^>]*>\s*</td>\s*<td[^>]*><label[^>]*>([^<]+)</label>`)
 
 // candidates maps subject → action id on a dataset step.
 func (c *client) candidates(path string) map[string]string {

@@ -8,75 +8,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/engine/runstatus"
 	"github.com/gwsync/gwsync/engine/state"
 )
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request, sess *session) {
 	http.Redirect(w, r, "/sync", http.StatusSeeOther)
-}
-
-type activitiesPage struct {
-	Filter  string
-	Filters []string
-	Rows    []activityRow
-	Error   string
-}
-
-type activityRow struct {
-	Type     string
-	Subject  string
-	When     string
-	Contacts string
-	Source   string
-}
-
-// activityFilters are the types the activities page filters by (FOLLOWUP
-// is legacy and never created, so it is not offered).
-var activityFilters = []string{"MAILIN", "TASK", "APPOINTMENT", "MEETING"}
-
-// activities lists the user's activities in the CRM, newest first,
-// optionally of one type (?type=MAILIN).
-func (s *Server) activities(w http.ResponseWriter, r *http.Request, sess *session) {
-	user := sess.userName()
-	p := activitiesPage{Filter: strings.ToUpper(r.URL.Query().Get("type")), Filters: activityFilters}
-	q := adapters.ActivityQuery{Owner: user}
-	status := http.StatusOK
-	if p.Filter != "" {
-		if !adapters.ActivityType(p.Filter).Valid() {
-			p.Error = "Unknown activity type " + p.Filter + "."
-			status = http.StatusBadRequest
-		} else {
-			q.Types = []adapters.ActivityType{adapters.ActivityType(p.Filter)}
-		}
-	}
-	var list []adapters.Activity
-	if p.Error == "" {
-		if _, err := s.opts.CRM.ListActivities(r.Context(), q, func(a adapters.Activity) error {
-			list = append(list, a)
-			return nil
-		}); err != nil {
-			p.Error = "The CRM could not be read: " + err.Error()
-			status = http.StatusBadGateway
-			list = nil
-		}
-	}
-	sort.SliceStable(list, func(i, j int) bool {
-		ai, aj := list[i].Raster.Anchor(), list[j].Raster.Anchor()
-		if !ai.Equal(aj) {
-			return ai.After(aj)
-		}
-		return list[i].Subject < list[j].Subject
-	})
-	loc := s.location(user)
-	for _, a := range list {
-		p.Rows = append(p.Rows, activityRow{Type: string(a.Type), Subject: orDash(a.Subject),
-			When: formatWhen(a.Raster, time.Time{}, loc), Contacts: orDash(strings.Join(a.Contacts, ", ")), Source: orDash(a.Source)})
-	}
-	v := s.view(sess, "Imported activities", p)
-	v.Nav = "activities"
-	s.render(w, status, "activities.html", v)
 }
 
 type statusPage struct {

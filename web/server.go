@@ -45,6 +45,9 @@ type Server struct {
 	// closing is closed when shutdown begins; event streams end on it.
 	closing   chan struct{}
 	closeOnce sync.Once
+	// planningWait is how long submitting the areas waits for the plan
+	// before showing its progress page; 0 is defaultPlanningWait.
+	planningWait time.Duration
 }
 
 // New checks opts and builds the server; it starts nothing. Errors: no
@@ -113,6 +116,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /sync", s.authed(s.wizardCurrent))
 	mux.HandleFunc("POST /sync/restart", s.authed(s.wizardRestart))
 	mux.HandleFunc("GET /sync/events", s.authed(s.runEvents))
+	mux.HandleFunc("GET "+planningPath, s.authed(s.planningPage))
+	mux.HandleFunc("GET "+planningPath+"/events", s.authed(s.planningEvents))
+	mux.HandleFunc("POST "+planningPath+"/cancel", s.authed(s.planningCancel))
 	mux.HandleFunc("GET /sync/{step}", s.authed(s.wizardStep))
 	mux.HandleFunc("POST /sync/{step}", s.authed(s.wizardSubmit))
 	mux.HandleFunc("GET /activities", s.authed(s.activities))

@@ -64,7 +64,7 @@ func TestParallelGuessesAreCountedBeforeTheyAreChecked(t *testing.T) {
 // visitor drives the handler directly, so that each request can come from
 // an address of its choice; it keeps its cookies.
 type visitor struct {
-	t       *testing.T
+	t       testing.TB
 	h       http.Handler
 	addr    string
 	cookies map[string]*http.Cookie

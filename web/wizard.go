@@ -58,6 +58,9 @@ type wizard struct {
 	// be opened by URL, an earlier one can (back navigation).
 	reached step
 	run     *run
+	// planning is the plan being computed, until a request takes its
+	// result over (then plan is set) or it is cancelled.
+	planning *planning
 	// mark names this run in the session store ("REPLICA/RUN") once it
 	// is planned, so that another replica can say the review lives here,
 	// and this one can tell that it was replaced elsewhere.
@@ -75,12 +78,17 @@ func (s *session) wizardElsewhereLocked() bool {
 	if _, ok := s.followedJobLocked(); ok {
 		return false // a job: every replica follows it
 	}
-	return s.wizardAt != "" && (s.wizard == nil || s.wizard.plan == nil || s.wizard.mark != s.wizardAt)
+	held := s.wizard != nil && (s.wizard.plan != nil || s.wizard.planning != nil) // planned, or being planned here
+	return s.wizardAt != "" && (!held || s.wizard.mark != s.wizardAt)
 }
 
 // release closes the sources of the job unless a run still uses them (the
 // run releases them when it ends).
 func (w *wizard) release() {
+	if w.planning != nil {
+		w.planning.discard()
+		w.planning = nil
+	}
 	if w.releaseJob != nil && w.run == nil {
 		w.releaseJob()
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gwsync/gwsync/engine"
 )
@@ -26,13 +27,6 @@ var areaTexts = map[engine.Area][2]string{
 type areasPage struct {
 	Choices []areaChoice
 	Error   string
-}
-
-type datasetPage struct {
-	Step        string
-	Area        string
-	Rows        []candidateRow
-	NotImported []candidateRow
 }
 
 type executePage struct {
@@ -82,6 +76,11 @@ func (s *Server) wizardCurrent(w http.ResponseWriter, r *http.Request, sess *ses
 	}
 	cur := stepAreas
 	if sess.wizard != nil {
+		if sess.wizard.planning != nil {
+			s.planningPendingLocked(w, r, sess)
+			sess.mu.Unlock()
+			return
+		}
 		cur = sess.wizard.current()
 	}
 	need := sess.wizard == nil || sess.wizard.run == nil
@@ -136,7 +135,7 @@ func (s *Server) wizardStep(w http.ResponseWriter, r *http.Request, sess *sessio
 		redirectStep(w, r, wz.current())
 		return
 	}
-	s.renderStep(w, http.StatusOK, sess, st, "")
+	s.renderStepQuery(w, http.StatusOK, sess, st, "", datasetQuery(r))
 }
 
 // lockStep finds the request's step and locks sess, giving it a wizard if
@@ -158,6 +157,11 @@ func (s *Server) lockStep(w http.ResponseWriter, r *http.Request, sess *session)
 		sess.wizard = newWizard()
 	}
 	wz := sess.wizard
+	if wz.planning != nil {
+		s.planningPendingLocked(w, r, sess)
+		sess.mu.Unlock()
+		return 0, nil, false
+	}
 	if wz.run == nil && s.needCredentialsLocked(w, r, sess) {
 		sess.mu.Unlock()
 		return 0, nil, false
@@ -167,6 +171,11 @@ func (s *Server) lockStep(w http.ResponseWriter, r *http.Request, sess *session)
 
 // renderStep shows step st; sess.mu is held.
 func (s *Server) renderStep(w http.ResponseWriter, status int, sess *session, st step, errMsg string) {
+	s.renderStepQuery(w, status, sess, st, errMsg, listQuery{Sort: sortNewest, Page: 1})
+}
+
+// renderStepQuery is renderStep with the list view of a dataset step.
+func (s *Server) renderStepQuery(w http.ResponseWriter, status int, sess *session, st step, errMsg string, query listQuery) {
 	wz := sess.wizard
 	loc := s.location(sess.user)
 	var page any
@@ -181,10 +190,7 @@ func (s *Server) renderStep(w http.ResponseWriter, status int, sess *session, st
 		}
 		page = p
 	case stepEmails, stepTasks, stepAppointments:
-		area := steps[st].area
-		page = datasetPage{Step: steps[st].name, Area: steps[st].title,
-			Rows:        candidateRows(wz.candidates(area), wz.deselected, loc),
-			NotImported: candidateRows(wz.notImported(area), nil, loc)}
+		page = datasetView(wz, st, query, loc)
 	case stepExecute:
 		tmpl = "step_execute.html"
 		p := executePage{Error: errMsg, Problems: wz.plan.Problems}
@@ -248,8 +254,7 @@ func (s *Server) wizardSubmit(w http.ResponseWriter, r *http.Request, sess *sess
 		s.submitAreas(w, r, sess)
 		return
 	case stepEmails, stepTasks, stepAppointments:
-		if err := s.saveSelection(r, wz, steps[st].area); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+		if s.submitDataset(w, r, wz, st) {
 			return
 		}
 	case stepExecute:
@@ -312,22 +317,16 @@ func (s *Server) submitAreas(w http.ResponseWriter, r *http.Request, sess *sessi
 			return
 		}
 		sess.wizardAt, wz.mark = mark, mark
-		if err := s.planWizard(r.Context(), sess.user, secrets, wz); err != nil {
-			wz.areas, wz.mark, sess.wizardAt = nil, "", ""
-			if err := s.store.SetSessionWizard(r.Context(), sess.id, ""); err != nil {
-				s.log.Warn("wizard mark not cleared", "user", sess.user, "error", err)
-			}
-			// The message may echo what a source was given: no typed
-			// password reaches the log or the page.
-			msg := Redact(err.Error(), secrets)
-			s.log.Error("planning failed", "user", sess.user, "error", msg)
-			if s.dropRefusedLocked(r.Context(), sess, err, msg) {
-				http.Redirect(w, r, credentialsPath, http.StatusSeeOther)
-				return
-			}
-			s.renderStep(w, http.StatusBadGateway, sess, stepAreas, "The groupware could not be read: "+msg)
-			return
+		s.startPlanning(sess, secrets, wz)
+		// A quick plan goes straight on to the next step; a slow one
+		// shows its progress page, which can cancel it.
+		select {
+		case <-wz.planning.done:
+			s.afterPlanningLocked(w, r, sess)
+		case <-time.After(s.planningPatience()):
+			http.Redirect(w, r, planningPath, http.StatusSeeOther)
 		}
+		return
 	}
 	next := wz.next(stepAreas)
 	wz.reached = next
@@ -336,48 +335,25 @@ func (s *Server) submitAreas(w http.ResponseWriter, r *http.Request, sess *sessi
 
 // planWizard starts the user's sources and computes the wizard's plan,
 // under the user's lock so that it does not read state an automatic run
-// is writing.
-func (s *Server) planWizard(ctx context.Context, user string, secrets map[string]string, wz *wizard) error {
+// is writing; progress is told how the listing goes.
+func (s *Server) planWizard(ctx context.Context, user string, secrets map[string]string, progress func(engine.Progress)) planResult {
 	lock := s.locks.of(user)
 	lock.Lock()
 	defer lock.Unlock()
+	if err := ctx.Err(); err != nil {
+		return planResult{err: err} // cancelled while waiting for the lock
+	}
 	job, release, err := s.opts.OpenJob(ctx, user, secrets)
 	if err != nil {
-		return err
+		return planResult{err: err}
 	}
+	job.Progress = progress
 	run, err := engine.Start(ctx, s.opts.State, job)
 	if err != nil {
 		release()
-		return err
+		return planResult{err: err}
 	}
-	wz.sync, wz.plan, wz.job, wz.releaseJob = run, run.Plan(), job, release
-	return nil
-}
-
-// saveSelection records which candidates of an area stay selected. An id
-// that is not a candidate of this step is an error: it would mean the page
-// and the plan disagree.
-func (s *Server) saveSelection(r *http.Request, wz *wizard, area engine.Area) error {
-	cands := wz.candidates(area)
-	ids := map[string]bool{}
-	for _, a := range cands {
-		ids[a.ID] = true
-	}
-	picked := map[string]bool{}
-	for _, id := range r.PostForm["sel"] {
-		if !ids[id] {
-			return fmt.Errorf("no candidate %q in this step", id)
-		}
-		picked[id] = true
-	}
-	for _, a := range cands {
-		if picked[a.ID] {
-			delete(wz.deselected, a.ID)
-		} else {
-			wz.deselected[a.ID] = true
-		}
-	}
-	return nil
+	return planResult{run: run, job: job, release: release}
 }
 
 // startRun executes the wizard's plan in the background and shows the

@@ -1,6 +1,7 @@
-// gwsync web client: select all/none on dataset steps, and live progress
-// of a run through server-sent events. Everything works without it except
-// these two conveniences (the run page then needs a reload).
+// gwsync web client: a live selection counter on dataset steps, and live
+// progress of planning and of a run through server-sent events. Everything
+// works without it (the selection is kept by the server on every button;
+// the progress pages then need a reload).
 "use strict";
 
 document.addEventListener("DOMContentLoaded", function () {
@@ -8,16 +9,12 @@ document.addEventListener("DOMContentLoaded", function () {
   var counter = document.querySelector("[data-count]");
   function count() {
     if (!counter) return;
-    var n = boxes.filter(function (b) { return b.checked; }).length;
-    counter.textContent = n + " of " + boxes.length + " selected";
+    // The server counts the whole area; this page's boxes may have
+    // changed since it was rendered.
+    var onPage = boxes.filter(function (b) { return b.checked; }).length;
+    var selected = Number(counter.getAttribute("data-selected")) - Number(counter.getAttribute("data-page-checked")) + onPage;
+    counter.textContent = selected + " of " + counter.getAttribute("data-total") + " selected";
   }
-  document.querySelectorAll("[data-select]").forEach(function (btn) {
-    btn.addEventListener("click", function () {
-      var on = btn.getAttribute("data-select") === "all";
-      boxes.forEach(function (b) { b.checked = on; });
-      count();
-    });
-  });
   boxes.forEach(function (b) { b.addEventListener("change", count); });
   count();
 
@@ -25,16 +22,35 @@ document.addEventListener("DOMContentLoaded", function () {
   if (progress && window.EventSource) {
     var fill = progress.querySelector(".fill");
     var text = progress.querySelector("[data-progress-text]");
+    var sources = progress.querySelector("[data-sources]");
     var es = new EventSource(progress.getAttribute("data-events"));
     es.addEventListener("progress", function (ev) {
       var p = JSON.parse(ev.data);
       var pct = p.total > 0 ? Math.round(100 * p.done / p.total) : (p.finished ? 100 : 5);
-      fill.style.width = pct + "%";
-      text.textContent = p.total > 0 ? p.phase + ": " + p.done + " of " + p.total : p.phase + "…";
+      if (fill) fill.style.width = pct + "%";
+      if (p.text) {
+        text.textContent = p.text;
+      } else {
+        text.textContent = p.total > 0 ? p.phase + ": " + p.done + " of " + p.total : p.phase + "…";
+      }
+      if (sources && p.sources) {
+        sources.textContent = "";
+        p.sources.forEach(function (s) {
+          var li = document.createElement("li");
+          var name = document.createElement("span");
+          name.textContent = s.label;
+          var n = document.createElement("span");
+          n.textContent = s.items + " items" + (s.done ? ", done" : "…");
+          li.appendChild(name);
+          li.appendChild(n);
+          sources.appendChild(li);
+        });
+      }
     });
     es.addEventListener("done", function () {
       es.close();
-      window.location.reload();
+      var next = progress.getAttribute("data-next");
+      if (next) window.location.assign(next); else window.location.reload();
     });
     es.onerror = function () {
       es.close();
