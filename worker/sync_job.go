@@ -55,6 +55,8 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 	defer stopOwn()
 	defer context.AfterFunc(w.hardStop, stopOwn)()
 	go w.heartbeat(own, job.ID, job.Attempt)
+	var took phases
+	leaseStart := time.Now()
 	lock, runCtx, err := state.LockUser(own, w.opts.State, a.User, w.holder, state.LockOptions{TTL: w.opts.LeaseTTL})
 	var busy *state.BusyError
 	if errors.As(err, &busy) {
@@ -73,11 +75,12 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 			log.Warn("releasing the user's lease", "error", err)
 		}
 	}()
+	took.lease = time.Since(leaseStart)
 	started := time.Now()
 	log.Info("sync started", "why", a.Why, "pid", w.holder.PID)
-	res, err := w.runSync(runCtx, a, secrets)
+	res, err := w.runSync(runCtx, a, secrets, &took)
 	if err != nil {
-		log.Info("sync ended", "outcome", "failed", "duration", time.Since(started).Round(time.Millisecond))
+		log.Info("sync ended", append([]any{"outcome", "failed", "duration", time.Since(started).Round(time.Millisecond)}, took.fields()...)...)
 		if cause := context.Cause(runCtx); errors.Is(cause, state.ErrLeaseLost) {
 			err = fmt.Errorf("%w (%w)", err, cause)
 		}
@@ -87,7 +90,8 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 	if res != nil {
 		out = RunOutput{RunID: res.RunID, Status: res.Status, Counts: res.Counts}
 	}
-	log.Info("sync ended", "outcome", out.Status, "run", out.RunID, "duration", time.Since(started).Round(time.Millisecond))
+	log.Info("sync ended", append([]any{"outcome", out.Status, "run", out.RunID, "duration", time.Since(started).Round(time.Millisecond)},
+		took.fields()...)...)
 	if err := river.RecordOutput(ctx, out); err != nil && ctx.Err() == nil {
 		log.Warn("recording the run in the job", "error", err)
 	}
@@ -153,12 +157,19 @@ func (w *Worker) openSecrets(a SyncUserArgs) (map[string]string, error) {
 
 // runSync is the engine's lifecycle for one job: engine.Sync for runs
 // nobody reviews, Start/Deselect/Apply for a person's choice.
-func (w *Worker) runSync(ctx context.Context, a SyncUserArgs, secrets map[string]string) (*engine.Result, error) {
+func (w *Worker) runSync(ctx context.Context, a SyncUserArgs, secrets map[string]string, took *phases) (*engine.Result, error) {
+	t := time.Now()
 	job, release, err := w.opts.OpenJob(ctx, a.User, secrets)
+	took.open = time.Since(t)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
+	defer func() {
+		t := time.Now()
+		release()
+		took.close = time.Since(t)
+	}()
+	defer func(t time.Time) { took.run = time.Since(t) }(time.Now())
 	if len(a.Areas) > 0 {
 		areas, err := engine.ParseAreas(strings.Join(a.Areas, ","))
 		if err != nil {
