@@ -12,7 +12,7 @@ import (
 // know, and a profile of the whole process (River, the state store, the
 // plugin pool's gRPC) is the honest answer.
 func workerCPUProfileFlag(fs *flag.FlagSet) *string {
-	return fs.String("cpuprofile", "", "write the worker's CPU profile to FILE until it stops (go tool pprof reads it)")
+	return fs.String("cpuprofile", "", "write the worker's CPU profile to `file` until it stops (go tool pprof reads it)")
 }
 
 // startCPUProfile starts profiling into path ("" does nothing); the
