@@ -105,6 +105,8 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 	defer stopOwn()
 	defer context.AfterFunc(w.hardStop, stopOwn)()
 	go w.heartbeat(own, job.ID, job.Attempt)
+	var took phases
+	leaseStart := time.Now()
 	lock, runCtx, err := state.LockUser(own, w.opts.State, a.User, w.holder, state.LockOptions{TTL: w.opts.LeaseTTL})
 	var busy *state.BusyError
 	if errors.As(err, &busy) {
@@ -123,6 +125,7 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 			log.Warn("releasing the user's lease", "error", err)
 		}
 	}()
+	took.lease = time.Since(leaseStart)
 	started := time.Now()
 	log.Info("sync started", "why", a.Why, "pid", w.holder.PID)
 	var progress func(engine.Progress)
@@ -131,16 +134,17 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 		go pw.run(runCtx)
 		progress = pw.set
 	}
-	plan, res, err := w.runSync(runCtx, a, secrets, progress)
+	plan, res, err := w.runSync(runCtx, a, secrets, progress, &took)
 	if err != nil {
-		log.Info("sync ended", "outcome", "failed", "duration", time.Since(started).Round(time.Millisecond))
+		log.Info("sync ended", append([]any{"outcome", "failed", "duration", time.Since(started).Round(time.Millisecond)}, took.fields()...)...)
 		if cause := context.Cause(runCtx); errors.Is(cause, state.ErrLeaseLost) {
 			err = fmt.Errorf("%w (%w)", err, cause)
 		}
 		return s.handBack(fmt.Errorf("user %s: %w", a.User, err))
 	}
 	out := outputOf(plan, res)
-	log.Info("sync ended", "outcome", out.Status, "run", out.RunID, "duration", time.Since(started).Round(time.Millisecond))
+	log.Info("sync ended", append([]any{"outcome", out.Status, "run", out.RunID, "duration", time.Since(started).Round(time.Millisecond)},
+		took.fields()...)...)
 	if err := river.RecordOutput(ctx, out); err != nil && ctx.Err() == nil {
 		log.Warn("recording the run in the job", "error", err)
 	}
@@ -206,12 +210,19 @@ func (w *Worker) openSecrets(a SyncUserArgs) (map[string]string, error) {
 
 // runSync is the engine's lifecycle for one job: engine.Sync for runs
 // nobody reviews, Start/select/Apply for a person's choice.
-func (w *Worker) runSync(ctx context.Context, a SyncUserArgs, secrets map[string]string, progress func(engine.Progress)) (*engine.Plan, *engine.Result, error) {
+func (w *Worker) runSync(ctx context.Context, a SyncUserArgs, secrets map[string]string, progress func(engine.Progress), took *phases) (*engine.Plan, *engine.Result, error) {
+	t := time.Now()
 	job, release, err := w.opts.OpenJob(ctx, a.User, secrets)
+	took.open = time.Since(t)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer release()
+	defer func() {
+		t := time.Now()
+		release()
+		took.close = time.Since(t)
+	}()
+	defer func(t time.Time) { took.run = time.Since(t) }(time.Now())
 	job.Progress = progress
 	if len(a.Areas) > 0 {
 		areas, err := engine.ParseAreas(strings.Join(a.Areas, ","))

@@ -129,6 +129,12 @@ func New(opts Options) (*Worker, error) {
 	cfg := &river.Config{
 		Logger:  riverLogger(opts.Logger.Named("river")),
 		Workers: workers,
+		// River fetches new jobs at most every FetchCooldown (100 ms by
+		// default), also when a slot frees up: with syncs of tens of
+		// milliseconds each slot then idled about as long as it worked
+		// (the scale benchmark, issue 12). A fetch is one indexed query,
+		// so fetching as soon as a slot is free costs little.
+		FetchCooldown: fetchCooldown,
 		Queues: map[string]river.QueueConfig{
 			queueSync:     {MaxWorkers: opts.Concurrency},
 			queueSchedule: {MaxWorkers: 1},
@@ -160,6 +166,10 @@ func New(opts Options) (*Worker, error) {
 	w.client = c
 	return w, nil
 }
+
+// fetchCooldown is the least time between two fetches of jobs by one
+// worker (see New).
+const fetchCooldown = 2 * time.Millisecond
 
 // scheduleTick is how often the schedule looks for users who are due: a
 // tenth of the interval, between 1 s and 1 min, so a user is synced at most

@@ -8,7 +8,8 @@
 # the same concurrency. Prints one markdown table. See README.md here.
 #
 #   bench/scale/run.sh [--users 10000] [--workers "1 2 4"] [--concurrency 8]
-#                      [--timeout 3600] [--in-process] [--dir DIR] [--keep]
+#                      [--timeout 3600] [--in-process] [--dir DIR] [--keep] [--profile]
+#                      [--log-statements]
 #
 # --concurrency is per worker (the config's worker.concurrency); the floor
 # runs workers × concurrency connections at once. --dir keeps the servers'
@@ -17,13 +18,20 @@
 # process this script starts listens on 127.0.0.1 only and is stopped by
 # its PID when the script ends, however it ends.
 #
+# --log-statements logs every PostgreSQL statement (slower: for counting
+# round trips, not for figures) and writes each cycle's statements, counted,
+# to DIR/logs/statements-wN-CYCLE.txt.
+#
+# --profile writes each worker's CPU profile (both cycles) to
+# DIR/logs/worker-wN-I.pprof (go tool pprof BIN/gwsync FILE).
+#
 # --cli measures one `gwsync sync --yes` process instead of workers (users
 # one after another, so its floor runs with one connection), on the same
 # PostgreSQL state and CRM: the engine's cost per user without River.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-USERS=10000 WORKERS="1 2 4" CONC=8 TIMEOUT=3600 IN_PROCESS=false DIR="" KEEP=false CLI=false
+USERS=10000 WORKERS="1 2 4" CONC=8 TIMEOUT=3600 IN_PROCESS=false DIR="" KEEP=false CLI=false PROFILE=false LOG_STATEMENTS=false
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--users) USERS=$2; shift 2 ;;
@@ -34,6 +42,8 @@ while [ $# -gt 0 ]; do
 	--dir) DIR=$2; shift 2 ;;
 	--keep) KEEP=true; shift ;;
 	--cli) CLI=true; shift ;;
+	--profile) PROFILE=true; shift ;;
+	--log-statements) LOG_STATEMENTS=true; shift ;;
 	*) echo "run.sh: unknown argument $1 (see the comment at the top of $0)" >&2; exit 2 ;;
 	esac
 done
@@ -94,6 +104,11 @@ PG=$GWSYNC_TEST_POSTGRES_DSN
 psql "$PG" -qAt -c 'ALTER SYSTEM SET fsync = on' -c 'ALTER SYSTEM SET synchronous_commit = on' \
 	-c 'ALTER SYSTEM SET full_page_writes = on' -c 'SELECT pg_reload_conf()' >/dev/null
 sleep 0.5
+if [ "$LOG_STATEMENTS" = true ]; then
+	psql "$PG" -qAt -c "ALTER SYSTEM SET log_statement = 'all'" -c "ALTER SYSTEM SET log_line_prefix = 'db=%d '" \
+		-c 'SELECT pg_reload_conf()' >/dev/null
+	sleep 0.5
+fi
 [ "$(psql "$PG" -qAt -c 'SHOW fsync')" = on ] || { say "PostgreSQL did not turn fsync on"; exit 1; }
 # dbdsn NAME: the cluster's DSN with another database.
 dbdsn() { sed -E "s#/gwsync\?#/$1?#" <<<"$PG"; }
@@ -120,6 +135,12 @@ floor() {
 	field per_second "$out"
 }
 crm_count() { psql "$(dbdsn "crm_w$1")" -qAt -c 'SELECT count(*) FROM activities'; }
+# xacts N: committed transactions so far in state_wN and crm_wN (the round
+# trips a cycle costs, reported per user in the log).
+xacts() {
+	psql "$(dbdsn postgres)" -qAt -c "SELECT pg_stat_clear_snapshot()" -c "SELECT coalesce(sum(xact_commit + xact_rollback), 0)
+		FROM pg_stat_database WHERE datname IN ('state_w$1', 'crm_w$1')" | tail -n 1
+}
 
 # cycle N NAME CFG: one timed cycle (enqueue every user, wait for the
 # queue to drain) watched by the sampler; sets CYCLE_RATE, CYCLE_S,
@@ -127,6 +148,8 @@ crm_count() { psql "$(dbdsn "crm_w$1")" -qAt -c 'SELECT count(*) FROM activities
 cycle() {
 	local n=$1 name=$2 cfg=$3 sampler pids t0 t1 waited
 	pids=$(IFS=,; echo "${WPIDS[*]}")
+	local x0 x1
+	x0=$(xacts "$n")
 	"$BIN/sample" -dsn "$(dbdsn postgres)" -pids "$pids" >"$LOGS/sample-w$n-$name.out" 2>"$LOGS/sample-w$n-$name.err" &
 	sampler=$!
 	PIDS+=("$sampler")
@@ -139,6 +162,18 @@ cycle() {
 	kill -TERM "$sampler"
 	wait "$sampler" || true
 	CYCLE_PEAKS=$(cat "$LOGS/sample-w$n-$name.out")
+	sleep 1 # statistics reach pg_stat_database within a second
+	x1=$(xacts "$n")
+	if [ "$LOG_STATEMENTS" = true ]; then
+		# Statements per user, by database, since the last cycle.
+		local log="$DIR/postgres/data/server.log"
+		tail -c +"$((${LOG_AT:-0} + 1))" "$log" | grep -o 'db=[a-z_0-9]* LOG:  \(execute [^:]*\|statement\): .\{0,60\}' |
+			sed -E 's/execute [^:]*/execute/' | sort | uniq -c | sort -rn >"$LOGS/statements-w$n-$name.txt"
+		LOG_AT=$(stat -c %s "$log")
+		say "$n worker(s), $name cycle: statements per user by database: $(grep -o 'db=[a-z_0-9]*' "$LOGS/statements-w$n-$name.txt" >/dev/null;
+			awk -v u="$USERS" '{ split($2, d, "="); c[d[2]] += $1 } END { for (k in c) printf "%s %.1f ", k, c[k] / u }' "$LOGS/statements-w$n-$name.txt")"
+	fi
+	say "$n worker(s), $name cycle: $(awk -v a="$x0" -v b="$x1" -v u="$USERS" 'BEGIN { printf "%.1f", (b - a) / u }') PostgreSQL transactions per user (state and CRM databases)"
 	if [ "$waited" != 0 ]; then
 		say "jobs wait failed (exit $waited) in the $name cycle with $n workers:"
 		cat "$LOGS/wait-w$n-$name.out" >&2
@@ -171,7 +206,8 @@ run_workers() {
 
 	WPIDS=()
 	for i in $(seq "$n"); do
-		"$BIN/gwsync" worker --config "$cfg" >"$LOGS/worker-w$n-$i.log" 2>&1 &
+		"$BIN/gwsync" worker --config "$cfg" --log-level info $([ "$PROFILE" = true ] && echo --cpuprofile "$LOGS/worker-w$n-$i.pprof") \
+			>"$LOGS/worker-w$n-$i.log" 2>&1 &
 		WPIDS+=("$!")
 		PIDS+=("$!")
 	done

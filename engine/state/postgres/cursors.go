@@ -29,14 +29,21 @@ func (s *Store) SetCursor(ctx context.Context, user, source, cursor string) erro
 	if cursor == "" {
 		_, err = s.pool.Exec(ctx, `DELETE FROM cursors WHERE user_name = $1 AND source = $2`, user, source)
 	} else {
-		_, err = s.pool.Exec(ctx, `INSERT INTO cursors (user_name, source, cursor) VALUES ($1, $2, $3)
-			ON CONFLICT (user_name, source) DO UPDATE SET cursor = excluded.cursor`, user, source, cursor)
+		_, err = s.pool.Exec(ctx, setCursorSQL, user, source, cursor)
 	}
 	if err != nil {
 		return s.errorf(err, "set cursor of user %q, source %q", user, source)
 	}
 	return nil
 }
+
+// setCursorSQL stores a cursor unless the stored one is the same already:
+// a run that found nothing new (most runs) then writes nothing, and its
+// transaction needs no commit to disk. ON CONFLICT ... WHERE would still
+// lock the row, which is a write.
+const setCursorSQL = `INSERT INTO cursors (user_name, source, cursor)
+SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM cursors WHERE user_name = $1 AND source = $2 AND cursor = $3)
+ON CONFLICT (user_name, source) DO UPDATE SET cursor = excluded.cursor`
 
 // Cursors returns every stored cursor of a user as source → cursor; an empty
 // map, never nil, if there are none.

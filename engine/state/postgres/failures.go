@@ -15,6 +15,9 @@ import (
 // transaction, so two runs settling at once do not count one attempt twice.
 func (s *Store) SettleFailures(ctx context.Context, user string, failures []state.Failure, unknown []string) ([]state.Failure, error) {
 	failures = distinct(failures)
+	if len(failures) == 0 {
+		return []state.Failure{}, s.resolveFailures(ctx, user, unknown)
+	}
 	out := make([]state.Failure, len(failures))
 	now := s.nowSecond()
 	err := s.inTx(ctx, "settle failures of "+user, func(tx pgx.Tx) error {
@@ -59,6 +62,23 @@ func (s *Store) SettleFailures(ctx context.Context, user string, failures []stat
 		return nil, err
 	}
 	return out, nil
+}
+
+// resolveFailures is SettleFailures for a run that met no failure, the
+// common case: every stored failure of the user is resolved except those
+// of the sources in unknown. The lock and the delete go to the database in
+// one round trip, as one implicit transaction.
+func (s *Store) resolveFailures(ctx context.Context, user string, unknown []string) error {
+	if unknown == nil {
+		unknown = []string{}
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT pg_advisory_xact_lock($1)`, userLockKey("failures", user))
+	b.Queue(`DELETE FROM failures WHERE user_name = $1 AND NOT source = ANY($2::text[])`, user, unknown)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return s.errorf(err, "settle failures of %q", user)
+	}
+	return nil
 }
 
 const selectFailuresSQL = `SELECT user_name, source, item_id, kind, reason, first_seen, last_seen, attempts

@@ -80,9 +80,16 @@ func (s *Store) RenewLease(ctx context.Context, l state.Lease, ttl time.Duration
 }
 
 // ReleaseLease deletes the lease if l.Token still holds it; a lease lost
-// or released already is not an error.
+// or released already is not an error. The release does not wait for the
+// disk (asynchronous commit): a release that a database crash loses is a
+// lease that expires by its TTL instead, which leases must survive anyway
+// (a killed holder), while waiting for the flush cost every user's run a
+// disk round trip.
 func (s *Store) ReleaseLease(ctx context.Context, l state.Lease) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM leases WHERE user_name = $1 AND token = $2`, l.User, l.Token); err != nil {
+	err := s.asyncTx(ctx, func(b *pgx.Batch) {
+		b.Queue(`DELETE FROM leases WHERE user_name = $1 AND token = $2`, l.User, l.Token)
+	}, func(br pgx.BatchResults) error { _, err := br.Exec(); return err })
+	if err != nil {
 		return s.errorf(err, "release lease of %q", l.User)
 	}
 	return nil

@@ -234,46 +234,60 @@ func (s *Store) RunItems(ctx context.Context, runID int64) ([]state.ItemResult, 
 // state.Store.RecordIdle. The newest entry of the user is extended when it
 // is idle already. The user's journal is locked for the transaction
 // (an advisory lock on the user's name), so two processes checking one
-// user at once add one entry, not two.
+// user at once add one entry, not two. The lock and the statement go to
+// the database in one round trip, as one implicit transaction: an idle
+// check is what every user's run is most of the time. It commits without
+// waiting for the disk: a database crash may lose the last second's idle
+// checks from the journal, which records them only to say when a user
+// was last looked at (nothing a run relies on), instead of making every
+// idle run wait for a flush.
 func (s *Store) RecordIdle(ctx context.Context, user string) (int64, error) {
 	if user == "" {
 		return 0, errors.New("state: record idle: empty user")
 	}
 	var id int64
-	err := s.inTx(ctx, "record idle run of "+user, func(tx pgx.Tx) error {
-		if err := lockUser(ctx, tx, "journal", user); err != nil {
+	err := s.asyncTx(ctx, func(b *pgx.Batch) {
+		b.Queue(`SELECT pg_advisory_xact_lock($1)`, userLockKey("journal", user))
+		b.Queue(recordIdleSQL, user, second(s.now()), state.StatusIdle)
+	}, func(br pgx.BatchResults) error {
+		if _, err := br.Exec(); err != nil {
 			return err
 		}
-		now := second(s.now())
-		var status string
-		err := tx.QueryRow(ctx, `SELECT id, status FROM runs WHERE user_name = $1 ORDER BY id DESC LIMIT 1`, user).Scan(&id, &status)
-		switch {
-		case err == nil && status == state.StatusIdle:
-			_, err = tx.Exec(ctx, `UPDATE runs SET finished = $1,
-				counts = jsonb_set(counts, '{checks}', to_jsonb(coalesce((counts->>'checks')::int, 1) + 1)) WHERE id = $2`, now, id)
-			return err
-		case err != nil && !errNoRows(err):
-			return err
-		}
-		return tx.QueryRow(ctx, `INSERT INTO runs (user_name, started, finished, status, counts) VALUES ($1, $2, $2, $3, '{"checks":1}')
-			RETURNING id`, user, now, state.StatusIdle).Scan(&id)
+		return br.QueryRow().Scan(&id)
 	})
 	if err != nil {
-		return 0, err
+		return 0, s.errorf(err, "record idle run of %s", user)
 	}
 	return id, nil
 }
+
+// recordIdleSQL extends the user's newest journal entry ($1) when it is
+// an idle one (finished = $2, one check more), or else adds an idle entry
+// with one check; it returns the entry's id. It runs after the journal's
+// advisory lock, in a snapshot taken after it.
+const recordIdleSQL = `WITH last AS (SELECT id, status FROM runs WHERE user_name = $1 ORDER BY id DESC LIMIT 1),
+extended AS (UPDATE runs SET finished = $2,
+		counts = jsonb_set(counts, '{checks}', to_jsonb(coalesce((counts->>'checks')::int, 1) + 1))
+	WHERE id = (SELECT id FROM last WHERE status = $3) RETURNING id),
+added AS (INSERT INTO runs (user_name, started, finished, status, counts)
+	SELECT $1, $2, $2, $3, '{"checks":1}' WHERE NOT EXISTS (SELECT 1 FROM last WHERE status = $3) RETURNING id)
+SELECT id FROM extended UNION ALL SELECT id FROM added`
 
 // lockUser takes a transaction-scoped advisory lock on (what, user): the
 // read-then-write steps of RecordIdle and SettleFailures for one user run
 // one at a time across processes, as SQLite's single writer makes them.
 func lockUser(ctx context.Context, tx pgx.Tx, what, user string) error {
-	h := fnv.New64a()
-	h.Write([]byte("gwsync " + what + "\x00" + user))
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(h.Sum64())); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, userLockKey(what, user)); err != nil {
 		return fmt.Errorf("lock %s of %q: %w", what, user, err)
 	}
 	return nil
+}
+
+// userLockKey is the advisory lock key of (what, user).
+func userLockKey(what, user string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("gwsync " + what + "\x00" + user))
+	return int64(h.Sum64())
 }
 
 // nowSecond is the store's clock in UTC to the second.

@@ -8,7 +8,7 @@ _gwsync() {
     for (( i = 1; i < COMP_CWORD; i++ )); do
         word="${COMP_WORDS[i]}"
         case "$word" in
-            --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out|--kind|-kind) (( i++ )) ;;
+            --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cpuprofile|-cpuprofile|--cost|-cost|--out|-out|--kind|-kind) (( i++ )) ;;
             -*) ;;
             *) if [[ -z "$cmd" ]]; then cmd="$word"; elif [[ -z "$sub" ]]; then sub="$word"; fi ;;
         esac
@@ -17,8 +17,8 @@ _gwsync() {
         --kind|-kind) COMPREPLY=( $(compgen -W "sink source" -- "$cur") ); return ;;
         --log-format|-log-format) COMPREPLY=( $(compgen -W "text json" -- "$cur") ); return ;;
         --log-level|-log-level) COMPREPLY=( $(compgen -W "error warn info debug" -- "$cur") ); return ;;
-        --config|-config|--out|-out) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
-        --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out|--kind|-kind) COMPREPLY=(); return ;;
+        --config|-config|--cpuprofile|-cpuprofile|--out|-out) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+        --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cpuprofile|-cpuprofile|--cost|-cost|--out|-out|--kind|-kind) COMPREPLY=(); return ;;
     esac
     case "$cmd" in
         "")
@@ -31,7 +31,7 @@ _gwsync() {
         discover) words="--config --json --log-format --log-level --source --user" ;;
         serve) words="--address --config --log-format --log-level" ;;
         migrate-state) words="--config --from --log-format --log-level --to" ;;
-        worker) words="--config --log-format --log-level" ;;
+        worker) words="--config --cpuprofile --log-format --log-level" ;;
         jobs) if [[ -z "$sub" ]]; then words="enqueue"; else words="--all --config --log-format --log-level --user"; fi ;;
         passwd) words="--config --cost --log-format --log-level" ;;
         keygen) words="--config --log-format --log-level --out" ;;

@@ -48,6 +48,7 @@ complete -c gwsync -n '__fish_seen_subcommand_from discover' -l user -x -d 'only
 complete -c gwsync -n '__fish_seen_subcommand_from serve' -l address -x -d 'listen on host:port (default: serve.address of the config, else 127.0.0.1:8080)'
 complete -c gwsync -n '__fish_seen_subcommand_from migrate-state' -l from -x -d 'the DSN of the SQLite state to copy (sqlite:PATH)'
 complete -c gwsync -n '__fish_seen_subcommand_from migrate-state' -l to -x -d 'the empty PostgreSQL state to fill (postgres://...; default: the config\'s state)'
+complete -c gwsync -n '__fish_seen_subcommand_from worker' -l cpuprofile -r -F -d 'write the worker\'s CPU profile to file until it stops (go tool pprof reads it)'
 complete -c gwsync -n '__fish_seen_subcommand_from jobs; and not __fish_seen_subcommand_from enqueue' -a 'enqueue'
 complete -c gwsync -n '__fish_seen_subcommand_from jobs' -l all -d 'queue a sync for every user of the config'
 complete -c gwsync -n '__fish_seen_subcommand_from jobs' -l user -x -d 'queue this user\'s sync (repeat, or a comma-separated list)'

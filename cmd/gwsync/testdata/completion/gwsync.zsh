@@ -7,7 +7,7 @@ _gwsync() {
   for (( i = 2; i < CURRENT; i++ )); do
     w=${words[i]}
     case $w in
-      (--config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out|--kind|-kind) (( i++ )) ;;
+      (--config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cpuprofile|-cpuprofile|--cost|-cost|--out|-out|--kind|-kind) (( i++ )) ;;
       (-*) ;;
       (*) if [[ -z $cmd ]]; then cmd=$w; elif [[ -z $sub ]]; then sub=$w; fi ;;
     esac
@@ -16,8 +16,8 @@ _gwsync() {
     (--kind|-kind) compadd -- sink source; return ;;
     (--log-format|-log-format) compadd -- text json; return ;;
     (--log-level|-log-level) compadd -- error warn info debug; return ;;
-    (--config|-config|--out|-out) _files; return ;;
-    (--config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out|--kind|-kind) return ;;
+    (--config|-config|--cpuprofile|-cpuprofile|--out|-out) _files; return ;;
+    (--config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cpuprofile|-cpuprofile|--cost|-cost|--out|-out|--kind|-kind) return ;;
   esac
   if [[ -z $cmd ]]; then
     if [[ ${words[CURRENT]} == -* ]]; then
@@ -37,7 +37,7 @@ _gwsync() {
     (discover) cands=( '--config:the YAML config file' '--json:print a JSON array' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--source:only the source of this name' '--user:only this user'\''s sources (default: every user'\''s)' ) ;;
     (serve) cands=( '--address:listen on host:port (default: serve.address of the config, else 127.0.0.1:8080)' '--config:the YAML config file' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' ) ;;
     (migrate-state) cands=( '--config:the YAML config file' '--from:the DSN of the SQLite state to copy (sqlite:PATH)' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--to:the empty PostgreSQL state to fill (postgres://...; default: the config'\''s state)' ) ;;
-    (worker) cands=( '--config:the YAML config file' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' ) ;;
+    (worker) cands=( '--config:the YAML config file' '--cpuprofile:write the worker'\''s CPU profile to file until it stops (go tool pprof reads it)' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' ) ;;
     (jobs) if [[ -z $sub ]]; then compadd -- enqueue; return; fi; cands=( '--all:queue a sync for every user of the config' '--config:the YAML config file' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--user:queue this user'\''s sync (repeat, or a comma-separated list)' ) ;;
     (passwd) cands=( '--config:the YAML config file' '--cost:bcrypt cost (4-31); each step doubles the work' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' ) ;;
     (keygen) cands=( '--config:the YAML config file' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--out:write the new key to file (must not exist); set serve.secret_key_file to it on every replica' ) ;;
