@@ -190,7 +190,7 @@ func (b *browser) do(replica int, method, path string, form url.Values) (int, st
 
 var (
 	csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-	rowRE  = regexp.MustCompile(`name="sel" value="([^"]+)"[^>]*></td>\s*<td><label[^>]*>([^<]+)</label>`)
+	rowRE  = regexp.MustCompile(`name="sel" value="([^"]+)"[^>]*>\s*</td>\s*<td[^>]*><label[^>]*>([^<]+)</label>`)
 )
 
 func (b *browser) csrf(replica int, path string) string {
@@ -201,6 +201,25 @@ func (b *browser) csrf(replica int, path string) string {
 		b.s.t.Fatalf("no CSRF token on %s of replica %d:\n%s", path, replica, body)
 	}
 	return m[1]
+}
+
+// planEmails chooses the e-mails area on a replica and, when planning
+// outlasts the web's patience, follows its progress page until the plan
+// is there and the e-mails step comes next.
+func (b *browser) planEmails(replica int, csrf string) {
+	t := b.s.t
+	t.Helper()
+	code, loc, body := b.do(replica, http.MethodPost, "/sync/areas", url.Values{"csrf": {csrf}, "area": {"emails"}})
+	for deadline := time.Now().Add(time.Minute); code == http.StatusOK || (code == http.StatusSeeOther && loc == "/sync/planning"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("planning on replica %d did not end within a minute", replica)
+		}
+		time.Sleep(100 * time.Millisecond)
+		code, loc, body = b.do(replica, http.MethodGet, "/sync/planning", nil)
+	}
+	if code != http.StatusSeeOther || loc != "/sync/emails" {
+		t.Fatalf("planning on replica %d: %d %q\n%s", replica, code, loc, body)
+	}
 }
 
 // reviewOnA logs sam in and goes through the wizard on replica A: the
@@ -214,9 +233,7 @@ func (b *browser) reviewOnA() string {
 		t.Fatalf("login: %d", code)
 	}
 	csrf := b.csrf(0, "/status")
-	if code, loc, body := b.do(0, http.MethodPost, "/sync/areas", url.Values{"csrf": {csrf}, "area": {"emails"}}); code != http.StatusSeeOther || loc != "/sync/emails" {
-		t.Fatalf("planning on A: %d %q\n%s", code, loc, body)
-	}
+	b.planEmails(0, csrf)
 	_, _, page := b.do(0, http.MethodGet, "/sync/emails", nil)
 	ids := map[string]string{}
 	for _, m := range rowRE.FindAllStringSubmatch(page, -1) {
@@ -225,7 +242,11 @@ func (b *browser) reviewOnA() string {
 	if len(ids) != 2 || ids["Request for quote"] == "" {
 		t.Fatalf("the e-mails step lists %v, want both mails\n%s", ids, page)
 	}
-	if code, loc, _ := b.do(0, http.MethodPost, "/sync/emails", url.Values{"csrf": {csrf}, "sel": {ids["Request for quote"]}}); code != http.StatusSeeOther || loc != "/sync/execute" {
+	shown := make([]string, 0, len(ids))
+	for _, id := range ids {
+		shown = append(shown, id)
+	}
+	if code, loc, _ := b.do(0, http.MethodPost, "/sync/emails", url.Values{"csrf": {csrf}, "shown": shown, "sel": {ids["Request for quote"]}}); code != http.StatusSeeOther || loc != "/sync/execute" {
 		t.Fatalf("the selection on A: %d %q", code, loc)
 	}
 	return csrf
@@ -384,14 +405,12 @@ func TestTypedPasswordTravelsSealedInTheJob(t *testing.T) {
 		t.Fatalf("typing the password on A: %d %q", code, loc)
 	}
 	csrf := b.csrf(1, "/status")
-	if code, loc, body := b.do(1, http.MethodPost, "/sync/areas", url.Values{"csrf": {csrf}, "area": {"emails"}}); code != http.StatusSeeOther || loc != "/sync/emails" {
-		t.Fatalf("planning on B: %d %q\n%s", code, loc, body)
-	}
+	b.planEmails(1, csrf)
 	var all []string
 	for _, m := range rowRE.FindAllStringSubmatch(func() string { _, _, p := b.do(1, http.MethodGet, "/sync/emails", nil); return p }(), -1) {
 		all = append(all, m[1])
 	}
-	if code, _, _ := b.do(1, http.MethodPost, "/sync/emails", url.Values{"csrf": {csrf}, "sel": all}); code != http.StatusSeeOther {
+	if code, _, _ := b.do(1, http.MethodPost, "/sync/emails", url.Values{"csrf": {csrf}, "shown": all, "sel": all}); code != http.StatusSeeOther {
 		t.Fatalf("selection on B: %d", code)
 	}
 	if code, loc, body := b.do(1, http.MethodPost, "/sync/execute", url.Values{"csrf": {csrf}, "nav": {"run"}}); code != http.StatusSeeOther || loc != "/sync/run" {
