@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,6 +20,8 @@ import (
 type slowSource struct {
 	adapters.Source
 	release   chan struct{}
+	holding   chan struct{} // closed once the listing holds open
+	hold      sync.Once
 	cancelled atomic.Bool
 }
 
@@ -27,6 +30,7 @@ func (s *slowSource) Snapshot(ctx context.Context, req adapters.SnapshotRequest,
 	if err != nil {
 		return end, err
 	}
+	s.hold.Do(func() { close(s.holding) })
 	select {
 	case <-ctx.Done():
 		s.cancelled.Store(true)
@@ -39,7 +43,7 @@ func (s *slowSource) Snapshot(ctx context.Context, req adapters.SnapshotRequest,
 // slowFixture serves sam with a source that holds its listing open.
 func slowFixture(t *testing.T) (*fixture, *slowSource) {
 	var f *fixture
-	slow := &slowSource{release: make(chan struct{})}
+	slow := &slowSource{release: make(chan struct{}), holding: make(chan struct{})}
 	f = newFixtureWith(t, []User{sam(t)}, func(o *Options) {
 		open := o.OpenJob
 		o.OpenJob = func(ctx context.Context, user string, secrets map[string]string) (*engine.Job, func(), error) {
@@ -111,6 +115,13 @@ func TestCancelPlanningStartsAgain(t *testing.T) {
 	c.mustLogin("sam")
 	if _, loc, _ := c.form("/sync/areas", url.Values{"area": {"emails"}}); loc != planningPath {
 		t.Fatalf("a slow plan goes to %q", loc)
+	}
+	// Cancel while the listing holds open (on a busy machine the
+	// planning may not have reached the source yet).
+	select {
+	case <-slow.holding:
+	case <-time.After(time.Minute):
+		t.Fatal("the listing never started")
 	}
 	if code, loc, _ := c.form(planningPath+"/cancel", nil); code != http.StatusSeeOther || loc != "/sync/areas" {
 		t.Fatalf("cancel: %d %q", code, loc)
