@@ -5,14 +5,18 @@ package pythonsink
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/conformance"
 	"github.com/gwsync/gwsync/internal/testenv"
+	"github.com/gwsync/gwsync/plugins"
 )
 
 // pluginFile is the plugin executable, next to this file.
@@ -84,5 +88,25 @@ func TestStubsCurrent(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestErrorDetail: a failed call carries gwsync's exact code in the
+// status detail the plugin encodes itself (no grpc_status module in
+// Debian), so the host reads the plugin's own message, not gRPC's
+// fallback ("plugin: …").
+func TestErrorDetail(t *testing.T) {
+	py := python(t)
+	opts := json.RawMessage(`{"database_file": "crm.db", "databse": "typo"}`)
+	_, err := plugins.OpenSink(context.Background(), plugins.Launch{
+		Adapter: "pycrm",
+		Config:  adapters.Config{Name: "crm", Options: opts},
+		Cmd:     exec.Command(py, pluginPath(t)),
+	})
+	if adapters.CodeOf(err) != adapters.CodeInvalidConfig {
+		t.Fatalf("unknown option: %v (code %s), want invalid-config", err, adapters.CodeOf(err))
+	}
+	if want := "crm: options: unknown option 'databse'"; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %q, want it to start with %q (the plugin's detail)", err, want)
 	}
 }
