@@ -13,6 +13,8 @@ import (
 
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/plugins"
+	"github.com/gwsync/gwsync/sdk"
+	"github.com/gwsync/gwsync/sdk/server"
 )
 
 // transport is one way of reaching an adapter.
@@ -86,12 +88,14 @@ var sharedPool = sync.OnceValue(func() *plugins.Pool {
 // that exists.
 var poolUsed atomic.Bool
 
-// inMemoryConn serves the plugin protocol inside the test process. Closing
-// the client (the adapter's Close) stops the server through go-plugin's
-// controller, exactly once; stopping the server here as well would race
-// with that. The cleanup closes a client nobody closed.
+// inMemoryConn serves the plugin protocol inside the test process, through
+// the server a plugin process runs (plugins.ServeInMemory). The cleanup
+// closes a connection nobody closed.
 func inMemoryConn(t *testing.T) plugin.ClientProtocol {
-	client, _ := plugin.TestPluginGRPCConn(t, false, plugins.PluginSet())
+	client, err := plugins.ServeInMemory(server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { _ = client.Close() })
 	return client
 }
@@ -109,11 +113,11 @@ var mainInstalled bool
 //	func TestMain(m *testing.M) { conformance.Main(m) }
 //
 // In a child started by the "subprocess" transport it serves the adapters
-// registered in the test binary (plugins.Serve) and exits; otherwise it
+// registered in the test binary (sdk.ServeRegistered) and exits; otherwise it
 // runs the tests.
 func Main(m *testing.M) {
 	if os.Getenv(serveEnv) == "1" {
-		plugins.Serve()
+		sdk.ServeRegistered()
 		os.Exit(0)
 	}
 	mainInstalled = true

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-plugin"
-
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/conformance"
 	"github.com/gwsync/gwsync/plugins"
@@ -33,7 +31,7 @@ func BenchmarkSnapshot(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	client, _ := plugin.TestPluginGRPCConn(b, false, plugins.PluginSet())
+	client := plugins.MustServeInMemory(b)
 	inMemory, err := plugins.DialSource(context.Background(), client, "plugintest-bench", cfg)
 	if err != nil {
 		b.Fatal(err)

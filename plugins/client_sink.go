@@ -9,7 +9,8 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/gwsync/gwsync/adapters"
-	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
+	"github.com/gwsync/gwsync/sdk/wire"
 )
 
 // remoteSink is the host's view of a CRM sink in a plugin process.
@@ -22,7 +23,7 @@ type remoteSink struct {
 // constructor errors, with their codes.
 func configureSink(ctx context.Context, rpc pb.SinkServiceClient, r *remote, adapter string, cfg adapters.Config) (*remoteSink, error) {
 	var header metadata.MD
-	if _, err := rpc.Configure(r.outgoing(ctx), &pb.SinkServiceConfigureRequest{Config: configToWire(adapter, cfg)}, grpc.Header(&header)); err != nil {
+	if _, err := rpc.Configure(r.outgoing(ctx), &pb.SinkServiceConfigureRequest{Config: wire.ConfigToWire(adapter, cfg)}, grpc.Header(&header)); err != nil {
 		return nil, r.callError(ctx, err)
 	}
 	r.sawInstances(header)
@@ -34,7 +35,7 @@ func (s *remoteSink) Info(ctx context.Context) (adapters.Info, error) {
 	if err != nil {
 		return adapters.Info{}, s.callError(ctx, err)
 	}
-	return infoFromWire(resp.GetInfo()), nil
+	return wire.InfoFromWire(resp.GetInfo()), nil
 }
 
 // ListActivities receives the plugin's batches and emits each activity,
@@ -43,7 +44,7 @@ func (s *remoteSink) Info(ctx context.Context) (adapters.Info, error) {
 func (s *remoteSink) ListActivities(ctx context.Context, q adapters.ActivityQuery, emit func(adapters.Activity) error) (adapters.ListEnd, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stream, err := s.rpc.ListActivities(s.outgoing(ctx), activityQueryToWire(q))
+	stream, err := s.rpc.ListActivities(s.outgoing(ctx), wire.ActivityQueryToWire(q))
 	if err != nil {
 		return adapters.ListEnd{}, s.callError(ctx, err)
 	}
@@ -57,7 +58,7 @@ func (s *remoteSink) ListActivities(ctx context.Context, q adapters.ActivityQuer
 			return adapters.ListEnd{}, s.callError(ctx, err)
 		}
 		for _, p := range msg.GetActivities() {
-			if err := emit(activityFromWire(p)); err != nil {
+			if err := emit(wire.ActivityFromWire(p)); err != nil {
 				return adapters.ListEnd{}, err
 			}
 			received++
@@ -75,19 +76,19 @@ func (s *remoteSink) ListActivities(ctx context.Context, q adapters.ActivityQuer
 }
 
 func (s *remoteSink) Upsert(ctx context.Context, activities []adapters.Activity) ([]adapters.UpsertResult, error) {
-	resp, err := s.rpc.Upsert(s.outgoing(ctx), &pb.UpsertRequest{Activities: activitiesToWire(activities)})
+	resp, err := s.rpc.Upsert(s.outgoing(ctx), &pb.UpsertRequest{Activities: wire.ActivitiesToWire(activities)})
 	if err != nil {
 		return nil, s.callError(ctx, err)
 	}
-	return resultsInOrder(len(activities), upsertResultsFromWire(resp.GetResults()))
+	return resultsInOrder(len(activities), wire.UpsertResultsFromWire(resp.GetResults()))
 }
 
 func (s *remoteSink) UpdateTimes(ctx context.Context, changes []adapters.TimeChange) ([]adapters.ChangeResult, error) {
-	resp, err := s.rpc.UpdateTimes(s.outgoing(ctx), &pb.UpdateTimesRequest{Changes: timeChangesToWire(changes)})
+	resp, err := s.rpc.UpdateTimes(s.outgoing(ctx), &pb.UpdateTimesRequest{Changes: wire.TimeChangesToWire(changes)})
 	if err != nil {
 		return nil, s.callError(ctx, err)
 	}
-	return resultsInOrder(len(changes), changeResultsFromWire(resp.GetResults()))
+	return resultsInOrder(len(changes), wire.ChangeResultsFromWire(resp.GetResults()))
 }
 
 var _ adapters.Sink = (*remoteSink)(nil)

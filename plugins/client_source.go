@@ -10,7 +10,8 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	"github.com/gwsync/gwsync/adapters"
-	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
+	"github.com/gwsync/gwsync/sdk/wire"
 )
 
 // remoteSource is the host's view of a source in a plugin process. It
@@ -33,7 +34,7 @@ func configureSource(ctx context.Context, rpc pb.SourceServiceClient, r *remote,
 	// The response's capabilities are not read: they would be the
 	// server's guess from the adapter's Go type, not its declaration.
 	var header metadata.MD
-	if _, err := rpc.Configure(r.outgoing(ctx), &pb.SourceServiceConfigureRequest{Config: configToWire(adapter, cfg)}, grpc.Header(&header)); err != nil {
+	if _, err := rpc.Configure(r.outgoing(ctx), &pb.SourceServiceConfigureRequest{Config: wire.ConfigToWire(adapter, cfg)}, grpc.Header(&header)); err != nil {
 		return nil, r.callError(ctx, err)
 	}
 	r.sawInstances(header)
@@ -46,7 +47,7 @@ func (s *remoteSource) Info(ctx context.Context) (adapters.Info, error) {
 	if err != nil {
 		return adapters.Info{}, s.callError(ctx, err)
 	}
-	info := infoFromWire(resp.GetInfo())
+	info := wire.InfoFromWire(resp.GetInfo())
 	s.mu.Lock()
 	s.declared = &info.Capabilities
 	s.mu.Unlock()
@@ -76,12 +77,12 @@ func (s *remoteSource) can(ctx context.Context, pick func(adapters.Capabilities)
 func (s *remoteSource) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit func(adapters.Item) error) (adapters.SnapshotEnd, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stream, err := s.rpc.Snapshot(s.outgoing(ctx), snapshotRequestToWire(req), grpc.ForceCodecV2(newSnapshotCodec()))
+	stream, err := s.rpc.Snapshot(s.outgoing(ctx), wire.SnapshotRequestToWire(req), grpc.ForceCodecV2(wire.NewSnapshotCodec()))
 	if err != nil {
 		return adapters.SnapshotEnd{}, s.callError(ctx, err)
 	}
-	recv := func() (*snapshotBatch, error) {
-		var b snapshotBatch
+	recv := func() (*wire.SnapshotBatch, error) {
+		var b wire.SnapshotBatch
 		return &b, stream.RecvMsg(&b)
 	}
 	var received int64
@@ -93,13 +94,13 @@ func (s *remoteSource) Snapshot(ctx context.Context, req adapters.SnapshotReques
 		if err != nil {
 			return adapters.SnapshotEnd{}, s.callError(ctx, err)
 		}
-		for i := range batch.items {
-			if err := emit(batch.items[i]); err != nil {
+		for i := range batch.Items {
+			if err := emit(batch.Items[i]); err != nil {
 				return adapters.SnapshotEnd{}, err
 			}
 			received++
 		}
-		if end := batch.end; end != nil {
+		if end := batch.End; end != nil {
 			if end.Count != received {
 				return adapters.SnapshotEnd{}, s.incomplete("snapshot end says %d items, %d arrived", end.Count, received)
 			}
@@ -117,11 +118,11 @@ func (s *remoteSource) PutTimes(ctx context.Context, changes []adapters.TimeChan
 	if ok, err := s.can(ctx, func(c adapters.Capabilities) bool { return c.WriteTimes }); err != nil || !ok {
 		return nil, unsupported(err, "source %s cannot write times", s.name)
 	}
-	resp, err := s.rpc.PutTimes(s.outgoing(ctx), &pb.PutTimesRequest{Changes: timeChangesToWire(changes)})
+	resp, err := s.rpc.PutTimes(s.outgoing(ctx), &pb.PutTimesRequest{Changes: wire.TimeChangesToWire(changes)})
 	if err != nil {
 		return nil, s.callError(ctx, err)
 	}
-	return resultsInOrder(len(changes), changeResultsFromWire(resp.GetResults()))
+	return resultsInOrder(len(changes), wire.ChangeResultsFromWire(resp.GetResults()))
 }
 
 // Export creates calendar items through the plugin. Errors: Unsupported
@@ -130,11 +131,11 @@ func (s *remoteSource) Export(ctx context.Context, activities []adapters.Activit
 	if ok, err := s.can(ctx, func(c adapters.Capabilities) bool { return c.Export }); err != nil || !ok {
 		return nil, unsupported(err, "source %s cannot export", s.name)
 	}
-	resp, err := s.rpc.Export(s.outgoing(ctx), &pb.ExportRequest{Activities: activitiesToWire(activities)})
+	resp, err := s.rpc.Export(s.outgoing(ctx), &pb.ExportRequest{Activities: wire.ActivitiesToWire(activities)})
 	if err != nil {
 		return nil, s.callError(ctx, err)
 	}
-	return resultsInOrder(len(activities), exportResultsFromWire(resp.GetResults()))
+	return resultsInOrder(len(activities), wire.ExportResultsFromWire(resp.GetResults()))
 }
 
 // ReadAttachment fetches one attachment's content through the plugin.

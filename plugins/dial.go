@@ -7,20 +7,22 @@ import (
 	"github.com/hashicorp/go-plugin"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/sdk/server"
+	"github.com/gwsync/gwsync/sdk/wire"
 )
 
 // DialSource configures the registered adapter named adapter as a source
 // on an already connected go-plugin client (from a plugin.Client, or from
-// plugin.TestPluginGRPCConn in tests) and returns it. Close on the result
+// ServeInMemory in tests and examples) and returns it. Close on the result
 // closes cp. Errors: the adapter's constructor errors with their codes
 // (InvalidConfig for an unknown adapter or bad options); cp is closed then.
 func DialSource(ctx context.Context, cp plugin.ClientProtocol, adapter string, cfg adapters.Config) (adapters.Source, error) {
-	return dialSource(ctx, cp, adapter, cfg, &remote{name: instanceLabel(adapter, cfg.Name), close: cp.Close})
+	return dialSource(ctx, cp, adapter, cfg, &remote{name: wire.InstanceLabel(adapter, cfg.Name), close: cp.Close})
 }
 
 // DialSink is DialSource for a CRM sink.
 func DialSink(ctx context.Context, cp plugin.ClientProtocol, adapter string, cfg adapters.Config) (adapters.Sink, error) {
-	return dialSink(ctx, cp, adapter, cfg, &remote{name: instanceLabel(adapter, cfg.Name), close: cp.Close})
+	return dialSink(ctx, cp, adapter, cfg, &remote{name: wire.InstanceLabel(adapter, cfg.Name), close: cp.Close})
 }
 
 func dialSource(ctx context.Context, cp plugin.ClientProtocol, adapter string, cfg adapters.Config, r *remote) (adapters.Source, error) {
@@ -52,9 +54,9 @@ func dialSink(ctx context.Context, cp plugin.ClientProtocol, adapter string, cfg
 }
 
 func dispense(cp plugin.ClientProtocol) (*wireClients, error) {
-	raw, err := cp.Dispense(pluginName)
+	raw, err := cp.Dispense(server.PluginName)
 	if err != nil {
-		return nil, fmt.Errorf("plugin: dispense %q: %w", pluginName, err)
+		return nil, fmt.Errorf("plugin: dispense %q: %w", server.PluginName, err)
 	}
 	clients, ok := raw.(*wireClients)
 	if !ok {

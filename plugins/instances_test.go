@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/gwsync/gwsync/adapters"
 	_ "github.com/gwsync/gwsync/adapters/memory"
-	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
+	"github.com/gwsync/gwsync/sdk/wire"
 )
 
 // memoryOptions is a memory store of its own, seeded with one item whose
@@ -41,7 +41,7 @@ func subjects(t *testing.T, src adapters.Source) []string {
 func TestNamedInstancesShareAProcess(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	client, _ := plugin.TestPluginGRPCConn(t, false, PluginSet())
+	client := MustServeInMemory(t)
 	defer client.Close()
 	clients, err := dispense(client)
 	if err != nil {
@@ -66,12 +66,12 @@ func TestNamedInstancesShareAProcess(t *testing.T) {
 	}
 
 	// A name in use cannot be configured again.
-	_, err = clients.source.Configure(withInstance(ctx, "1"), &pb.SourceServiceConfigureRequest{Config: configToWire("memory", adapters.Config{})})
+	_, err = clients.source.Configure(wire.WithInstance(ctx, "1"), &pb.SourceServiceConfigureRequest{Config: wire.ConfigToWire("memory", adapters.Config{})})
 	if status.Code(err) != codes.FailedPrecondition {
 		t.Fatalf("second Configure of instance 1: %v, want FailedPrecondition", err)
 	}
 
-	if _, err := clients.source.Release(withInstance(ctx, "1"), &pb.SourceServiceReleaseRequest{}); err != nil {
+	if _, err := clients.source.Release(wire.WithInstance(ctx, "1"), &pb.SourceServiceReleaseRequest{}); err != nil {
 		t.Fatalf("release: %v", err)
 	}
 	if _, err := alice.Info(ctx); err == nil || !strings.Contains(err.Error(), "Configure has not been called") {
@@ -84,7 +84,7 @@ func TestNamedInstancesShareAProcess(t *testing.T) {
 		t.Fatalf("the unnamed instance after a release sees %q", got)
 	}
 	// Releasing twice (a retry whose answer was lost) is not an error.
-	if _, err := clients.source.Release(withInstance(ctx, "1"), &pb.SourceServiceReleaseRequest{}); err != nil {
+	if _, err := clients.source.Release(wire.WithInstance(ctx, "1"), &pb.SourceServiceReleaseRequest{}); err != nil {
 		t.Fatalf("second release: %v", err)
 	}
 	// The name is free again.
@@ -95,7 +95,7 @@ func TestNamedInstancesShareAProcess(t *testing.T) {
 func TestNamedSinkInstancesShareAProcess(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	client, _ := plugin.TestPluginGRPCConn(t, false, PluginSet())
+	client := MustServeInMemory(t)
 	defer client.Close()
 	clients, err := dispense(client)
 	if err != nil {
@@ -124,7 +124,7 @@ func TestNamedSinkInstancesShareAProcess(t *testing.T) {
 	if ca, cb := count(a), count(b); ca != 1 || cb != 0 {
 		t.Fatalf("a lists %d, b lists %d; want 1 and 0", ca, cb)
 	}
-	if _, err := clients.sink.Release(withInstance(ctx, "7"), &pb.SinkServiceReleaseRequest{}); err != nil {
+	if _, err := clients.sink.Release(wire.WithInstance(ctx, "7"), &pb.SinkServiceReleaseRequest{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.Info(ctx); err == nil {

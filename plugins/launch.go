@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/sdk/wire"
 )
 
 // Launch says how to run one adapter instance in its own process.
@@ -38,10 +39,6 @@ type Launch struct {
 // StartTimeout bounds how long a plugin may take to start and complete
 // the handshake (antivirus scans and cold caches make first starts slow).
 const StartTimeout = 15 * time.Second
-
-// logLevelEnv passes the host's log level to the plugin, so the plugin does
-// not format entries the host would drop.
-const logLevelEnv = "GWSYNC_PLUGIN_LOG_LEVEL"
 
 // passedEnv are the host variables a plugin process gets: what programs
 // need to find temp dirs, locales, certificates and proxies. Secrets are
@@ -79,7 +76,7 @@ func OpenSink(ctx context.Context, l Launch) (adapters.Sink, error) {
 }
 
 func processRemote(l Launch, p *process) *remote {
-	return &remote{name: instanceLabel(l.Adapter, l.Config.Name), proc: p, close: func() error { p.kill(); return nil }}
+	return &remote{name: wire.InstanceLabel(l.Adapter, l.Config.Name), proc: p, close: func() error { p.kill(); return nil }}
 }
 
 // start launches the plugin and completes the handshake, or kills it.
@@ -105,7 +102,7 @@ func start(ctx context.Context, l Launch) (*process, plugin.ClientProtocol, erro
 	dieWithParent(cmd)
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  Handshake,
-		VersionedPlugins: versionedPlugins(nil),
+		VersionedPlugins: map[int]plugin.PluginSet{ProtocolVersion: PluginSet()},
 		Cmd:              cmd,
 		SecureConfig:     secure,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
@@ -168,7 +165,7 @@ func (l Launch) logger() hclog.Logger {
 	if base == nil {
 		base = hclog.NewNullLogger()
 	}
-	return base.Named(instanceLabel(l.Adapter, l.Config.Name))
+	return base.Named(wire.InstanceLabel(l.Adapter, l.Config.Name))
 }
 
 // secureConfig pins the plugin binary's SHA-256 when one is configured.
@@ -192,5 +189,5 @@ func hostEnv(logger hclog.Logger) []string {
 			env = append(env, k+"="+v)
 		}
 	}
-	return append(env, logLevelEnv+"="+logger.GetLevel().String())
+	return append(env, wire.LogLevelEnv+"="+logger.GetLevel().String())
 }

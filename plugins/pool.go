@@ -13,7 +13,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/gwsync/gwsync/adapters"
-	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
+	"github.com/gwsync/gwsync/sdk/wire"
 )
 
 // Pool keeps plugin processes alive and puts many adapter instances into
@@ -258,7 +259,7 @@ func (p *Pool) reserve(ctx context.Context, l Launch, r role) (*pooledProcess, *
 			return nil, nil, pp.err
 		}
 		rem := &remote{
-			name:      instanceLabel(l.Adapter, l.Config.Name),
+			name:      wire.InstanceLabel(l.Adapter, l.Config.Name),
 			proc:      pp.proc,
 			instance:  name,
 			crashCode: adapters.CodeTemporary,
@@ -377,7 +378,7 @@ func (p *Pool) start(ctx context.Context, pp *pooledProcess, l Launch) {
 // probeSingle asks a fresh process to release an instance it never had:
 // a plugin with named instances answers OK, an older one Unimplemented.
 func probeSingle(ctx context.Context, rpc pb.SourceServiceClient) (bool, error) {
-	ctx, cancel := context.WithTimeout(withInstance(ctx, "probe"), StartTimeout)
+	ctx, cancel := context.WithTimeout(wire.WithInstance(ctx, "probe"), StartTimeout)
 	defer cancel()
 	_, err := rpc.Release(ctx, &pb.SourceServiceReleaseRequest{})
 	if status.Code(err) == codes.Unimplemented {
@@ -405,7 +406,7 @@ func (p *Pool) checkAnnounced(pp *pooledProcess, r *remote) {
 func (p *Pool) release(pp *pooledProcess, r *remote, ro role) error {
 	var err error
 	if !pp.single && !pp.proc.client.Exited() {
-		ctx, cancel := context.WithTimeout(withInstance(context.Background(), r.instance), releaseTimeout)
+		ctx, cancel := context.WithTimeout(wire.WithInstance(context.Background(), r.instance), releaseTimeout)
 		defer cancel() // after the error is read: a done ctx reads as "the host gave up"
 		if ro == roleSource {
 			_, err = pp.clients.source.Release(ctx, &pb.SourceServiceReleaseRequest{})
@@ -413,8 +414,8 @@ func (p *Pool) release(pp *pooledProcess, r *remote, ro role) error {
 			_, err = pp.clients.sink.Release(ctx, &pb.SinkServiceReleaseRequest{})
 		}
 		if err != nil {
-			if hasStatusDetail(err) {
-				err = callErrorFromWire(ctx, err) // the adapter's Close failed
+			if wire.HasStatusDetail(err) {
+				err = wire.CallErrorFromWire(ctx, err) // the adapter's Close failed
 			} else {
 				p.mu.Lock()
 				pp.retired = true

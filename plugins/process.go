@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/sdk/wire"
 )
 
 // process is a running plugin child as the host sees it: the go-plugin
@@ -89,7 +90,7 @@ type remote struct {
 	// "" for the single instance of a process or connection of its own.
 	instance string
 	// instances is set by Configure when the plugin said it keeps named
-	// instances apart (instancesHeader).
+	// instances apart (wire.InstancesHeader).
 	instances bool
 	// crashCode is the code of a call that failed because the process
 	// died: Unknown for a process of its own (a plugin that crashes on
@@ -100,13 +101,13 @@ type remote struct {
 
 // outgoing names r's instance on a call's context.
 func (r *remote) outgoing(ctx context.Context) context.Context {
-	return withInstance(ctx, r.instance)
+	return wire.WithInstance(ctx, r.instance)
 }
 
 // sawInstances records whether Configure's response header announced
 // named instances.
 func (r *remote) sawInstances(header metadata.MD) {
-	r.instances = r.instance != "" && len(header.Get(instancesHeader)) > 0
+	r.instances = r.instance != "" && len(header.Get(wire.InstancesHeader)) > 0
 }
 
 // callError turns a failed call into the error the engine sees: the
@@ -119,13 +120,13 @@ func (r *remote) callError(ctx context.Context, err error) error {
 	if _, isStatus := status.FromError(err); !isStatus {
 		return err // made on this side (a protocol check), not by gRPC
 	}
-	if hasStatusDetail(err) || ctx.Err() != nil || r.proc == nil {
-		return callErrorFromWire(ctx, err)
+	if wire.HasStatusDetail(err) || ctx.Err() != nil || r.proc == nil {
+		return wire.CallErrorFromWire(ctx, err)
 	}
 	if r.proc.waitExited(exitGrace) {
-		return r.proc.crashError(r.crashCode, callErrorFromWire(ctx, err))
+		return r.proc.crashError(r.crashCode, wire.CallErrorFromWire(ctx, err))
 	}
-	return callErrorFromWire(ctx, err)
+	return wire.CallErrorFromWire(ctx, err)
 }
 
 // incomplete is the error of a listing that the plugin ended without its

@@ -11,7 +11,7 @@ import (
 	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/gwsync/gwsync/adapters"
-	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
 )
 
 // brokenSource is a plugin that gets the stream protocol wrong in the ways
@@ -123,26 +123,5 @@ func TestActivityListingWithoutEndOrWithWrongCountFails(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "listing is incomplete") {
 			t.Errorf("%s: got %v, want an incomplete listing error", name, err)
 		}
-	}
-}
-
-func TestBatcherBoundsItemsAndBytes(t *testing.T) {
-	var sizes []int
-	b := newBatcher(func(batch []int) error { sizes = append(sizes, len(batch)); return nil })
-	for i := 0; i < 600; i++ {
-		if err := b.add(i, 10); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if rest := b.take(); len(rest) != 88 || len(sizes) != 2 || sizes[0] != maxBatchItems || sizes[1] != maxBatchItems {
-		t.Fatalf("batches %v, rest %d; want [256 256], 88", sizes, len(rest))
-	}
-
-	sizes = nil
-	for i := 0; i < 10; i++ {
-		_ = b.add(i, maxBatchBytes/4+1)
-	}
-	if len(sizes) != 2 || sizes[0] != 4 || sizes[1] != 4 {
-		t.Fatalf("big items batched as %v, want [4 4]", sizes)
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/go-plugin"
-
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/plugins"
 )
@@ -14,7 +12,7 @@ import (
 // (half an import's traffic), and with everything the engine reads of
 // them: id, version, times, created.
 func TestUpsertResultsComeBackWithoutBodies(t *testing.T) {
-	client, _ := plugin.TestPluginGRPCConn(t, false, plugins.PluginSet())
+	client := plugins.MustServeInMemory(t)
 	sink, err := plugins.DialSink(ctxFor(t), client, "memory", adapters.Config{Name: "crm"})
 	if err != nil {
 		t.Fatal(err)

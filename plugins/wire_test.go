@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
 
 	"github.com/gwsync/gwsync/adapters"
 	_ "github.com/gwsync/gwsync/adapters/memory"
@@ -32,7 +31,7 @@ func ctxFor(t *testing.T) context.Context {
 // child process.
 func openBoth(t *testing.T, adapter string) map[string]adapters.Source {
 	t.Helper()
-	client, _ := plugin.TestPluginGRPCConn(t, false, plugins.PluginSet())
+	client := plugins.MustServeInMemory(t)
 	cfg := adapters.Config{Name: "under-test"}
 	inMem, err := plugins.DialSource(ctxFor(t), client, adapter, cfg)
 	if err != nil {

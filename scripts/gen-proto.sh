@@ -1,5 +1,5 @@
 #!/bin/sh
-# Regenerates the plugin protocol's Go code (plugins/internal/pluginv1) from
+# Regenerates the plugin protocol's Go code (plugins/proto/pluginv1) from
 # plugins/proto with the generators pinned in tools/go.mod, and lints the
 # .proto files. Run from anywhere inside the repository.
 set -eu
@@ -11,6 +11,6 @@ buf() { go tool -modfile=tools/go.mod buf "$@"; }
 
 buf lint
 # Generated files of messages or services that were removed must not linger.
-rm -f plugins/internal/pluginv1/*.pb.go
+rm -f plugins/proto/pluginv1/*.pb.go
 buf generate
-gofmt -l plugins/internal/pluginv1 | sed 's/^/not gofmt-clean: /'
+gofmt -l plugins/proto/pluginv1 | sed 's/^/not gofmt-clean: /'

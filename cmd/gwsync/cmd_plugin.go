@@ -9,6 +9,7 @@ import (
 
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/plugins"
+	"github.com/gwsync/gwsync/sdk"
 )
 
 func runPlugin(ctx context.Context, args []string) error {
@@ -45,7 +46,7 @@ func servePlugin(args []string) int {
 		fmt.Fprintln(os.Stderr, "usage: gwsync plugin serve NAME (started by gwsync itself)")
 		return exitUsage
 	}
-	if err := plugins.ServeBuiltin(args[0]); err != nil {
+	if err := sdk.ServeBuiltin(args[0]); err != nil {
 		fmt.Fprintln(os.Stderr, "gwsync plugin serve:", err)
 		return exitError
 	}

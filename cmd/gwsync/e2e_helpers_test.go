@@ -15,7 +15,7 @@ import (
 	"github.com/gwsync/gwsync/adapters/crmsql"
 	"github.com/gwsync/gwsync/adapters/files"
 	"github.com/gwsync/gwsync/engine"
-	"github.com/gwsync/gwsync/plugins"
+	"github.com/gwsync/gwsync/sdk"
 )
 
 // The end-to-end tests run the real gwsync binary, built once, with its
@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 	// The opener's tests start built-ins by re-executing os.Executable,
 	// which is this test binary: serve like `gwsync plugin serve NAME`.
 	if len(os.Args) == 4 && os.Args[1] == "plugin" && os.Args[2] == "serve" {
-		if err := plugins.ServeBuiltin(os.Args[3]); err != nil {
+		if err := sdk.ServeBuiltin(os.Args[3]); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}

@@ -43,7 +43,7 @@ func TestEngineLinksNoDriverWireOrNetwork(t *testing.T) {
 		forbid(t, pkg,
 			"database/sql", "modernc.org/sqlite", "github.com/jackc/pgx",
 			"github.com/hashicorp/go-plugin", "google.golang.org/grpc", "google.golang.org/protobuf",
-			"github.com/gwsync/gwsync/plugins", "net/http")
+			"github.com/gwsync/gwsync/plugins", "github.com/gwsync/gwsync/sdk", "net/http")
 	}
 }
 
@@ -88,6 +88,22 @@ func TestAdaptersLinkNoPluginWire(t *testing.T) {
 		t.Fatalf("go list adapters/... found only %v", pkgs)
 	}
 	for _, pkg := range pkgs {
-		forbid(t, pkg, "github.com/gwsync/gwsync/plugins", "github.com/hashicorp/go-plugin", "github.com/gwsync/gwsync/conformance")
+		forbid(t, pkg, "github.com/gwsync/gwsync/plugins", "github.com/gwsync/gwsync/sdk", "github.com/hashicorp/go-plugin", "github.com/gwsync/gwsync/conformance")
+	}
+}
+
+// The SDK is what a third party's plugin links: the contract, the
+// generated protocol and the server, never the host (the launcher and pool
+// in plugins), the engine, the config or a front-end, so a plugin binary
+// stays small and the SDK can be versioned on its own.
+func TestSDKLinksNoHostEngineOrFrontEnd(t *testing.T) {
+	for _, pkg := range []string{"github.com/gwsync/gwsync/sdk", "github.com/gwsync/gwsync/sdk/server", "github.com/gwsync/gwsync/sdk/wire"} {
+		forbid(t, pkg, "github.com/gwsync/gwsync/engine", "github.com/gwsync/gwsync/config",
+			"github.com/gwsync/gwsync/web", "github.com/gwsync/gwsync/worker", "github.com/gwsync/gwsync/conformance")
+		for _, d := range deps(t, pkg) {
+			if d == "github.com/gwsync/gwsync/plugins" {
+				t.Errorf("%s links the host package plugins; only plugins/proto/pluginv1 is allowed", pkg)
+			}
+		}
 	}
 }

@@ -1,12 +1,13 @@
-package plugins
+package server
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
 
 	"github.com/gwsync/gwsync/adapters"
 )
@@ -45,21 +46,24 @@ func TestWatchParentStopsWithContext(t *testing.T) {
 	}
 }
 
-func TestBuiltinProcessServesOnlyItsAdapter(t *testing.T) {
-	env := newServeEnv("files", nil)
-	_, _, err := env.config(&pb.AdapterConfig{Adapter: "memory"})
-	if adapters.CodeOf(err) != adapters.CodeInvalidConfig {
-		t.Fatalf("got %v, want InvalidConfig", err)
-	}
+func TestConfigureHandsTheAdapterEverythingTheHostSent(t *testing.T) {
+	env := NewEnv(Options{})
 	name, cfg, err := env.config(&pb.AdapterConfig{Adapter: "files", InstanceName: "work", OptionsJson: []byte(`{"dir":"x"}`), TimeZone: "Europe/Berlin"})
 	if err != nil || name != "files" || cfg.Name != "work" || string(cfg.Options) != `{"dir":"x"}` || cfg.TimeZone != "Europe/Berlin" || cfg.Logger == nil {
 		t.Fatalf("got %q %+v %v", name, cfg, err)
 	}
+	if _, _, err := env.config(&pb.AdapterConfig{}); adapters.CodeOf(err) != adapters.CodeInvalidConfig {
+		t.Fatalf("no adapter name: got %v, want InvalidConfig", err)
+	}
 }
 
-func TestServeBuiltinRefusesUnknownAdapter(t *testing.T) {
-	err := ServeBuiltin("no-such-adapter")
-	if adapters.CodeOf(err) != adapters.CodeInvalidConfig {
-		t.Fatalf("got %v, want InvalidConfig", err)
+func TestASinkOnlyProcessRefusesASourceAndViceVersa(t *testing.T) {
+	sinkOnly := NewEnv(Options{NewSink: func(string, adapters.Config) (adapters.Sink, error) { return nil, nil }})
+	if _, err := sinkOnly.newSource("mycrm", adapters.Config{}); adapters.CodeOf(err) != adapters.CodeInvalidConfig || !strings.Contains(err.Error(), "serves a sink, not a source") {
+		t.Fatalf("source from a sink plugin: got %v", err)
+	}
+	sourceOnly := NewEnv(Options{NewSource: func(string, adapters.Config) (adapters.Source, error) { return nil, nil }})
+	if _, err := sourceOnly.newSink("mycal", adapters.Config{}); adapters.CodeOf(err) != adapters.CodeInvalidConfig || !strings.Contains(err.Error(), "serves a source, not a sink") {
+		t.Fatalf("sink from a source plugin: got %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package plugins
+package wire
 
 import (
 	"context"
@@ -40,12 +40,12 @@ func TestEveryCodeHasAWireAndAGRPCCode(t *testing.T) {
 func TestPerItemStatusKeepsCodeAndMessage(t *testing.T) {
 	for _, c := range allCodes() {
 		in := adapters.Errorf(c, "item %s failed", c)
-		out := statusFromWire(statusToWire(in))
+		out := StatusFromWire(StatusToWire(in))
 		if adapters.CodeOf(out) != c || out.Error() != in.Error() {
 			t.Errorf("%s: got %v (%s)", c, out, adapters.CodeOf(out))
 		}
 	}
-	if statusToWire(nil) != nil || statusFromWire(nil) != nil {
+	if StatusToWire(nil) != nil || StatusFromWire(nil) != nil {
 		t.Error("success did not stay nil")
 	}
 }
@@ -53,11 +53,11 @@ func TestPerItemStatusKeepsCodeAndMessage(t *testing.T) {
 func TestCallErrorKeepsCodeAndMessage(t *testing.T) {
 	for _, c := range allCodes() {
 		in := adapters.Wrap(c, errors.New("backend said no"), "listing calendar")
-		wire := callErrorToWire(in)
+		wire := CallErrorToWire(in)
 		if got := status.Code(wire); got != grpcCodes[c] {
 			t.Errorf("%s: gRPC code %s, want %s", c, got, grpcCodes[c])
 		}
-		out := callErrorFromWire(context.Background(), wire)
+		out := CallErrorFromWire(context.Background(), wire)
 		if adapters.CodeOf(out) != c {
 			t.Errorf("%s: host sees %s", c, adapters.CodeOf(out))
 		}
@@ -78,7 +78,7 @@ func TestGRPCCodesMapAsDocumented(t *testing.T) {
 		adapters.CodeCursorInvalid: codes.FailedPrecondition,
 	}
 	for c, gc := range want {
-		if got := status.Code(callErrorToWire(adapters.Errorf(c, "x"))); got != gc {
+		if got := status.Code(CallErrorToWire(adapters.Errorf(c, "x"))); got != gc {
 			t.Errorf("%s → %s, want %s", c, got, gc)
 		}
 	}
@@ -96,7 +96,7 @@ func TestBareGRPCStatusMapsToNearestCode(t *testing.T) {
 		codes.Unavailable:     adapters.CodeTemporary,
 		codes.Internal:        adapters.CodeUnknown,
 	} {
-		got := callErrorFromWire(context.Background(), status.Error(gc, "bare"))
+		got := CallErrorFromWire(context.Background(), status.Error(gc, "bare"))
 		if adapters.CodeOf(got) != want {
 			t.Errorf("bare %s → %s, want %s", gc, adapters.CodeOf(got), want)
 		}
@@ -104,13 +104,13 @@ func TestBareGRPCStatusMapsToNearestCode(t *testing.T) {
 }
 
 func TestCancellationStaysCancellation(t *testing.T) {
-	wire := callErrorToWire(fmt.Errorf("listing: %w", context.Canceled))
+	wire := CallErrorToWire(fmt.Errorf("listing: %w", context.Canceled))
 	if status.Code(wire) != codes.Canceled {
 		t.Fatalf("cancelled adapter call sent as %s", status.Code(wire))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := callErrorFromWire(ctx, status.Error(codes.Canceled, "context canceled")); !errors.Is(err, context.Canceled) {
+	if err := CallErrorFromWire(ctx, status.Error(codes.Canceled, "context canceled")); !errors.Is(err, context.Canceled) {
 		t.Fatalf("host sees %v, want context.Canceled", err)
 	}
 }

@@ -1,4 +1,4 @@
-package plugins
+package wire
 
 import (
 	"errors"
@@ -17,34 +17,34 @@ import (
 // ~60 MB. Decoding it with the generated code allocates about 17 objects
 // per item (the message, each string, each timestamp), which then costs the
 // host more in garbage collection than in decoding, on top of the engine's
-// own work with the items. snapshotCodec decodes SnapshotResponse straight
+// own work with the items. SnapshotCodec decodes SnapshotResponse straight
 // into adapters.Item values whose strings all point into one copy of the
 // message, so a batch of 256 items costs a handful of allocations. The
 // bytes on the wire are exactly gwsync.plugin.v1.SnapshotResponse; only
 // the host's decoder differs, and its test checks it against the generated
 // one field by field.
 
-// snapshotBatch is one decoded SnapshotResponse.
-type snapshotBatch struct {
-	items []adapters.Item
-	end   *adapters.SnapshotEnd // nil unless this is the last message
+// SnapshotBatch is one decoded SnapshotResponse.
+type SnapshotBatch struct {
+	Items []adapters.Item
+	End   *adapters.SnapshotEnd // nil unless this is the last message
 }
 
-// snapshotCodec is the proto codec, except that it decodes into a
-// *snapshotBatch directly. Its name is "proto", so the content type on the
+// SnapshotCodec is the proto codec, except that it decodes into a
+// *SnapshotBatch directly. Its name is "proto", so the content type on the
 // wire does not change.
-type snapshotCodec struct{ proto encoding.CodecV2 }
+type SnapshotCodec struct{ proto encoding.CodecV2 }
 
-func newSnapshotCodec() snapshotCodec {
-	return snapshotCodec{proto: encoding.GetCodecV2(grpcproto.Name)}
+func NewSnapshotCodec() SnapshotCodec {
+	return SnapshotCodec{proto: encoding.GetCodecV2(grpcproto.Name)}
 }
 
-func (c snapshotCodec) Name() string { return grpcproto.Name }
+func (c SnapshotCodec) Name() string { return grpcproto.Name }
 
-func (c snapshotCodec) Marshal(v any) (mem.BufferSlice, error) { return c.proto.Marshal(v) }
+func (c SnapshotCodec) Marshal(v any) (mem.BufferSlice, error) { return c.proto.Marshal(v) }
 
-func (c snapshotCodec) Unmarshal(data mem.BufferSlice, v any) error {
-	if b, ok := v.(*snapshotBatch); ok {
+func (c SnapshotCodec) Unmarshal(data mem.BufferSlice, v any) error {
+	if b, ok := v.(*SnapshotBatch); ok {
 		return decodeSnapshotResponse(data.Materialize(), b)
 	}
 	return c.proto.Unmarshal(data, v)
@@ -80,21 +80,21 @@ func (d *wireDecoder) text(v []byte) string {
 
 var errMalformed = errors.New("malformed SnapshotResponse")
 
-func decodeSnapshotResponse(buf []byte, out *snapshotBatch) error {
+func decodeSnapshotResponse(buf []byte, out *SnapshotBatch) error {
 	buf = buf[:len(buf):len(buf)]
 	d := &wireDecoder{buf: buf, str: string(buf)}
-	*out = snapshotBatch{}
+	*out = SnapshotBatch{}
 	return eachField(buf, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
 		switch {
 		case num == fSnapshotItems && typ == protowire.BytesType:
-			if out.items == nil {
-				out.items = make([]adapters.Item, 0, maxBatchItems)
+			if out.Items == nil {
+				out.Items = make([]adapters.Item, 0, MaxBatchItems)
 			}
-			out.items = append(out.items, adapters.Item{})
-			return d.item(v, &out.items[len(out.items)-1])
+			out.Items = append(out.Items, adapters.Item{})
+			return d.item(v, &out.Items[len(out.Items)-1])
 		case num == fSnapshotEnd && typ == protowire.BytesType:
-			out.end = &adapters.SnapshotEnd{}
-			return d.snapshotEnd(v, out.end)
+			out.End = &adapters.SnapshotEnd{}
+			return d.snapshotEnd(v, out.End)
 		}
 		return nil
 	})
@@ -250,7 +250,7 @@ func (d *wireDecoder) attachment(b []byte, a *adapters.Attachment) error {
 	})
 }
 
-// timestamp decodes a google.protobuf.Timestamp as timeFromWire does: a
+// timestamp decodes a google.protobuf.Timestamp as TimeFromWire does: a
 // present timestamp is an instant in UTC.
 func (d *wireDecoder) timestamp(b []byte, t *time.Time) error {
 	var secs int64

@@ -1,4 +1,4 @@
-package plugins
+package wire
 
 import (
 	"time"
@@ -11,50 +11,72 @@ import (
 	"github.com/gwsync/gwsync/adapters"
 )
 
-// The plugin side of the snapshot hot path (see fastdecode.go): instead of
-// building a generated Item (plus its Raster and Timestamps) per item and
-// marshalling it, items are appended to the batch's wire bytes directly.
-// The bytes are exactly a gwsync.plugin.v1.SnapshotResponse; the encoder
-// test checks them with the generated code.
+// The one encoder of message Item, and the plugin side of the snapshot hot
+// path (see snapshot_decode.go): instead of building a generated Item (plus
+// its Raster and Timestamps) per item and marshalling it, items are
+// appended to the batch's wire bytes directly. The bytes are exactly a
+// gwsync.plugin.v1.SnapshotResponse; the encoder test checks them with the
+// generated code.
 
-// encodedSnapshot is a SnapshotResponse already in wire form.
-type encodedSnapshot struct{ raw []byte }
+// EncodedSnapshot is a SnapshotResponse already in wire form; only
+// ServerCodec can send it.
+type EncodedSnapshot struct{ raw []byte }
 
-// serverCodec is the proto codec, except that an *encodedSnapshot is sent
+// Bytes returns the encoded SnapshotResponse.
+func (e *EncodedSnapshot) Bytes() []byte { return e.raw }
+
+// ServerCodec is the proto codec, except that an *EncodedSnapshot is sent
 // as is. Its name is "proto", so the content type does not change. The
 // plugin process installs it on its gRPC server (ForceServerCodecV2).
-type serverCodec struct{ proto encoding.CodecV2 }
+type ServerCodec struct{ proto encoding.CodecV2 }
 
-func newServerCodec() serverCodec { return serverCodec{proto: encoding.GetCodecV2(grpcproto.Name)} }
+func NewServerCodec() ServerCodec { return ServerCodec{proto: encoding.GetCodecV2(grpcproto.Name)} }
 
-func (c serverCodec) Name() string { return grpcproto.Name }
+func (c ServerCodec) Name() string { return grpcproto.Name }
 
-func (c serverCodec) Marshal(v any) (mem.BufferSlice, error) {
-	if e, ok := v.(*encodedSnapshot); ok {
+func (c ServerCodec) Marshal(v any) (mem.BufferSlice, error) {
+	if e, ok := v.(*EncodedSnapshot); ok {
 		return mem.BufferSlice{mem.SliceBuffer(e.raw)}, nil
 	}
 	return c.proto.Marshal(v)
 }
 
-func (c serverCodec) Unmarshal(data mem.BufferSlice, v any) error { return c.proto.Unmarshal(data, v) }
+func (c ServerCodec) Unmarshal(data mem.BufferSlice, v any) error { return c.proto.Unmarshal(data, v) }
 
-// snapshotEncoder accumulates the items of one SnapshotResponse.
-type snapshotEncoder struct {
+// SnapshotEncoder accumulates the items of one SnapshotResponse at a time.
+// It is not safe for concurrent use; a listing emits from one goroutine.
+type SnapshotEncoder struct {
 	buf     []byte
 	scratch []byte // one item, before its length prefix is known
 	inner   []byte // a nested message inside the item
 	n       int
 }
 
-// appendItem adds one item (field 1 of SnapshotResponse).
-func (e *snapshotEncoder) appendItem(it *adapters.Item) {
-	b := e.scratch[:0]
+// NewSnapshotEncoder starts an empty batch.
+func NewSnapshotEncoder() *SnapshotEncoder {
+	return &SnapshotEncoder{buf: make([]byte, 0, 256<<10)}
+}
+
+// Add appends one item (invalid UTF-8 repaired, see SafeItem) and reports
+// whether the batch is full: MaxBatchItems items or MaxBatchBytes bytes
+// (a single bigger item still travels, alone). Send Take(nil) then.
+func (e *SnapshotEncoder) Add(it *adapters.Item) (full bool) {
+	e.scratch = appendItemFields(e.scratch[:0], &e.inner, SafeItem(it))
+	e.buf = appendMessage(e.buf, fSnapshotItems, e.scratch)
+	e.n++
+	return e.n >= MaxBatchItems || len(e.buf) >= MaxBatchBytes
+}
+
+// appendItemFields appends the fields of message Item; inner is scratch
+// space for nested messages.
+func appendItemFields(b []byte, inner *[]byte, it *adapters.Item) []byte {
+	in := *inner
 	b = appendString(b, 1, it.ID)
 	b = appendString(b, 2, it.Key)
 	b = appendString(b, 3, it.Version)
 	b = appendString(b, 4, string(it.Kind))
-	e.inner = appendRaster(e.inner[:0], it.Raster)
-	b = appendMessage(b, 5, e.inner)
+	in = appendRaster(in[:0], it.Raster)
+	b = appendMessage(b, 5, in)
 	b = appendString(b, 6, string(it.Busy))
 	b = appendString(b, 7, it.Subject)
 	b = appendString(b, 8, it.Body)
@@ -64,13 +86,13 @@ func (e *snapshotEncoder) appendItem(it *adapters.Item) {
 	b = appendStrings(b, 12, it.Cc)
 	b = appendStrings(b, 13, it.Attendees)
 	for _, a := range it.Attachments {
-		e.inner = appendString(e.inner[:0], fAttachmentName, a.Name)
-		e.inner = appendString(e.inner, fAttachmentType, a.Type)
-		e.inner = appendVarint(e.inner, fAttachmentSize, uint64(a.Size))
-		e.inner = appendString(e.inner, fAttachmentPart, a.Part)
-		e.inner = appendBytes(e.inner, fAttachmentData, a.Data)
-		e.inner = appendBool(e.inner, fAttachmentStored, a.Stored)
-		b = appendMessage(b, 14, e.inner)
+		in = appendString(in[:0], fAttachmentName, a.Name)
+		in = appendString(in, fAttachmentType, a.Type)
+		in = appendVarint(in, fAttachmentSize, uint64(a.Size))
+		in = appendString(in, fAttachmentPart, a.Part)
+		in = appendBytes(in, fAttachmentData, a.Data)
+		in = appendBool(in, fAttachmentStored, a.Stored)
+		b = appendMessage(b, 14, in)
 	}
 	b = appendTimestamp(b, 15, it.Date)
 	b = appendTimestamp(b, 16, it.Modified)
@@ -81,15 +103,14 @@ func (e *snapshotEncoder) appendItem(it *adapters.Item) {
 	b = appendStrings(b, 21, it.Warnings)
 	b = appendString(b, 22, it.Unreadable)
 	b = appendBool(b, 23, it.Private)
-	e.scratch = b
-	e.buf = appendMessage(e.buf, fSnapshotItems, b)
-	e.n++
+	*inner = in
+	return b
 }
 
-// take returns the batch's bytes, with the end marker when end is not
+// Take returns the batch's bytes, with the end marker when end is not
 // nil, and starts a new batch. The bytes are not reused: gRPC may still
 // hold them.
-func (e *snapshotEncoder) take(end *adapters.SnapshotEnd) *encodedSnapshot {
+func (e *SnapshotEncoder) Take(end *adapters.SnapshotEnd) *EncodedSnapshot {
 	if end != nil {
 		inner := appendVarint(nil, fEndCount, uint64(end.Count))
 		inner = appendString(inner, fEndCursor, end.Cursor)
@@ -97,7 +118,7 @@ func (e *snapshotEncoder) take(end *adapters.SnapshotEnd) *encodedSnapshot {
 		e.buf = protowire.AppendTag(e.buf, fSnapshotEnd, protowire.BytesType)
 		e.buf = protowire.AppendBytes(e.buf, inner)
 	}
-	out := &encodedSnapshot{raw: e.buf}
+	out := &EncodedSnapshot{raw: e.buf}
 	e.buf, e.n = make([]byte, 0, cap(e.buf)), 0
 	return out
 }
@@ -149,7 +170,7 @@ func appendMessage(b []byte, num protowire.Number, msg []byte) []byte {
 }
 
 // appendTimestamp writes a google.protobuf.Timestamp; the zero time is
-// left out (timeToWire's nil).
+// left out (TimeToWire's nil).
 func appendTimestamp(b []byte, num protowire.Number, t time.Time) []byte {
 	if t.IsZero() {
 		return b
@@ -161,7 +182,7 @@ func appendTimestamp(b []byte, num protowire.Number, t time.Time) []byte {
 }
 
 // appendRaster writes a Raster message body (always present, as
-// rasterToWire always sets it).
+// RasterToWire always sets it).
 func appendRaster(b []byte, r adapters.Raster) []byte {
 	b = appendTimestamp(b, fRasterStart, r.Start)
 	b = appendTimestamp(b, fRasterEnd, r.End)

@@ -934,7 +934,7 @@ const file_gwsync_plugin_v1_source_proto_rawDesc = "" +
 	"\x06Export\x12\x1f.gwsync.plugin.v1.ExportRequest\x1a .gwsync.plugin.v1.ExportResponse\x12c\n" +
 	"\x0eReadAttachment\x12'.gwsync.plugin.v1.ReadAttachmentRequest\x1a(.gwsync.plugin.v1.ReadAttachmentResponse\x12T\n" +
 	"\tCommitted\x12\".gwsync.plugin.v1.CommittedRequest\x1a#.gwsync.plugin.v1.CommittedResponse\x12h\n" +
-	"\aRelease\x12-.gwsync.plugin.v1.SourceServiceReleaseRequest\x1a..gwsync.plugin.v1.SourceServiceReleaseResponseB=Z;github.com/gwsync/gwsync/plugins/internal/pluginv1;pluginv1b\x06proto3"
+	"\aRelease\x12-.gwsync.plugin.v1.SourceServiceReleaseRequest\x1a..gwsync.plugin.v1.SourceServiceReleaseResponseB:Z8github.com/gwsync/gwsync/plugins/proto/pluginv1;pluginv1b\x06proto3"
 
 var (
 	file_gwsync_plugin_v1_source_proto_rawDescOnce sync.Once

@@ -1,4 +1,4 @@
-package plugins
+package wire
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/gwsync/gwsync/adapters"
-	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
 )
 
 // wireCodes maps every adapters.Code to its protocol enum value. A code
@@ -55,14 +55,14 @@ var codesFromGRPC = map[codes.Code]adapters.Code{
 	codes.ResourceExhausted: adapters.CodeTemporary,
 }
 
-func codeToWire(c adapters.Code) pb.ErrorCode {
+func CodeToWire(c adapters.Code) pb.ErrorCode {
 	if w, ok := wireCodes[c]; ok {
 		return w
 	}
 	return pb.ErrorCode_ERROR_CODE_UNKNOWN
 }
 
-func codeFromWire(w pb.ErrorCode) adapters.Code {
+func CodeFromWire(w pb.ErrorCode) adapters.Code {
 	for c, v := range wireCodes {
 		if v == w {
 			return c
@@ -71,29 +71,29 @@ func codeFromWire(w pb.ErrorCode) adapters.Code {
 	return adapters.CodeUnknown
 }
 
-// statusToWire turns a per-item error into its wire form; nil stays nil
+// StatusToWire turns a per-item error into its wire form; nil stays nil
 // (the item succeeded).
-func statusToWire(err error) *pb.Status {
+func StatusToWire(err error) *pb.Status {
 	if err == nil {
 		return nil
 	}
-	return &pb.Status{Code: codeToWire(adapters.CodeOf(err)), Message: err.Error()}
+	return &pb.Status{Code: CodeToWire(adapters.CodeOf(err)), Message: err.Error()}
 }
 
-// statusFromWire turns a per-item wire status back into an error whose
+// StatusFromWire turns a per-item wire status back into an error whose
 // adapters.CodeOf is the adapter's code; nil stays nil.
-func statusFromWire(s *pb.Status) error {
+func StatusFromWire(s *pb.Status) error {
 	if s == nil {
 		return nil
 	}
-	return &adapters.Error{Code: codeFromWire(s.GetCode()), Msg: s.GetMessage()}
+	return &adapters.Error{Code: CodeFromWire(s.GetCode()), Msg: s.GetMessage()}
 }
 
-// callErrorToWire is the plugin side of a failed call: a gRPC status whose
+// CallErrorToWire is the plugin side of a failed call: a gRPC status whose
 // code approximates the adapters.Code and whose detail carries it exactly.
 // A cancelled or expired context keeps its own gRPC code, so the host can
 // tell "you gave up" from "the adapter failed".
-func callErrorToWire(err error) error {
+func CallErrorToWire(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -111,18 +111,18 @@ func callErrorToWire(err error) error {
 		}
 	}
 	st := status.New(gc, err.Error())
-	if withDetail, derr := st.WithDetails(statusToWire(err)); derr == nil {
+	if withDetail, derr := st.WithDetails(StatusToWire(err)); derr == nil {
 		st = withDetail
 	}
 	return st.Err()
 }
 
-// callErrorFromWire is the host side of a failed call. It returns an error
+// CallErrorFromWire is the host side of a failed call. It returns an error
 // whose adapters.CodeOf equals the code the adapter used. When the host's
 // own ctx is done, it returns ctx.Err() so errors.Is(err, context.Canceled)
 // holds as it would in process. Errors that are not gRPC statuses pass
 // through unchanged.
-func callErrorFromWire(ctx context.Context, err error) error {
+func CallErrorFromWire(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -130,8 +130,8 @@ func callErrorFromWire(ctx context.Context, err error) error {
 	if !ok {
 		return err
 	}
-	if detail := statusDetail(st); detail != nil {
-		return statusFromWire(detail)
+	if detail := StatusDetail(st); detail != nil {
+		return StatusFromWire(detail)
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
@@ -149,14 +149,14 @@ func callErrorFromWire(ctx context.Context, err error) error {
 	return &adapters.Error{Code: code, Msg: "plugin: " + st.Message()}
 }
 
-// hasStatusDetail reports whether err is a gRPC status that an adapter
+// HasStatusDetail reports whether err is a gRPC status that an adapter
 // produced (it carries our detail), as opposed to a transport failure.
-func hasStatusDetail(err error) bool {
+func HasStatusDetail(err error) bool {
 	st, ok := status.FromError(err)
-	return ok && statusDetail(st) != nil
+	return ok && StatusDetail(st) != nil
 }
 
-func statusDetail(st *status.Status) *pb.Status {
+func StatusDetail(st *status.Status) *pb.Status {
 	for _, d := range st.Details() {
 		if s, ok := d.(*pb.Status); ok {
 			return s

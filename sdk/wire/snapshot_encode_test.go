@@ -1,4 +1,4 @@
-package plugins
+package wire
 
 import (
 	"reflect"
@@ -8,20 +8,21 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/gwsync/gwsync/adapters"
-	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
 )
 
-// The fast encoder must write what the generated code reads back as the
+// The snapshot encoder must write what the generated code reads back as the
 // same items: every field of a fully filled item, zero values, the end.
-func TestFastEncoderMatchesGeneratedCode(t *testing.T) {
+func TestSnapshotEncoderMatchesGeneratedCode(t *testing.T) {
 	full := filled[adapters.Item](t)
 	sparse := adapters.Item{ID: "m1", Kind: adapters.KindMessage, Subject: "ünïcode ✓"}
-	var e snapshotEncoder
-	e.appendItem(&full)
-	e.appendItem(&sparse)
-	enc := e.take(&adapters.SnapshotEnd{Count: 2, Cursor: "cur-7", Complete: true})
+	e := NewSnapshotEncoder()
+	if e.Add(&full) || e.Add(&sparse) {
+		t.Fatal("two items filled a batch")
+	}
+	enc := e.Take(&adapters.SnapshotEnd{Count: 2, Cursor: "cur-7", Complete: true})
 	if e.n != 0 || len(e.buf) != 0 {
-		t.Fatal("take did not start a new batch")
+		t.Fatal("Take did not start a new batch")
 	}
 
 	var msg pb.SnapshotResponse
@@ -32,28 +33,28 @@ func TestFastEncoderMatchesGeneratedCode(t *testing.T) {
 		t.Fatalf("%d items, want 2", len(msg.Items))
 	}
 	for i, want := range []adapters.Item{full, sparse} {
-		for _, d := range changedFields(reflect.ValueOf(want), reflect.ValueOf(itemFromWire(msg.Items[i])), "Item") {
+		for _, d := range changedFields(reflect.ValueOf(want), reflect.ValueOf(oracleItemFromWire(msg.Items[i])), "Item") {
 			t.Error(d)
 		}
 	}
-	if got := snapshotEndFromWire(msg.End); got != (adapters.SnapshotEnd{Count: 2, Cursor: "cur-7", Complete: true}) {
+	if got := SnapshotEndFromWire(msg.End); got != (adapters.SnapshotEnd{Count: 2, Cursor: "cur-7", Complete: true}) {
 		t.Errorf("end = %+v", got)
 	}
 	// Same bytes as the generated code, field for field.
 	generated, _ := proto.MarshalOptions{Deterministic: true}.Marshal(&pb.SnapshotResponse{
-		Items: []*pb.Item{itemToWire(&full), itemToWire(&sparse)}, End: msg.End})
+		Items: []*pb.Item{oracleItemToWire(&full), oracleItemToWire(&sparse)}, End: msg.End})
 	if string(generated) != string(enc.raw) {
-		t.Error("fast encoder bytes differ from the generated code's")
+		t.Error("encoder bytes differ from the generated code's")
 	}
 }
 
 func TestInvalidUTF8IsRepairedWithAWarning(t *testing.T) {
 	good := &adapters.Item{ID: "ok", Subject: "fine"}
-	if wireSafeItem(good) != good {
+	if SafeItem(good) != good {
 		t.Fatal("a valid item was copied")
 	}
 	bad := &adapters.Item{ID: "mail-1", Subject: "Gr\xfc\xdfe", To: []string{"a@example.com", "b\xff@example.com"}, Warnings: []string{"earlier"}}
-	fixed := wireSafeItem(bad)
+	fixed := SafeItem(bad)
 	if fixed.Subject != "Gr\uFFFDe" || fixed.To[1] != "b\uFFFD@example.com" || fixed.To[0] != "a@example.com" {
 		t.Fatalf("repaired %q %q", fixed.Subject, fixed.To)
 	}
@@ -67,11 +68,29 @@ func TestInvalidUTF8IsRepairedWithAWarning(t *testing.T) {
 	if _, err := proto.Marshal(&pb.Item{Subject: bad.Subject}); err == nil {
 		t.Skip("protobuf accepts invalid UTF-8 now; repair is still harmless")
 	}
-	if _, err := proto.Marshal(itemToWire(bad)); err != nil {
+	if _, err := proto.Marshal(ItemToWire(bad)); err != nil { // panics if the encoder did not repair
 		t.Fatalf("repaired item does not marshal: %v", err)
 	}
 	act := &adapters.Activity{Subject: "\xff", Owners: []string{"x\xfe"}}
-	if a := wireSafeActivity(act); a.Subject != "\uFFFD" || a.Owners[0] != "x\uFFFD" || act.Subject != "\xff" {
+	if a := SafeActivity(act); a.Subject != "\uFFFD" || a.Owners[0] != "x\uFFFD" || act.Subject != "\xff" {
 		t.Fatalf("activity repair %+v", a)
+	}
+}
+
+func TestABatchIsFullAtTheItemOrByteBound(t *testing.T) {
+	e := NewSnapshotEncoder()
+	small := adapters.Item{ID: "x"}
+	for i := 1; i < MaxBatchItems; i++ {
+		if e.Add(&small) {
+			t.Fatalf("full after %d small items", i)
+		}
+	}
+	if !e.Add(&small) {
+		t.Fatalf("not full after %d items", MaxBatchItems)
+	}
+	e.Take(nil)
+	big := adapters.Item{ID: "big", Body: strings.Repeat("b", MaxBatchBytes)}
+	if !e.Add(&big) {
+		t.Fatal("one item of MaxBatchBytes did not fill a batch")
 	}
 }

@@ -1,4 +1,4 @@
-package plugins
+package wire
 
 import (
 	"reflect"
@@ -8,52 +8,52 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/gwsync/gwsync/adapters"
-	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
 )
 
-// The fast snapshot decoder must read exactly what the generated code
+// The snapshot decoder must read exactly what the generated code
 // reads: every field of a fully filled item, and the end marker.
-func TestFastDecoderMatchesGeneratedCode(t *testing.T) {
+func TestSnapshotDecoderMatchesGeneratedCode(t *testing.T) {
 	full := filled[adapters.Item](t)
 	sparse := adapters.Item{ID: "m1", Kind: adapters.KindMessage, Subject: "ünïcode ✓"}
 	msg := &pb.SnapshotResponse{
-		Items: []*pb.Item{itemToWire(&full), itemToWire(&sparse)},
+		Items: []*pb.Item{oracleItemToWire(&full), oracleItemToWire(&sparse)},
 		End:   &pb.SnapshotEnd{Count: 2, Cursor: "cur-7", Complete: true},
 	}
 	raw, err := proto.Marshal(msg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got snapshotBatch
+	var got SnapshotBatch
 	if err := decodeSnapshotResponse(raw, &got); err != nil {
 		t.Fatal(err)
 	}
-	if len(got.items) != 2 {
-		t.Fatalf("decoded %d items, want 2", len(got.items))
+	if len(got.Items) != 2 {
+		t.Fatalf("decoded %d items, want 2", len(got.Items))
 	}
 	for i, want := range []adapters.Item{full, sparse} {
-		for _, d := range changedFields(reflect.ValueOf(want), reflect.ValueOf(got.items[i]), "Item") {
+		for _, d := range changedFields(reflect.ValueOf(want), reflect.ValueOf(got.Items[i]), "Item") {
 			t.Error(d)
 		}
-		if generated := itemFromWire(msg.Items[i]); !reflect.DeepEqual(generated, got.items[i]) {
-			t.Errorf("item %d: fast decoder and generated code disagree", i)
+		if generated := oracleItemFromWire(msg.Items[i]); !reflect.DeepEqual(generated, got.Items[i]) {
+			t.Errorf("item %d: decoder and generated code disagree", i)
 		}
 	}
-	if got.end == nil || *got.end != (adapters.SnapshotEnd{Count: 2, Cursor: "cur-7", Complete: true}) {
-		t.Errorf("end = %+v", got.end)
+	if got.End == nil || *got.End != (adapters.SnapshotEnd{Count: 2, Cursor: "cur-7", Complete: true}) {
+		t.Errorf("end = %+v", got.End)
 	}
 }
 
-func TestFastDecoderSkipsUnknownFieldsAndRejectsGarbage(t *testing.T) {
+func TestSnapshotDecoderSkipsUnknownFieldsAndRejectsGarbage(t *testing.T) {
 	it := adapters.Item{ID: "a", Kind: adapters.KindTask}
-	raw, _ := proto.Marshal(&pb.SnapshotResponse{Items: []*pb.Item{itemToWire(&it)}})
+	raw, _ := proto.Marshal(&pb.SnapshotResponse{Items: []*pb.Item{oracleItemToWire(&it)}})
 	// A newer plugin may send fields this host does not know.
 	raw = protowire.AppendTag(raw, 99, protowire.BytesType)
 	raw = protowire.AppendString(raw, "from the future")
 	raw = protowire.AppendTag(raw, 98, protowire.Fixed32Type)
 	raw = protowire.AppendFixed32(raw, 7)
-	var got snapshotBatch
-	if err := decodeSnapshotResponse(raw, &got); err != nil || len(got.items) != 1 || got.items[0].ID != "a" || got.end != nil {
+	var got SnapshotBatch
+	if err := decodeSnapshotResponse(raw, &got); err != nil || len(got.Items) != 1 || got.Items[0].ID != "a" || got.End != nil {
 		t.Fatalf("got %+v, %v", got, err)
 	}
 	if err := decodeSnapshotResponse(raw[:len(raw)-3], &got); err == nil {

@@ -1,55 +1,20 @@
-package plugins
+package server
 
 import (
 	"context"
 	"sync"
 
+	"github.com/gwsync/gwsync/sdk/wire"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 )
 
-// One plugin process can serve several adapter instances (a worker's Pool
-// reuses processes across users). A call names its instance in the gRPC
-// metadata key instanceKey; a call without it addresses the single unnamed
-// instance, which is all a host before instances ever used. See the
-// Instances paragraph of SourceService in plugins/proto.
-const (
-	// instanceKey is the metadata key naming the instance a call is for.
-	instanceKey = "gwsync-instance"
-	// instancesHeader is the response header of a named Configure by which
-	// a plugin says it keeps named instances apart. An older plugin ignores
-	// the name and configures its single instance, so a host must not put
-	// a second instance into a process that did not send it.
-	instancesHeader = "gwsync-instances"
-)
-
-// instanceOf is the instance name an incoming call carries; "" when none.
-func instanceOf(ctx context.Context) string {
-	md, ok := metadata.FromIncomingContext(ctx)
-	if !ok {
-		return ""
-	}
-	if v := md.Get(instanceKey); len(v) > 0 {
-		return v[0]
-	}
-	return ""
-}
-
-// withInstance names the instance in an outgoing call's metadata; "" leaves
-// ctx alone (the unnamed instance).
-func withInstance(ctx context.Context, name string) context.Context {
-	if name == "" {
-		return ctx
-	}
-	return metadata.AppendToOutgoingContext(ctx, instanceKey, name)
-}
-
-// announceInstances sends instancesHeader on a named Configure. Errors are
+// announceInstances sends wire.InstancesHeader on a named Configure. Errors are
 // ignored: without the header the host only falls back to one instance per
 // process, which is correct, only slower.
 func announceInstances(ctx context.Context, name string) {
 	if name != "" {
-		_ = grpc.SetHeader(ctx, metadata.Pairs(instancesHeader, "1"))
+		_ = grpc.SetHeader(ctx, metadata.Pairs(wire.InstancesHeader, "1"))
 	}
 }
 
@@ -91,7 +56,7 @@ func (t *instanceTable[T]) taken(name string) bool {
 func (t *instanceTable[T]) get(ctx context.Context) (T, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	a, ok := t.m[instanceOf(ctx)]
+	a, ok := t.m[wire.InstanceOf(ctx)]
 	if !ok {
 		var zero T
 		return zero, errNotConfigured
@@ -103,7 +68,7 @@ func (t *instanceTable[T]) get(ctx context.Context) (T, error) {
 // adapter's Close error. An unknown name is not an error: a host retrying
 // a Release whose answer it lost must not fail.
 func (t *instanceTable[T]) release(ctx context.Context) error {
-	name := instanceOf(ctx)
+	name := wire.InstanceOf(ctx)
 	t.mu.Lock()
 	a, ok := t.m[name]
 	delete(t.m, name)

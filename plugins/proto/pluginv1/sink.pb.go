@@ -699,7 +699,7 @@ const file_gwsync_plugin_v1_sink_proto_rawDesc = "" +
 	"\x0eListActivities\x12'.gwsync.plugin.v1.ListActivitiesRequest\x1a(.gwsync.plugin.v1.ListActivitiesResponse0\x01\x12K\n" +
 	"\x06Upsert\x12\x1f.gwsync.plugin.v1.UpsertRequest\x1a .gwsync.plugin.v1.UpsertResponse\x12Z\n" +
 	"\vUpdateTimes\x12$.gwsync.plugin.v1.UpdateTimesRequest\x1a%.gwsync.plugin.v1.UpdateTimesResponse\x12d\n" +
-	"\aRelease\x12+.gwsync.plugin.v1.SinkServiceReleaseRequest\x1a,.gwsync.plugin.v1.SinkServiceReleaseResponseB=Z;github.com/gwsync/gwsync/plugins/internal/pluginv1;pluginv1b\x06proto3"
+	"\aRelease\x12+.gwsync.plugin.v1.SinkServiceReleaseRequest\x1a,.gwsync.plugin.v1.SinkServiceReleaseResponseB:Z8github.com/gwsync/gwsync/plugins/proto/pluginv1;pluginv1b\x06proto3"
 
 var (
 	file_gwsync_plugin_v1_sink_proto_rawDescOnce sync.Once

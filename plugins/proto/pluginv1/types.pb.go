@@ -1209,7 +1209,7 @@ const file_gwsync_plugin_v1_types_proto_rawDesc = "" +
 	"\x19ERROR_CODE_INVALID_CONFIG\x10\x06\x12\x18\n" +
 	"\x14ERROR_CODE_TEMPORARY\x10\a\x12\x1d\n" +
 	"\x19ERROR_CODE_CURSOR_INVALID\x10\b\x12\x1b\n" +
-	"\x17ERROR_CODE_INVALID_ITEM\x10\tB=Z;github.com/gwsync/gwsync/plugins/internal/pluginv1;pluginv1b\x06proto3"
+	"\x17ERROR_CODE_INVALID_ITEM\x10\tB:Z8github.com/gwsync/gwsync/plugins/proto/pluginv1;pluginv1b\x06proto3"
 
 var (
 	file_gwsync_plugin_v1_types_proto_rawDescOnce sync.Once

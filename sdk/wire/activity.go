@@ -1,21 +1,21 @@
-package plugins
+package wire
 
 import (
 	"github.com/gwsync/gwsync/adapters"
-	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
 )
 
-// activityToWire converts an activity for the wire, repairing invalid
-// UTF-8 first (see wireSafeActivity).
-func activityToWire(a *adapters.Activity) *pb.Activity {
-	a = wireSafeActivity(a)
+// ActivityToWire converts an activity for the wire, repairing invalid
+// UTF-8 first (see SafeActivity).
+func ActivityToWire(a *adapters.Activity) *pb.Activity {
+	a = SafeActivity(a)
 	return &pb.Activity{
 		Id:          a.ID,
 		Version:     a.Version,
 		Type:        string(a.Type),
 		Subject:     a.Subject,
 		Body:        a.Body,
-		Raster:      rasterToWire(a.Raster),
+		Raster:      RasterToWire(a.Raster),
 		Busy:        string(a.Busy),
 		Owners:      a.Owners,
 		Contacts:    a.Contacts,
@@ -24,20 +24,20 @@ func activityToWire(a *adapters.Activity) *pb.Activity {
 		Key:         a.Key,
 		Source:      a.Source,
 		SourceItem:  a.SourceItem,
-		Modified:    timeToWire(a.Modified),
+		Modified:    TimeToWire(a.Modified),
 	}
 }
 
-// activityFromWire converts a received activity; like itemFromWire it
+// ActivityFromWire converts a received activity; like ItemFromWire it
 // shares the message's strings and slices.
-func activityFromWire(p *pb.Activity) adapters.Activity {
+func ActivityFromWire(p *pb.Activity) adapters.Activity {
 	return adapters.Activity{
 		ID:          p.GetId(),
 		Version:     p.GetVersion(),
 		Type:        adapters.ActivityType(p.GetType()),
 		Subject:     p.GetSubject(),
 		Body:        p.GetBody(),
-		Raster:      rasterFromWire(p.GetRaster()),
+		Raster:      RasterFromWire(p.GetRaster()),
 		Busy:        adapters.BusyStatus(p.GetBusy()),
 		Owners:      p.GetOwners(),
 		Contacts:    p.GetContacts(),
@@ -46,28 +46,28 @@ func activityFromWire(p *pb.Activity) adapters.Activity {
 		Key:         p.GetKey(),
 		Source:      p.GetSource(),
 		SourceItem:  p.GetSourceItem(),
-		Modified:    timeFromWire(p.GetModified()),
+		Modified:    TimeFromWire(p.GetModified()),
 	}
 }
 
-func activitiesToWire(list []adapters.Activity) []*pb.Activity {
+func ActivitiesToWire(list []adapters.Activity) []*pb.Activity {
 	out := make([]*pb.Activity, len(list))
 	for i := range list {
-		out[i] = activityToWire(&list[i])
+		out[i] = ActivityToWire(&list[i])
 	}
 	return out
 }
 
-func activitiesFromWire(list []*pb.Activity) []adapters.Activity {
+func ActivitiesFromWire(list []*pb.Activity) []adapters.Activity {
 	out := make([]adapters.Activity, len(list))
 	for i, p := range list {
-		out[i] = activityFromWire(p)
+		out[i] = ActivityFromWire(p)
 	}
 	return out
 }
 
-// activityWireSize estimates an activity's encoded size (see itemWireSize).
-func activityWireSize(a *adapters.Activity) int {
+// ActivityWireSize estimates an activity's encoded size (see ItemWireSize).
+func ActivityWireSize(a *adapters.Activity) int {
 	n := 96 + len(a.ID) + len(a.Version) + len(a.Type) + len(a.Subject) + len(a.Body) +
 		len(a.Busy) + len(a.Location) + len(a.Key) + len(a.Source) + len(a.SourceItem) +
 		len(a.Raster.TimeZone)

@@ -1,17 +1,9 @@
-package plugins
+package server
 
-// Listings cross the wire in batches: one gRPC message per item would cost
-// a frame, a flow-control round and a syscall per item, which is what makes
-// a naive plugin protocol several times slower than in process. These
-// bounds keep a message far below the 64 MiB limit and the plugin's memory
-// bounded while amortising the per-message cost.
-const (
-	maxBatchItems = 256
-	maxBatchBytes = 1 << 20
-)
+import "github.com/gwsync/gwsync/sdk/wire"
 
 // batcher collects converted values and hands them to flush in batches of
-// at most maxBatchItems values or about maxBatchBytes (a single value larger
+// at most wire.MaxBatchItems values or about wire.MaxBatchBytes (a single value larger
 // than that still travels, alone). It is not safe for concurrent use; a
 // listing emits from one goroutine.
 type batcher[T any] struct {
@@ -21,7 +13,7 @@ type batcher[T any] struct {
 }
 
 func newBatcher[T any](flush func(batch []T) error) *batcher[T] {
-	return &batcher[T]{flush: flush, batch: make([]T, 0, maxBatchItems)}
+	return &batcher[T]{flush: flush, batch: make([]T, 0, wire.MaxBatchItems)}
 }
 
 // add queues v, whose encoded size is about size bytes, and flushes when
@@ -30,7 +22,7 @@ func newBatcher[T any](flush func(batch []T) error) *batcher[T] {
 func (b *batcher[T]) add(v T, size int) error {
 	b.batch = append(b.batch, v)
 	b.size += size
-	if len(b.batch) < maxBatchItems && b.size < maxBatchBytes {
+	if len(b.batch) < wire.MaxBatchItems && b.size < wire.MaxBatchBytes {
 		return nil
 	}
 	batch := b.take()
@@ -41,7 +33,7 @@ func (b *batcher[T]) add(v T, size int) error {
 // slice is not reused: gRPC may still hold a sent message.
 func (b *batcher[T]) take() []T {
 	batch := b.batch
-	b.batch = make([]T, 0, maxBatchItems)
+	b.batch = make([]T, 0, wire.MaxBatchItems)
 	b.size = 0
 	return batch
 }

@@ -1,4 +1,4 @@
-package plugins
+package wire
 
 import (
 	"strings"
@@ -16,9 +16,9 @@ import (
 // replacement is what invalid UTF-8 sequences become.
 const replacement = "\uFFFD"
 
-// wireSafeItem returns it, or a repaired copy when a string is not valid
+// SafeItem returns it, or a repaired copy when a string is not valid
 // UTF-8.
-func wireSafeItem(it *adapters.Item) *adapters.Item {
+func SafeItem(it *adapters.Item) *adapters.Item {
 	if itemIsValidUTF8(it) {
 		return it
 	}
@@ -88,9 +88,9 @@ func itemIsValidUTF8(it *adapters.Item) bool {
 	return validStrings(it.To) && validStrings(it.Cc) && validStrings(it.Attendees) && validStrings(it.Warnings)
 }
 
-// wireSafeActivity returns a with every string made valid UTF-8 (an
+// SafeActivity returns a with every string made valid UTF-8 (an
 // activity has no warnings; the CRM text is repaired in place of failing).
-func wireSafeActivity(a *adapters.Activity) *adapters.Activity {
+func SafeActivity(a *adapters.Activity) *adapters.Activity {
 	fixed := *a
 	changed := false
 	fix := func(s *string) {

@@ -1,21 +1,22 @@
-package plugins
+package server
 
 import (
 	"context"
 
 	"github.com/gwsync/gwsync/adapters"
-	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
+	"github.com/gwsync/gwsync/sdk/wire"
 )
 
 // sinkServer serves adapters.Sinks over SinkService, by instance like
 // sourceServer.
 type sinkServer struct {
 	pb.UnimplementedSinkServiceServer
-	env       *serveEnv
+	env       *Env
 	instances instanceTable[adapters.Sink]
 }
 
-func newSinkServer(env *serveEnv) *sinkServer {
+func newSinkServer(env *Env) *sinkServer {
 	s := &sinkServer{env: env}
 	env.track(s.instances.closeAll)
 	return s
@@ -26,15 +27,15 @@ func newSinkServer(env *serveEnv) *sinkServer {
 func (s *sinkServer) Configure(ctx context.Context, req *pb.SinkServiceConfigureRequest) (*pb.SinkServiceConfigureResponse, error) {
 	name, cfg, err := s.env.config(req.GetConfig())
 	if err != nil {
-		return nil, callErrorToWire(err)
+		return nil, wire.CallErrorToWire(err)
 	}
-	instance := instanceOf(ctx)
+	instance := wire.InstanceOf(ctx)
 	if s.instances.taken(instance) {
 		return nil, errConfiguredTwice
 	}
-	sink, err := adapters.NewSink(name, cfg)
+	sink, err := s.env.newSink(name, cfg)
 	if err != nil {
-		return nil, callErrorToWire(err)
+		return nil, wire.CallErrorToWire(err)
 	}
 	if err := s.instances.add(instance, sink); err != nil {
 		_ = sink.Close()
@@ -47,7 +48,7 @@ func (s *sinkServer) Configure(ctx context.Context, req *pb.SinkServiceConfigure
 // Release closes the instance the call names; see instanceTable.release.
 func (s *sinkServer) Release(ctx context.Context, _ *pb.SinkServiceReleaseRequest) (*pb.SinkServiceReleaseResponse, error) {
 	if err := s.instances.release(ctx); err != nil {
-		return nil, callErrorToWire(err)
+		return nil, wire.CallErrorToWire(err)
 	}
 	return &pb.SinkServiceReleaseResponse{}, nil
 }
@@ -59,9 +60,9 @@ func (s *sinkServer) Info(ctx context.Context, _ *pb.SinkServiceInfoRequest) (*p
 	}
 	info, err := sink.Info(ctx)
 	if err != nil {
-		return nil, callErrorToWire(err)
+		return nil, wire.CallErrorToWire(err)
 	}
-	return &pb.SinkServiceInfoResponse{Info: infoToWire(info)}, nil
+	return &pb.SinkServiceInfoResponse{Info: wire.InfoToWire(info)}, nil
 }
 
 // ListActivities streams the activities in batches and finishes a
@@ -74,11 +75,11 @@ func (s *sinkServer) ListActivities(req *pb.ListActivitiesRequest, stream pb.Sin
 	b := newBatcher(func(acts []*pb.Activity) error {
 		return stream.Send(&pb.ListActivitiesResponse{Activities: acts})
 	})
-	end, err := sink.ListActivities(stream.Context(), activityQueryFromWire(req), func(a adapters.Activity) error {
-		return b.add(activityToWire(&a), activityWireSize(&a))
+	end, err := sink.ListActivities(stream.Context(), wire.ActivityQueryFromWire(req), func(a adapters.Activity) error {
+		return b.add(wire.ActivityToWire(&a), wire.ActivityWireSize(&a))
 	})
 	if err != nil {
-		return callErrorToWire(err)
+		return wire.CallErrorToWire(err)
 	}
 	return stream.Send(&pb.ListActivitiesResponse{Activities: b.take(), End: &pb.ListEnd{Count: end.Count}})
 }
@@ -88,16 +89,16 @@ func (s *sinkServer) Upsert(ctx context.Context, req *pb.UpsertRequest) (*pb.Ups
 	if err != nil {
 		return nil, err
 	}
-	results, err := sink.Upsert(ctx, activitiesFromWire(req.GetActivities()))
+	results, err := sink.Upsert(ctx, wire.ActivitiesFromWire(req.GetActivities()))
 	if err != nil {
-		return nil, callErrorToWire(err)
+		return nil, wire.CallErrorToWire(err)
 	}
 	// The host sent the bodies; sending them back doubled an import's
 	// traffic (10,000 mails: 0.2 s). See adapters.Sink.Upsert.
 	for i := range results {
 		results[i].Activity.Body = ""
 	}
-	return &pb.UpsertResponse{Results: upsertResultsToWire(results)}, nil
+	return &pb.UpsertResponse{Results: wire.UpsertResultsToWire(results)}, nil
 }
 
 func (s *sinkServer) UpdateTimes(ctx context.Context, req *pb.UpdateTimesRequest) (*pb.UpdateTimesResponse, error) {
@@ -105,11 +106,11 @@ func (s *sinkServer) UpdateTimes(ctx context.Context, req *pb.UpdateTimesRequest
 	if err != nil {
 		return nil, err
 	}
-	results, err := sink.UpdateTimes(ctx, timeChangesFromWire(req.GetChanges()))
+	results, err := sink.UpdateTimes(ctx, wire.TimeChangesFromWire(req.GetChanges()))
 	if err != nil {
-		return nil, callErrorToWire(err)
+		return nil, wire.CallErrorToWire(err)
 	}
-	return &pb.UpdateTimesResponse{Results: changeResultsToWire(results)}, nil
+	return &pb.UpdateTimesResponse{Results: wire.ChangeResultsToWire(results)}, nil
 }
 
 var _ pb.SinkServiceServer = (*sinkServer)(nil)

@@ -1,10 +1,11 @@
-package plugins
+package server
 
 import (
 	"context"
 
 	"github.com/gwsync/gwsync/adapters"
-	pb "github.com/gwsync/gwsync/plugins/internal/pluginv1"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
+	"github.com/gwsync/gwsync/sdk/wire"
 )
 
 // sourceServer serves adapters.Sources over SourceService: the unnamed
@@ -12,13 +13,13 @@ import (
 // pooled process (instances.go).
 type sourceServer struct {
 	pb.UnimplementedSourceServiceServer
-	env       *serveEnv
+	env       *Env
 	instances instanceTable[adapters.Source]
 }
 
 // newSourceServer makes the service; the process closes its instances
 // when it stops serving.
-func newSourceServer(env *serveEnv) *sourceServer {
+func newSourceServer(env *Env) *sourceServer {
 	s := &sourceServer{env: env}
 	env.track(s.instances.closeAll)
 	return s
@@ -31,15 +32,15 @@ func newSourceServer(env *serveEnv) *sourceServer {
 func (s *sourceServer) Configure(ctx context.Context, req *pb.SourceServiceConfigureRequest) (*pb.SourceServiceConfigureResponse, error) {
 	name, cfg, err := s.env.config(req.GetConfig())
 	if err != nil {
-		return nil, callErrorToWire(err)
+		return nil, wire.CallErrorToWire(err)
 	}
-	instance := instanceOf(ctx)
+	instance := wire.InstanceOf(ctx)
 	if s.instances.taken(instance) {
 		return nil, errConfiguredTwice
 	}
-	src, err := adapters.NewSource(name, cfg)
+	src, err := s.env.newSource(name, cfg)
 	if err != nil {
-		return nil, callErrorToWire(err)
+		return nil, wire.CallErrorToWire(err)
 	}
 	if err := s.instances.add(instance, src); err != nil {
 		_ = src.Close() // a concurrent Configure of the same name won
@@ -54,7 +55,7 @@ func (s *sourceServer) Configure(ctx context.Context, req *pb.SourceServiceConfi
 // Release closes the instance the call names; see instanceTable.release.
 func (s *sourceServer) Release(ctx context.Context, _ *pb.SourceServiceReleaseRequest) (*pb.SourceServiceReleaseResponse, error) {
 	if err := s.instances.release(ctx); err != nil {
-		return nil, callErrorToWire(err)
+		return nil, wire.CallErrorToWire(err)
 	}
 	return &pb.SourceServiceReleaseResponse{}, nil
 }
@@ -66,49 +67,33 @@ func (s *sourceServer) Info(ctx context.Context, _ *pb.SourceServiceInfoRequest)
 	}
 	info, err := src.Info(ctx)
 	if err != nil {
-		return nil, callErrorToWire(err)
+		return nil, wire.CallErrorToWire(err)
 	}
-	return &pb.SourceServiceInfoResponse{Info: infoToWire(info)}, nil
+	return &pb.SourceServiceInfoResponse{Info: wire.InfoToWire(info)}, nil
 }
 
 // Snapshot streams the adapter's items in batches and always finishes a
 // successful listing with the end marker, carrying the count the adapter
-// returned (the host compares it with what it received).
+// returned (the host compares it with what it received). Items are
+// encoded straight to wire bytes (wire.SnapshotEncoder), which the codec
+// of NewGRPCServer sends as they are: the one snapshot path of every
+// transport.
 func (s *sourceServer) Snapshot(req *pb.SnapshotRequest, stream pb.SourceService_SnapshotServer) error {
 	src, err := s.instances.get(stream.Context())
 	if err != nil {
 		return err
 	}
-	if s.env.encodeSnapshots {
-		return s.snapshotEncoded(src, req, stream)
-	}
-	b := newBatcher(func(items []*pb.Item) error {
-		return stream.Send(&pb.SnapshotResponse{Items: items})
-	})
-	end, err := src.Snapshot(stream.Context(), snapshotRequestFromWire(req), func(it adapters.Item) error {
-		return b.add(itemToWire(&it), itemWireSize(&it))
-	})
-	if err != nil {
-		return callErrorToWire(err)
-	}
-	return stream.Send(&pb.SnapshotResponse{Items: b.take(), End: snapshotEndToWire(end)})
-}
-
-// snapshotEncoded is Snapshot with the items encoded straight to wire
-// bytes (fastencode.go); it needs the server codec of a plugin process.
-func (s *sourceServer) snapshotEncoded(src adapters.Source, req *pb.SnapshotRequest, stream pb.SourceService_SnapshotServer) error {
-	e := &snapshotEncoder{buf: make([]byte, 0, 256<<10)}
-	end, err := src.Snapshot(stream.Context(), snapshotRequestFromWire(req), func(it adapters.Item) error {
-		e.appendItem(wireSafeItem(&it))
-		if e.n < maxBatchItems && len(e.buf) < maxBatchBytes {
-			return nil
+	e := wire.NewSnapshotEncoder()
+	end, err := src.Snapshot(stream.Context(), wire.SnapshotRequestFromWire(req), func(it adapters.Item) error {
+		if e.Add(&it) {
+			return stream.SendMsg(e.Take(nil))
 		}
-		return stream.SendMsg(e.take(nil))
+		return nil
 	})
 	if err != nil {
-		return callErrorToWire(err)
+		return wire.CallErrorToWire(err)
 	}
-	return stream.SendMsg(e.take(&end))
+	return stream.SendMsg(e.Take(&end))
 }
 
 // PutTimes forwards to the adapter's TimeWriter; Unsupported when it has
@@ -120,13 +105,13 @@ func (s *sourceServer) PutTimes(ctx context.Context, req *pb.PutTimesRequest) (*
 	}
 	w, ok := src.(adapters.TimeWriter)
 	if !ok {
-		return nil, callErrorToWire(adapters.Errorf(adapters.CodeUnsupported, "source cannot write times"))
+		return nil, wire.CallErrorToWire(adapters.Errorf(adapters.CodeUnsupported, "source cannot write times"))
 	}
-	results, err := w.PutTimes(ctx, timeChangesFromWire(req.GetChanges()))
+	results, err := w.PutTimes(ctx, wire.TimeChangesFromWire(req.GetChanges()))
 	if err != nil {
-		return nil, callErrorToWire(err)
+		return nil, wire.CallErrorToWire(err)
 	}
-	return &pb.PutTimesResponse{Results: changeResultsToWire(results)}, nil
+	return &pb.PutTimesResponse{Results: wire.ChangeResultsToWire(results)}, nil
 }
 
 // Export forwards to the adapter's Exporter; Unsupported when it has none.
@@ -137,13 +122,13 @@ func (s *sourceServer) Export(ctx context.Context, req *pb.ExportRequest) (*pb.E
 	}
 	x, ok := src.(adapters.Exporter)
 	if !ok {
-		return nil, callErrorToWire(adapters.Errorf(adapters.CodeUnsupported, "source cannot export"))
+		return nil, wire.CallErrorToWire(adapters.Errorf(adapters.CodeUnsupported, "source cannot export"))
 	}
-	results, err := x.Export(ctx, activitiesFromWire(req.GetActivities()))
+	results, err := x.Export(ctx, wire.ActivitiesFromWire(req.GetActivities()))
 	if err != nil {
-		return nil, callErrorToWire(err)
+		return nil, wire.CallErrorToWire(err)
 	}
-	return &pb.ExportResponse{Results: exportResultsToWire(results)}, nil
+	return &pb.ExportResponse{Results: wire.ExportResultsToWire(results)}, nil
 }
 
 // ReadAttachment forwards to the adapter's AttachmentReader; Unsupported
@@ -155,11 +140,11 @@ func (s *sourceServer) ReadAttachment(ctx context.Context, req *pb.ReadAttachmen
 	}
 	r, ok := src.(adapters.AttachmentReader)
 	if !ok {
-		return nil, callErrorToWire(adapters.Errorf(adapters.CodeUnsupported, "source cannot read attachments"))
+		return nil, wire.CallErrorToWire(adapters.Errorf(adapters.CodeUnsupported, "source cannot read attachments"))
 	}
 	data, err := r.ReadAttachment(ctx, req.GetItemId(), req.GetPart(), req.GetLimit())
 	if err != nil {
-		return nil, callErrorToWire(err)
+		return nil, wire.CallErrorToWire(err)
 	}
 	return &pb.ReadAttachmentResponse{Data: data}, nil
 }
@@ -173,10 +158,10 @@ func (s *sourceServer) Committed(ctx context.Context, req *pb.CommittedRequest) 
 	}
 	c, ok := src.(adapters.Committer)
 	if !ok {
-		return nil, callErrorToWire(adapters.Errorf(adapters.CodeUnsupported, "source does not act on commits"))
+		return nil, wire.CallErrorToWire(adapters.Errorf(adapters.CodeUnsupported, "source does not act on commits"))
 	}
 	if err := c.Committed(ctx, req.GetCursor()); err != nil {
-		return nil, callErrorToWire(err)
+		return nil, wire.CallErrorToWire(err)
 	}
 	return &pb.CommittedResponse{}, nil
 }

@@ -1,4 +1,4 @@
-package plugins
+package wire
 
 import (
 	"fmt"
@@ -95,7 +95,7 @@ func changedFields(a, b reflect.Value, path string) []string {
 
 func TestItemRoundTripKeepsEveryField(t *testing.T) {
 	in := filled[adapters.Item](t)
-	out := itemFromWire(itemToWire(&in))
+	out := ItemFromWire(ItemToWire(&in))
 	for _, d := range changedFields(reflect.ValueOf(in), reflect.ValueOf(out), "Item") {
 		t.Error(d)
 	}
@@ -103,7 +103,7 @@ func TestItemRoundTripKeepsEveryField(t *testing.T) {
 
 func TestActivityRoundTripKeepsEveryField(t *testing.T) {
 	in := filled[adapters.Activity](t)
-	out := activityFromWire(activityToWire(&in))
+	out := ActivityFromWire(ActivityToWire(&in))
 	for _, d := range changedFields(reflect.ValueOf(in), reflect.ValueOf(out), "Activity") {
 		t.Error(d)
 	}
@@ -111,23 +111,23 @@ func TestActivityRoundTripKeepsEveryField(t *testing.T) {
 
 func TestCallTypesRoundTripKeepEveryField(t *testing.T) {
 	info := filled[adapters.Info](t)
-	if got := infoFromWire(infoToWire(info)); !reflect.DeepEqual(got, info) {
+	if got := InfoFromWire(InfoToWire(info)); !reflect.DeepEqual(got, info) {
 		t.Errorf("Info: %+v, want %+v", got, info)
 	}
 	req := filled[adapters.SnapshotRequest](t)
-	if got := snapshotRequestFromWire(snapshotRequestToWire(req)); !reflect.DeepEqual(got, req) {
+	if got := SnapshotRequestFromWire(SnapshotRequestToWire(req)); !reflect.DeepEqual(got, req) {
 		t.Errorf("SnapshotRequest: %+v, want %+v", got, req)
 	}
 	end := filled[adapters.SnapshotEnd](t)
-	if got := snapshotEndFromWire(snapshotEndToWire(end)); !reflect.DeepEqual(got, end) {
+	if got := SnapshotEndFromWire(SnapshotEndToWire(end)); !reflect.DeepEqual(got, end) {
 		t.Errorf("SnapshotEnd: %+v, want %+v", got, end)
 	}
 	q := filled[adapters.ActivityQuery](t)
-	if got := activityQueryFromWire(activityQueryToWire(q)); !reflect.DeepEqual(got, q) {
+	if got := ActivityQueryFromWire(ActivityQueryToWire(q)); !reflect.DeepEqual(got, q) {
 		t.Errorf("ActivityQuery: %+v, want %+v", got, q)
 	}
 	changes := []adapters.TimeChange{filled[adapters.TimeChange](t), filled[adapters.TimeChange](t)}
-	if got := timeChangesFromWire(timeChangesToWire(changes)); !reflect.DeepEqual(got, changes) {
+	if got := TimeChangesFromWire(TimeChangesToWire(changes)); !reflect.DeepEqual(got, changes) {
 		t.Errorf("TimeChange: %+v, want %+v", got, changes)
 	}
 }
@@ -136,11 +136,11 @@ func TestResultsRoundTripKeepFieldsAndErrors(t *testing.T) {
 	fail := adapters.Errorf(adapters.CodeConflict, "item changed")
 
 	change := []adapters.ChangeResult{filled[adapters.ChangeResult](t), {ID: "b", Err: fail}}
-	gotChange := changeResultsFromWire(changeResultsToWire(change))
+	gotChange := ChangeResultsFromWire(ChangeResultsToWire(change))
 	export := []adapters.ExportResult{filled[adapters.ExportResult](t), {ActivityID: "b", Err: fail}}
-	gotExport := exportResultsFromWire(exportResultsToWire(export))
+	gotExport := ExportResultsFromWire(ExportResultsToWire(export))
 	upsert := []adapters.UpsertResult{filled[adapters.UpsertResult](t), {Key: "b", Err: fail}}
-	gotUpsert := upsertResultsFromWire(upsertResultsToWire(upsert))
+	gotUpsert := UpsertResultsFromWire(UpsertResultsToWire(upsert))
 
 	if !reflect.DeepEqual(gotChange[0], change[0]) {
 		t.Errorf("ChangeResult: %+v, want %+v", gotChange[0], change[0])
@@ -163,11 +163,11 @@ func TestResultsRoundTripKeepFieldsAndErrors(t *testing.T) {
 
 func TestZeroTimesStayZero(t *testing.T) {
 	in := adapters.Item{ID: "x", Raster: adapters.Raster{Due: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)}}
-	wire := itemToWire(&in)
+	wire := ItemToWire(&in)
 	if wire.GetRaster().GetStart() != nil || wire.GetDate() != nil {
 		t.Fatal("zero times were sent as timestamps")
 	}
-	out := itemFromWire(wire)
+	out := ItemFromWire(wire)
 	if !out.Raster.Start.IsZero() || !out.Date.IsZero() || !out.Raster.Due.Equal(in.Raster.Due) {
 		t.Fatalf("times after round trip: %+v", out.Raster)
 	}
@@ -176,7 +176,7 @@ func TestZeroTimesStayZero(t *testing.T) {
 func TestTimesComeBackAsTheSameInstantInUTC(t *testing.T) {
 	berlin := time.FixedZone("CET", 3600)
 	in := time.Date(2026, 3, 10, 9, 0, 0, 123, berlin)
-	out := timeFromWire(timeToWire(in))
+	out := TimeFromWire(TimeToWire(in))
 	if !out.Equal(in) || out.Location() != time.UTC {
 		t.Fatalf("got %v, want %v in UTC", out, in)
 	}
