@@ -7,10 +7,9 @@ package main
 import (
 	"github.com/gwsync/gwsync/adapters"
 	restcrm "github.com/gwsync/gwsync/examples/plugins/restcrm/sink"
-	"github.com/gwsync/gwsync/plugins"
+	"github.com/gwsync/gwsync/sdk"
 )
 
 func main() {
-	adapters.Register(restcrm.Registration())
-	plugins.Serve()
+	sdk.ServeSink(func(cfg adapters.Config) (adapters.Sink, error) { return restcrm.New(cfg) })
 }

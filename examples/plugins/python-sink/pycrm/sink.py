@@ -28,10 +28,9 @@ log = logging.getLogger("pycrm")
 
 
 def parse_options(config):
-    """The store of a Configure call's AdapterConfig. Does no I/O."""
-    if config.adapter != ADAPTER:
-        raise PluginError(E.ERROR_CODE_INVALID_CONFIG,
-                          "this plugin serves the adapter %r, not %r" % (ADAPTER, config.adapter))
+    """The store of a Configure call's AdapterConfig. Does no I/O. The
+    adapter name is not checked: gwsync names a plugin after its file
+    (gwsync-plugin-NAME), so a renamed copy serves under its new name."""
     raw = config.options_json.decode("utf-8").strip() or "{}"
     try:
         options = json.loads(raw)
