@@ -10,8 +10,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/conformance"
@@ -108,5 +111,42 @@ func TestErrorDetail(t *testing.T) {
 	}
 	if want := "crm: options: unknown option 'databse'"; !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error %q, want it to start with %q (the plugin's detail)", err, want)
+	}
+}
+
+// TestExitsWithHost: a plugin whose host is gone exits by itself (here a
+// shell that starts it, reads the handshake line and exits; no
+// PR_SET_PDEATHSIG is set).
+func TestExitsWithHost(t *testing.T) {
+	py := python(t)
+	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "pid")
+	fifo := filepath.Join(dir, "handshake")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sh := exec.Command("sh", "-c", `"$0" "$1" </dev/null 2>/dev/null >"$3" & echo $! > "$2"; read line < "$3"`,
+		py, pluginPath(t), pidFile, fifo)
+	sh.WaitDelay = 5 * time.Second
+	sh.Env = append(os.Environ(), "GWSYNC_PLUGIN=7f3c2a1e-gwsync-adapter-plugin", "PLUGIN_PROTOCOL_VERSIONS=1",
+		"PLUGIN_UNIX_SOCKET_DIR="+t.TempDir())
+	if out, err := sh.CombinedOutput(); err != nil {
+		t.Fatalf("sh: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for syscall.Kill(pid, 0) == nil {
+		if time.Now().After(deadline) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("plugin %d still runs 10 s after its host exited", pid)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -134,6 +134,7 @@ def serve(register_services, max_workers=16):
 
     register_services(server) adds the plugin's own services (gwsync's
     SinkService) to the grpc.Server."""
+    parent = os.getppid()  # the host, which waits for the handshake line
     _check_host()
     stopping = threading.Event()
     server = grpc.server(
@@ -156,8 +157,13 @@ def serve(register_services, max_workers=16):
     sys.stdout.write("%d|%d|%s|%s|grpc\n" % (CORE_PROTOCOL_VERSION, APP_PROTOCOL_VERSION, network, address))
     sys.stdout.flush()
 
+    # A plugin dies with its host. Linux hosts set PR_SET_PDEATHSIG on the
+    # child, which covers this process too; the parent-PID check below is
+    # the fallback everywhere else (as gwsync's Go plugins do).
     while not stopping.wait(1.0):
-        pass
+        if os.getppid() != parent:
+            sys.stderr.write("host process went away; exiting\n")
+            break
     server.stop(grace=2).wait()
     if socket_path and os.path.exists(socket_path):
         os.remove(socket_path)
