@@ -8,9 +8,20 @@
 // announce themselves from init().
 //
 // The engine imports this package and nothing below it; adapters import this
-// package and never the engine, never go-plugin. The plugins package is the
-// only place that knows both this contract and the wire protocol, so every
-// adapter can run in process or out of process without knowing which.
+// package and never the engine, never go-plugin. The plugin SDK
+// (github.com/gwsync/gwsync/sdk, with sdk/wire and sdk/server) and the host
+// (package plugins) are the only places that know both this contract and
+// the wire protocol, so every adapter can run in process or out of process
+// without knowing which.
+//
+// # Writing an adapter outside this module
+//
+// A CRM or groupware vendor implements Sink or Source here and serves it
+// with sdk.ServeSink or sdk.ServeSource from their own executable; no
+// Register call is needed then. The constructor gets a Config (options as
+// JSON: decode them with DecodeOptions, which refuses unknown keys with
+// CodeInvalidConfig) and must not do I/O. docs/plugins.md is the guide, and
+// `gwsync plugin test` checks the result.
 //
 // # Error contract
 //

@@ -5,9 +5,9 @@
 // transports, as subtests:
 //
 //   - "inprocess": the adapter built by adapters.NewSource/NewSink;
-//   - "grpc": behind the plugin protocol over an in-memory go-plugin
-//     connection (plugin.TestPluginGRPCConn), which catches anything the
-//     converters lose;
+//   - "grpc": behind the plugin protocol over an in-memory connection to
+//     the server a plugin process runs (plugins.ServeInMemory), which
+//     catches anything the converters lose;
 //   - "subprocess": in a real child process (the test binary re-executed,
 //     see Main), which catches anything that only works in one process;
 //   - "pooled": an instance in the long-lived processes of a plugins.Pool
@@ -16,4 +16,8 @@
 //
 // A capability the adapter does not declare in Info is skipped, and over
 // the wire it must fail with CodeUnsupported.
+//
+// The checks take a T, which *testing.T (wrapped) and a report collector
+// both provide: RunPlugin runs the same checks outside `go test` against a
+// plugin executable, for `gwsync plugin test`.
 package conformance

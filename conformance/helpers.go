@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -16,7 +15,7 @@ import (
 // its test instead of the whole test binary.
 const callTimeout = 30 * time.Second
 
-func callCtx(t *testing.T) context.Context {
+func callCtx(t T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	t.Cleanup(cancel)
 	return ctx
@@ -28,7 +27,7 @@ const unknownOptionKey = "conformance_no_such_option"
 
 // withUnknownOption returns opts with unknownOptionKey added. Options must
 // be a JSON object (an adapter's YAML options mapping) or empty.
-func withUnknownOption(t *testing.T, opts json.RawMessage) json.RawMessage {
+func withUnknownOption(t T, opts json.RawMessage) json.RawMessage {
 	t.Helper()
 	m := map[string]json.RawMessage{}
 	if len(opts) > 0 && string(opts) != "null" {
@@ -46,7 +45,7 @@ func withUnknownOption(t *testing.T, opts json.RawMessage) json.RawMessage {
 
 // snapshot collects a whole snapshot and checks its end: the count equals
 // what was emitted, and a listing without a cursor is complete.
-func snapshot(t *testing.T, src adapters.Source, req adapters.SnapshotRequest) []adapters.Item {
+func snapshot(t T, src adapters.Source, req adapters.SnapshotRequest) []adapters.Item {
 	t.Helper()
 	var items []adapters.Item
 	end, err := src.Snapshot(callCtx(t), req, func(it adapters.Item) error {
@@ -66,7 +65,7 @@ func snapshot(t *testing.T, src adapters.Source, req adapters.SnapshotRequest) [
 }
 
 // listActivities collects a whole listing and checks its count.
-func listActivities(t *testing.T, sink adapters.Sink, q adapters.ActivityQuery) []adapters.Activity {
+func listActivities(t T, sink adapters.Sink, q adapters.ActivityQuery) []adapters.Activity {
 	t.Helper()
 	var acts []adapters.Activity
 	end, err := sink.ListActivities(callCtx(t), q, func(a adapters.Activity) error {
@@ -156,7 +155,7 @@ func shifted(r adapters.Raster, d time.Duration) adapters.Raster {
 }
 
 // requireCode fails unless err carries code.
-func requireCode(t *testing.T, what string, err error, code adapters.Code) {
+func requireCode(t T, what string, err error, code adapters.Code) {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("%s: no error, want %s", what, code)
@@ -172,7 +171,7 @@ func suiteConfig(opts json.RawMessage) adapters.Config {
 }
 
 // closeAtEnd closes an adapter when the test ends; a failing Close fails it.
-func closeAtEnd(t *testing.T, c interface{ Close() error }) {
+func closeAtEnd(t T, c interface{ Close() error }) {
 	t.Cleanup(func() {
 		if err := c.Close(); err != nil {
 			t.Errorf("Close: %v", err)

@@ -28,21 +28,27 @@ func RunSink(t *testing.T, s SinkSuite) {
 	}
 	for _, tr := range transports {
 		t.Run(tr.name, func(t *testing.T) {
-			fx := StandardFixture()
-			c := &sinkChecks{suite: s, tr: tr, fx: fx}
-			c.opts = s.Backend(t, fx)
-			c.sink = c.open(t, c.opts)
-			c.run(t)
+			runSink(testingT{t}, tr, s.Adapter, func(_ T, fx Fixture) json.RawMessage { return s.Backend(t, fx) })
 		})
 	}
 }
 
+// runSink runs the sink checks over one transport on one backend; RunSink
+// and RunPlugin share it.
+func runSink(t T, tr transport, adapter string, backend func(T, Fixture) json.RawMessage) {
+	fx := StandardFixture()
+	c := &sinkChecks{adapter: adapter, tr: tr, fx: fx}
+	c.opts = backend(t, fx)
+	c.sink = c.open(t, c.opts)
+	c.run(t)
+}
+
 type sinkChecks struct {
-	suite SinkSuite
-	tr    transport
-	fx    Fixture
-	opts  json.RawMessage
-	sink  adapters.Sink
+	adapter string
+	tr      transport
+	fx      Fixture
+	opts    json.RawMessage
+	sink    adapters.Sink
 	// created is the activity the upsert checks created.
 	created adapters.Activity
 }
@@ -50,18 +56,18 @@ type sinkChecks struct {
 // secondOwner is the user whose Upsert of an existing Key adds them.
 const secondOwner = "bob"
 
-func (c *sinkChecks) open(t *testing.T, opts json.RawMessage) adapters.Sink {
+func (c *sinkChecks) open(t T, opts json.RawMessage) adapters.Sink {
 	t.Helper()
-	sink, err := c.tr.openSink(t, c.suite.Adapter, suiteConfig(opts))
+	sink, err := c.tr.openSink(t, c.adapter, suiteConfig(opts))
 	if err != nil {
-		t.Fatalf("open sink %s: %v", c.suite.Adapter, err)
+		t.Fatalf("open sink %s: %v", c.adapter, err)
 	}
 	closeAtEnd(t, sink)
 	return sink
 }
 
-func (c *sinkChecks) run(t *testing.T) {
-	t.Run("info", func(t *testing.T) {
+func (c *sinkChecks) run(t T) {
+	t.Run("info", func(t T) {
 		if _, err := c.sink.Info(callCtx(t)); err != nil {
 			t.Fatalf("Info: %v", err)
 		}
@@ -78,7 +84,7 @@ func (c *sinkChecks) run(t *testing.T) {
 
 // listsFixture: the activities created in the CRM are listed for their
 // owner, with their type, subject and raster.
-func (c *sinkChecks) listsFixture(t *testing.T) {
+func (c *sinkChecks) listsFixture(t T) {
 	got := listActivities(t, c.sink, adapters.ActivityQuery{Owner: FixtureOwner})
 	for _, want := range c.fx.Activities {
 		n := 0
@@ -103,7 +109,7 @@ func (c *sinkChecks) listsFixture(t *testing.T) {
 	}
 }
 
-func (c *sinkChecks) emitErrorStops(t *testing.T) {
+func (c *sinkChecks) emitErrorStops(t T) {
 	stop := errors.New("conformance: stop here")
 	calls := 0
 	_, err := c.sink.ListActivities(callCtx(t), adapters.ActivityQuery{Owner: FixtureOwner}, func(adapters.Activity) error {
@@ -118,7 +124,7 @@ func (c *sinkChecks) emitErrorStops(t *testing.T) {
 	}
 }
 
-func (c *sinkChecks) cancelledContext(t *testing.T) {
+func (c *sinkChecks) cancelledContext(t T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := c.sink.ListActivities(ctx, adapters.ActivityQuery{Owner: FixtureOwner}, func(adapters.Activity) error { return nil })
@@ -127,8 +133,8 @@ func (c *sinkChecks) cancelledContext(t *testing.T) {
 	}
 }
 
-func (c *sinkChecks) unknownOption(t *testing.T) {
-	sink, err := c.tr.openSink(t, c.suite.Adapter, suiteConfig(withUnknownOption(t, c.opts)))
+func (c *sinkChecks) unknownOption(t T) {
+	sink, err := c.tr.openSink(t, c.adapter, suiteConfig(withUnknownOption(t, c.opts)))
 	if err == nil {
 		defer sink.Close()
 		_, err = sink.Info(callCtx(t))
@@ -148,7 +154,7 @@ func importedMail() adapters.Activity {
 }
 
 // upsertCreates: a new Key creates an activity with an id and a version.
-func (c *sinkChecks) upsertCreates(t *testing.T) {
+func (c *sinkChecks) upsertCreates(t T) {
 	want := importedMail()
 	results, err := c.sink.Upsert(callCtx(t), []adapters.Activity{want})
 	if err != nil {
@@ -176,7 +182,7 @@ func (c *sinkChecks) upsertCreates(t *testing.T) {
 
 // upsertSameKey: the same Key again (another user's mailbox) returns the
 // existing activity and adds the owner.
-func (c *sinkChecks) upsertSameKey(t *testing.T) {
+func (c *sinkChecks) upsertSameKey(t T) {
 	if c.created.ID == "" {
 		t.Skip("upsert-creates failed")
 	}
@@ -201,7 +207,7 @@ func (c *sinkChecks) upsertSameKey(t *testing.T) {
 
 // updateTimes: a good change moves the raster and the version and nothing
 // else; a stale version is a per-item Conflict; an unknown id NotFound.
-func (c *sinkChecks) updateTimes(t *testing.T) {
+func (c *sinkChecks) updateTimes(t T) {
 	if c.created.ID == "" {
 		t.Skip("upsert-creates failed")
 	}
@@ -255,7 +261,7 @@ func (c *sinkChecks) updateTimes(t *testing.T) {
 
 // followUpRefused: gwsync never creates FOLLOWUP activities; a sink
 // refuses one per item, and the batch's other items still go through.
-func (c *sinkChecks) followUpRefused(t *testing.T) {
+func (c *sinkChecks) followUpRefused(t T) {
 	follow := importedMail()
 	follow.Type, follow.Key, follow.Subject = adapters.TypeFollowUp, "ical:followup@gwsync.test", "Follow up"
 	ok := importedMail()

@@ -1,8 +1,6 @@
 package conformance
 
 import (
-	"testing"
-
 	"github.com/gwsync/gwsync/adapters"
 )
 
@@ -11,7 +9,7 @@ import (
 // snapshot from that cursor still works afterwards (acting on the items
 // must not void the cursor). Over the wire an undeclared Committed is
 // Unsupported.
-func (c *sourceChecks) committed(t *testing.T) {
+func (c *sourceChecks) committed(t T) {
 	cm, implements := c.src.(adapters.Committer)
 	if !c.caps.Committed {
 		if c.tr.wire && implements {

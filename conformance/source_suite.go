@@ -35,17 +35,35 @@ func RunSource(t *testing.T, s SourceSuite) {
 	}
 	for _, tr := range transports {
 		t.Run(tr.name, func(t *testing.T) {
-			fx := StandardFixture()
-			c := &sourceChecks{suite: s, tr: tr, fx: fx}
-			c.opts = s.Backend(t, fx)
-			c.src = c.open(t, c.opts)
-			c.run(t)
+			runSource(testingT{t}, tr, s.Adapter, s.Kinds, func(_ T, fx Fixture) json.RawMessage { return s.Backend(t, fx) })
 		})
 	}
 }
 
+// runSource runs the source checks over one transport on one backend;
+// RunSource and RunPlugin share it.
+func runSource(t T, tr transport, adapter string, kinds []adapters.Kind, backend func(T, Fixture) json.RawMessage) {
+	fx := StandardFixture()
+	c := &sourceChecks{adapter: adapter, kinds: kinds, tr: tr, fx: fx}
+	c.opts = backend(t, fx)
+	c.src = c.open(t, c.opts)
+	if len(c.kinds) == 0 { // a plugin under test: it says what it serves
+		info, err := c.src.Info(callCtx(t))
+		if err != nil {
+			t.Fatalf("Info: %v", err)
+		}
+		c.kinds = info.Kinds
+		if len(c.kinds) == 0 {
+			c.kinds = adapters.Kinds
+		}
+	}
+	c.run(t)
+}
+
 type sourceChecks struct {
-	suite SourceSuite
+	adapter string
+	// kinds are the kinds the source serves (SourceSuite.Kinds).
+	kinds []adapters.Kind
 	tr    transport
 	fx    Fixture
 	opts  json.RawMessage
@@ -53,17 +71,17 @@ type sourceChecks struct {
 	caps  adapters.Capabilities
 }
 
-func (c *sourceChecks) open(t *testing.T, opts json.RawMessage) adapters.Source {
+func (c *sourceChecks) open(t T, opts json.RawMessage) adapters.Source {
 	t.Helper()
-	src, err := c.tr.openSource(t, c.suite.Adapter, suiteConfig(opts))
+	src, err := c.tr.openSource(t, c.adapter, suiteConfig(opts))
 	if err != nil {
-		t.Fatalf("open source %s: %v", c.suite.Adapter, err)
+		t.Fatalf("open source %s: %v", c.adapter, err)
 	}
 	closeAtEnd(t, src)
 	return src
 }
 
-func (c *sourceChecks) run(t *testing.T) {
+func (c *sourceChecks) run(t T) {
 	t.Run("info", c.info)
 	t.Run("snapshot", c.snapshotMatchesFixture)
 	t.Run("snapshot-by-kind", c.snapshotByKind)
@@ -74,7 +92,7 @@ func (c *sourceChecks) run(t *testing.T) {
 	t.Run("unknown-option", c.unknownOption)
 	t.Run("put-times", c.putTimes)
 	t.Run("export", c.export)
-	t.Run("close-twice", func(t *testing.T) {
+	t.Run("close-twice", func(t T) {
 		if err := c.src.Close(); err != nil {
 			t.Fatalf("Close: %v", err)
 		}
@@ -88,14 +106,14 @@ func (c *sourceChecks) run(t *testing.T) {
 func (c *sourceChecks) expected() []adapters.Item {
 	var out []adapters.Item
 	for _, it := range c.fx.Items {
-		if hasKind(c.suite.Kinds, it.Kind) {
+		if hasKind(c.kinds, it.Kind) {
 			out = append(out, it)
 		}
 	}
 	return out
 }
 
-func (c *sourceChecks) info(t *testing.T) {
+func (c *sourceChecks) info(t T) {
 	info, err := c.src.Info(callCtx(t))
 	if err != nil {
 		t.Fatalf("Info: %v", err)
@@ -104,7 +122,7 @@ func (c *sourceChecks) info(t *testing.T) {
 	if info.Name == "" {
 		t.Error("Info.Name is empty")
 	}
-	for _, k := range c.suite.Kinds {
+	for _, k := range c.kinds {
 		if len(info.Kinds) > 0 && !hasKind(info.Kinds, k) {
 			t.Errorf("Info.Kinds = %v lacks %q, which the suite says it serves", info.Kinds, k)
 		}
@@ -113,12 +131,12 @@ func (c *sourceChecks) info(t *testing.T) {
 
 // snapshotMatchesFixture: exactly the fixture items of the adapter's
 // kinds, each once, with the right kind, raster and subject.
-func (c *sourceChecks) snapshotMatchesFixture(t *testing.T) {
+func (c *sourceChecks) snapshotMatchesFixture(t T) {
 	got := snapshot(t, c.src, adapters.SnapshotRequest{})
 	checkItems(t, got, c.expected())
 }
 
-func checkItems(t *testing.T, got, want []adapters.Item) {
+func checkItems(t T, got, want []adapters.Item) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Errorf("snapshot has %d items, want %d", len(got), len(want))
@@ -151,7 +169,7 @@ func checkItems(t *testing.T, got, want []adapters.Item) {
 	}
 }
 
-func checkItem(t *testing.T, got, want adapters.Item) {
+func checkItem(t T, got, want adapters.Item) {
 	t.Helper()
 	if got.Kind != want.Kind {
 		t.Errorf("%s: kind %q, want %q", want.Key, got.Kind, want.Kind)
@@ -172,8 +190,8 @@ func checkItem(t *testing.T, got, want adapters.Item) {
 }
 
 // snapshotByKind: asking for one kind returns only that kind.
-func (c *sourceChecks) snapshotByKind(t *testing.T) {
-	for _, k := range c.suite.Kinds {
+func (c *sourceChecks) snapshotByKind(t T) {
+	for _, k := range c.kinds {
 		var want []adapters.Item
 		for _, it := range c.expected() {
 			if it.Kind == k {
@@ -186,7 +204,7 @@ func (c *sourceChecks) snapshotByKind(t *testing.T) {
 }
 
 // emitErrorStops: an error from emit stops the snapshot and comes back.
-func (c *sourceChecks) emitErrorStops(t *testing.T) {
+func (c *sourceChecks) emitErrorStops(t T) {
 	stop := errors.New("conformance: stop here")
 	calls := 0
 	_, err := c.src.Snapshot(callCtx(t), adapters.SnapshotRequest{}, func(adapters.Item) error {
@@ -202,7 +220,7 @@ func (c *sourceChecks) emitErrorStops(t *testing.T) {
 }
 
 // cancelledContext: a cancelled context fails the snapshot.
-func (c *sourceChecks) cancelledContext(t *testing.T) {
+func (c *sourceChecks) cancelledContext(t T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := c.src.Snapshot(ctx, adapters.SnapshotRequest{}, func(adapters.Item) error { return nil })
@@ -213,8 +231,8 @@ func (c *sourceChecks) cancelledContext(t *testing.T) {
 
 // unknownOption: a misspelt option is InvalidConfig, at construction or at
 // the latest on the first call.
-func (c *sourceChecks) unknownOption(t *testing.T) {
-	src, err := c.tr.openSource(t, c.suite.Adapter, suiteConfig(withUnknownOption(t, c.opts)))
+func (c *sourceChecks) unknownOption(t T) {
+	src, err := c.tr.openSource(t, c.adapter, suiteConfig(withUnknownOption(t, c.opts)))
 	if err == nil {
 		defer src.Close()
 		_, err = src.Info(callCtx(t))
@@ -225,7 +243,7 @@ func (c *sourceChecks) unknownOption(t *testing.T) {
 // putTimes: write-back changes the raster and the version and nothing
 // else; a stale version is a per-item Conflict that writes nothing; an
 // unknown id is NotFound.
-func (c *sourceChecks) putTimes(t *testing.T) {
+func (c *sourceChecks) putTimes(t T) {
 	w, implements := c.src.(adapters.TimeWriter)
 	if !c.caps.WriteTimes {
 		if c.tr.wire && implements {
@@ -294,7 +312,7 @@ func (c *sourceChecks) putTimes(t *testing.T) {
 // readAttachment: a source that declares ReadAttachments lists the
 // fixture's attachment with a Part and hands out exactly its bytes; the
 // limit is honoured; an unknown item or part is NotFound.
-func (c *sourceChecks) readAttachment(t *testing.T) {
+func (c *sourceChecks) readAttachment(t T) {
 	r, implements := c.src.(adapters.AttachmentReader)
 	if !c.caps.ReadAttachments {
 		if c.tr.wire && implements {
@@ -376,7 +394,7 @@ func (c *sourceChecks) writableItem() (adapters.Item, bool) {
 // export: a CRM appointment becomes a busy event that remembers its
 // activity id and shows in the next snapshot; exporting it again returns
 // the same item with Existed set.
-func (c *sourceChecks) export(t *testing.T) {
+func (c *sourceChecks) export(t T) {
 	x, implements := c.src.(adapters.Exporter)
 	if !c.caps.Export {
 		if c.tr.wire && implements {

@@ -24,38 +24,38 @@ type transport struct {
 	// value then implements every optional interface and must answer
 	// undeclared ones with CodeUnsupported.
 	wire       bool
-	openSource func(t *testing.T, adapter string, cfg adapters.Config) (adapters.Source, error)
-	openSink   func(t *testing.T, adapter string, cfg adapters.Config) (adapters.Sink, error)
+	openSource func(t T, adapter string, cfg adapters.Config) (adapters.Source, error)
+	openSink   func(t T, adapter string, cfg adapters.Config) (adapters.Sink, error)
 }
 
 var transports = []transport{
 	{
 		name: "inprocess",
-		openSource: func(t *testing.T, adapter string, cfg adapters.Config) (adapters.Source, error) {
+		openSource: func(t T, adapter string, cfg adapters.Config) (adapters.Source, error) {
 			return adapters.NewSource(adapter, cfg)
 		},
-		openSink: func(t *testing.T, adapter string, cfg adapters.Config) (adapters.Sink, error) {
+		openSink: func(t T, adapter string, cfg adapters.Config) (adapters.Sink, error) {
 			return adapters.NewSink(adapter, cfg)
 		},
 	},
 	{
 		name: "grpc",
 		wire: true,
-		openSource: func(t *testing.T, adapter string, cfg adapters.Config) (adapters.Source, error) {
+		openSource: func(t T, adapter string, cfg adapters.Config) (adapters.Source, error) {
 			return plugins.DialSource(context.Background(), inMemoryConn(t), adapter, cfg)
 		},
-		openSink: func(t *testing.T, adapter string, cfg adapters.Config) (adapters.Sink, error) {
+		openSink: func(t T, adapter string, cfg adapters.Config) (adapters.Sink, error) {
 			return plugins.DialSink(context.Background(), inMemoryConn(t), adapter, cfg)
 		},
 	},
 	{
 		name: "subprocess",
 		wire: true,
-		openSource: func(t *testing.T, adapter string, cfg adapters.Config) (adapters.Source, error) {
+		openSource: func(t T, adapter string, cfg adapters.Config) (adapters.Source, error) {
 			requireMain(t)
 			return plugins.OpenSource(context.Background(), SubprocessLaunch(adapter, cfg))
 		},
-		openSink: func(t *testing.T, adapter string, cfg adapters.Config) (adapters.Sink, error) {
+		openSink: func(t T, adapter string, cfg adapters.Config) (adapters.Sink, error) {
 			requireMain(t)
 			return plugins.OpenSink(context.Background(), SubprocessLaunch(adapter, cfg))
 		},
@@ -66,11 +66,11 @@ var transports = []transport{
 		// adds instances to the same processes.
 		name: "pooled",
 		wire: true,
-		openSource: func(t *testing.T, adapter string, cfg adapters.Config) (adapters.Source, error) {
+		openSource: func(t T, adapter string, cfg adapters.Config) (adapters.Source, error) {
 			requireMain(t)
 			return sharedPool().OpenSource(context.Background(), SubprocessLaunch(adapter, cfg))
 		},
-		openSink: func(t *testing.T, adapter string, cfg adapters.Config) (adapters.Sink, error) {
+		openSink: func(t T, adapter string, cfg adapters.Config) (adapters.Sink, error) {
 			requireMain(t)
 			return sharedPool().OpenSink(context.Background(), SubprocessLaunch(adapter, cfg))
 		},
@@ -91,7 +91,7 @@ var poolUsed atomic.Bool
 // inMemoryConn serves the plugin protocol inside the test process, through
 // the server a plugin process runs (plugins.ServeInMemory). The cleanup
 // closes a connection nobody closed.
-func inMemoryConn(t *testing.T) plugin.ClientProtocol {
+func inMemoryConn(t T) plugin.ClientProtocol {
 	client, err := plugins.ServeInMemory(server.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +128,7 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-func requireMain(t *testing.T) {
+func requireMain(t T) {
 	t.Helper()
 	if !mainInstalled {
 		t.Fatal("the subprocess transport needs `func TestMain(m *testing.M) { conformance.Main(m) }` in this package")

@@ -1,13 +1,14 @@
-// Package plugins runs adapters out of process: it is the only package that
-// knows both the adapters contract and the wire (gRPC over
-// hashicorp/go-plugin, protocol gwsync.plugin.v1 in proto/).
+// Package plugins is the host side of gwsync's plugin protocol
+// (gwsync.plugin.v1 over hashicorp/go-plugin and gRPC; the .proto files in
+// proto/ are the reference, their generated code proto/pluginv1).
 //
-// A plugin process calls Serve (or ServeBuiltin from the hidden
-// `gwsync plugin serve NAME` command) and serves whichever registered
-// adapter the host configures. The host calls OpenSource or OpenSink with a
-// Launch and gets back an ordinary adapters.Source or adapters.Sink, so the
-// engine cannot tell an out-of-process adapter from an in-process one:
-// error codes, per-item results and capabilities survive the wire.
+// The host calls OpenSource or OpenSink with a Launch, or a Pool's, and
+// gets back an ordinary adapters.Source or adapters.Sink, so the engine
+// cannot tell an out-of-process adapter from an in-process one: error
+// codes, per-item results and capabilities survive the wire. The plugin
+// side is the public SDK (package sdk, sdk/server); ServeInMemory serves it
+// in this process for tests, through the same server a plugin process
+// runs.
 //
 // Listings stream in batches and end with an explicit end marker carrying
 // the count. The host side fails a listing that stops without the marker or

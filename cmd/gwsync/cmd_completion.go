@@ -37,6 +37,7 @@ type commandSpec struct {
 var fixedValues = map[string][]string{
 	"log-level":  {"error", "warn", "info", "debug"},
 	"log-format": {"text", "json"},
+	"kind":       {"sink", "source"},
 }
 
 var shells = []string{"bash", "zsh", "fish"}

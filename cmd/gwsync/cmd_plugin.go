@@ -12,11 +12,22 @@ import (
 	"github.com/gwsync/gwsync/sdk"
 )
 
+const pluginUsage = "plugin list [--config FILE] | plugin test PATH [--kind sink|source] [--config OPTIONS.yaml]"
+
 func runPlugin(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "list" {
-		return usageError{"usage: gwsync plugin list [--config FILE]"}
+	if len(args) == 0 || (args[0] != "list" && args[0] != "test") {
+		return usageError{"usage: gwsync " + pluginUsage}
 	}
-	fs, c := newFlagSet("plugin list", "plugin list [--config FILE]")
+	// `gwsync help plugin` and the completion scripts come with every
+	// subcommand word in front of -h: both share one flag set.
+	if len(args) > 1 && args[0] == "list" && args[1] == "test" {
+		fs, _, _ := newPluginFlagSet()
+		return parse(fs, args[2:])
+	}
+	if args[0] == "test" {
+		return runPluginTest(ctx, args[1:])
+	}
+	fs, c, _ := newPluginFlagSet()
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}

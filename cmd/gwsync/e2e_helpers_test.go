@@ -33,6 +33,12 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	// `gwsync plugin test`'s test starts this binary as a deliberately
+	// broken sink plugin (plugin_test_e2e_test.go).
+	if os.Getenv(brokenSinkEnv) == "1" {
+		serveBrokenSink()
+		os.Exit(0)
+	}
 	dir, err := os.MkdirTemp("", "gwsync-e2e-")
 	if err != nil {
 		panic(err)

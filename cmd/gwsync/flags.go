@@ -37,7 +37,7 @@ var globals globalOptions
 // `gwsync help config` and the completion scripts reach its flag set.
 var subcommands = map[string][]string{
 	"config": {"check"},
-	"plugin": {"list"},
+	"plugin": {"list", "test"},
 	"jobs":   {"enqueue"},
 }
 

@@ -64,7 +64,7 @@ func commands() []command {
 		{"jobs", "jobs enqueue --user NAME|--all; jobs wait: the PostgreSQL sync queue", runJobs},
 		{"passwd", "print a bcrypt password_hash for a user of the web client", runPasswd},
 		{"keygen", "keygen --out FILE: write a new serve.secret_key_file (shared by web replicas)", runKeygen},
-		{"plugin", "plugin list: show adapters; plugin serve NAME: (internal) serve one", runPlugin},
+		{"plugin", "plugin list: show adapters; plugin test PATH: check a plugin with the conformance suite", runPlugin},
 		{"version", "print the version, commit, Go version and plugin protocol", runVersion},
 		{"completion", "print a shell completion script: completion bash|zsh|fish", runCompletion},
 		{"help", "show this help, or a command's: help COMMAND", runHelp},

@@ -8,16 +8,17 @@ _gwsync() {
     for (( i = 1; i < COMP_CWORD; i++ )); do
         word="${COMP_WORDS[i]}"
         case "$word" in
-            --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out) (( i++ )) ;;
+            --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out|--kind|-kind) (( i++ )) ;;
             -*) ;;
             *) if [[ -z "$cmd" ]]; then cmd="$word"; elif [[ -z "$sub" ]]; then sub="$word"; fi ;;
         esac
     done
     case "$prev" in
+        --kind|-kind) COMPREPLY=( $(compgen -W "sink source" -- "$cur") ); return ;;
         --log-format|-log-format) COMPREPLY=( $(compgen -W "text json" -- "$cur") ); return ;;
         --log-level|-log-level) COMPREPLY=( $(compgen -W "error warn info debug" -- "$cur") ); return ;;
         --config|-config|--out|-out) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
-        --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out) COMPREPLY=(); return ;;
+        --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out|--kind|-kind) COMPREPLY=(); return ;;
     esac
     case "$cmd" in
         "")
@@ -34,7 +35,7 @@ _gwsync() {
         jobs) if [[ -z "$sub" ]]; then words="enqueue"; else words="--all --config --log-format --log-level --user"; fi ;;
         passwd) words="--config --cost --log-format --log-level" ;;
         keygen) words="--config --log-format --log-level --out" ;;
-        plugin) if [[ -z "$sub" ]]; then words="list"; else words="--config --log-format --log-level"; fi ;;
+        plugin) if [[ -z "$sub" ]]; then words="list test"; else words="--config --kind --log-format --log-level"; fi ;;
         version) words="" ;;
         completion) if [[ -z "$sub" ]]; then words="bash zsh fish"; fi ;;
         help) if [[ -z "$sub" ]]; then words="plan sync activities status config discover serve migrate-state worker jobs passwd keygen plugin version completion help"; fi ;;

@@ -7,22 +7,23 @@ _gwsync() {
   for (( i = 2; i < CURRENT; i++ )); do
     w=${words[i]}
     case $w in
-      (--config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out) (( i++ )) ;;
+      (--config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out|--kind|-kind) (( i++ )) ;;
       (-*) ;;
       (*) if [[ -z $cmd ]]; then cmd=$w; elif [[ -z $sub ]]; then sub=$w; fi ;;
     esac
   done
   case ${words[CURRENT-1]} in
+    (--kind|-kind) compadd -- sink source; return ;;
     (--log-format|-log-format) compadd -- text json; return ;;
     (--log-level|-log-level) compadd -- error warn info debug; return ;;
     (--config|-config|--out|-out) _files; return ;;
-    (--config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out) return ;;
+    (--config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out|--kind|-kind) return ;;
   esac
   if [[ -z $cmd ]]; then
     if [[ ${words[CURRENT]} == -* ]]; then
       cands=( '--config:the YAML config file' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--version:print the version and exit' '--help:show help' )
     else
-      cands=( 'plan:show what a sync would do (table, or --json)' 'sync:plan and apply: import new items, sync changed times both ways' 'activities:list the activities in the CRM (--type, --json)' 'status:show the last runs, cursors and per-item errors' 'config:config check: validate a config file' 'discover:list what each source'\''s server offers: calendars, task lists, folders' 'serve:run the web client: sync wizard, automatic runs, /metrics' 'migrate-state:copy an embedded SQLite state into an empty PostgreSQL state (--to, or the config'\''s)' 'worker:work sync jobs from the PostgreSQL queue (scale-out; needs a PostgreSQL state)' 'jobs:jobs enqueue --user NAME|--all; jobs wait: the PostgreSQL sync queue' 'passwd:print a bcrypt password_hash for a user of the web client' 'keygen:keygen --out FILE: write a new serve.secret_key_file (shared by web replicas)' 'plugin:plugin list: show adapters; plugin serve NAME: (internal) serve one' 'version:print the version, commit, Go version and plugin protocol' 'completion:print a shell completion script: completion bash|zsh|fish' 'help:show this help, or a command'\''s: help COMMAND' )
+      cands=( 'plan:show what a sync would do (table, or --json)' 'sync:plan and apply: import new items, sync changed times both ways' 'activities:list the activities in the CRM (--type, --json)' 'status:show the last runs, cursors and per-item errors' 'config:config check: validate a config file' 'discover:list what each source'\''s server offers: calendars, task lists, folders' 'serve:run the web client: sync wizard, automatic runs, /metrics' 'migrate-state:copy an embedded SQLite state into an empty PostgreSQL state (--to, or the config'\''s)' 'worker:work sync jobs from the PostgreSQL queue (scale-out; needs a PostgreSQL state)' 'jobs:jobs enqueue --user NAME|--all; jobs wait: the PostgreSQL sync queue' 'passwd:print a bcrypt password_hash for a user of the web client' 'keygen:keygen --out FILE: write a new serve.secret_key_file (shared by web replicas)' 'plugin:plugin list: show adapters; plugin test PATH: check a plugin with the conformance suite' 'version:print the version, commit, Go version and plugin protocol' 'completion:print a shell completion script: completion bash|zsh|fish' 'help:show this help, or a command'\''s: help COMMAND' )
     fi
     _describe -t commands 'gwsync' cands
     return
@@ -40,7 +41,7 @@ _gwsync() {
     (jobs) if [[ -z $sub ]]; then compadd -- enqueue; return; fi; cands=( '--all:queue a sync for every user of the config' '--config:the YAML config file' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--user:queue this user'\''s sync (repeat, or a comma-separated list)' ) ;;
     (passwd) cands=( '--config:the YAML config file' '--cost:bcrypt cost (4-31); each step doubles the work' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' ) ;;
     (keygen) cands=( '--config:the YAML config file' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--out:write the new key to file (must not exist); set serve.secret_key_file to it on every replica' ) ;;
-    (plugin) if [[ -z $sub ]]; then compadd -- list; return; fi; cands=( '--config:the YAML config file' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' ) ;;
+    (plugin) if [[ -z $sub ]]; then compadd -- list test; return; fi; cands=( '--config:the YAML config file; for plugin test: the plugin'\''s options, what a config entry'\''s options: block holds' '--kind:plugin test: the kind of adapter PATH serves: sink or source; the report prints each check, exit 1 if one fails' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' ) ;;
     (version) cands=(  ) ;;
     (completion) [[ -z $sub ]] && compadd -- bash zsh fish; return ;;
     (help) [[ -z $sub ]] && compadd -- plan sync activities status config discover serve migrate-state worker jobs passwd keygen plugin version completion help; return ;;

@@ -1,0 +1,162 @@
+package conformance
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/plugins"
+)
+
+// PluginRun says which plugin executable RunPlugin checks, and how.
+type PluginRun struct {
+	// Path is the plugin executable.
+	Path string
+	// Kind is "sink" or "source".
+	Kind string
+	// Adapter is the name sent in Configure; "" takes NAME from the file
+	// name gwsync-plugin-NAME (else the file's base name), as a config's
+	// `plugin: NAME` would.
+	Adapter string
+	// Options is the plugin's options block as a JSON object (what a
+	// config entry's `options:` becomes). For a source they must point at
+	// groupware holding StandardFixture's items; for a sink at a CRM that
+	// holds either nothing for FixtureOwner (the fixture's activities are
+	// then created through Upsert) or exactly StandardFixture's
+	// activities.
+	Options json.RawMessage
+	// Logger receives the plugin's log lines; nil discards them.
+	Logger hclog.Logger
+}
+
+// Kinds of plugin RunPlugin checks.
+const (
+	KindSink   = "sink"
+	KindSource = "source"
+)
+
+// RunPlugin runs the conformance suite that every built-in passes against
+// a plugin executable, outside `go test`: each check in a process of the
+// plugin started as gwsync starts it. What cannot even start (a missing
+// file, a failed handshake, options refused) is the check "setup".
+func RunPlugin(p PluginRun) *Report {
+	report := &Report{}
+	root := &collector{report: report}
+	if p.Adapter == "" {
+		p.Adapter = AdapterNameOf(p.Path)
+	}
+	if len(p.Options) == 0 {
+		p.Options = json.RawMessage(`{}`)
+	}
+	tr := executableTransport(p)
+	backend := func(T, Fixture) json.RawMessage { return p.Options }
+	root.run(func(t T) {
+		switch p.Kind {
+		case KindSink:
+			runSinkSeeded(t, tr, p.Adapter, backend)
+		case KindSource:
+			runSource(t, tr, p.Adapter, nil, backend)
+		default:
+			t.Fatalf("kind %q: want %q or %q", p.Kind, KindSink, KindSource)
+		}
+	})
+	if e := root.entry(); len(e.Messages) > 0 || (e.Result == Fail && !root.children) {
+		e.Name = "setup"
+		report.Checks = append([]Check{e}, report.Checks...)
+	}
+	return report
+}
+
+// AdapterNameOf is the adapter name of a plugin file: NAME of
+// gwsync-plugin-NAME (with .exe dropped), else the base name.
+func AdapterNameOf(path string) string {
+	base := strings.TrimSuffix(filepath.Base(path), ".exe")
+	if name, ok := strings.CutPrefix(base, plugins.ExternalPrefix); ok && name != "" {
+		return name
+	}
+	return base
+}
+
+// executableTransport starts the plugin at p.Path for every adapter the
+// checks open, as gwsync starts an external plugin (plugins.OpenSource).
+func executableTransport(p PluginRun) transport {
+	launch := func(adapter string, cfg adapters.Config) plugins.Launch {
+		logger := p.Logger
+		if logger == nil {
+			logger = hclog.NewNullLogger()
+		}
+		return plugins.Launch{Adapter: adapter, Config: cfg, Cmd: exec.Command(p.Path), Logger: logger}
+	}
+	return transport{
+		name: "plugin",
+		wire: true,
+		openSource: func(t T, adapter string, cfg adapters.Config) (adapters.Source, error) {
+			return plugins.OpenSource(context.Background(), launch(adapter, cfg))
+		},
+		openSink: func(t T, adapter string, cfg adapters.Config) (adapters.Sink, error) {
+			return plugins.OpenSink(context.Background(), launch(adapter, cfg))
+		},
+	}
+}
+
+// seedKeyPrefix marks the fixture activities RunPlugin creates in an
+// empty CRM.
+const seedKeyPrefix = "conformance-fixture:"
+
+// runSinkSeeded is runSink for a CRM that may be empty: the fixture's
+// activities are created through the sink itself when FixtureOwner has
+// none, so that a third party needs no way into their CRM but the plugin.
+func runSinkSeeded(t T, tr transport, adapter string, backend func(T, Fixture) json.RawMessage) {
+	fx := StandardFixture()
+	c := &sinkChecks{adapter: adapter, tr: tr, fx: fx}
+	c.opts = backend(t, fx)
+	c.sink = c.open(t, c.opts)
+	if !t.Run("seed-fixture", c.seedFixture) {
+		return
+	}
+	c.run(t)
+}
+
+// seedFixture creates the fixture's activities unless FixtureOwner has
+// some already (a CRM prepared with them).
+func (c *sinkChecks) seedFixture(t T) {
+	if have := listActivities(t, c.sink, adapters.ActivityQuery{Owner: FixtureOwner}); len(have) > 0 {
+		if len(have) != len(c.fx.Activities) {
+			t.Fatalf("the CRM holds %d activities of %s; want none (the suite creates the fixture) or exactly the %d of the fixture: point the options at an empty test CRM", len(have), FixtureOwner, len(c.fx.Activities))
+		}
+		return
+	}
+	acts := make([]adapters.Activity, len(c.fx.Activities))
+	for i, a := range c.fx.Activities {
+		a.Key = seedKeyPrefix + a.ID
+		a.ID = ""
+		acts[i] = a
+	}
+	results, err := c.sink.Upsert(callCtx(t), acts)
+	if err != nil {
+		t.Fatalf("Upsert of the fixture's %d activities: %v", len(acts), err)
+	}
+	if len(results) != len(acts) {
+		t.Fatalf("Upsert of %d activities returned %d results", len(acts), len(results))
+	}
+	for i, r := range results {
+		if r.Err != nil {
+			t.Errorf("Upsert of fixture activity %s %q: %v", acts[i].Type, acts[i].Subject, r.Err)
+		}
+	}
+}
+
+// String names the run for a report's heading.
+func (p PluginRun) String() string {
+	name := p.Adapter
+	if name == "" {
+		name = AdapterNameOf(p.Path)
+	}
+	return fmt.Sprintf("%s (%s %q)", p.Path, p.Kind, name)
+}
