@@ -246,3 +246,34 @@ func writeConfig(t *testing.T, path, crmYAML string) {
 		t.Fatal(err)
 	}
 }
+
+// TestPluginTest: both examples pass `gwsync plugin test`, the check a
+// third party runs on their plugin, each against an empty CRM (the suite
+// creates its fixture through the sink).
+func TestPluginTest(t *testing.T) {
+	check := func(t *testing.T, plugin, optionsYAML string, env []string) {
+		t.Helper()
+		opts := filepath.Join(t.TempDir(), "options.yaml")
+		if err := os.WriteFile(opts, []byte(optionsYAML), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := gwsync(t, env, "plugin", "test", plugin, "--kind", "sink", "--config", opts)
+		for _, check := range []string{"seed-fixture", "lists-crm-activities", "upsert-same-key", "update-times", "followup-refused"} {
+			if !strings.Contains(out, "PASS  "+check+"\n") {
+				t.Errorf("no PASS for %s in the report:\n%s", check, out)
+			}
+		}
+		if !strings.Contains(out, " 0 failed, 0 skipped") {
+			t.Errorf("report:\n%s", out)
+		}
+	}
+	t.Run("restcrm", func(t *testing.T) {
+		srv := httptest.NewServer(refserver.New("demo-token"))
+		defer srv.Close()
+		check(t, restcrmBin, "base_url: "+srv.URL+"\ntoken: ${env:RESTCRM_TOKEN}\n", []string{"RESTCRM_TOKEN=demo-token"})
+	})
+	t.Run("python-sink", func(t *testing.T) {
+		testenv.Var(t, "PYTHON_GRPC")
+		check(t, "python-sink/gwsync-plugin-pycrm", "database_file: "+filepath.Join(t.TempDir(), "crm.db")+"\n", nil)
+	})
+}
