@@ -28,11 +28,11 @@ const pluginFile = "gwsync-plugin-pycrm"
 // python is Debian's python3 with python3-grpcio
 // (scripts/servers/python-grpc.sh); the test skips without it, and fails
 // without it when GWSYNC_REQUIRE_SERVERS=1 (CI).
-func python(t *testing.T) string {
+func python(t testing.TB) string {
 	return testenv.Var(t, "PYTHON_GRPC")
 }
 
-func pluginPath(t *testing.T) string {
+func pluginPath(t testing.TB) string {
 	p, err := filepath.Abs(pluginFile)
 	if err != nil {
 		t.Fatal(err)

@@ -125,19 +125,26 @@ class SinkService(sink_pb2_grpc.SinkServiceServicer):
     def Upsert(self, request, context):
         store = self._store(context)
         out = sink_pb2.UpsertResponse()
-        for a in request.activities:
-            result = out.results.add(key=a.key)
+        results = [out.results.add(key=a.key) for a in request.activities]
+        accepted = []  # (result, activity) that pass check_upsert
+        for result, a in zip(results, request.activities):
             try:
                 check_upsert(a)
-                row, created = store.upsert(convert.row_from_activity(a), list(a.owners), list(a.contacts),
-                                            convert.attachments_from_activity(a))
             except PluginError as e:
                 result.error.CopyFrom(e.to_status())
                 continue
-            except Exception as e:  # noqa: BLE001 - the store failed for this item
+            accepted.append((result, a))
+        try:
+            stored = store.upsert_batch([(convert.row_from_activity(a), list(a.owners), list(a.contacts),
+                                          convert.attachments_from_activity(a)) for _, a in accepted])
+        except Exception as e:  # noqa: BLE001 - the store failed: the whole call did
+            abort(context, E.ERROR_CODE_TEMPORARY, "%s: upsert %d activities: %s" % (store.path, len(accepted), e))
+        for (result, a), got in zip(accepted, stored):
+            if isinstance(got, Exception):
                 result.error.CopyFrom(types_pb2.Status(code=E.ERROR_CODE_TEMPORARY,
-                                                       message="%s: upsert %r: %s" % (store.path, a.key, e)))
+                                                       message="%s: upsert %r: %s" % (store.path, a.key, got)))
                 continue
+            row, created = got
             # The caller sent the body: the result leaves it out (sink.go).
             result.activity.CopyFrom(convert.activity_from_row(row, with_body=False))
             result.created = created

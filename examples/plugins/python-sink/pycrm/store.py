@@ -104,32 +104,49 @@ class Store:
                 self._complete(db, row)
         return rows
 
-    def upsert(self, row, owners, contacts, attachments):
-        """Creates the activity unless its key exists; then adds owners and
-        contacts to the existing one. Returns (row, created)."""
+    def upsert_batch(self, requests):
+        """Upserts a batch in one transaction (one disk sync, not one per
+        activity). requests are (row, owners, contacts, attachments); each
+        activity is created unless its key exists, and then its owners and
+        contacts are added to the existing one. Returns one (row, created)
+        or the exception of that activity, in order: a failed activity is
+        rolled back to its savepoint, the others are kept."""
+        out = []
         with self._lock:
             db = self._db()
             db.execute("BEGIN IMMEDIATE")
             try:
-                existing = db.execute("SELECT id FROM activities WHERE key = ?", (row["key"],)).fetchone()
-                created = existing is None
-                if created:
-                    cur = db.execute("INSERT INTO activities (%s) VALUES (%s)" % (
-                        ",".join(COLUMNS), ",".join("?" * len(COLUMNS))), [row.get(c) for c in COLUMNS])
-                    activity_id = cur.lastrowid
-                    for a in attachments:
-                        db.execute("INSERT INTO attachments (activity_id, name, type, size, data) VALUES (?,?,?,?,?)",
-                                   (activity_id, a["name"], a["type"], a["size"], a["data"]))
-                else:
-                    activity_id = existing["id"]
-                self._add_people(db, activity_id, owners, contacts)
-                out = dict(db.execute("SELECT * FROM activities WHERE id = ?", (activity_id,)).fetchone())
-                self._complete(db, out)
+                for req in requests:
+                    db.execute("SAVEPOINT item")
+                    try:
+                        out.append(self._upsert_one(db, *req))
+                        db.execute("RELEASE item")
+                    except sqlite3.Error as e:
+                        db.execute("ROLLBACK TO item")
+                        db.execute("RELEASE item")
+                        out.append(e)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
-        return out, created
+        return out
+
+    def _upsert_one(self, db, row, owners, contacts, attachments):
+        existing = db.execute("SELECT id FROM activities WHERE key = ?", (row["key"],)).fetchone()
+        created = existing is None
+        if created:
+            cur = db.execute("INSERT INTO activities (%s) VALUES (%s)" % (
+                ",".join(COLUMNS), ",".join("?" * len(COLUMNS))), [row.get(c) for c in COLUMNS])
+            activity_id = cur.lastrowid
+            for a in attachments:
+                db.execute("INSERT INTO attachments (activity_id, name, type, size, data) VALUES (?,?,?,?,?)",
+                           (activity_id, a["name"], a["type"], a["size"], a["data"]))
+        else:
+            activity_id = existing["id"]
+        self._add_people(db, activity_id, owners, contacts)
+        got = dict(db.execute("SELECT * FROM activities WHERE id = ?", (activity_id,)).fetchone())
+        self._complete(db, got)
+        return got, created
 
     def insert_crm(self, row, owners, contacts):
         """Creates an activity as a CRM user would (no key). Returns its id."""
