@@ -24,7 +24,7 @@ const token = "s3cret-token"
 
 // crm starts a reference CRM holding activities created by its users
 // (through its API, as any client would) and returns its URL.
-func crm(t *testing.T, activities []adapters.Activity) string {
+func crm(t testing.TB, activities []adapters.Activity) string {
 	t.Helper()
 	srv := httptest.NewServer(refserver.New(token))
 	t.Cleanup(srv.Close)
