@@ -4,9 +4,10 @@ import (
 	"context"
 	"sync"
 
-	"github.com/gwsync/gwsync/sdk/wire"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
+
+	"github.com/gwsync/gwsync/sdk/wire"
 )
 
 // announceInstances sends wire.InstancesHeader on a named Configure. Errors are

@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
-	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
-
 	"github.com/gwsync/gwsync/adapters"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
 )
 
 func TestWatchParentFiresWhenParentChanges(t *testing.T) {
