@@ -8,7 +8,7 @@ What a gwsync host (go-plugin v1.8.0's client) needs from a plugin process:
    directory the host made), or on 127.0.0.1 when there is none.
 3. The handshake line on stdout, once the server listens:
    CORE-PROTOCOL-VERSION|APP-PROTOCOL-VERSION|NETWORK-TYPE|NETWORK-ADDR|PROTOCOL
-   e.g. `1|1|unix|/tmp/gwsync-plugin-123/plugin456|grpc`.
+   e.g. `1|1|unix|$TMPDIR/gwsync-plugin-123/plugin456|grpc`.
 4. The health service (grpc.health.v1.Health/Check, service "plugin"),
    which the host calls to see that the plugin is alive.
 5. go-plugin's GRPCController.Shutdown (the host's Close: exit cleanly),
