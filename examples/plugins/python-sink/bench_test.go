@@ -79,3 +79,17 @@ func BenchmarkList(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "activities/s")
 }
+
+// BenchmarkStartStop: starting the Python plugin (handshake, Configure,
+// Info) and closing it, as gwsync does once per run and sink.
+func BenchmarkStartStop(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		sink := openBench(b)
+		if _, err := sink.Info(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		if err := sink.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -85,10 +85,11 @@ class Broker(goplugin_pb2_grpc.GRPCBrokerServicer):
         self._stopping = stopping
 
     def StartStream(self, request_iterator, context):
-        # gwsync opens no brokered connections: read the host's stream
-        # until it ends, answer nothing.
-        for _ in request_iterator:
-            pass
+        # gwsync opens no brokered connections: keep the stream open until
+        # the plugin stops or the host drops it, answer nothing. (Reading
+        # the host's side instead would block a shutdown until the host
+        # closed it.)
+        _until_stopped(self._stopping, context)
         return
         yield
 
@@ -164,6 +165,6 @@ def serve(register_services, max_workers=16):
         if os.getppid() != parent:
             sys.stderr.write("host process went away; exiting\n")
             break
-    server.stop(grace=2).wait()
+    server.stop(grace=0.5).wait()
     if socket_path and os.path.exists(socket_path):
         os.remove(socket_path)
