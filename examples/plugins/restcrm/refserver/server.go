@@ -101,16 +101,16 @@ func (s *Server) createActivity(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, CodeInvalid, fmt.Sprintf("unknown activity type %q", a.Type))
 		return
 	}
-	if a.Key != "" {
-		if got, created := s.store.upsert(a); !created {
-			writeError(w, http.StatusConflict, CodeExists, fmt.Sprintf("activity %s has key %q already", got.ID, a.Key))
-			return
-		} else {
-			writeJSON(w, http.StatusCreated, got)
-			return
-		}
+	if a.Key == "" {
+		writeJSON(w, http.StatusCreated, s.store.create(a))
+		return
 	}
-	writeJSON(w, http.StatusCreated, s.store.create(a))
+	got, created := s.store.upsert(a)
+	if !created {
+		writeError(w, http.StatusConflict, CodeExists, fmt.Sprintf("activity %s has key %q already", got.ID, a.Key))
+		return
+	}
+	writeJSON(w, http.StatusCreated, got)
 }
 
 // POST /activities/batch: imported activities, idempotent by key. Each

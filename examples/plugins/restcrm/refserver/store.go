@@ -117,7 +117,7 @@ func (s *store) list(owner string, types []string, after, limit int) ([]Activity
 	return out, false
 }
 
-// errNotFound and errVersion are setTimes' refusals.
+// refusal is why setTimes changed nothing.
 type refusal string
 
 func (r refusal) Error() string { return string(r) }
