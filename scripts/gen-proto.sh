@@ -14,3 +14,10 @@ buf lint
 rm -f plugins/proto/pluginv1/*.pb.go
 buf generate
 gofmt -l plugins/proto/pluginv1 | sed 's/^/not gofmt-clean: /'
+# The Python example plugin's stubs come from the same .proto files; its
+# test (examples/plugins/python-sink) fails when they are stale.
+if /usr/bin/python3 -c 'import grpc_tools.protoc' 2>/dev/null; then
+	sh examples/plugins/python-sink/gen.sh
+else
+	echo "note: python3-grpc-tools missing (scripts/servers/python-grpc.sh install): examples/plugins/python-sink/pycrm/gen not regenerated" >&2
+fi
