@@ -20,7 +20,7 @@ type crmSide struct {
 	version  string
 	raster   packed
 	modified int64
-	change   int64 // its number in the CRM's change sequence, 0 when unknown
+	change   int64              // its number in the CRM's change sequence, 0 when unknown
 	listed   bool               // the CRM listing returned it (else: deleted in the CRM)
 	linked   bool               // some link of this user points at it
 	shared   bool               // more than one does (see olderDuplicate)
