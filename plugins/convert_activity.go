@@ -25,6 +25,7 @@ func activityToWire(a *adapters.Activity) *pb.Activity {
 		Source:      a.Source,
 		SourceItem:  a.SourceItem,
 		Modified:    timeToWire(a.Modified),
+		Change:      a.Change,
 	}
 }
 
@@ -47,6 +48,7 @@ func activityFromWire(p *pb.Activity) adapters.Activity {
 		Source:      p.GetSource(),
 		SourceItem:  p.GetSourceItem(),
 		Modified:    timeFromWire(p.GetModified()),
+		Change:      p.GetChange(),
 	}
 }
 

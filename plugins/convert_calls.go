@@ -17,11 +17,11 @@ func infoFromWire(p *pb.Info) adapters.Info {
 }
 
 func capabilitiesToWire(c adapters.Capabilities) *pb.Capabilities {
-	return &pb.Capabilities{WriteTimes: c.WriteTimes, Export: c.Export, Incremental: c.Incremental, ReadAttachments: c.ReadAttachments, Committed: c.Committed}
+	return &pb.Capabilities{WriteTimes: c.WriteTimes, Export: c.Export, Incremental: c.Incremental, ReadAttachments: c.ReadAttachments, Committed: c.Committed, ListChanges: c.ListChanges}
 }
 
 func capabilitiesFromWire(p *pb.Capabilities) adapters.Capabilities {
-	return adapters.Capabilities{WriteTimes: p.GetWriteTimes(), Export: p.GetExport(), Incremental: p.GetIncremental(), ReadAttachments: p.GetReadAttachments(), Committed: p.GetCommitted()}
+	return adapters.Capabilities{WriteTimes: p.GetWriteTimes(), Export: p.GetExport(), Incremental: p.GetIncremental(), ReadAttachments: p.GetReadAttachments(), Committed: p.GetCommitted(), ListChanges: p.GetListChanges()}
 }
 
 func kindsToWire(kinds []adapters.Kind) []string {
@@ -90,6 +90,14 @@ func activityQueryToWire(q adapters.ActivityQuery) *pb.ListActivitiesRequest {
 
 func activityQueryFromWire(p *pb.ListActivitiesRequest) adapters.ActivityQuery {
 	return adapters.ActivityQuery{Owner: p.GetOwner(), Types: typesFromWire(p.GetTypes())}
+}
+
+func changeQueryToWire(q adapters.ChangeQuery) *pb.ListChangesRequest {
+	return &pb.ListChangesRequest{Owner: q.Owner, Types: typesToWire(q.Types), Since: q.Since}
+}
+
+func changeQueryFromWire(p *pb.ListChangesRequest) adapters.ChangeQuery {
+	return adapters.ChangeQuery{Owner: p.GetOwner(), Types: typesFromWire(p.GetTypes()), Since: p.GetSince()}
 }
 
 func timeChangesToWire(list []adapters.TimeChange) []*pb.TimeChange {
