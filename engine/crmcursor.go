@@ -233,7 +233,7 @@ func (p *planner) settleCRM() {
 		return
 	}
 	switch {
-	case len(p.job.Areas) > 0:
+	case len(p.job.Areas) > 0 && !everyArea(p.job.Areas):
 		l.unsettledBy = "the run was narrowed to some areas"
 	case len(p.narrowed) > 0:
 		l.unsettledBy = "a source was listed for some kinds only"
@@ -248,6 +248,16 @@ func (p *planner) settleCRM() {
 			l.unsettledBy = "source " + name + " was not listed"
 		}
 	}
+}
+
+// everyArea tells whether a job's areas leave none out.
+func everyArea(list []Area) bool {
+	for _, a := range Areas {
+		if !hasArea(list, a) {
+			return false
+		}
+	}
+	return true
 }
 
 // listed tells whether the plan has a report of that source.
