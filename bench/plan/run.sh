@@ -23,6 +23,7 @@ work=$(cd "$work" && pwd)
 go build -o "$work/gwsync" "$root/cmd/gwsync"
 go build -o "$work/gen" "$root/bench/plan/gen"
 
+rm -rf "$work/radicale" # a fresh, empty calendar
 eval "$("$root/scripts/servers/radicale.sh" start "$work/radicale")"
 trap '"$root/scripts/servers/radicale.sh" stop "$work/radicale"' EXIT
 curl -sf -u alice:secret -X MKCALENDAR "${GWSYNC_TEST_RADICALE_URL}alice/bench/" >/dev/null
