@@ -86,7 +86,11 @@ SELECT a.id, CAST(a.version AS TEXT), a.type,
  WHERE a.change_seq > ?`
 	args := []any{q.Since}
 	if q.Owner != "" {
-		query += ` AND a.id IN (SELECT activity_id FROM activity_owners WHERE owner = ?)`
+		// EXISTS, not IN: with IN, SQLite walks every row of the owner
+		// (a million) and looks each activity up; EXISTS keeps the
+		// range scan of activities_by_change and checks the owner per
+		// changed row.
+		query += ` AND EXISTS (SELECT 1 FROM activity_owners o WHERE o.activity_id = a.id AND o.owner = ?)`
 		args = append(args, q.Owner)
 	}
 	if len(q.Types) > 0 {
