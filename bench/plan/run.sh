@@ -6,6 +6,7 @@
 # stored), so what is measured is the CRM side and the links.
 #
 #   bench/plan/run.sh [N] [CHANGED] [WORKDIR]     defaults 1000000 10000, a temp dir
+#   REUSE=1 bench/plan/run.sh N CHANGED WORKDIR   measure again on what an earlier run made there
 #
 # Prints one table: wall time and peak RSS (/usr/bin/time -v) of
 # `gwsync plan` as it runs normally (the CRM listed by change since the
@@ -23,10 +24,11 @@ work=$(cd "$work" && pwd)
 go build -o "$work/gwsync" "$root/cmd/gwsync"
 go build -o "$work/gen" "$root/bench/plan/gen"
 
-rm -rf "$work/radicale" # a fresh, empty calendar
+reuse=${REUSE:-}
+[[ -n $reuse && -f $work/state.db ]] || { reuse=; rm -rf "$work/radicale"; } # else a fresh, empty calendar
 eval "$("$root/scripts/servers/radicale.sh" start "$work/radicale")"
 trap '"$root/scripts/servers/radicale.sh" stop "$work/radicale"' EXIT
-curl -sf -u alice:secret -X MKCALENDAR "${GWSYNC_TEST_RADICALE_URL}alice/bench/" >/dev/null
+[[ -n $reuse ]] || curl -sf -u alice:secret -X MKCALENDAR "${GWSYNC_TEST_RADICALE_URL}alice/bench/" >/dev/null
 
 cat >"$work/gwsync.yaml" <<YAML
 state: sqlite:$work/state.db
@@ -48,9 +50,11 @@ users:
           password: secret
 YAML
 
-rm -f "$work"/state.db* "$work"/crm.db*
-"$work/gwsync" --config "$work/gwsync.yaml" sync --yes >/dev/null # makes both databases, stores the cursors
-"$work/gen" -state "$work/state.db" -crm "$work/crm.db" -n "$n" -changed "$changed"
+if [[ -z $reuse ]]; then
+	rm -f "$work"/state.db* "$work"/crm.db*
+	"$work/gwsync" --config "$work/gwsync.yaml" sync --yes >/dev/null # makes both databases, stores the cursors
+	"$work/gen" -state "$work/state.db" -crm "$work/crm.db" -n "$n" -changed "$changed"
+fi
 
 measure() { # label, plan flags...
 	local label=$1
