@@ -50,3 +50,43 @@ type UpsertResult struct {
 	Created  bool     `json:"created"`
 	Err      error    `json:"-"`
 }
+
+// ChangeLister is a sink's optional change cursor (declared as
+// Capabilities.ListChanges in Info): every insert or update of an
+// activity, and every owner added to one, gives it the next number of a
+// sequence that only grows (Activity.Change), so a caller that stored the
+// highest number it saw lists only what changed since. Deletions leave no
+// number: a caller finds them by a full ListActivities now and then (the
+// engine's periodic consistency check).
+type ChangeLister interface {
+	// ListChanges emits the activities of q.Owner (of q.Types, empty
+	// means all) whose Change is greater than q.Since (0: every
+	// activity), then returns how many it emitted and the cursor to pass
+	// as Since next time: at least the highest Change emitted, and never
+	// beyond a change that was not yet visible to this listing.
+	//
+	// The listing is narrow: an activity carries ID, Key, Type, Subject,
+	// Raster, Version, Modified and Change only, because a caller that
+	// compares times has no use for bodies; one created in the CRM (Key
+	// "") comes whole, as ListActivities would emit it, because it may be
+	// exported.
+	//
+	// Errors as for ListActivities (any error means the listing is
+	// incomplete), and CursorInvalid when q.Since is beyond this store's
+	// sequence (a database restored from a backup, or another one): the
+	// caller then takes a full listing.
+	ListChanges(ctx context.Context, q ChangeQuery, emit func(Activity) error) (ChangeEnd, error)
+}
+
+// ChangeQuery selects the changed activities to list.
+type ChangeQuery struct {
+	Owner string         `json:"owner"`
+	Types []ActivityType `json:"types,omitempty"` // empty means all
+	Since int64          `json:"since,omitempty"`
+}
+
+// ChangeEnd closes a change listing.
+type ChangeEnd struct {
+	Count  int64 `json:"count"`
+	Cursor int64 `json:"cursor"`
+}

@@ -162,6 +162,7 @@ type Capabilities struct {
 	Incremental     bool `json:"incremental,omitempty"`      // Snapshot honours cursors
 	ReadAttachments bool `json:"read_attachments,omitempty"` // Source implements AttachmentReader
 	Committed       bool `json:"committed,omitempty"`        // Source implements Committer
+	ListChanges     bool `json:"list_changes,omitempty"`     // Sink implements ChangeLister
 }
 
 // CapabilitiesOf fills the capabilities an in-process value has by type
@@ -172,5 +173,6 @@ func CapabilitiesOf(v any, incremental bool) Capabilities {
 	_, e := v.(Exporter)
 	_, r := v.(AttachmentReader)
 	_, c := v.(Committer)
-	return Capabilities{WriteTimes: w, Export: e, Incremental: incremental, ReadAttachments: r, Committed: c}
+	_, l := v.(ChangeLister)
+	return Capabilities{WriteTimes: w, Export: e, Incremental: incremental, ReadAttachments: r, Committed: c, ListChanges: l}
 }

@@ -275,6 +275,9 @@ type Activity struct {
 	Source     string    `json:"source,omitempty"`
 	SourceItem string    `json:"source_item,omitempty"`
 	Modified   time.Time `json:"modified,omitzero"`
+	// Change is the activity's place in the sink's change sequence (see
+	// ChangeLister); 0 from a sink without one, and from ListActivities.
+	Change int64 `json:"change,omitempty"`
 }
 
 // String names the activity for logs and errors.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -16,6 +17,8 @@ const (
 	DefaultCRMName  = "crm"
 	// DefaultPrivateItems keeps private items out of the shared CRM.
 	DefaultPrivateItems = "skip"
+	// DefaultCRMFullCheck lists the CRM in full once a day.
+	DefaultCRMFullCheck = 24 * time.Hour
 )
 
 // PrivateItemsPolicies are the values of private_items (engine.PrivatePolicy).
@@ -27,7 +30,7 @@ var DefaultWindow = Window{Past: 30 * day, Future: 365 * day}
 // Keys of each mapping, in the order they are documented.
 var (
 	topKeys      = []string{"state", "crm", "plugin_dir", "defaults", "users", "serve", "worker"}
-	defaultsKeys = []string{"window", "conflict", "time_zone", "private_items"}
+	defaultsKeys = []string{"window", "conflict", "time_zone", "private_items", "crm_full_check"}
 	windowKeys   = []string{"past", "future"}
 	userKeys     = []string{"name", "email", "time_zone", "automatic_matching", "areas", "conflict", "window", "export_to", "sources", "password_hash", "exclude", "private_items"}
 	pluginKeys   = []string{"name", "plugin", "in_process", "sha256", "options"}
@@ -89,7 +92,7 @@ func (d *decoder) decodeFile(root *yaml.Node, c *Config) {
 
 // decodeDefaults reads `defaults:`; absent keys keep the built-in values.
 func (d *decoder) decodeDefaults(n *yaml.Node) Defaults {
-	def := Defaults{Window: DefaultWindow, Conflict: DefaultConflict, TimeZone: DefaultTimeZone, PrivateItems: DefaultPrivateItems}
+	def := Defaults{Window: DefaultWindow, Conflict: DefaultConflict, TimeZone: DefaultTimeZone, PrivateItems: DefaultPrivateItems, CRMFullCheck: DefaultCRMFullCheck}
 	if n == nil || isNull(resolve(n)) {
 		return def
 	}
@@ -101,6 +104,13 @@ func (d *decoder) decodeDefaults(n *yaml.Node) Defaults {
 	def.Conflict = d.conflict(f["conflict"], "defaults.conflict", def.Conflict)
 	def.TimeZone = d.timeZone(f["time_zone"], "defaults.time_zone", def.TimeZone)
 	def.PrivateItems = d.oneOf(f["private_items"], "defaults.private_items", PrivateItemsPolicies, def.PrivateItems)
+	if v, ok := d.duration(f["crm_full_check"], "defaults.crm_full_check"); ok {
+		if v < time.Minute {
+			d.errs.add(resolve(f["crm_full_check"]).Line, "defaults.crm_full_check", "must be at least 1m")
+		} else {
+			def.CRMFullCheck = v
+		}
+	}
 	return def
 }
 

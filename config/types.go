@@ -106,6 +106,19 @@ type Defaults struct {
 	TimeZone string `json:"time_zone"`
 	// PrivateItems is what becomes of private items: skip, busy, import.
 	PrivateItems string `json:"private_items"`
+	// CRMFullCheck is how often a user's run lists the CRM in full, the
+	// consistency check that finds activities deleted in the CRM (a CRM
+	// with a change cursor is otherwise listed by change).
+	CRMFullCheck time.Duration `json:"crm_full_check"`
+}
+
+// MarshalJSON writes crm_full_check as the file does ("24h").
+func (d Defaults) MarshalJSON() ([]byte, error) {
+	type plain Defaults
+	return json.Marshal(struct {
+		plain
+		CRMFullCheck string `json:"crm_full_check"`
+	}{plain(d), formatDuration(d.CRMFullCheck)})
 }
 
 // Window bounds which calendar items are synced, relative to now.

@@ -80,6 +80,7 @@ func (c *sinkChecks) run(t T) {
 	t.Run("upsert-same-key", c.upsertSameKey)
 	t.Run("update-times", c.updateTimes)
 	t.Run("followup-refused", c.followUpRefused)
+	t.Run("list-changes", c.listChanges)
 }
 
 // listsFixture: the activities created in the CRM are listed for their

@@ -127,6 +127,9 @@ func (x *executor) finishPlan(plan *Plan, runErr error) (*Result, error) {
 	if runErr == nil {
 		runErr = x.saveCursors(plan)
 	}
+	if runErr == nil {
+		runErr = x.saveCRMCursor(plan)
+	}
 	return x.close(plan, runErr)
 }
 
@@ -358,6 +361,7 @@ func (x *executor) commit(st *step) error {
 	}
 	x.journal = x.journal[:0]
 	for _, a := range st.oks {
+		a.applied = true
 		x.count(outcome(a, OutcomeOK, ""))
 	}
 	x.done += int64(st.n)

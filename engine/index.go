@@ -20,6 +20,7 @@ type crmSide struct {
 	version  string
 	raster   packed
 	modified int64
+	change   int64              // its number in the CRM's change sequence, 0 when unknown
 	listed   bool               // the CRM listing returned it (else: deleted in the CRM)
 	linked   bool               // some link of this user points at it
 	shared   bool               // more than one does (see olderDuplicate)
@@ -84,6 +85,10 @@ type index struct {
 	crmAt    map[string]int32  // activity id → index
 	crmByKey map[string]int32  // key → index, for activities no link points at
 	interned map[string]string // source names and kinds, shared by every link
+	// crmPartial: the CRM listing named only what changed since the
+	// stored cursor, so an activity it did not name is as its link's base
+	// says (see crmcursor.go), not deleted.
+	crmPartial bool
 }
 
 func newIndex(n int) *index {
@@ -108,7 +113,7 @@ func (x *index) intern(s string) string {
 func (x *index) addActivity(a adapters.Activity) {
 	i := int32(len(x.crm))
 	c := crmSide{id: a.ID, key: a.Key, version: a.Version, raster: pack(a.Raster), modified: a.Modified.Unix(), listed: true,
-		typ: typeCode(a.Type), subject: a.Subject}
+		typ: typeCode(a.Type), subject: a.Subject, change: a.Change}
 	if Exportable(a) {
 		c.full = ptr(a) // dropped again if a link turns up
 	}
@@ -119,7 +124,12 @@ func (x *index) addActivity(a adapters.Activity) {
 // addLink records a link; it must come after every addActivity.
 func (x *index) addLink(l state.Link) {
 	ci, ok := x.crmAt[l.ActivityID]
-	if !ok { // deleted in the CRM: a placeholder that was never listed
+	switch {
+	case !ok && x.crmPartial: // unchanged since the cursor: as the base says
+		ci = int32(len(x.crm))
+		x.crm = append(x.crm, crmSide{id: l.ActivityID, version: l.ActivityVersion, raster: pack(l.Base), listed: true})
+		x.crmAt[l.ActivityID] = ci
+	case !ok: // deleted in the CRM: a placeholder that was never listed
 		ci = int32(len(x.crm))
 		x.crm = append(x.crm, crmSide{id: l.ActivityID})
 		x.crmAt[l.ActivityID] = ci

@@ -40,6 +40,13 @@ type Job struct {
 	// Areas the user chose; actions of other areas are planned but not
 	// selected. Empty means all.
 	Areas []Area
+	// FullCRM lists the CRM in full even when it keeps a change cursor
+	// (`gwsync sync --full`): the consistency check that finds activities
+	// deleted in the CRM, which a change listing cannot show.
+	FullCRM bool
+	// CRMFullEvery is how often a run lists the CRM in full anyway; 0
+	// means DefaultCRMFullEvery, a negative value only with FullCRM.
+	CRMFullEvery time.Duration
 	// PrivateItems is what becomes of new private items; "" is PrivateSkip.
 	PrivateItems PrivatePolicy
 	Logger       hclog.Logger

@@ -54,6 +54,11 @@ type Action struct {
 	crmVersion string   // version of the existing activity a link action links to
 	warnings   []string // what executing it left out (attachments not stored)
 	early      bool     // applied by Sync while the sources were listed
+	// crmChange, when > 0, is the change number of the CRM-side change
+	// this action carries (see crmcursor.go): until it is applied, the
+	// CRM change cursor may not move past it.
+	crmChange int64
+	applied   bool // the executor committed it
 	// fingerprint of a message that claims its key (duplicates.go), kept
 	// so the claim can be checked after the item's body was released.
 	fingerprint string
@@ -125,6 +130,9 @@ type Plan struct {
 	// because a later time write is conditional on them (If-Match) and an
 	// incremental snapshot will not mention the item again.
 	versions []state.Link
+	// crm is how the CRM was listed and the change cursor a settled run
+	// stores (crmcursor.go).
+	crm crmListing
 }
 
 func actionID(user string, kind ActionKind, parts ...string) string {

@@ -18,6 +18,12 @@ type planner struct {
 	relinked map[string]bool            // activities matched to an item by key or export id
 	narrowed map[string][]adapters.Kind // sources listed for some of their kinds only (kinds.go)
 	keys     *keyClaims                 // keys of unlinked items (see duplicates.go)
+	// lazy: links are looked up as the plan needs them (an incremental
+	// CRM listing, crmcursor.go) instead of loaded all at once.
+	lazy bool
+	// sizeHint is how many links the user has, to size the index of a
+	// plan that loads them all.
+	sizeHint int
 	// early, when set (by Sync), receives a copy of every selected create
 	// as soon as it is planned; the plan keeps the original, marked early.
 	early chan<- *Action
@@ -37,24 +43,36 @@ func buildPlan(ctx context.Context, st state.Store, job *Job, early chan<- *Acti
 		n, _ = c.CountLinks(ctx, job.User) // only a size hint
 	}
 	p := &planner{job: job, plan: &Plan{User: job.User, Created: time.Now().UTC()},
-		ix: newIndex(n), relinked: map[string]bool{}, early: early}
-	if err := p.listCRM(ctx); err != nil {
+		ix: newIndex(0), sizeHint: n, relinked: map[string]bool{}, early: early}
+	byChange, err := p.listCRMChanges(ctx, st)
+	if err != nil {
 		return nil, err
 	}
-	if err := st.Links(ctx, job.User, func(l state.Link) error {
-		p.ix.addLink(l)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("reading links of %s: %w", job.User, err)
+	if !byChange {
+		p.ix = newIndex(p.sizeHint)
+		if err := p.listCRM(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if !p.lazy {
+		if err := st.Links(ctx, job.User, func(l state.Link) error {
+			p.ix.addLink(l)
+			return nil
+		}); err != nil {
+			return nil, fmt.Errorf("reading links of %s: %w", job.User, err)
+		}
 	}
 	p.ix.indexKeys()
 	for i := range job.Sources {
-		p.snapshot(ctx, st, &job.Sources[i])
+		if err := p.snapshot(ctx, st, &job.Sources[i]); err != nil {
+			return nil, err
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 	}
 	p.finish()
+	p.settleCRM()
 	return p.plan, nil
 }
 
@@ -76,22 +94,24 @@ func (p *planner) listCRM(ctx context.Context) error {
 	return nil
 }
 
-func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource) {
+// snapshot lists one source through the planner. A failed listing is a
+// problem of the plan; the error return is for the state store failing.
+func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource) error {
 	if p.skipSource(ns) {
-		return // not asked at all: no report, its links stay unknown
+		return nil // not asked at all: no report, its links stay unknown
 	}
 	rep := SourceReport{Name: ns.Name}
 	info, err := ns.Source.Info(ctx)
 	if err != nil {
 		p.sourceFailed(&rep, err)
-		return
+		return nil
 	}
 	ns.info = info
 	req := adapters.SnapshotRequest{Window: p.job.Window}
 	kinds, skip := kindsToAsk(info.Kinds, p.job.wantedKinds())
 	switch {
 	case skip:
-		return
+		return nil
 	case kinds != nil:
 		// Some kinds only: a full listing of those, and no cursor stored
 		// (it would skip the other kinds' changes for ever).
@@ -100,11 +120,36 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 	case info.Capabilities.Incremental:
 		if req.Cursor, err = st.Cursor(ctx, p.job.User, ns.Name); err != nil {
 			p.sourceFailed(&rep, err)
-			return
+			return nil
 		}
 	}
 	var pending []*Action // held until the listing is known to be whole
 	var problems []Problem
+	plan := func(it *adapters.Item) {
+		before := len(pending)
+		pending, problems = p.item(ns, it, pending, problems)
+		if p.early != nil {
+			for _, a := range pending[before:] {
+				p.sendEarly(a)
+			}
+		}
+	}
+	// A lazy plan looks the links of listed items up a batch at a time,
+	// then plans the batch (crmcursor.go).
+	var batch []adapters.Item
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := p.linksForItems(ctx, st, ns.Name, batch); err != nil {
+			return err
+		}
+		for i := range batch {
+			plan(&batch[i])
+		}
+		batch = batch[:0]
+		return nil
+	}
 	emit := func(it adapters.Item) error {
 		rep.Items++
 		if rep.Items%progressEvery == 0 {
@@ -113,24 +158,39 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 		if !req.Wants(it.Kind) {
 			return nil // a source that ignores SnapshotRequest.Kinds
 		}
-		before := len(pending)
-		pending, problems = p.item(ns, &it, pending, problems)
-		if p.early != nil {
-			for _, a := range pending[before:] {
-				p.sendEarly(a)
-			}
+		if !p.lazy {
+			plan(&it)
+			return nil
+		}
+		if batch = append(batch, it); len(batch) >= state.LinkLookupBatch {
+			return flush()
 		}
 		return nil
 	}
 	p.job.progress(Progress{Phase: "snapshot", Name: ns.Name})
+	if req.Cursor == "" {
+		// A complete listing: every link of the source must be known.
+		if err := p.loadAllLinks(ctx, st); err != nil {
+			return err
+		}
+	}
 	end, err := ns.Source.Snapshot(ctx, req, emit)
+	if err == nil {
+		err = flush()
+	}
 	if err != nil && req.Cursor != "" && adapters.CodeOf(err) == adapters.CodeCursorInvalid {
 		// An expired cursor means "start over", never "everything is gone".
 		p.job.logger().Warn("cursor no longer valid, taking a full snapshot", "source", ns.Name, "error", err)
 		p.unsee(ns.Name)
-		pending, problems, rep.Items = nil, nil, 0
+		pending, problems, rep.Items, batch = nil, nil, 0, batch[:0]
 		req.Cursor = ""
+		if err := p.loadAllLinks(ctx, st); err != nil {
+			return err
+		}
 		end, err = ns.Source.Snapshot(ctx, req, emit)
+		if err == nil {
+			err = flush()
+		}
 	}
 	if err == nil && end.Count != rep.Items {
 		err = fmt.Errorf("source reported %d items but sent %d", end.Count, rep.Items)
@@ -138,7 +198,7 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 	if err != nil {
 		p.unsee(ns.Name)
 		p.sourceFailed(&rep, err)
-		return
+		return nil
 	}
 	rep.Complete, rep.cursor = end.Complete, end.Cursor
 	if req.Kinds != nil {
@@ -148,6 +208,7 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 	p.plan.Actions = append(p.plan.Actions, pending...)
 	p.plan.Problems = append(p.plan.Problems, problems...)
 	p.job.progress(Progress{Phase: "snapshot", Name: ns.Name, Done: rep.Items, Total: rep.Items})
+	return nil
 }
 
 // unsee forgets which links of a source a failed or restarted listing saw.
@@ -277,7 +338,7 @@ func (p *planner) linkedItem(ns *NamedSource, it *adapters.Item, e *linkEntry) *
 
 // compare is the three-way decision for one link. it is nil when an
 // incremental snapshot did not mention the item (its times are the base).
-func (p *planner) compare(ns *NamedSource, e *linkEntry, it *adapters.Item, c *crmSide) *Action {
+func (p *planner) compare(ns *NamedSource, e *linkEntry, it *adapters.Item, c *crmSide) (a *Action) {
 	srcPacked, srcVersion, srcModified := e.base, e.itemVersion, time.Time{}
 	if it != nil {
 		srcPacked, srcVersion, srcModified = pack(it.Raster), it.Version, it.Modified
@@ -285,6 +346,11 @@ func (p *planner) compare(ns *NamedSource, e *linkEntry, it *adapters.Item, c *c
 	base, landed := p.ix.landedBase(e, srcPacked, c.raster)
 	srcChanged := srcPacked != base
 	crmChanged := c.raster != base
+	defer func() {
+		if a != nil && crmChanged {
+			a.crmChange = c.change // the CRM cursor waits for it (crmcursor.go)
+		}
+	}()
 	if !srcChanged && !crmChanged && !landed {
 		p.plan.Unchanged++
 		if _, pending := p.ix.pending[e.ref]; !pending && (srcVersion != e.itemVersion || c.version != e.activityVersion) {
@@ -301,7 +367,7 @@ func (p *planner) compare(ns *NamedSource, e *linkEntry, it *adapters.Item, c *c
 	if it != nil {
 		srcRaster = it.Raster
 	}
-	a := &Action{Area: AreaResync, Source: ns.Name, ItemID: l.ItemID, Key: l.Key, ActivityID: l.ActivityID}
+	a = &Action{Area: AreaResync, Source: ns.Name, ItemID: l.ItemID, Key: l.Key, ActivityID: l.ActivityID}
 	if it != nil {
 		a.item = ptr(*it)
 		a.Subject, a.From, a.Type = it.Subject, it.From, Classify(*it)
@@ -427,7 +493,7 @@ func (p *planner) planExports() {
 			continue
 		}
 		a := &Action{Kind: ActExport, Area: AreaAppointments, Source: ns.Name, ActivityID: id,
-			Type: act.Type, Subject: act.Subject, Raster: act.Raster, activity: act}
+			Type: act.Type, Subject: act.Subject, Raster: act.Raster, activity: act, crmChange: c.change}
 		if !ns.info.Capabilities.Export {
 			a.Kind, a.Reason = ActSkip, "source "+ns.Name+" cannot create events"
 		}

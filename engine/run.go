@@ -86,6 +86,9 @@ func (x *executor) idle(plan *Plan) (*Result, error) {
 	if err := x.saveCursors(plan); err != nil {
 		return nil, err
 	}
+	if err := x.saveCRMCursor(plan); err != nil {
+		return nil, err
+	}
 	id, err := x.st.RecordIdle(context.WithoutCancel(x.ctx), x.job.User)
 	if err != nil {
 		return nil, fmt.Errorf("journalling the idle check: %w", err)

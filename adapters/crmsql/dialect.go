@@ -33,10 +33,13 @@ type dialect struct {
 	// cleanText: the database refuses some text SQLite stores (PostgreSQL:
 	// NUL and invalid UTF-8), so it is replaced before writing.
 	cleanText bool
+	// changeCounter reads the highest change number handed out so far.
+	changeCounter string
 }
 
 var sqliteDialect = &dialect{
-	name: "sqlite",
+	name:          "sqlite",
+	changeCounter: `SELECT last FROM change_counter`,
 	ownersJSON: `(SELECT json_group_array(owner) FROM
            (SELECT owner FROM activity_owners WHERE activity_id = a.id ORDER BY rowid))`,
 	contactsJSON: `(SELECT json_group_array(email) FROM
@@ -60,6 +63,7 @@ const pgNocase = `translate(%s, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopq
 
 var postgresDialect = &dialect{
 	name:           "postgres",
+	changeCounter:  `SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM activity_changes`,
 	numberedParams: true,
 	// PostgreSQL has no rowid: the link tables carry a seq identity column.
 	ownersJSON: `COALESCE((SELECT json_agg(o.owner ORDER BY o.seq) FROM activity_owners o

@@ -35,7 +35,8 @@ type scanner interface{ Scan(dest ...any) error }
 // scanActivity reads one row of activitySelect. A time column that cannot
 // be parsed is an InvalidItem error naming the activity id and the column:
 // the row was edited by hand, and guessing would sync a wrong time.
-func scanActivity(row scanner) (adapters.Activity, error) {
+// extra receives columns a caller appended after activitySelect's.
+func scanActivity(row scanner, extra ...any) (adapters.Activity, error) {
 	var (
 		a                         adapters.Activity
 		id                        int64
@@ -45,9 +46,9 @@ func scanActivity(row scanner) (adapters.Activity, error) {
 		key                       *string
 		owners, contacts, files   string
 	)
-	err := row.Scan(&id, &a.Version, &typ, &a.Subject, &a.Body, &a.Location,
+	err := row.Scan(append([]any{&id, &a.Version, &typ, &a.Subject, &a.Body, &a.Location,
 		&start, &end, &due, &allDay, &a.Raster.TimeZone, &busy,
-		&key, &a.Source, &a.SourceItem, &modified, &owners, &contacts, &files)
+		&key, &a.Source, &a.SourceItem, &modified, &owners, &contacts, &files}, extra...)...)
 	if err != nil {
 		return adapters.Activity{}, err
 	}

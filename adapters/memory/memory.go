@@ -55,6 +55,12 @@ type Store struct {
 	// FailSnapshotAfter, when > 0, makes Snapshot fail after emitting that
 	// many items: tests use it to check that a broken listing deletes nothing.
 	FailSnapshotAfter int
+	// ChangeCursor, when set before first use, makes Info declare
+	// ListChanges (see changes.go); off, the engine lists in full as it
+	// does for a CRM without one.
+	ChangeCursor bool
+	changeSeq    int64
+	changed      map[string]int64 // activity id → its latest change number
 }
 
 var (
@@ -142,6 +148,7 @@ func (s *Store) PutActivity(a adapters.Activity) adapters.Activity {
 		a.Modified = time.Now().UTC()
 	}
 	s.activities[a.ID] = a
+	s.markChanged(a.ID)
 	if a.Key != "" {
 		s.byKey[a.Key] = a.ID
 	}
@@ -171,7 +178,11 @@ func (s *Store) Activities() []adapters.Activity {
 
 // Info describes the store.
 func (s *Store) Info(ctx context.Context) (adapters.Info, error) {
-	return adapters.Info{Name: "memory", Kinds: adapters.Kinds, Capabilities: adapters.CapabilitiesOf(s, false)}, nil
+	caps := adapters.CapabilitiesOf(s, false)
+	s.mu.Lock()
+	caps.ListChanges = s.ChangeCursor
+	s.mu.Unlock()
+	return adapters.Info{Name: "memory", Kinds: adapters.Kinds, Capabilities: caps}, nil
 }
 
 // Snapshot emits every item of the requested kinds, sorted by id.
@@ -297,6 +308,7 @@ func (s *Store) Upsert(ctx context.Context, acts []adapters.Activity) ([]adapter
 			ex.Owners = union(ex.Owners, a.Owners)
 			ex.Contacts = union(ex.Contacts, a.Contacts)
 			s.activities[id] = ex
+			s.markChanged(id)
 			out[i].Activity = listedActivity(ex)
 			continue
 		}
@@ -304,6 +316,7 @@ func (s *Store) Upsert(ctx context.Context, acts []adapters.Activity) ([]adapter
 		a.Version = s.nextVersion()
 		a.Modified = time.Now().UTC()
 		s.activities[a.ID] = a
+		s.markChanged(a.ID)
 		s.byKey[a.Key] = a.ID
 		out[i].Activity, out[i].Created = listedActivity(a), true
 	}
@@ -328,6 +341,7 @@ func (s *Store) UpdateTimes(ctx context.Context, changes []adapters.TimeChange) 
 			a.Version = s.nextVersion()
 			a.Modified = time.Now().UTC()
 			s.activities[c.ID] = a
+			s.markChanged(c.ID)
 			out[i].Version = a.Version
 		}
 	}

@@ -35,16 +35,18 @@ type syncFlags struct {
 	dryRun  bool
 	yes     bool
 	wait    bool
+	full    bool // list the CRM in full (the consistency check)
 }
 
 func runPlan(ctx context.Context, args []string) error {
-	fs, c := newFlagSet("plan", "plan [--user NAME] [--areas LIST] [--exclude IDS] [--json]\n\n"+exitHelp)
+	fs, c := newFlagSet("plan", "plan [--user NAME] [--areas LIST] [--exclude IDS] [--full] [--json]\n\n"+exitHelp)
 	f := &syncFlags{dryRun: true}
 	fs.StringVar(&f.user, "user", "", "plan only this user (default: every user)")
 	fs.StringVar(&f.areas, "areas", "", "comma-separated areas: emails,tasks,appointments,resync (default: the user's)")
 	fs.StringVar(&f.exclude, "exclude", "", "comma-separated action `ids` to deselect")
 	fs.BoolVar(&f.asJSON, "json", false, "print the plan as JSON")
 	fs.BoolVar(&f.wide, "wide", false, "print the plan table without cutting subjects and notes to 100 columns")
+	fs.BoolVar(&f.full, "full", false, "list the CRM in full, which finds activities deleted there (else done every defaults.crm_full_check)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -52,7 +54,7 @@ func runPlan(ctx context.Context, args []string) error {
 }
 
 func runSync(ctx context.Context, args []string) error {
-	fs, c := newFlagSet("sync", "sync [--user NAME] [--areas LIST] [--exclude IDS] [--dry-run] [--yes] [--wait]\n\n"+exitHelp)
+	fs, c := newFlagSet("sync", "sync [--user NAME] [--areas LIST] [--exclude IDS] [--full] [--dry-run] [--yes] [--wait]\n\n"+exitHelp)
 	f := &syncFlags{}
 	fs.StringVar(&f.user, "user", "", "sync only this user (default: every user)")
 	fs.StringVar(&f.areas, "areas", "", "comma-separated areas: emails,tasks,appointments,resync (default: the user's)")
@@ -62,6 +64,7 @@ func runSync(ctx context.Context, args []string) error {
 	fs.BoolVar(&f.wait, "wait", false, "when a user is being synced by another process, wait for it instead of skipping the user")
 	fs.BoolVar(&f.asJSON, "json", false, "print plans and results as JSON")
 	fs.BoolVar(&f.wide, "wide", false, "print the plan table without cutting subjects and notes to 100 columns")
+	fs.BoolVar(&f.full, "full", false, "list the CRM in full, which finds activities deleted there (else done every defaults.crm_full_check)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -134,6 +137,7 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 		}
 		job.CRM = crm
 		job.Areas = only
+		job.FullCRM = f.full
 		code, err := syncLocked(ctx, st, job, f, excluded)
 		userOp.close()
 		var busy *state.BusyError

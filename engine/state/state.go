@@ -42,6 +42,22 @@ type Link struct {
 	Pending     adapters.Raster
 }
 
+// LinkQuery names links by what the planner knows of them; a link
+// matches when any list names it.
+type LinkQuery struct {
+	Items       []ItemRef // by (Source, ItemID)
+	Keys        []string  // by Key
+	ActivityIDs []string  // by ActivityID
+}
+
+// ItemRef names a source item.
+type ItemRef struct{ Source, ItemID string }
+
+// LinkLookupBatch is how many names one store statement looks up: small
+// enough for any database's parameter limit, large enough that a lookup of
+// thousands costs a few statements.
+const LinkLookupBatch = 400
+
 // Sides a pending write can target.
 const (
 	SideCRM       = "crm"
@@ -83,6 +99,13 @@ type Store interface {
 	// PutLinks inserts or replaces links, keyed by (User, Source, ItemID),
 	// atomically: either all are written or none.
 	PutLinks(ctx context.Context, links []Link) error
+	// FindLinks calls fn once for each link of the user that q names (by
+	// any of its lists), in no defined order: the links a plan needs when
+	// it does not load them all (items a source listed, keys of new items,
+	// activities the CRM changed). Lists of any length are looked up in
+	// batches; names that match nothing are not an error. Returning an
+	// error from fn stops the walk and returns it.
+	FindLinks(ctx context.Context, user string, q LinkQuery, fn func(Link) error) error
 	// DeleteLink removes one link; a missing link is not an error.
 	DeleteLink(ctx context.Context, user, source, itemID string) error
 

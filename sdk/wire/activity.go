@@ -25,6 +25,7 @@ func ActivityToWire(a *adapters.Activity) *pb.Activity {
 		Source:      a.Source,
 		SourceItem:  a.SourceItem,
 		Modified:    TimeToWire(a.Modified),
+		Change:      a.Change,
 	}
 }
 
@@ -47,6 +48,7 @@ func ActivityFromWire(p *pb.Activity) adapters.Activity {
 		Source:      p.GetSource(),
 		SourceItem:  p.GetSourceItem(),
 		Modified:    TimeFromWire(p.GetModified()),
+		Change:      p.GetChange(),
 	}
 }
 

@@ -17,11 +17,11 @@ func InfoFromWire(p *pb.Info) adapters.Info {
 }
 
 func CapabilitiesToWire(c adapters.Capabilities) *pb.Capabilities {
-	return &pb.Capabilities{WriteTimes: c.WriteTimes, Export: c.Export, Incremental: c.Incremental, ReadAttachments: c.ReadAttachments, Committed: c.Committed}
+	return &pb.Capabilities{WriteTimes: c.WriteTimes, Export: c.Export, Incremental: c.Incremental, ReadAttachments: c.ReadAttachments, Committed: c.Committed, ListChanges: c.ListChanges}
 }
 
 func CapabilitiesFromWire(p *pb.Capabilities) adapters.Capabilities {
-	return adapters.Capabilities{WriteTimes: p.GetWriteTimes(), Export: p.GetExport(), Incremental: p.GetIncremental(), ReadAttachments: p.GetReadAttachments(), Committed: p.GetCommitted()}
+	return adapters.Capabilities{WriteTimes: p.GetWriteTimes(), Export: p.GetExport(), Incremental: p.GetIncremental(), ReadAttachments: p.GetReadAttachments(), Committed: p.GetCommitted(), ListChanges: p.GetListChanges()}
 }
 
 func KindsToWire(kinds []adapters.Kind) []string {
@@ -90,6 +90,14 @@ func ActivityQueryToWire(q adapters.ActivityQuery) *pb.ListActivitiesRequest {
 
 func ActivityQueryFromWire(p *pb.ListActivitiesRequest) adapters.ActivityQuery {
 	return adapters.ActivityQuery{Owner: p.GetOwner(), Types: TypesFromWire(p.GetTypes())}
+}
+
+func ChangeQueryToWire(q adapters.ChangeQuery) *pb.ListChangesRequest {
+	return &pb.ListChangesRequest{Owner: q.Owner, Types: TypesToWire(q.Types), Since: q.Since}
+}
+
+func ChangeQueryFromWire(p *pb.ListChangesRequest) adapters.ChangeQuery {
+	return adapters.ChangeQuery{Owner: p.GetOwner(), Types: TypesFromWire(p.GetTypes()), Since: p.GetSince()}
 }
 
 func TimeChangesToWire(list []adapters.TimeChange) []*pb.TimeChange {

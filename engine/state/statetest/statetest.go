@@ -47,6 +47,7 @@ var tests = []struct {
 	{"PutLinksWritesBatchesOfEverySize", testPutLinksBatchSizes},
 	{"PutLinksHonoursCancelledContext", testPutLinksCancelled},
 	{"DeleteLink", testDeleteLink},
+	{"FindLinksByItemKeyAndActivity", testFindLinks},
 	{"LinksStopsOnCallbackErrorAndAllowsWritesFromCallback", testLinksCallback},
 	{"CursorsSetReplaceClear", testCursors},
 	{"RunJournal", testRunJournal},

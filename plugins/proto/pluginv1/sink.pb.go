@@ -407,6 +407,174 @@ func (x *ListEnd) GetCount() int64 {
 	return 0
 }
 
+// ListChangesRequest mirrors adapters.ChangeQuery.
+type ListChangesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Owner         string                 `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	Types         []string               `protobuf:"bytes,2,rep,name=types,proto3" json:"types,omitempty"`
+	Since         int64                  `protobuf:"varint,3,opt,name=since,proto3" json:"since,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListChangesRequest) Reset() {
+	*x = ListChangesRequest{}
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListChangesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListChangesRequest) ProtoMessage() {}
+
+func (x *ListChangesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListChangesRequest.ProtoReflect.Descriptor instead.
+func (*ListChangesRequest) Descriptor() ([]byte, []int) {
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ListChangesRequest) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *ListChangesRequest) GetTypes() []string {
+	if x != nil {
+		return x.Types
+	}
+	return nil
+}
+
+func (x *ListChangesRequest) GetSince() int64 {
+	if x != nil {
+		return x.Since
+	}
+	return 0
+}
+
+// ListChangesResponse carries a batch of changed activities, and on the
+// last message of the stream the end marker.
+type ListChangesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Activities    []*Activity            `protobuf:"bytes,1,rep,name=activities,proto3" json:"activities,omitempty"`
+	End           *ChangeEnd             `protobuf:"bytes,2,opt,name=end,proto3" json:"end,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListChangesResponse) Reset() {
+	*x = ListChangesResponse{}
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListChangesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListChangesResponse) ProtoMessage() {}
+
+func (x *ListChangesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListChangesResponse.ProtoReflect.Descriptor instead.
+func (*ListChangesResponse) Descriptor() ([]byte, []int) {
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ListChangesResponse) GetActivities() []*Activity {
+	if x != nil {
+		return x.Activities
+	}
+	return nil
+}
+
+func (x *ListChangesResponse) GetEnd() *ChangeEnd {
+	if x != nil {
+		return x.End
+	}
+	return nil
+}
+
+// ChangeEnd mirrors adapters.ChangeEnd.
+type ChangeEnd struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Count         int64                  `protobuf:"varint,1,opt,name=count,proto3" json:"count,omitempty"`
+	Cursor        int64                  `protobuf:"varint,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChangeEnd) Reset() {
+	*x = ChangeEnd{}
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangeEnd) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangeEnd) ProtoMessage() {}
+
+func (x *ChangeEnd) ProtoReflect() protoreflect.Message {
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangeEnd.ProtoReflect.Descriptor instead.
+func (*ChangeEnd) Descriptor() ([]byte, []int) {
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ChangeEnd) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *ChangeEnd) GetCursor() int64 {
+	if x != nil {
+		return x.Cursor
+	}
+	return 0
+}
+
 type UpsertRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Activities    []*Activity            `protobuf:"bytes,1,rep,name=activities,proto3" json:"activities,omitempty"`
@@ -416,7 +584,7 @@ type UpsertRequest struct {
 
 func (x *UpsertRequest) Reset() {
 	*x = UpsertRequest{}
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[9]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -428,7 +596,7 @@ func (x *UpsertRequest) String() string {
 func (*UpsertRequest) ProtoMessage() {}
 
 func (x *UpsertRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[9]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -441,7 +609,7 @@ func (x *UpsertRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpsertRequest.ProtoReflect.Descriptor instead.
 func (*UpsertRequest) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{9}
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *UpsertRequest) GetActivities() []*Activity {
@@ -461,7 +629,7 @@ type UpsertResponse struct {
 
 func (x *UpsertResponse) Reset() {
 	*x = UpsertResponse{}
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[10]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -473,7 +641,7 @@ func (x *UpsertResponse) String() string {
 func (*UpsertResponse) ProtoMessage() {}
 
 func (x *UpsertResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[10]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -486,7 +654,7 @@ func (x *UpsertResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpsertResponse.ProtoReflect.Descriptor instead.
 func (*UpsertResponse) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{10}
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *UpsertResponse) GetResults() []*UpsertResult {
@@ -510,7 +678,7 @@ type UpsertResult struct {
 
 func (x *UpsertResult) Reset() {
 	*x = UpsertResult{}
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[11]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -522,7 +690,7 @@ func (x *UpsertResult) String() string {
 func (*UpsertResult) ProtoMessage() {}
 
 func (x *UpsertResult) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[11]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -535,7 +703,7 @@ func (x *UpsertResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpsertResult.ProtoReflect.Descriptor instead.
 func (*UpsertResult) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{11}
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *UpsertResult) GetKey() string {
@@ -575,7 +743,7 @@ type UpdateTimesRequest struct {
 
 func (x *UpdateTimesRequest) Reset() {
 	*x = UpdateTimesRequest{}
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[12]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -587,7 +755,7 @@ func (x *UpdateTimesRequest) String() string {
 func (*UpdateTimesRequest) ProtoMessage() {}
 
 func (x *UpdateTimesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[12]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -600,7 +768,7 @@ func (x *UpdateTimesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTimesRequest.ProtoReflect.Descriptor instead.
 func (*UpdateTimesRequest) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{12}
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *UpdateTimesRequest) GetChanges() []*TimeChange {
@@ -620,7 +788,7 @@ type UpdateTimesResponse struct {
 
 func (x *UpdateTimesResponse) Reset() {
 	*x = UpdateTimesResponse{}
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[13]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -632,7 +800,7 @@ func (x *UpdateTimesResponse) String() string {
 func (*UpdateTimesResponse) ProtoMessage() {}
 
 func (x *UpdateTimesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[13]
+	mi := &file_gwsync_plugin_v1_sink_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -645,7 +813,7 @@ func (x *UpdateTimesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTimesResponse.ProtoReflect.Descriptor instead.
 func (*UpdateTimesResponse) Descriptor() ([]byte, []int) {
-	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{13}
+	return file_gwsync_plugin_v1_sink_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *UpdateTimesResponse) GetResults() []*ChangeResult {
@@ -677,7 +845,19 @@ const file_gwsync_plugin_v1_sink_proto_rawDesc = "" +
 	"activities\x12+\n" +
 	"\x03end\x18\x02 \x01(\v2\x19.gwsync.plugin.v1.ListEndR\x03end\"\x1f\n" +
 	"\aListEnd\x12\x14\n" +
-	"\x05count\x18\x01 \x01(\x03R\x05count\"K\n" +
+	"\x05count\x18\x01 \x01(\x03R\x05count\"V\n" +
+	"\x12ListChangesRequest\x12\x14\n" +
+	"\x05owner\x18\x01 \x01(\tR\x05owner\x12\x14\n" +
+	"\x05types\x18\x02 \x03(\tR\x05types\x12\x14\n" +
+	"\x05since\x18\x03 \x01(\x03R\x05since\"\x80\x01\n" +
+	"\x13ListChangesResponse\x12:\n" +
+	"\n" +
+	"activities\x18\x01 \x03(\v2\x1a.gwsync.plugin.v1.ActivityR\n" +
+	"activities\x12-\n" +
+	"\x03end\x18\x02 \x01(\v2\x1b.gwsync.plugin.v1.ChangeEndR\x03end\"9\n" +
+	"\tChangeEnd\x12\x14\n" +
+	"\x05count\x18\x01 \x01(\x03R\x05count\x12\x16\n" +
+	"\x06cursor\x18\x02 \x01(\x03R\x06cursor\"K\n" +
 	"\rUpsertRequest\x12:\n" +
 	"\n" +
 	"activities\x18\x01 \x03(\v2\x1a.gwsync.plugin.v1.ActivityR\n" +
@@ -692,11 +872,12 @@ const file_gwsync_plugin_v1_sink_proto_rawDesc = "" +
 	"\x12UpdateTimesRequest\x126\n" +
 	"\achanges\x18\x01 \x03(\v2\x1c.gwsync.plugin.v1.TimeChangeR\achanges\"O\n" +
 	"\x13UpdateTimesResponse\x128\n" +
-	"\aresults\x18\x01 \x03(\v2\x1e.gwsync.plugin.v1.ChangeResultR\aresults2\xcc\x04\n" +
+	"\aresults\x18\x01 \x03(\v2\x1e.gwsync.plugin.v1.ChangeResultR\aresults2\xaa\x05\n" +
 	"\vSinkService\x12[\n" +
 	"\x04Info\x12(.gwsync.plugin.v1.SinkServiceInfoRequest\x1a).gwsync.plugin.v1.SinkServiceInfoResponse\x12j\n" +
 	"\tConfigure\x12-.gwsync.plugin.v1.SinkServiceConfigureRequest\x1a..gwsync.plugin.v1.SinkServiceConfigureResponse\x12e\n" +
-	"\x0eListActivities\x12'.gwsync.plugin.v1.ListActivitiesRequest\x1a(.gwsync.plugin.v1.ListActivitiesResponse0\x01\x12K\n" +
+	"\x0eListActivities\x12'.gwsync.plugin.v1.ListActivitiesRequest\x1a(.gwsync.plugin.v1.ListActivitiesResponse0\x01\x12\\\n" +
+	"\vListChanges\x12$.gwsync.plugin.v1.ListChangesRequest\x1a%.gwsync.plugin.v1.ListChangesResponse0\x01\x12K\n" +
 	"\x06Upsert\x12\x1f.gwsync.plugin.v1.UpsertRequest\x1a .gwsync.plugin.v1.UpsertResponse\x12Z\n" +
 	"\vUpdateTimes\x12$.gwsync.plugin.v1.UpdateTimesRequest\x1a%.gwsync.plugin.v1.UpdateTimesResponse\x12d\n" +
 	"\aRelease\x12+.gwsync.plugin.v1.SinkServiceReleaseRequest\x1a,.gwsync.plugin.v1.SinkServiceReleaseResponseB:Z8github.com/gwsync/gwsync/plugins/proto/pluginv1;pluginv1b\x06proto3"
@@ -713,7 +894,7 @@ func file_gwsync_plugin_v1_sink_proto_rawDescGZIP() []byte {
 	return file_gwsync_plugin_v1_sink_proto_rawDescData
 }
 
-var file_gwsync_plugin_v1_sink_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_gwsync_plugin_v1_sink_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_gwsync_plugin_v1_sink_proto_goTypes = []any{
 	(*SinkServiceInfoRequest)(nil),       // 0: gwsync.plugin.v1.SinkServiceInfoRequest
 	(*SinkServiceInfoResponse)(nil),      // 1: gwsync.plugin.v1.SinkServiceInfoResponse
@@ -724,46 +905,53 @@ var file_gwsync_plugin_v1_sink_proto_goTypes = []any{
 	(*ListActivitiesRequest)(nil),        // 6: gwsync.plugin.v1.ListActivitiesRequest
 	(*ListActivitiesResponse)(nil),       // 7: gwsync.plugin.v1.ListActivitiesResponse
 	(*ListEnd)(nil),                      // 8: gwsync.plugin.v1.ListEnd
-	(*UpsertRequest)(nil),                // 9: gwsync.plugin.v1.UpsertRequest
-	(*UpsertResponse)(nil),               // 10: gwsync.plugin.v1.UpsertResponse
-	(*UpsertResult)(nil),                 // 11: gwsync.plugin.v1.UpsertResult
-	(*UpdateTimesRequest)(nil),           // 12: gwsync.plugin.v1.UpdateTimesRequest
-	(*UpdateTimesResponse)(nil),          // 13: gwsync.plugin.v1.UpdateTimesResponse
-	(*Info)(nil),                         // 14: gwsync.plugin.v1.Info
-	(*AdapterConfig)(nil),                // 15: gwsync.plugin.v1.AdapterConfig
-	(*Activity)(nil),                     // 16: gwsync.plugin.v1.Activity
-	(*Status)(nil),                       // 17: gwsync.plugin.v1.Status
-	(*TimeChange)(nil),                   // 18: gwsync.plugin.v1.TimeChange
-	(*ChangeResult)(nil),                 // 19: gwsync.plugin.v1.ChangeResult
+	(*ListChangesRequest)(nil),           // 9: gwsync.plugin.v1.ListChangesRequest
+	(*ListChangesResponse)(nil),          // 10: gwsync.plugin.v1.ListChangesResponse
+	(*ChangeEnd)(nil),                    // 11: gwsync.plugin.v1.ChangeEnd
+	(*UpsertRequest)(nil),                // 12: gwsync.plugin.v1.UpsertRequest
+	(*UpsertResponse)(nil),               // 13: gwsync.plugin.v1.UpsertResponse
+	(*UpsertResult)(nil),                 // 14: gwsync.plugin.v1.UpsertResult
+	(*UpdateTimesRequest)(nil),           // 15: gwsync.plugin.v1.UpdateTimesRequest
+	(*UpdateTimesResponse)(nil),          // 16: gwsync.plugin.v1.UpdateTimesResponse
+	(*Info)(nil),                         // 17: gwsync.plugin.v1.Info
+	(*AdapterConfig)(nil),                // 18: gwsync.plugin.v1.AdapterConfig
+	(*Activity)(nil),                     // 19: gwsync.plugin.v1.Activity
+	(*Status)(nil),                       // 20: gwsync.plugin.v1.Status
+	(*TimeChange)(nil),                   // 21: gwsync.plugin.v1.TimeChange
+	(*ChangeResult)(nil),                 // 22: gwsync.plugin.v1.ChangeResult
 }
 var file_gwsync_plugin_v1_sink_proto_depIdxs = []int32{
-	14, // 0: gwsync.plugin.v1.SinkServiceInfoResponse.info:type_name -> gwsync.plugin.v1.Info
-	15, // 1: gwsync.plugin.v1.SinkServiceConfigureRequest.config:type_name -> gwsync.plugin.v1.AdapterConfig
-	16, // 2: gwsync.plugin.v1.ListActivitiesResponse.activities:type_name -> gwsync.plugin.v1.Activity
+	17, // 0: gwsync.plugin.v1.SinkServiceInfoResponse.info:type_name -> gwsync.plugin.v1.Info
+	18, // 1: gwsync.plugin.v1.SinkServiceConfigureRequest.config:type_name -> gwsync.plugin.v1.AdapterConfig
+	19, // 2: gwsync.plugin.v1.ListActivitiesResponse.activities:type_name -> gwsync.plugin.v1.Activity
 	8,  // 3: gwsync.plugin.v1.ListActivitiesResponse.end:type_name -> gwsync.plugin.v1.ListEnd
-	16, // 4: gwsync.plugin.v1.UpsertRequest.activities:type_name -> gwsync.plugin.v1.Activity
-	11, // 5: gwsync.plugin.v1.UpsertResponse.results:type_name -> gwsync.plugin.v1.UpsertResult
-	16, // 6: gwsync.plugin.v1.UpsertResult.activity:type_name -> gwsync.plugin.v1.Activity
-	17, // 7: gwsync.plugin.v1.UpsertResult.error:type_name -> gwsync.plugin.v1.Status
-	18, // 8: gwsync.plugin.v1.UpdateTimesRequest.changes:type_name -> gwsync.plugin.v1.TimeChange
-	19, // 9: gwsync.plugin.v1.UpdateTimesResponse.results:type_name -> gwsync.plugin.v1.ChangeResult
-	0,  // 10: gwsync.plugin.v1.SinkService.Info:input_type -> gwsync.plugin.v1.SinkServiceInfoRequest
-	2,  // 11: gwsync.plugin.v1.SinkService.Configure:input_type -> gwsync.plugin.v1.SinkServiceConfigureRequest
-	6,  // 12: gwsync.plugin.v1.SinkService.ListActivities:input_type -> gwsync.plugin.v1.ListActivitiesRequest
-	9,  // 13: gwsync.plugin.v1.SinkService.Upsert:input_type -> gwsync.plugin.v1.UpsertRequest
-	12, // 14: gwsync.plugin.v1.SinkService.UpdateTimes:input_type -> gwsync.plugin.v1.UpdateTimesRequest
-	4,  // 15: gwsync.plugin.v1.SinkService.Release:input_type -> gwsync.plugin.v1.SinkServiceReleaseRequest
-	1,  // 16: gwsync.plugin.v1.SinkService.Info:output_type -> gwsync.plugin.v1.SinkServiceInfoResponse
-	3,  // 17: gwsync.plugin.v1.SinkService.Configure:output_type -> gwsync.plugin.v1.SinkServiceConfigureResponse
-	7,  // 18: gwsync.plugin.v1.SinkService.ListActivities:output_type -> gwsync.plugin.v1.ListActivitiesResponse
-	10, // 19: gwsync.plugin.v1.SinkService.Upsert:output_type -> gwsync.plugin.v1.UpsertResponse
-	13, // 20: gwsync.plugin.v1.SinkService.UpdateTimes:output_type -> gwsync.plugin.v1.UpdateTimesResponse
-	5,  // 21: gwsync.plugin.v1.SinkService.Release:output_type -> gwsync.plugin.v1.SinkServiceReleaseResponse
-	16, // [16:22] is the sub-list for method output_type
-	10, // [10:16] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	19, // 4: gwsync.plugin.v1.ListChangesResponse.activities:type_name -> gwsync.plugin.v1.Activity
+	11, // 5: gwsync.plugin.v1.ListChangesResponse.end:type_name -> gwsync.plugin.v1.ChangeEnd
+	19, // 6: gwsync.plugin.v1.UpsertRequest.activities:type_name -> gwsync.plugin.v1.Activity
+	14, // 7: gwsync.plugin.v1.UpsertResponse.results:type_name -> gwsync.plugin.v1.UpsertResult
+	19, // 8: gwsync.plugin.v1.UpsertResult.activity:type_name -> gwsync.plugin.v1.Activity
+	20, // 9: gwsync.plugin.v1.UpsertResult.error:type_name -> gwsync.plugin.v1.Status
+	21, // 10: gwsync.plugin.v1.UpdateTimesRequest.changes:type_name -> gwsync.plugin.v1.TimeChange
+	22, // 11: gwsync.plugin.v1.UpdateTimesResponse.results:type_name -> gwsync.plugin.v1.ChangeResult
+	0,  // 12: gwsync.plugin.v1.SinkService.Info:input_type -> gwsync.plugin.v1.SinkServiceInfoRequest
+	2,  // 13: gwsync.plugin.v1.SinkService.Configure:input_type -> gwsync.plugin.v1.SinkServiceConfigureRequest
+	6,  // 14: gwsync.plugin.v1.SinkService.ListActivities:input_type -> gwsync.plugin.v1.ListActivitiesRequest
+	9,  // 15: gwsync.plugin.v1.SinkService.ListChanges:input_type -> gwsync.plugin.v1.ListChangesRequest
+	12, // 16: gwsync.plugin.v1.SinkService.Upsert:input_type -> gwsync.plugin.v1.UpsertRequest
+	15, // 17: gwsync.plugin.v1.SinkService.UpdateTimes:input_type -> gwsync.plugin.v1.UpdateTimesRequest
+	4,  // 18: gwsync.plugin.v1.SinkService.Release:input_type -> gwsync.plugin.v1.SinkServiceReleaseRequest
+	1,  // 19: gwsync.plugin.v1.SinkService.Info:output_type -> gwsync.plugin.v1.SinkServiceInfoResponse
+	3,  // 20: gwsync.plugin.v1.SinkService.Configure:output_type -> gwsync.plugin.v1.SinkServiceConfigureResponse
+	7,  // 21: gwsync.plugin.v1.SinkService.ListActivities:output_type -> gwsync.plugin.v1.ListActivitiesResponse
+	10, // 22: gwsync.plugin.v1.SinkService.ListChanges:output_type -> gwsync.plugin.v1.ListChangesResponse
+	13, // 23: gwsync.plugin.v1.SinkService.Upsert:output_type -> gwsync.plugin.v1.UpsertResponse
+	16, // 24: gwsync.plugin.v1.SinkService.UpdateTimes:output_type -> gwsync.plugin.v1.UpdateTimesResponse
+	5,  // 25: gwsync.plugin.v1.SinkService.Release:output_type -> gwsync.plugin.v1.SinkServiceReleaseResponse
+	19, // [19:26] is the sub-list for method output_type
+	12, // [12:19] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_gwsync_plugin_v1_sink_proto_init() }
@@ -778,7 +966,7 @@ func file_gwsync_plugin_v1_sink_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_gwsync_plugin_v1_sink_proto_rawDesc), len(file_gwsync_plugin_v1_sink_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -24,6 +24,7 @@ const (
 	SinkService_Info_FullMethodName           = "/gwsync.plugin.v1.SinkService/Info"
 	SinkService_Configure_FullMethodName      = "/gwsync.plugin.v1.SinkService/Configure"
 	SinkService_ListActivities_FullMethodName = "/gwsync.plugin.v1.SinkService/ListActivities"
+	SinkService_ListChanges_FullMethodName    = "/gwsync.plugin.v1.SinkService/ListChanges"
 	SinkService_Upsert_FullMethodName         = "/gwsync.plugin.v1.SinkService/Upsert"
 	SinkService_UpdateTimes_FullMethodName    = "/gwsync.plugin.v1.SinkService/UpdateTimes"
 	SinkService_Release_FullMethodName        = "/gwsync.plugin.v1.SinkService/Release"
@@ -44,6 +45,10 @@ type SinkServiceClient interface {
 	// ListActivities streams batches of activities and MUST finish with a
 	// message that carries `end` (see SourceService.Snapshot).
 	ListActivities(ctx context.Context, in *ListActivitiesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListActivitiesResponse], error)
+	// ListChanges is adapters.ChangeLister.ListChanges, streamed as
+	// ListActivities is: batches, and `end` on the last message. A sink
+	// whose Info does not declare list_changes answers UNIMPLEMENTED.
+	ListChanges(ctx context.Context, in *ListChangesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListChangesResponse], error)
 	// Upsert is adapters.Sink.Upsert.
 	Upsert(ctx context.Context, in *UpsertRequest, opts ...grpc.CallOption) (*UpsertResponse, error)
 	// UpdateTimes is adapters.Sink.UpdateTimes.
@@ -100,6 +105,25 @@ func (c *sinkServiceClient) ListActivities(ctx context.Context, in *ListActiviti
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type SinkService_ListActivitiesClient = grpc.ServerStreamingClient[ListActivitiesResponse]
 
+func (c *sinkServiceClient) ListChanges(ctx context.Context, in *ListChangesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ListChangesResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &SinkService_ServiceDesc.Streams[1], SinkService_ListChanges_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ListChangesRequest, ListChangesResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type SinkService_ListChangesClient = grpc.ServerStreamingClient[ListChangesResponse]
+
 func (c *sinkServiceClient) Upsert(ctx context.Context, in *UpsertRequest, opts ...grpc.CallOption) (*UpsertResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(UpsertResponse)
@@ -145,6 +169,10 @@ type SinkServiceServer interface {
 	// ListActivities streams batches of activities and MUST finish with a
 	// message that carries `end` (see SourceService.Snapshot).
 	ListActivities(*ListActivitiesRequest, grpc.ServerStreamingServer[ListActivitiesResponse]) error
+	// ListChanges is adapters.ChangeLister.ListChanges, streamed as
+	// ListActivities is: batches, and `end` on the last message. A sink
+	// whose Info does not declare list_changes answers UNIMPLEMENTED.
+	ListChanges(*ListChangesRequest, grpc.ServerStreamingServer[ListChangesResponse]) error
 	// Upsert is adapters.Sink.Upsert.
 	Upsert(context.Context, *UpsertRequest) (*UpsertResponse, error)
 	// UpdateTimes is adapters.Sink.UpdateTimes.
@@ -170,6 +198,9 @@ func (UnimplementedSinkServiceServer) Configure(context.Context, *SinkServiceCon
 }
 func (UnimplementedSinkServiceServer) ListActivities(*ListActivitiesRequest, grpc.ServerStreamingServer[ListActivitiesResponse]) error {
 	return status.Error(codes.Unimplemented, "method ListActivities not implemented")
+}
+func (UnimplementedSinkServiceServer) ListChanges(*ListChangesRequest, grpc.ServerStreamingServer[ListChangesResponse]) error {
+	return status.Error(codes.Unimplemented, "method ListChanges not implemented")
 }
 func (UnimplementedSinkServiceServer) Upsert(context.Context, *UpsertRequest) (*UpsertResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Upsert not implemented")
@@ -247,6 +278,17 @@ func _SinkService_ListActivities_Handler(srv interface{}, stream grpc.ServerStre
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type SinkService_ListActivitiesServer = grpc.ServerStreamingServer[ListActivitiesResponse]
+
+func _SinkService_ListChanges_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ListChangesRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(SinkServiceServer).ListChanges(m, &grpc.GenericServerStream[ListChangesRequest, ListChangesResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type SinkService_ListChangesServer = grpc.ServerStreamingServer[ListChangesResponse]
 
 func _SinkService_Upsert_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(UpsertRequest)
@@ -334,6 +376,11 @@ var SinkService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "ListActivities",
 			Handler:       _SinkService_ListActivities_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "ListChanges",
+			Handler:       _SinkService_ListChanges_Handler,
 			ServerStreams: true,
 		},
 	},

@@ -607,19 +607,21 @@ type Activity struct {
 	Id      string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	Version string                 `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
 	// adapters.ActivityType: "MAILIN", "TASK", "APPOINTMENT", ...
-	Type          string                 `protobuf:"bytes,3,opt,name=type,proto3" json:"type,omitempty"`
-	Subject       string                 `protobuf:"bytes,4,opt,name=subject,proto3" json:"subject,omitempty"`
-	Body          string                 `protobuf:"bytes,5,opt,name=body,proto3" json:"body,omitempty"`
-	Raster        *Raster                `protobuf:"bytes,6,opt,name=raster,proto3" json:"raster,omitempty"`
-	Busy          string                 `protobuf:"bytes,7,opt,name=busy,proto3" json:"busy,omitempty"`
-	Owners        []string               `protobuf:"bytes,8,rep,name=owners,proto3" json:"owners,omitempty"`
-	Contacts      []string               `protobuf:"bytes,9,rep,name=contacts,proto3" json:"contacts,omitempty"`
-	Location      string                 `protobuf:"bytes,10,opt,name=location,proto3" json:"location,omitempty"`
-	Attachments   []*Attachment          `protobuf:"bytes,11,rep,name=attachments,proto3" json:"attachments,omitempty"`
-	Key           string                 `protobuf:"bytes,12,opt,name=key,proto3" json:"key,omitempty"`
-	Source        string                 `protobuf:"bytes,13,opt,name=source,proto3" json:"source,omitempty"`
-	SourceItem    string                 `protobuf:"bytes,14,opt,name=source_item,json=sourceItem,proto3" json:"source_item,omitempty"`
-	Modified      *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=modified,proto3" json:"modified,omitempty"`
+	Type        string                 `protobuf:"bytes,3,opt,name=type,proto3" json:"type,omitempty"`
+	Subject     string                 `protobuf:"bytes,4,opt,name=subject,proto3" json:"subject,omitempty"`
+	Body        string                 `protobuf:"bytes,5,opt,name=body,proto3" json:"body,omitempty"`
+	Raster      *Raster                `protobuf:"bytes,6,opt,name=raster,proto3" json:"raster,omitempty"`
+	Busy        string                 `protobuf:"bytes,7,opt,name=busy,proto3" json:"busy,omitempty"`
+	Owners      []string               `protobuf:"bytes,8,rep,name=owners,proto3" json:"owners,omitempty"`
+	Contacts    []string               `protobuf:"bytes,9,rep,name=contacts,proto3" json:"contacts,omitempty"`
+	Location    string                 `protobuf:"bytes,10,opt,name=location,proto3" json:"location,omitempty"`
+	Attachments []*Attachment          `protobuf:"bytes,11,rep,name=attachments,proto3" json:"attachments,omitempty"`
+	Key         string                 `protobuf:"bytes,12,opt,name=key,proto3" json:"key,omitempty"`
+	Source      string                 `protobuf:"bytes,13,opt,name=source,proto3" json:"source,omitempty"`
+	SourceItem  string                 `protobuf:"bytes,14,opt,name=source_item,json=sourceItem,proto3" json:"source_item,omitempty"`
+	Modified    *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=modified,proto3" json:"modified,omitempty"`
+	// The activity's change number (adapters.ChangeLister); 0 when none.
+	Change        int64 `protobuf:"varint,16,opt,name=change,proto3" json:"change,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -759,6 +761,13 @@ func (x *Activity) GetModified() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Activity) GetChange() int64 {
+	if x != nil {
+		return x.Change
+	}
+	return 0
+}
+
 // Capabilities mirrors adapters.Capabilities.
 type Capabilities struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
@@ -767,6 +776,7 @@ type Capabilities struct {
 	Incremental     bool                   `protobuf:"varint,3,opt,name=incremental,proto3" json:"incremental,omitempty"`
 	ReadAttachments bool                   `protobuf:"varint,4,opt,name=read_attachments,json=readAttachments,proto3" json:"read_attachments,omitempty"`
 	Committed       bool                   `protobuf:"varint,5,opt,name=committed,proto3" json:"committed,omitempty"`
+	ListChanges     bool                   `protobuf:"varint,6,opt,name=list_changes,json=listChanges,proto3" json:"list_changes,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -832,6 +842,13 @@ func (x *Capabilities) GetReadAttachments() bool {
 func (x *Capabilities) GetCommitted() bool {
 	if x != nil {
 		return x.Committed
+	}
+	return false
+}
+
+func (x *Capabilities) GetListChanges() bool {
+	if x != nil {
+		return x.ListChanges
 	}
 	return false
 }
@@ -1153,7 +1170,7 @@ const file_gwsync_plugin_v1_types_proto_rawDesc = "" +
 	"\n" +
 	"unreadable\x18\x16 \x01(\tR\n" +
 	"unreadable\x12\x18\n" +
-	"\aprivate\x18\x17 \x01(\bR\aprivate\"\xcf\x03\n" +
+	"\aprivate\x18\x17 \x01(\bR\aprivate\"\xe7\x03\n" +
 	"\bActivity\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x12\n" +
@@ -1171,14 +1188,16 @@ const file_gwsync_plugin_v1_types_proto_rawDesc = "" +
 	"\x06source\x18\r \x01(\tR\x06source\x12\x1f\n" +
 	"\vsource_item\x18\x0e \x01(\tR\n" +
 	"sourceItem\x126\n" +
-	"\bmodified\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\bmodified\"\xb2\x01\n" +
+	"\bmodified\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\bmodified\x12\x16\n" +
+	"\x06change\x18\x10 \x01(\x03R\x06change\"\xd5\x01\n" +
 	"\fCapabilities\x12\x1f\n" +
 	"\vwrite_times\x18\x01 \x01(\bR\n" +
 	"writeTimes\x12\x16\n" +
 	"\x06export\x18\x02 \x01(\bR\x06export\x12 \n" +
 	"\vincremental\x18\x03 \x01(\bR\vincremental\x12)\n" +
 	"\x10read_attachments\x18\x04 \x01(\bR\x0freadAttachments\x12\x1c\n" +
-	"\tcommitted\x18\x05 \x01(\bR\tcommitted\"\x8e\x01\n" +
+	"\tcommitted\x18\x05 \x01(\bR\tcommitted\x12!\n" +
+	"\flist_changes\x18\x06 \x01(\bR\vlistChanges\"\x8e\x01\n" +
 	"\x04Info\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x14\n" +

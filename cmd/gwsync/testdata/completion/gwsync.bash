@@ -23,8 +23,8 @@ _gwsync() {
     case "$cmd" in
         "")
             if [[ "$cur" == -* ]]; then words="--config --log-format --log-level --version --help"; else words="plan sync activities status config discover serve migrate-state worker jobs passwd keygen plugin version completion help"; fi ;;
-        plan) words="--areas --config --exclude --json --log-format --log-level --user --wide" ;;
-        sync) words="--areas --config --dry-run --exclude --json --log-format --log-level --user --wait --wide --yes" ;;
+        plan) words="--areas --config --exclude --full --json --log-format --log-level --user --wide" ;;
+        sync) words="--areas --config --dry-run --exclude --full --json --log-format --log-level --user --wait --wide --yes" ;;
         activities) words="--config --json --log-format --log-level --type --user" ;;
         status) words="--config --json --log-format --log-level --runs --user" ;;
         config) if [[ -z "$sub" ]]; then words="check"; else words="--config --log-format --log-level"; fi ;;

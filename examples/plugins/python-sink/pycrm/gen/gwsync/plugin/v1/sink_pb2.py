@@ -20,7 +20,7 @@ DESCRIPTOR = _descriptor.FileDescriptor(
   name='gwsync/plugin/v1/sink.proto',
   package='gwsync.plugin.v1',
   syntax='proto3',
-  serialized_pb=_b('\n\x1bgwsync/plugin/v1/sink.proto\x12\x10gwsync.plugin.v1\x1a\x1cgwsync/plugin/v1/types.proto\"\x18\n\x16SinkServiceInfoRequest\"?\n\x17SinkServiceInfoResponse\x12$\n\x04info\x18\x01 \x01(\x0b\x32\x16.gwsync.plugin.v1.Info\"N\n\x1bSinkServiceConfigureRequest\x12/\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x1f.gwsync.plugin.v1.AdapterConfig\"\x1e\n\x1cSinkServiceConfigureResponse\"\x1b\n\x19SinkServiceReleaseRequest\"\x1c\n\x1aSinkServiceReleaseResponse\"5\n\x15ListActivitiesRequest\x12\r\n\x05owner\x18\x01 \x01(\t\x12\r\n\x05types\x18\x02 \x03(\t\"p\n\x16ListActivitiesResponse\x12.\n\nactivities\x18\x01 \x03(\x0b\x32\x1a.gwsync.plugin.v1.Activity\x12&\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x19.gwsync.plugin.v1.ListEnd\"\x18\n\x07ListEnd\x12\r\n\x05\x63ount\x18\x01 \x01(\x03\"?\n\rUpsertRequest\x12.\n\nactivities\x18\x01 \x03(\x0b\x32\x1a.gwsync.plugin.v1.Activity\"A\n\x0eUpsertResponse\x12/\n\x07results\x18\x01 \x03(\x0b\x32\x1e.gwsync.plugin.v1.UpsertResult\"\x83\x01\n\x0cUpsertResult\x12\x0b\n\x03key\x18\x01 \x01(\t\x12,\n\x08\x61\x63tivity\x18\x02 \x01(\x0b\x32\x1a.gwsync.plugin.v1.Activity\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x08\x12\'\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x18.gwsync.plugin.v1.Status\"C\n\x12UpdateTimesRequest\x12-\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x1c.gwsync.plugin.v1.TimeChange\"F\n\x13UpdateTimesResponse\x12/\n\x07results\x18\x01 \x03(\x0b\x32\x1e.gwsync.plugin.v1.ChangeResult2\xcc\x04\n\x0bSinkService\x12[\n\x04Info\x12(.gwsync.plugin.v1.SinkServiceInfoRequest\x1a).gwsync.plugin.v1.SinkServiceInfoResponse\x12j\n\tConfigure\x12-.gwsync.plugin.v1.SinkServiceConfigureRequest\x1a..gwsync.plugin.v1.SinkServiceConfigureResponse\x12\x65\n\x0eListActivities\x12\'.gwsync.plugin.v1.ListActivitiesRequest\x1a(.gwsync.plugin.v1.ListActivitiesResponse0\x01\x12K\n\x06Upsert\x12\x1f.gwsync.plugin.v1.UpsertRequest\x1a .gwsync.plugin.v1.UpsertResponse\x12Z\n\x0bUpdateTimes\x12$.gwsync.plugin.v1.UpdateTimesRequest\x1a%.gwsync.plugin.v1.UpdateTimesResponse\x12\x64\n\x07Release\x12+.gwsync.plugin.v1.SinkServiceReleaseRequest\x1a,.gwsync.plugin.v1.SinkServiceReleaseResponseB:Z8github.com/gwsync/gwsync/plugins/proto/pluginv1;pluginv1b\x06proto3')
+  serialized_pb=_b('\n\x1bgwsync/plugin/v1/sink.proto\x12\x10gwsync.plugin.v1\x1a\x1cgwsync/plugin/v1/types.proto\"\x18\n\x16SinkServiceInfoRequest\"?\n\x17SinkServiceInfoResponse\x12$\n\x04info\x18\x01 \x01(\x0b\x32\x16.gwsync.plugin.v1.Info\"N\n\x1bSinkServiceConfigureRequest\x12/\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x1f.gwsync.plugin.v1.AdapterConfig\"\x1e\n\x1cSinkServiceConfigureResponse\"\x1b\n\x19SinkServiceReleaseRequest\"\x1c\n\x1aSinkServiceReleaseResponse\"5\n\x15ListActivitiesRequest\x12\r\n\x05owner\x18\x01 \x01(\t\x12\r\n\x05types\x18\x02 \x03(\t\"p\n\x16ListActivitiesResponse\x12.\n\nactivities\x18\x01 \x03(\x0b\x32\x1a.gwsync.plugin.v1.Activity\x12&\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x19.gwsync.plugin.v1.ListEnd\"\x18\n\x07ListEnd\x12\r\n\x05\x63ount\x18\x01 \x01(\x03\"A\n\x12ListChangesRequest\x12\r\n\x05owner\x18\x01 \x01(\t\x12\r\n\x05types\x18\x02 \x03(\t\x12\r\n\x05since\x18\x03 \x01(\x03\"o\n\x13ListChangesResponse\x12.\n\nactivities\x18\x01 \x03(\x0b\x32\x1a.gwsync.plugin.v1.Activity\x12(\n\x03\x65nd\x18\x02 \x01(\x0b\x32\x1b.gwsync.plugin.v1.ChangeEnd\"*\n\tChangeEnd\x12\r\n\x05\x63ount\x18\x01 \x01(\x03\x12\x0e\n\x06\x63ursor\x18\x02 \x01(\x03\"?\n\rUpsertRequest\x12.\n\nactivities\x18\x01 \x03(\x0b\x32\x1a.gwsync.plugin.v1.Activity\"A\n\x0eUpsertResponse\x12/\n\x07results\x18\x01 \x03(\x0b\x32\x1e.gwsync.plugin.v1.UpsertResult\"\x83\x01\n\x0cUpsertResult\x12\x0b\n\x03key\x18\x01 \x01(\t\x12,\n\x08\x61\x63tivity\x18\x02 \x01(\x0b\x32\x1a.gwsync.plugin.v1.Activity\x12\x0f\n\x07\x63reated\x18\x03 \x01(\x08\x12\'\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x18.gwsync.plugin.v1.Status\"C\n\x12UpdateTimesRequest\x12-\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x1c.gwsync.plugin.v1.TimeChange\"F\n\x13UpdateTimesResponse\x12/\n\x07results\x18\x01 \x03(\x0b\x32\x1e.gwsync.plugin.v1.ChangeResult2\xaa\x05\n\x0bSinkService\x12[\n\x04Info\x12(.gwsync.plugin.v1.SinkServiceInfoRequest\x1a).gwsync.plugin.v1.SinkServiceInfoResponse\x12j\n\tConfigure\x12-.gwsync.plugin.v1.SinkServiceConfigureRequest\x1a..gwsync.plugin.v1.SinkServiceConfigureResponse\x12\x65\n\x0eListActivities\x12\'.gwsync.plugin.v1.ListActivitiesRequest\x1a(.gwsync.plugin.v1.ListActivitiesResponse0\x01\x12\\\n\x0bListChanges\x12$.gwsync.plugin.v1.ListChangesRequest\x1a%.gwsync.plugin.v1.ListChangesResponse0\x01\x12K\n\x06Upsert\x12\x1f.gwsync.plugin.v1.UpsertRequest\x1a .gwsync.plugin.v1.UpsertResponse\x12Z\n\x0bUpdateTimes\x12$.gwsync.plugin.v1.UpdateTimesRequest\x1a%.gwsync.plugin.v1.UpdateTimesResponse\x12\x64\n\x07Release\x12+.gwsync.plugin.v1.SinkServiceReleaseRequest\x1a,.gwsync.plugin.v1.SinkServiceReleaseResponseB:Z8github.com/gwsync/gwsync/plugins/proto/pluginv1;pluginv1b\x06proto3')
   ,
   dependencies=[gwsync_dot_plugin_dot_v1_dot_types__pb2.DESCRIPTOR,])
 
@@ -292,6 +292,127 @@ _LISTEND = _descriptor.Descriptor(
 )
 
 
+_LISTCHANGESREQUEST = _descriptor.Descriptor(
+  name='ListChangesRequest',
+  full_name='gwsync.plugin.v1.ListChangesRequest',
+  filename=None,
+  file=DESCRIPTOR,
+  containing_type=None,
+  fields=[
+    _descriptor.FieldDescriptor(
+      name='owner', full_name='gwsync.plugin.v1.ListChangesRequest.owner', index=0,
+      number=1, type=9, cpp_type=9, label=1,
+      has_default_value=False, default_value=_b("").decode('utf-8'),
+      message_type=None, enum_type=None, containing_type=None,
+      is_extension=False, extension_scope=None,
+      options=None, file=DESCRIPTOR),
+    _descriptor.FieldDescriptor(
+      name='types', full_name='gwsync.plugin.v1.ListChangesRequest.types', index=1,
+      number=2, type=9, cpp_type=9, label=3,
+      has_default_value=False, default_value=[],
+      message_type=None, enum_type=None, containing_type=None,
+      is_extension=False, extension_scope=None,
+      options=None, file=DESCRIPTOR),
+    _descriptor.FieldDescriptor(
+      name='since', full_name='gwsync.plugin.v1.ListChangesRequest.since', index=2,
+      number=3, type=3, cpp_type=2, label=1,
+      has_default_value=False, default_value=0,
+      message_type=None, enum_type=None, containing_type=None,
+      is_extension=False, extension_scope=None,
+      options=None, file=DESCRIPTOR),
+  ],
+  extensions=[
+  ],
+  nested_types=[],
+  enum_types=[
+  ],
+  options=None,
+  is_extendable=False,
+  syntax='proto3',
+  extension_ranges=[],
+  oneofs=[
+  ],
+  serialized_start=536,
+  serialized_end=601,
+)
+
+
+_LISTCHANGESRESPONSE = _descriptor.Descriptor(
+  name='ListChangesResponse',
+  full_name='gwsync.plugin.v1.ListChangesResponse',
+  filename=None,
+  file=DESCRIPTOR,
+  containing_type=None,
+  fields=[
+    _descriptor.FieldDescriptor(
+      name='activities', full_name='gwsync.plugin.v1.ListChangesResponse.activities', index=0,
+      number=1, type=11, cpp_type=10, label=3,
+      has_default_value=False, default_value=[],
+      message_type=None, enum_type=None, containing_type=None,
+      is_extension=False, extension_scope=None,
+      options=None, file=DESCRIPTOR),
+    _descriptor.FieldDescriptor(
+      name='end', full_name='gwsync.plugin.v1.ListChangesResponse.end', index=1,
+      number=2, type=11, cpp_type=10, label=1,
+      has_default_value=False, default_value=None,
+      message_type=None, enum_type=None, containing_type=None,
+      is_extension=False, extension_scope=None,
+      options=None, file=DESCRIPTOR),
+  ],
+  extensions=[
+  ],
+  nested_types=[],
+  enum_types=[
+  ],
+  options=None,
+  is_extendable=False,
+  syntax='proto3',
+  extension_ranges=[],
+  oneofs=[
+  ],
+  serialized_start=603,
+  serialized_end=714,
+)
+
+
+_CHANGEEND = _descriptor.Descriptor(
+  name='ChangeEnd',
+  full_name='gwsync.plugin.v1.ChangeEnd',
+  filename=None,
+  file=DESCRIPTOR,
+  containing_type=None,
+  fields=[
+    _descriptor.FieldDescriptor(
+      name='count', full_name='gwsync.plugin.v1.ChangeEnd.count', index=0,
+      number=1, type=3, cpp_type=2, label=1,
+      has_default_value=False, default_value=0,
+      message_type=None, enum_type=None, containing_type=None,
+      is_extension=False, extension_scope=None,
+      options=None, file=DESCRIPTOR),
+    _descriptor.FieldDescriptor(
+      name='cursor', full_name='gwsync.plugin.v1.ChangeEnd.cursor', index=1,
+      number=2, type=3, cpp_type=2, label=1,
+      has_default_value=False, default_value=0,
+      message_type=None, enum_type=None, containing_type=None,
+      is_extension=False, extension_scope=None,
+      options=None, file=DESCRIPTOR),
+  ],
+  extensions=[
+  ],
+  nested_types=[],
+  enum_types=[
+  ],
+  options=None,
+  is_extendable=False,
+  syntax='proto3',
+  extension_ranges=[],
+  oneofs=[
+  ],
+  serialized_start=716,
+  serialized_end=758,
+)
+
+
 _UPSERTREQUEST = _descriptor.Descriptor(
   name='UpsertRequest',
   full_name='gwsync.plugin.v1.UpsertRequest',
@@ -318,8 +439,8 @@ _UPSERTREQUEST = _descriptor.Descriptor(
   extension_ranges=[],
   oneofs=[
   ],
-  serialized_start=536,
-  serialized_end=599,
+  serialized_start=760,
+  serialized_end=823,
 )
 
 
@@ -349,8 +470,8 @@ _UPSERTRESPONSE = _descriptor.Descriptor(
   extension_ranges=[],
   oneofs=[
   ],
-  serialized_start=601,
-  serialized_end=666,
+  serialized_start=825,
+  serialized_end=890,
 )
 
 
@@ -401,8 +522,8 @@ _UPSERTRESULT = _descriptor.Descriptor(
   extension_ranges=[],
   oneofs=[
   ],
-  serialized_start=669,
-  serialized_end=800,
+  serialized_start=893,
+  serialized_end=1024,
 )
 
 
@@ -432,8 +553,8 @@ _UPDATETIMESREQUEST = _descriptor.Descriptor(
   extension_ranges=[],
   oneofs=[
   ],
-  serialized_start=802,
-  serialized_end=869,
+  serialized_start=1026,
+  serialized_end=1093,
 )
 
 
@@ -463,14 +584,16 @@ _UPDATETIMESRESPONSE = _descriptor.Descriptor(
   extension_ranges=[],
   oneofs=[
   ],
-  serialized_start=871,
-  serialized_end=941,
+  serialized_start=1095,
+  serialized_end=1165,
 )
 
 _SINKSERVICEINFORESPONSE.fields_by_name['info'].message_type = gwsync_dot_plugin_dot_v1_dot_types__pb2._INFO
 _SINKSERVICECONFIGUREREQUEST.fields_by_name['config'].message_type = gwsync_dot_plugin_dot_v1_dot_types__pb2._ADAPTERCONFIG
 _LISTACTIVITIESRESPONSE.fields_by_name['activities'].message_type = gwsync_dot_plugin_dot_v1_dot_types__pb2._ACTIVITY
 _LISTACTIVITIESRESPONSE.fields_by_name['end'].message_type = _LISTEND
+_LISTCHANGESRESPONSE.fields_by_name['activities'].message_type = gwsync_dot_plugin_dot_v1_dot_types__pb2._ACTIVITY
+_LISTCHANGESRESPONSE.fields_by_name['end'].message_type = _CHANGEEND
 _UPSERTREQUEST.fields_by_name['activities'].message_type = gwsync_dot_plugin_dot_v1_dot_types__pb2._ACTIVITY
 _UPSERTRESPONSE.fields_by_name['results'].message_type = _UPSERTRESULT
 _UPSERTRESULT.fields_by_name['activity'].message_type = gwsync_dot_plugin_dot_v1_dot_types__pb2._ACTIVITY
@@ -486,6 +609,9 @@ DESCRIPTOR.message_types_by_name['SinkServiceReleaseResponse'] = _SINKSERVICEREL
 DESCRIPTOR.message_types_by_name['ListActivitiesRequest'] = _LISTACTIVITIESREQUEST
 DESCRIPTOR.message_types_by_name['ListActivitiesResponse'] = _LISTACTIVITIESRESPONSE
 DESCRIPTOR.message_types_by_name['ListEnd'] = _LISTEND
+DESCRIPTOR.message_types_by_name['ListChangesRequest'] = _LISTCHANGESREQUEST
+DESCRIPTOR.message_types_by_name['ListChangesResponse'] = _LISTCHANGESRESPONSE
+DESCRIPTOR.message_types_by_name['ChangeEnd'] = _CHANGEEND
 DESCRIPTOR.message_types_by_name['UpsertRequest'] = _UPSERTREQUEST
 DESCRIPTOR.message_types_by_name['UpsertResponse'] = _UPSERTRESPONSE
 DESCRIPTOR.message_types_by_name['UpsertResult'] = _UPSERTRESULT
@@ -556,6 +682,27 @@ ListEnd = _reflection.GeneratedProtocolMessageType('ListEnd', (_message.Message,
   ))
 _sym_db.RegisterMessage(ListEnd)
 
+ListChangesRequest = _reflection.GeneratedProtocolMessageType('ListChangesRequest', (_message.Message,), dict(
+  DESCRIPTOR = _LISTCHANGESREQUEST,
+  __module__ = 'gwsync.plugin.v1.sink_pb2'
+  # @@protoc_insertion_point(class_scope:gwsync.plugin.v1.ListChangesRequest)
+  ))
+_sym_db.RegisterMessage(ListChangesRequest)
+
+ListChangesResponse = _reflection.GeneratedProtocolMessageType('ListChangesResponse', (_message.Message,), dict(
+  DESCRIPTOR = _LISTCHANGESRESPONSE,
+  __module__ = 'gwsync.plugin.v1.sink_pb2'
+  # @@protoc_insertion_point(class_scope:gwsync.plugin.v1.ListChangesResponse)
+  ))
+_sym_db.RegisterMessage(ListChangesResponse)
+
+ChangeEnd = _reflection.GeneratedProtocolMessageType('ChangeEnd', (_message.Message,), dict(
+  DESCRIPTOR = _CHANGEEND,
+  __module__ = 'gwsync.plugin.v1.sink_pb2'
+  # @@protoc_insertion_point(class_scope:gwsync.plugin.v1.ChangeEnd)
+  ))
+_sym_db.RegisterMessage(ChangeEnd)
+
 UpsertRequest = _reflection.GeneratedProtocolMessageType('UpsertRequest', (_message.Message,), dict(
   DESCRIPTOR = _UPSERTREQUEST,
   __module__ = 'gwsync.plugin.v1.sink_pb2'
@@ -601,8 +748,8 @@ _SINKSERVICE = _descriptor.ServiceDescriptor(
   file=DESCRIPTOR,
   index=0,
   options=None,
-  serialized_start=944,
-  serialized_end=1532,
+  serialized_start=1168,
+  serialized_end=1850,
   methods=[
   _descriptor.MethodDescriptor(
     name='Info',
@@ -632,9 +779,18 @@ _SINKSERVICE = _descriptor.ServiceDescriptor(
     options=None,
   ),
   _descriptor.MethodDescriptor(
+    name='ListChanges',
+    full_name='gwsync.plugin.v1.SinkService.ListChanges',
+    index=3,
+    containing_service=None,
+    input_type=_LISTCHANGESREQUEST,
+    output_type=_LISTCHANGESRESPONSE,
+    options=None,
+  ),
+  _descriptor.MethodDescriptor(
     name='Upsert',
     full_name='gwsync.plugin.v1.SinkService.Upsert',
-    index=3,
+    index=4,
     containing_service=None,
     input_type=_UPSERTREQUEST,
     output_type=_UPSERTRESPONSE,
@@ -643,7 +799,7 @@ _SINKSERVICE = _descriptor.ServiceDescriptor(
   _descriptor.MethodDescriptor(
     name='UpdateTimes',
     full_name='gwsync.plugin.v1.SinkService.UpdateTimes',
-    index=4,
+    index=5,
     containing_service=None,
     input_type=_UPDATETIMESREQUEST,
     output_type=_UPDATETIMESRESPONSE,
@@ -652,7 +808,7 @@ _SINKSERVICE = _descriptor.ServiceDescriptor(
   _descriptor.MethodDescriptor(
     name='Release',
     full_name='gwsync.plugin.v1.SinkService.Release',
-    index=5,
+    index=6,
     containing_service=None,
     input_type=_SINKSERVICERELEASEREQUEST,
     output_type=_SINKSERVICERELEASERESPONSE,

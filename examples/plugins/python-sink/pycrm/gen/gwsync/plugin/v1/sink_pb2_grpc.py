@@ -31,6 +31,11 @@ class SinkServiceStub(object):
         request_serializer=gwsync_dot_plugin_dot_v1_dot_sink__pb2.ListActivitiesRequest.SerializeToString,
         response_deserializer=gwsync_dot_plugin_dot_v1_dot_sink__pb2.ListActivitiesResponse.FromString,
         )
+    self.ListChanges = channel.unary_stream(
+        '/gwsync.plugin.v1.SinkService/ListChanges',
+        request_serializer=gwsync_dot_plugin_dot_v1_dot_sink__pb2.ListChangesRequest.SerializeToString,
+        response_deserializer=gwsync_dot_plugin_dot_v1_dot_sink__pb2.ListChangesResponse.FromString,
+        )
     self.Upsert = channel.unary_unary(
         '/gwsync.plugin.v1.SinkService/Upsert',
         request_serializer=gwsync_dot_plugin_dot_v1_dot_sink__pb2.UpsertRequest.SerializeToString,
@@ -76,6 +81,15 @@ class SinkServiceServicer(object):
     context.set_details('Method not implemented!')
     raise NotImplementedError('Method not implemented!')
 
+  def ListChanges(self, request, context):
+    """ListChanges is adapters.ChangeLister.ListChanges, streamed as
+    ListActivities is: batches, and `end` on the last message. A sink
+    whose Info does not declare list_changes answers UNIMPLEMENTED.
+    """
+    context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+    context.set_details('Method not implemented!')
+    raise NotImplementedError('Method not implemented!')
+
   def Upsert(self, request, context):
     """Upsert is adapters.Sink.Upsert.
     """
@@ -115,6 +129,11 @@ def add_SinkServiceServicer_to_server(servicer, server):
           servicer.ListActivities,
           request_deserializer=gwsync_dot_plugin_dot_v1_dot_sink__pb2.ListActivitiesRequest.FromString,
           response_serializer=gwsync_dot_plugin_dot_v1_dot_sink__pb2.ListActivitiesResponse.SerializeToString,
+      ),
+      'ListChanges': grpc.unary_stream_rpc_method_handler(
+          servicer.ListChanges,
+          request_deserializer=gwsync_dot_plugin_dot_v1_dot_sink__pb2.ListChangesRequest.FromString,
+          response_serializer=gwsync_dot_plugin_dot_v1_dot_sink__pb2.ListChangesResponse.SerializeToString,
       ),
       'Upsert': grpc.unary_unary_rpc_method_handler(
           servicer.Upsert,

@@ -1,0 +1,57 @@
+package plugins
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/sdk/wire"
+)
+
+// ListChanges receives the plugin's change listing as ListActivities
+// does. The remote sink is always this Go type, so the call is refused
+// with Unsupported, without reaching the plugin, unless Info declared
+// ListChanges (asked now when nobody has).
+func (s *remoteSink) ListChanges(ctx context.Context, q adapters.ChangeQuery, emit func(adapters.Activity) error) (adapters.ChangeEnd, error) {
+	info, err := s.Info(ctx)
+	if err != nil {
+		return adapters.ChangeEnd{}, err
+	}
+	if !info.Capabilities.ListChanges {
+		return adapters.ChangeEnd{}, adapters.Errorf(adapters.CodeUnsupported, "sink %s does not declare list_changes", info.Name)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := s.rpc.ListChanges(s.outgoing(ctx), wire.ChangeQueryToWire(q))
+	if err != nil {
+		return adapters.ChangeEnd{}, s.callError(ctx, err)
+	}
+	var received int64
+	for {
+		msg, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return adapters.ChangeEnd{}, s.incomplete("change listing ended without its end marker after %d activities", received)
+		}
+		if err != nil {
+			return adapters.ChangeEnd{}, s.callError(ctx, err)
+		}
+		for _, p := range msg.GetActivities() {
+			if err := emit(wire.ActivityFromWire(p)); err != nil {
+				return adapters.ChangeEnd{}, err
+			}
+			received++
+		}
+		if end := msg.GetEnd(); end != nil {
+			if end.GetCount() != received {
+				return adapters.ChangeEnd{}, s.incomplete("change listing end says %d activities, %d arrived", end.GetCount(), received)
+			}
+			if err := expectStreamEnd(stream.Recv); err != nil {
+				return adapters.ChangeEnd{}, s.callError(ctx, err)
+			}
+			return adapters.ChangeEnd{Count: end.GetCount(), Cursor: end.GetCursor()}, nil
+		}
+	}
+}
+
+var _ adapters.ChangeLister = (*remoteSink)(nil)
