@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/files"
+)
+
+// BenchmarkFilesNoChangeResync is issue 13's files row: a no-change
+// `gwsync sync --yes` (the real binary, adapters out of process, SQLite
+// state and CRM) over a vdir of 4,000 events against one of 400, in
+// alternating pairs after both were imported. It reports each side's
+// median and the median ratio (target ≤ 1.3: the run costs what stat-ing
+// the files costs, not reading and parsing them).
+//
+//	go test ./cmd/gwsync -run '^$' -bench FilesNoChangeResync -benchtime 5x
+func BenchmarkFilesNoChangeResync(b *testing.B) {
+	small, large := benchFilesSite(b, 400), benchFilesSite(b, 4000)
+	for _, dir := range []string{small, large} {
+		benchSync(b, dir) // the import
+		benchSync(b, dir) // the first cursor-led run
+	}
+	b.ResetTimer()
+	var smallT, largeT, ratios []float64
+	for i := 0; i < b.N; i++ {
+		s := benchSync(b, small)
+		l := benchSync(b, large)
+		smallT, largeT = append(smallT, s.Seconds()), append(largeT, l.Seconds())
+		ratios = append(ratios, l.Seconds()/s.Seconds())
+	}
+	b.ReportMetric(median(smallT)*1000, "ms-400")
+	b.ReportMetric(median(largeT)*1000, "ms-4000")
+	b.ReportMetric(median(ratios), "median-ratio")
+	b.ReportMetric(0, "ns/op")
+}
+
+func median(v []float64) float64 {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
+
+// benchFilesSite writes a config and n one-off events dated an hour back
+// (outside the files source's racy margin, as files of a real vdir are).
+func benchFilesSite(b *testing.B, n int) string {
+	dir := b.TempDir()
+	base := time.Now().UTC().Truncate(time.Hour).Add(24 * time.Hour)
+	var items []adapters.Item
+	for i := 0; i < n; i++ {
+		st := base.Add(time.Duration(i%2000) * 3 * time.Hour)
+		items = append(items, adapters.Item{Kind: adapters.KindEvent, Key: fmt.Sprintf("ical:bench-%d@example.com", i),
+			Subject: fmt.Sprintf("Customer visit %d", i), Body: "Agenda: pricing, renewal.",
+			Raster: adapters.Raster{Start: st, End: st.Add(time.Hour)}})
+	}
+	if _, err := files.WriteFixture(dir, items); err != nil {
+		b.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	entries, _ := os.ReadDir(filepath.Join(dir, "calendar"))
+	for _, e := range entries {
+		os.Chtimes(filepath.Join(dir, "calendar", e.Name()), old, old)
+	}
+	cfg := `state: sqlite:./state.db
+crm: {plugin: crmsql, options: {dsn: "sqlite:./crm.db"}}
+defaults: {window: {past: 30d, future: 3y}, time_zone: UTC}
+users:
+  - name: sam
+    email: sam.seller@example.com
+    sources:
+      - {name: files, plugin: files, options: {calendar_dir: ./calendar}}
+`
+	if err := os.WriteFile(filepath.Join(dir, "gwsync.yaml"), []byte(cfg), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+// benchSync runs one `gwsync sync --yes` and returns its wall time.
+func benchSync(b *testing.B, dir string) time.Duration {
+	cmd := exec.Command(gwsyncBin, "sync", "--yes", "--config", filepath.Join(dir, "gwsync.yaml"))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	t0 := time.Now()
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("gwsync sync in %s: %v\n%s", dir, err, out.String())
+	}
+	return time.Since(t0)
+}
