@@ -35,6 +35,8 @@ type syncFlags struct {
 	dryRun  bool
 	yes     bool
 	wait    bool
+	// cpuProfile is --cpuprofile's file: where time goes in this run.
+	cpuProfile string
 }
 
 func runPlan(ctx context.Context, args []string) error {
@@ -45,6 +47,7 @@ func runPlan(ctx context.Context, args []string) error {
 	fs.StringVar(&f.exclude, "exclude", "", "comma-separated action `ids` to deselect")
 	fs.BoolVar(&f.asJSON, "json", false, "print the plan as JSON")
 	fs.BoolVar(&f.wide, "wide", false, "print the plan table without cutting subjects and notes to 100 columns")
+	cpuProfileFlag(fs, &f.cpuProfile)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -62,6 +65,7 @@ func runSync(ctx context.Context, args []string) error {
 	fs.BoolVar(&f.wait, "wait", false, "when a user is being synced by another process, wait for it instead of skipping the user")
 	fs.BoolVar(&f.asJSON, "json", false, "print plans and results as JSON")
 	fs.BoolVar(&f.wide, "wide", false, "print the plan table without cutting subjects and notes to 100 columns")
+	cpuProfileFlag(fs, &f.cpuProfile)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -72,6 +76,11 @@ func runSync(ctx context.Context, args []string) error {
 }
 
 func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
+	stopProfile, err := startCPUProfile(f.cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	logger, cfg, err := c.setup()
 	if err != nil {
 		return err

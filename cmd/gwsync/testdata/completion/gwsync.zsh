@@ -7,7 +7,7 @@ _gwsync() {
   for (( i = 2; i < CURRENT; i++ )); do
     w=${words[i]}
     case $w in
-      (--config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out) (( i++ )) ;;
+      (--config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--cpuprofile|-cpuprofile|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out) (( i++ )) ;;
       (-*) ;;
       (*) if [[ -z $cmd ]]; then cmd=$w; elif [[ -z $sub ]]; then sub=$w; fi ;;
     esac
@@ -15,8 +15,8 @@ _gwsync() {
   case ${words[CURRENT-1]} in
     (--log-format|-log-format) compadd -- text json; return ;;
     (--log-level|-log-level) compadd -- error warn info debug; return ;;
-    (--config|-config|--out|-out) _files; return ;;
-    (--config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out) return ;;
+    (--config|-config|--cpuprofile|-cpuprofile|--out|-out) _files; return ;;
+    (--config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--cpuprofile|-cpuprofile|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out) return ;;
   esac
   if [[ -z $cmd ]]; then
     if [[ ${words[CURRENT]} == -* ]]; then
@@ -28,8 +28,8 @@ _gwsync() {
     return
   fi
   case $cmd in
-    (plan) cands=( '--areas:comma-separated areas: emails,tasks,appointments,resync (default: the user'\''s)' '--config:the YAML config file' '--exclude:comma-separated action ids to deselect' '--json:print the plan as JSON' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--user:plan only this user (default: every user)' '--wide:print the plan table without cutting subjects and notes to 100 columns' ) ;;
-    (sync) cands=( '--areas:comma-separated areas: emails,tasks,appointments,resync (default: the user'\''s)' '--config:the YAML config file' '--dry-run:show the plan, apply nothing' '--exclude:comma-separated action ids to deselect (see '\''gwsync plan'\'')' '--json:print plans and results as JSON' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--user:sync only this user (default: every user)' '--wait:when a user is being synced by another process, wait for it instead of skipping the user' '--wide:print the plan table without cutting subjects and notes to 100 columns' '--yes:apply without asking (needed when stdin is not a terminal)' ) ;;
+    (plan) cands=( '--areas:comma-separated areas: emails,tasks,appointments,resync (default: the user'\''s)' '--config:the YAML config file' '--cpuprofile:write a CPU profile of this process to file (read it with '\''go tool pprof'\''; adapters out of process are not in it: set in_process: true to see them)' '--exclude:comma-separated action ids to deselect' '--json:print the plan as JSON' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--user:plan only this user (default: every user)' '--wide:print the plan table without cutting subjects and notes to 100 columns' ) ;;
+    (sync) cands=( '--areas:comma-separated areas: emails,tasks,appointments,resync (default: the user'\''s)' '--config:the YAML config file' '--cpuprofile:write a CPU profile of this process to file (read it with '\''go tool pprof'\''; adapters out of process are not in it: set in_process: true to see them)' '--dry-run:show the plan, apply nothing' '--exclude:comma-separated action ids to deselect (see '\''gwsync plan'\'')' '--json:print plans and results as JSON' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--user:sync only this user (default: every user)' '--wait:when a user is being synced by another process, wait for it instead of skipping the user' '--wide:print the plan table without cutting subjects and notes to 100 columns' '--yes:apply without asking (needed when stdin is not a terminal)' ) ;;
     (activities) cands=( '--config:the YAML config file' '--json:print a JSON array' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--type:comma-separated types: MAILIN,TASK,APPOINTMENT,MEETING,FOLLOWUP' '--user:only this user'\''s activities (default: every user'\''s)' ) ;;
     (status) cands=( '--config:the YAML config file' '--json:print JSON' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' '--runs:how many recent runs to show' '--user:only this user (default: every user)' ) ;;
     (config) if [[ -z $sub ]]; then compadd -- check; return; fi; cands=( '--config:the YAML config file' '--log-format:log format: text or json' '--log-level:log level: error, warn, info, debug' ) ;;
