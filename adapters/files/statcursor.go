@@ -1,6 +1,8 @@
 package files
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
 	"os"
@@ -85,18 +87,25 @@ func decodeStatCursor(s, setup string) (c statCursor, ok bool) {
 		return statCursor{}, false
 	}
 	data, err := base64.RawURLEncoding.DecodeString(raw)
-	if err != nil || json.Unmarshal(data, &c) != nil || c.Setup != setup || c.Files == nil {
+	if err != nil {
+		return statCursor{}, false
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil || json.NewDecoder(zr).Decode(&c) != nil || c.Setup != setup || c.Files == nil {
 		return statCursor{}, false
 	}
 	return c, true
 }
 
+// encode gzips the JSON: the state stores the cursor and the plugin wire
+// carries it every run, and names, sizes and times compress well.
 func (c statCursor) encode() string {
-	data, err := json.Marshal(c)
-	if err != nil {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if err := json.NewEncoder(zw).Encode(c); err != nil || zw.Close() != nil {
 		return "" // no cursor: the next snapshot is complete
 	}
-	return statCursorPrefix + base64.RawURLEncoding.EncodeToString(data)
+	return statCursorPrefix + base64.RawURLEncoding.EncodeToString(buf.Bytes())
 }
 
 // setupOf fingerprints the options parsing depends on.
