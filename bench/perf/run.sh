@@ -30,6 +30,7 @@ FILES_SMALL=${FILES_SMALL:-400} FILES_LARGE=${FILES_LARGE:-4000}
 ONLY=${ONLY:-caldav,imap,files} # which groups of rows to measure
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/gwsync-perf.XXXXXX")
+chmod 755 "$work" # Dovecot's mail and auth processes run as another user
 servers=()
 cleanup() {
 	for s in "${servers[@]}"; do scripts/servers/"$s".sh stop "$work/$s" >/dev/null 2>&1 || true; done
@@ -64,6 +65,10 @@ timed() {
 	python3 -c "print(f'{$e - $s:.3f}')"
 }
 sync_dir() { "$gw" sync --yes --config "$1/gwsync.yaml"; }
+# logged CMD...: runs CMD into the log; on failure shows the log's tail.
+logged() {
+	"$@" >>"$log" 2>&1 || { echo "failed: $*" >&2; tail -30 "$log" >&2; return 1; }
+}
 
 rows=()
 # row LABEL TARGET "A times" "B times": medians of both sides and the
@@ -209,8 +214,13 @@ imap_rows() {
 	local addr=$GWSYNC_TEST_DOVECOT_ADDR user=${GWSYNC_TEST_DOVECOT_USER2:-bob} pass=${GWSYNC_TEST_DOVECOT_PASSWORD:-secret}
 	printf '%s' "$pass" >"$work/pw-imap"
 	local f_n="Perf $MAIL_N" f_l="Perf $MAIL_LARGE"
-	"$work/seed" -addr "$addr" -user "$user" -password "$pass" -folder "$f_n" -n "$MAIL_N" -keep >>"$log" 2>&1
-	"$work/seed" -addr "$addr" -user "$user" -password "$pass" -folder "$f_l" -n "$MAIL_LARGE" -keep >>"$log" 2>&1
+	# Dovecot's auth process may answer "temporary failure" just after start.
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		"$work/seed" -addr "$addr" -user "$user" -password "$pass" -folder "$f_n" -n 1 -keep >>"$log" 2>&1 && break
+		sleep 1
+	done
+	logged "$work/seed" -addr "$addr" -user "$user" -password "$pass" -folder "$f_n" -n "$MAIL_N" -keep
+	logged "$work/seed" -addr "$addr" -user "$user" -password "$pass" -folder "$f_l" -n "$MAIL_LARGE" -keep
 	imap_config() { # DIR FOLDER
 		mkdir -p "$1"
 		cat >"$1/gwsync.yaml" <<YAML
