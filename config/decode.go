@@ -32,7 +32,7 @@ var (
 	topKeys      = []string{"state", "crm", "plugin_dir", "defaults", "users", "serve", "worker"}
 	defaultsKeys = []string{"window", "conflict", "time_zone", "private_items", "crm_full_check"}
 	windowKeys   = []string{"past", "future"}
-	userKeys     = []string{"name", "email", "time_zone", "automatic_matching", "areas", "conflict", "window", "export_to", "sources", "password_hash", "exclude", "private_items"}
+	userKeys     = []string{"name", "email", "time_zone", "automatic_matching", "areas", "conflict", "window", "export_to", "sources", "password_hash", "exclude", "private_items", "admin"}
 	pluginKeys   = []string{"name", "plugin", "in_process", "sha256", "options"}
 )
 
@@ -174,6 +174,7 @@ func (d *decoder) decodeUser(n *yaml.Node, path string, def Defaults) User {
 	}
 	u.TimeZone = d.timeZone(f["time_zone"], join(path, "time_zone"), u.TimeZone)
 	u.AutomaticMatching, _ = d.boolean(f["automatic_matching"], join(path, "automatic_matching"))
+	u.Admin, _ = d.boolean(f["admin"], join(path, "admin"))
 	u.Areas = d.areas(f["areas"], join(path, "areas"))
 	u.Conflict = d.conflict(f["conflict"], join(path, "conflict"), u.Conflict)
 	u.PrivateItems = d.oneOf(f["private_items"], join(path, "private_items"), PrivateItemsPolicies, u.PrivateItems)

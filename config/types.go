@@ -187,6 +187,9 @@ type User struct {
 	// PasswordHash is the bcrypt hash of the user's web client password
 	// (`gwsync passwd` prints one); "" means the user cannot log in.
 	PasswordHash string `json:"password_hash,omitempty"`
+	// Admin users may read the server's profiles (/debug/pprof/) after
+	// logging in to the web client; nothing else differs.
+	Admin bool `json:"admin,omitempty"`
 	// Line is the line of the user's mapping in Config.File.
 	Line int `json:"line"`
 }

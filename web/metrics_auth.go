@@ -29,11 +29,12 @@ func (s *Server) MetricsHandler() http.Handler {
 	})
 }
 
-// ServeMetrics serves MetricsHandler alone on ln (plain HTTP, with the
+// ServeMetrics serves MetricsHandler (and PprofHandler) on ln (plain HTTP, with the
 // client's timeouts) until the returned stop function is called.
 func (s *Server) ServeMetrics(ln net.Listener) (stop func()) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.MetricsHandler())
+	mux.Handle("GET "+pprofPath, s.PprofHandler()) // by the token only: no sessions here
 	hs := s.httpServer(mux)
 	go hs.Serve(ln)
 	return func() { hs.Close() }

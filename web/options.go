@@ -18,6 +18,8 @@ type User struct {
 	// Automatic users are synced by the scheduler and are not offered the
 	// manual "synchronize previously imported items" area.
 	Automatic bool
+	// Admin users may read /debug/pprof/ with their session.
+	Admin bool
 	// Areas the user may sync (from the config); empty means all.
 	Areas []engine.Area
 	// TimeZone (IANA) is how times are shown to the user; "" is UTC.

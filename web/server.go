@@ -107,6 +107,7 @@ func (s *Server) Handler() http.Handler {
 	if !s.opts.MetricsElsewhere {
 		mux.Handle("GET /metrics", s.MetricsHandler())
 	}
+	mux.Handle("GET "+pprofPath, s.PprofHandler())
 	mux.HandleFunc("GET /login", s.loginPage)
 	mux.HandleFunc("POST /login", s.login)
 	mux.HandleFunc("POST /logout", s.authed(s.logout))

@@ -97,7 +97,7 @@ func (s *Source) Info(ctx context.Context) (adapters.Info, error) {
 		}
 		kinds = append(kinds, adapters.KindTask, adapters.KindEvent)
 	}
-	return adapters.Info{Name: "files", Kinds: kinds, Capabilities: adapters.CapabilitiesOf(s, false)}, nil
+	return adapters.Info{Name: "files", Kinds: kinds, Capabilities: adapters.CapabilitiesOf(s, true)}, nil
 }
 
 // checkDir reports an InvalidConfig error naming the option when dir is not

@@ -23,11 +23,15 @@ import (
 // file is reported unreadable rather than risk the process.
 const maxICSBytes = 16 << 20
 
-// Snapshot emits every item of the requested kinds, always complete (the
-// cursor is ignored: a folder has no change log). A file that cannot be
-// read or parsed becomes an item with Unreadable and never fails the
-// snapshot. Errors: InvalidConfig when a configured folder is missing, any
-// other error listing a folder, the error of emit, ctx's error.
+// Snapshot emits every item of the requested kinds. Without a cursor (or
+// with one it cannot use) the snapshot is complete. With the cursor of an
+// earlier snapshot it reads only the files whose size, mtime or inode
+// changed (and recurring files when the window moved), sends tombstones for
+// the items whose files or occurrences are gone, and reports
+// Complete=false (see statcursor.go). A file that cannot be read or parsed
+// becomes an item with Unreadable and never fails the snapshot. Errors:
+// InvalidConfig when a configured folder is missing, any other error
+// listing a folder, the error of emit, ctx's error.
 func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit func(adapters.Item) error) (adapters.SnapshotEnd, error) {
 	for _, dir := range []string{s.opts.CalendarDir, s.opts.ExportDir} {
 		if dir != "" {
@@ -45,17 +49,21 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 		n++
 		return emit(it)
 	}
+	l := s.newListing(req)
 	if s.opts.MailDir != "" && req.Wants(adapters.KindMessage) {
-		if err := s.snapshotMail(counted); err != nil {
+		if err := s.snapshotMail(l, counted); err != nil {
 			return adapters.SnapshotEnd{}, err
 		}
 	}
 	if s.opts.CalendarDir != "" && (req.Wants(adapters.KindEvent) || req.Wants(adapters.KindTask)) {
-		if err := s.snapshotCalendar(req.Window, counted); err != nil {
+		if err := s.snapshotCalendar(l, counted); err != nil {
 			return adapters.SnapshotEnd{}, err
 		}
 	}
-	return adapters.SnapshotEnd{Count: n, Complete: true}, nil
+	if err := l.tombstones(counted); err != nil {
+		return adapters.SnapshotEnd{}, err
+	}
+	return adapters.SnapshotEnd{Count: n, Complete: !l.incremental, Cursor: l.next.encode()}, nil
 }
 
 // listFiles returns the sorted names of the regular, not ignored files in
@@ -94,18 +102,35 @@ func hasSuffixFold(name string, suffixes ...string) bool {
 }
 
 // snapshotCalendar emits the items of every .ics file, recurring series
-// expanded to their occurrences inside window.
-func (s *Source) snapshotCalendar(window adapters.Window, emit func(adapters.Item) error) error {
+// expanded to their occurrences inside the window; a file the cursor shows
+// unchanged is not read.
+func (s *Source) snapshotCalendar(l *listing, emit func(adapters.Item) error) error {
 	names, err := listFiles("calendar_dir", s.opts.CalendarDir, ".ics")
 	if err != nil {
 		return err
 	}
 	for _, name := range names {
-		items, ok := s.readCalendarFile(name, window)
-		if !ok {
+		key, defaultID := "calendar/"+name, calendarPrefix+name
+		fi, err := os.Stat(filepath.Join(s.opts.CalendarDir, name))
+		if errors.Is(err, fs.ErrNotExist) {
 			continue // vanished since the listing: it is gone, not unreadable
 		}
+		var st fileStat
+		if err == nil {
+			st = statOf(fi)
+			if l.keep(key, st, defaultID, adapters.KindEvent, l.windowMoved) {
+				continue
+			}
+		}
+		items, recurring, ok := s.readCalendarFile(name, l.window)
+		if !ok {
+			continue
+		}
+		if err == nil {
+			l.record(key, st, recurring, items, defaultID, adapters.KindEvent)
+		}
 		for _, it := range items {
+			l.present[it.ID] = true
 			if err := emit(it); err != nil {
 				return err
 			}
@@ -119,19 +144,22 @@ func (s *Source) snapshotCalendar(window adapters.Window, emit func(adapters.Ite
 // expansion the CalDAV source uses (icalendar.Parse with Expand): the same
 // keys ("ical:UID/<RECURRENCE-ID>"), EXDATEs, RDATEs and overrides. A
 // file it cannot read or parse comes back as one Unreadable item. ok is
-// false when the file no longer exists.
-func (s *Source) readCalendarFile(name string, window adapters.Window) (items []adapters.Item, ok bool) {
+// false when the file no longer exists. recurring says the items depend on
+// the window (the file has an RRULE or RDATE).
+func (s *Source) readCalendarFile(name string, window adapters.Window) (items []adapters.Item, recurring, ok bool) {
 	id := calendarPrefix + name
 	data, err := readCapped(filepath.Join(s.opts.CalendarDir, name), maxICSBytes)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, false
+		return nil, false, false
 	}
 	if err != nil {
-		return []adapters.Item{{ID: id, Kind: adapters.KindEvent, Unreadable: name + ": " + err.Error()}}, true
+		return []adapters.Item{{ID: id, Kind: adapters.KindEvent, Unreadable: name + ": " + err.Error()}}, false, true
 	}
+	upper := bytes.ToUpper(data)
+	recurring = bytes.Contains(upper, []byte("RRULE")) || bytes.Contains(upper, []byte("RDATE"))
 	items, err = icalendar.Parse(data, icalendar.ParseOptions{Location: s.floating, Expand: true, Window: window})
 	if err != nil {
-		return []adapters.Item{{ID: id, Kind: guessKind(data), Version: contentVersion(data), Unreadable: name + ": " + err.Error()}}, true
+		return []adapters.Item{{ID: id, Kind: guessKind(data), Version: contentVersion(data), Unreadable: name + ": " + err.Error()}}, recurring, true
 	}
 	assignCalendarIDs(name, items)
 	version := contentVersion(data)
@@ -141,7 +169,7 @@ func (s *Source) readCalendarFile(name string, window adapters.Window) (items []
 			items[i].Unreadable = name + ": " + items[i].Unreadable
 		}
 	}
-	return items, true
+	return items, recurring, true
 }
 
 // guessKind names the kind of an unparseable .ics, so a task-only snapshot
@@ -171,8 +199,9 @@ func readCapped(path string, limit int64) ([]byte, error) {
 }
 
 // snapshotMail emits one item per message file: the files of cur/ and new/
-// in a maildir, or the .eml files of a flat folder.
-func (s *Source) snapshotMail(emit func(adapters.Item) error) error {
+// in a maildir, or the .eml files of a flat folder; a file the cursor shows
+// unchanged is not read.
+func (s *Source) snapshotMail(l *listing, emit func(adapters.Item) error) error {
 	dir := s.opts.MailDir
 	if isMaildir(dir) {
 		seen := map[string]bool{}
@@ -190,10 +219,9 @@ func (s *Source) snapshotMail(emit func(adapters.Item) error) error {
 					continue // the same message in cur/ and new/: a move in progress
 				}
 				seen[id] = true
-				if it, ok := readMailFile(filepath.Join(dir, sub, name), id, filepath.ToSlash(filepath.Join(sub, name))); ok {
-					if err := emit(it); err != nil {
-						return err
-					}
+				rel := filepath.ToSlash(filepath.Join(sub, name))
+				if err := s.mailFile(l, filepath.Join(dir, sub, name), id, rel, emit); err != nil {
+					return err
 				}
 			}
 		}
@@ -204,13 +232,37 @@ func (s *Source) snapshotMail(emit func(adapters.Item) error) error {
 		return err
 	}
 	for _, name := range names {
-		if it, ok := readMailFile(filepath.Join(dir, name), mailPrefix+name, name); ok {
-			if err := emit(it); err != nil {
-				return err
-			}
+		if err := s.mailFile(l, filepath.Join(dir, name), mailPrefix+name, name, emit); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// mailFile emits the message in one file unless the cursor shows the file
+// unchanged.
+func (s *Source) mailFile(l *listing, path, id, rel string, emit func(adapters.Item) error) error {
+	key := "mail/" + rel
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	var st fileStat
+	if err == nil {
+		st = statOf(fi)
+		if l.keep(key, st, id, adapters.KindMessage, false) {
+			return nil
+		}
+	}
+	it, ok := readMailFile(path, id, rel)
+	if !ok {
+		return nil
+	}
+	if err == nil {
+		l.record(key, st, false, []adapters.Item{it}, id, adapters.KindMessage)
+	}
+	l.present[it.ID] = true
+	return emit(it)
 }
 
 // isMaildir reports whether dir has a cur/ or new/ folder.

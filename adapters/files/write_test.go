@@ -144,7 +144,7 @@ func TestExport(t *testing.T) {
 func TestInfo(t *testing.T) {
 	s := newSource(t, Options{CalendarDir: filepath.Join(quickstart, "calendar")})
 	info, err := s.Info(context.Background())
-	if err != nil || len(info.Kinds) != 2 || !info.Capabilities.WriteTimes || !info.Capabilities.Export || info.Capabilities.Incremental {
+	if err != nil || len(info.Kinds) != 2 || !info.Capabilities.WriteTimes || !info.Capabilities.Export || !info.Capabilities.Incremental {
 		t.Errorf("info %+v, %v", info, err)
 	}
 	s = newSource(t, Options{MailDir: filepath.Join(quickstart, "mail")})

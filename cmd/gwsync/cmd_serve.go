@@ -160,7 +160,7 @@ func webUsers(cfg *config.Config) ([]web.User, int) {
 	out := make([]web.User, 0, len(cfg.Users))
 	n := 0
 	for _, u := range cfg.Users {
-		wu := web.User{Name: u.Name, PasswordHash: u.PasswordHash, Automatic: u.AutomaticMatching, TimeZone: u.TimeZone}
+		wu := web.User{Name: u.Name, PasswordHash: u.PasswordHash, Automatic: u.AutomaticMatching, Admin: u.Admin, TimeZone: u.TimeZone}
 		for _, a := range u.Areas {
 			wu.Areas = append(wu.Areas, engine.Area(a))
 		}

@@ -36,6 +36,8 @@ type syncFlags struct {
 	yes     bool
 	wait    bool
 	full    bool // list the CRM in full (the consistency check)
+	// cpuProfile is --cpuprofile's file: where time goes in this run.
+	cpuProfile string
 }
 
 func runPlan(ctx context.Context, args []string) error {
@@ -47,6 +49,7 @@ func runPlan(ctx context.Context, args []string) error {
 	fs.BoolVar(&f.asJSON, "json", false, "print the plan as JSON")
 	fs.BoolVar(&f.wide, "wide", false, "print the plan table without cutting subjects and notes to 100 columns")
 	fs.BoolVar(&f.full, "full", false, "list the CRM in full, which finds activities deleted there (else done every defaults.crm_full_check)")
+	cpuProfileFlag(fs, &f.cpuProfile)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -65,6 +68,7 @@ func runSync(ctx context.Context, args []string) error {
 	fs.BoolVar(&f.asJSON, "json", false, "print plans and results as JSON")
 	fs.BoolVar(&f.wide, "wide", false, "print the plan table without cutting subjects and notes to 100 columns")
 	fs.BoolVar(&f.full, "full", false, "list the CRM in full, which finds activities deleted there (else done every defaults.crm_full_check)")
+	cpuProfileFlag(fs, &f.cpuProfile)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -75,6 +79,11 @@ func runSync(ctx context.Context, args []string) error {
 }
 
 func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
+	stopProfile, err := startCPUProfile(f.cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	logger, cfg, err := c.setup()
 	if err != nil {
 		return err

@@ -27,11 +27,12 @@ func runWorker(ctx context.Context, args []string) error {
 		"Works sync jobs from the PostgreSQL queue (state: postgres://...) until SIGTERM;\n"+
 		"run as many as the sync load needs, beside or apart from 'gwsync serve'.\n"+
 		"The worker: block of the config sets concurrency, rescue_after, lease_ttl, shutdown_grace.")
-	cpuProfile := workerCPUProfileFlag(fs)
+	var cpuProfile string
+	cpuProfileFlag(fs, &cpuProfile)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	stopProfile, err := startCPUProfile(*cpuProfile)
+	stopProfile, err := startCPUProfile(cpuProfile)
 	if err != nil {
 		return err
 	}

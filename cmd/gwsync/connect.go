@@ -164,7 +164,7 @@ func (o *opener) job(ctx context.Context, u *config.User, crm adapters.Sink) (*e
 	}
 	job := &engine.Job{User: u.Name, Email: u.Email, Exclude: u.Exclude, CRM: crm, ExportTo: u.ExportTo, Policy: policy,
 		PrivateItems: engine.PrivatePolicy(u.PrivateItems), CRMFullEvery: o.cfg.Defaults.CRMFullCheck,
-		Window:       engine.WindowAround(time.Now(), u.Window.Past, u.Window.Future), Logger: o.logger.Named(u.Name)}
+		Window: engine.WindowAround(time.Now(), u.Window.Past, u.Window.Future), Logger: o.logger.Named(u.Name)}
 	for _, a := range u.Areas {
 		job.Areas = append(job.Areas, engine.Area(a))
 	}

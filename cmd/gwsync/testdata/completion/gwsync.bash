@@ -8,7 +8,7 @@ _gwsync() {
     for (( i = 1; i < COMP_CWORD; i++ )); do
         word="${COMP_WORDS[i]}"
         case "$word" in
-            --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cpuprofile|-cpuprofile|--cost|-cost|--out|-out|--kind|-kind) (( i++ )) ;;
+            --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--cpuprofile|-cpuprofile|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out|--kind|-kind) (( i++ )) ;;
             -*) ;;
             *) if [[ -z "$cmd" ]]; then cmd="$word"; elif [[ -z "$sub" ]]; then sub="$word"; fi ;;
         esac
@@ -18,13 +18,13 @@ _gwsync() {
         --log-format|-log-format) COMPREPLY=( $(compgen -W "text json" -- "$cur") ); return ;;
         --log-level|-log-level) COMPREPLY=( $(compgen -W "error warn info debug" -- "$cur") ); return ;;
         --config|-config|--cpuprofile|-cpuprofile|--out|-out) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
-        --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cpuprofile|-cpuprofile|--cost|-cost|--out|-out|--kind|-kind) COMPREPLY=(); return ;;
+        --config|-config|--log-format|-log-format|--log-level|-log-level|--areas|-areas|--cpuprofile|-cpuprofile|--exclude|-exclude|--user|-user|--type|-type|--runs|-runs|--source|-source|--address|-address|--from|-from|--to|-to|--cost|-cost|--out|-out|--kind|-kind) COMPREPLY=(); return ;;
     esac
     case "$cmd" in
         "")
             if [[ "$cur" == -* ]]; then words="--config --log-format --log-level --version --help"; else words="plan sync activities status config discover serve migrate-state worker jobs passwd keygen plugin version completion help"; fi ;;
-        plan) words="--areas --config --exclude --full --json --log-format --log-level --user --wide" ;;
-        sync) words="--areas --config --dry-run --exclude --full --json --log-format --log-level --user --wait --wide --yes" ;;
+        plan) words="--areas --config --cpuprofile --exclude --full --json --log-format --log-level --user --wide" ;;
+        sync) words="--areas --config --cpuprofile --dry-run --exclude --full --json --log-format --log-level --user --wait --wide --yes" ;;
         activities) words="--config --json --log-format --log-level --type --user" ;;
         status) words="--config --json --log-format --log-level --runs --user" ;;
         config) if [[ -z "$sub" ]]; then words="check"; else words="--config --log-format --log-level"; fi ;;
