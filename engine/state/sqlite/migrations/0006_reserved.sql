@@ -1,0 +1,3 @@
+-- 0006: reserved for another branch's migration; this no-op keeps the
+-- numbers without gaps until the merge replaces it with that file.
+SELECT 1;
