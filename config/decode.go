@@ -27,9 +27,9 @@ var DefaultWindow = Window{Past: 30 * day, Future: 365 * day}
 // Keys of each mapping, in the order they are documented.
 var (
 	topKeys      = []string{"state", "crm", "plugin_dir", "defaults", "users", "serve", "worker"}
-	defaultsKeys = []string{"window", "conflict", "time_zone", "private_items"}
+	defaultsKeys = []string{"window", "conflict", "time_zone", "private_items", "editable"}
 	windowKeys   = []string{"past", "future"}
-	userKeys     = []string{"name", "email", "time_zone", "automatic_matching", "areas", "conflict", "window", "export_to", "sources", "password_hash", "exclude", "private_items"}
+	userKeys     = []string{"name", "email", "time_zone", "automatic_matching", "areas", "conflict", "window", "export_to", "sources", "password_hash", "exclude", "private_items", "editable"}
 	pluginKeys   = []string{"name", "plugin", "in_process", "sha256", "options"}
 )
 
@@ -101,6 +101,7 @@ func (d *decoder) decodeDefaults(n *yaml.Node) Defaults {
 	def.Conflict = d.conflict(f["conflict"], "defaults.conflict", def.Conflict)
 	def.TimeZone = d.timeZone(f["time_zone"], "defaults.time_zone", def.TimeZone)
 	def.PrivateItems = d.oneOf(f["private_items"], "defaults.private_items", PrivateItemsPolicies, def.PrivateItems)
+	def.Editable = d.editable(f["editable"], "defaults.editable", def.Editable)
 	return def
 }
 
@@ -153,7 +154,8 @@ func (d *decoder) decodeUsers(n *yaml.Node, def Defaults) []User {
 
 // decodeUser reads one user, filling in the defaults.
 func (d *decoder) decodeUser(n *yaml.Node, path string, def Defaults) User {
-	u := User{Line: resolve(n).Line, TimeZone: def.TimeZone, Conflict: def.Conflict, Window: def.Window, PrivateItems: def.PrivateItems}
+	u := User{Line: resolve(n).Line, TimeZone: def.TimeZone, Conflict: def.Conflict, Window: def.Window, PrivateItems: def.PrivateItems,
+		Editable: def.Editable}
 	f, ok := d.fields(n, path, userKeys...)
 	if !ok {
 		return u
@@ -174,6 +176,7 @@ func (d *decoder) decodeUser(n *yaml.Node, path string, def Defaults) User {
 		d.checkExportTo(resolve(f["export_to"]).Line, join(path, "export_to"), &u)
 	}
 	u.Exclude = d.exclude(f["exclude"], join(path, "exclude"))
+	u.Editable = d.editable(f["editable"], join(path, "editable"), u.Editable)
 	if s, ok := d.str(f["password_hash"], join(path, "password_hash")); ok && s != "" {
 		u.PasswordHash = d.passwordHash(resolve(f["password_hash"]).Line, join(path, "password_hash"), s)
 	}

@@ -106,6 +106,10 @@ type Defaults struct {
 	TimeZone string `json:"time_zone"`
 	// PrivateItems is what becomes of private items: skip, busy, import.
 	PrivateItems string `json:"private_items"`
+	// Editable are the keys (EditableKeys) every user may change on the
+	// web client's preferences page unless the user's entry says
+	// otherwise; default none.
+	Editable []string `json:"editable,omitempty"`
 }
 
 // Window bounds which calendar items are synced, relative to now.
@@ -170,6 +174,10 @@ type User struct {
 	// between the user and excluded addresses only (internal mail) is not
 	// imported.
 	Exclude []string `json:"exclude,omitempty"`
+	// Editable are the keys (EditableKeys) the user may change on the
+	// web client's preferences page; their stored values then take the
+	// place of the config's (package prefs). Default: defaults.editable.
+	Editable []string `json:"editable,omitempty"`
 	Sources []Plugin `json:"sources"`
 	// PasswordHash is the bcrypt hash of the user's web client password
 	// (`gwsync passwd` prints one); "" means the user cannot log in.
