@@ -7,6 +7,7 @@ import (
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/engine"
 	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/prefs"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -47,6 +48,11 @@ type Options struct {
 	// concurrent use (every built-in sink and every plugin client is).
 	CRM   adapters.Sink
 	State state.Store
+	// Preferences serves the "User preferences / Groupware" page and is
+	// how pages read a user's areas, automatic matching and time zone
+	// (the command line reads them through the same prefs.Service); nil
+	// leaves the page out and reads Users alone.
+	Preferences *prefs.Service
 	// SecureCookies marks cookies Secure; set it when serving HTTPS.
 	SecureCookies bool
 	// Interval between scheduled runs of automatic users; 0 disables the

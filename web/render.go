@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -57,7 +58,9 @@ type view struct {
 	User      string
 	Automatic bool
 	CSRF      string
-	Nav       string // "sync", "activities", "status": the highlighted menu entry
+	Nav       string // "sync", "activities", "status", "preferences": the highlighted menu entry
+	// Preferences shows the menu entry of the preferences page.
+	Preferences bool
 	Steps     []stepView
 	Page      any
 }
@@ -75,7 +78,8 @@ func (s *Server) view(sess *session, title string, page any) view {
 	v := view{Title: title, Page: page}
 	if sess != nil {
 		v.User, v.CSRF = sess.user, sess.csrf
-		v.Automatic = s.users[v.User].Automatic
+		v.Automatic = s.effectiveUser(context.Background(), v.User).Automatic
+		v.Preferences = s.opts.Preferences != nil
 	}
 	return v
 }

@@ -106,7 +106,12 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 		return usageError{"--exclude needs --user: action ids belong to one user's plan"}
 	}
 	worst := exitOK
-	for _, u := range list {
+	for _, cu := range list {
+		// The user's own preferences (web client) count here too.
+		u, err := effectiveUser(ctx, cfg, st, cu.Name)
+		if err != nil {
+			return err
+		}
 		only := userAreas(u)
 		if areas != nil {
 			if only = intersectAreas(only, areas); len(only) == 0 {
