@@ -83,7 +83,7 @@ func runServe(ctx context.Context, args []string) error {
 		interval = 0
 	}
 	srv, err := web.New(web.Options{Users: users, OpenJob: jobOpener(cfg, st, logger, crm, pluginPool), CRM: crm, State: st,
-		Preferences: &prefs.Service{Config: cfg, Store: st},
+		Preferences: &prefs.Service{Config: cfg, Store: st}, CheckLogin: loginChecker(cfg, logger.Named("credentials")),
 		SecureCookies: cfg.Serve.TLSCert != "", Interval: interval, Logger: logger.Named("web"),
 		MaxSessions: cfg.Serve.MaxSessions, MetricsToken: metricsToken, MetricsElsewhere: cfg.Serve.MetricsAddress != "",
 		Sessions: sessions, Keys: keys})
