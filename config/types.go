@@ -178,7 +178,7 @@ type User struct {
 	// web client's preferences page; their stored values then take the
 	// place of the config's (package prefs). Default: defaults.editable.
 	Editable []string `json:"editable,omitempty"`
-	Sources []Plugin `json:"sources"`
+	Sources  []Plugin `json:"sources"`
 	// PasswordHash is the bcrypt hash of the user's web client password
 	// (`gwsync passwd` prints one); "" means the user cannot log in.
 	PasswordHash string `json:"password_hash,omitempty"`

@@ -61,8 +61,8 @@ type view struct {
 	Nav       string // "sync", "activities", "status", "preferences": the highlighted menu entry
 	// Preferences shows the menu entry of the preferences page.
 	Preferences bool
-	Steps     []stepView
-	Page      any
+	Steps       []stepView
+	Page        any
 }
 
 // stepView is one entry of the wizard's step bar.
