@@ -30,9 +30,9 @@ var DefaultWindow = Window{Past: 30 * day, Future: 365 * day}
 // Keys of each mapping, in the order they are documented.
 var (
 	topKeys      = []string{"state", "crm", "plugin_dir", "defaults", "users", "serve", "worker"}
-	defaultsKeys = []string{"window", "conflict", "time_zone", "private_items", "crm_full_check"}
+	defaultsKeys = []string{"window", "conflict", "time_zone", "private_items", "crm_full_check", "editable"}
 	windowKeys   = []string{"past", "future"}
-	userKeys     = []string{"name", "email", "time_zone", "automatic_matching", "areas", "conflict", "window", "export_to", "sources", "password_hash", "exclude", "private_items", "admin"}
+	userKeys     = []string{"name", "email", "time_zone", "automatic_matching", "areas", "conflict", "window", "export_to", "sources", "password_hash", "exclude", "private_items", "admin", "editable"}
 	pluginKeys   = []string{"name", "plugin", "in_process", "sha256", "options"}
 )
 
@@ -111,6 +111,7 @@ func (d *decoder) decodeDefaults(n *yaml.Node) Defaults {
 			def.CRMFullCheck = v
 		}
 	}
+	def.Editable = d.editable(f["editable"], "defaults.editable", def.Editable)
 	return def
 }
 
@@ -163,7 +164,8 @@ func (d *decoder) decodeUsers(n *yaml.Node, def Defaults) []User {
 
 // decodeUser reads one user, filling in the defaults.
 func (d *decoder) decodeUser(n *yaml.Node, path string, def Defaults) User {
-	u := User{Line: resolve(n).Line, TimeZone: def.TimeZone, Conflict: def.Conflict, Window: def.Window, PrivateItems: def.PrivateItems}
+	u := User{Line: resolve(n).Line, TimeZone: def.TimeZone, Conflict: def.Conflict, Window: def.Window, PrivateItems: def.PrivateItems,
+		Editable: def.Editable}
 	f, ok := d.fields(n, path, userKeys...)
 	if !ok {
 		return u
@@ -185,6 +187,7 @@ func (d *decoder) decodeUser(n *yaml.Node, path string, def Defaults) User {
 		d.checkExportTo(resolve(f["export_to"]).Line, join(path, "export_to"), &u)
 	}
 	u.Exclude = d.exclude(f["exclude"], join(path, "exclude"))
+	u.Editable = d.editable(f["editable"], join(path, "editable"), u.Editable)
 	if s, ok := d.str(f["password_hash"], join(path, "password_hash")); ok && s != "" {
 		u.PasswordHash = d.passwordHash(resolve(f["password_hash"]).Line, join(path, "password_hash"), s)
 	}

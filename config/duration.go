@@ -90,3 +90,10 @@ func formatDuration(d time.Duration) string {
 	}
 	return d.String()
 }
+
+// ParseDuration reads a duration in the YAML notation ("30d", "2w",
+// "90m"); package prefs reads a user's stored window with it.
+func ParseDuration(s string) (time.Duration, error) { return parseDuration(s) }
+
+// FormatDuration writes d in the YAML notation ParseDuration reads.
+func FormatDuration(d time.Duration) string { return formatDuration(d) }

@@ -110,6 +110,10 @@ type Defaults struct {
 	// consistency check that finds activities deleted in the CRM (a CRM
 	// with a change cursor is otherwise listed by change).
 	CRMFullCheck time.Duration `json:"crm_full_check"`
+	// Editable are the keys (EditableKeys) every user may change on the
+	// web client's preferences page unless the user's entry says
+	// otherwise; default none.
+	Editable []string `json:"editable,omitempty"`
 }
 
 // MarshalJSON writes crm_full_check as the file does ("24h").
@@ -183,7 +187,11 @@ type User struct {
 	// between the user and excluded addresses only (internal mail) is not
 	// imported.
 	Exclude []string `json:"exclude,omitempty"`
-	Sources []Plugin `json:"sources"`
+	// Editable are the keys (EditableKeys) the user may change on the
+	// web client's preferences page; their stored values then take the
+	// place of the config's (package prefs). Default: defaults.editable.
+	Editable []string `json:"editable,omitempty"`
+	Sources  []Plugin `json:"sources"`
 	// PasswordHash is the bcrypt hash of the user's web client password
 	// (`gwsync passwd` prints one); "" means the user cannot log in.
 	PasswordHash string `json:"password_hash,omitempty"`

@@ -50,10 +50,16 @@ func (p *Plan) WriteTable(w io.Writer) error { return p.WriteTableWidth(w, Table
 // with the times it replaces; a row with a note (a report's reason, a
 // conflict's decision) has one with the note.
 func (p *Plan) WriteTableWidth(w io.Writer, width int) error {
+	return p.WriteTableIn(w, width, time.UTC)
+}
+
+// WriteTableIn is WriteTableWidth with the times in loc (the user's time
+// zone; the command line's --utc passes UTC), each with its zone.
+func (p *Plan) WriteTableIn(w io.Writer, width int, loc *time.Location) error {
 	tw := &errWriter{w: w}
 	tw.printf("Plan for %s\n", p.User)
 	if len(p.Actions) > 0 {
-		p.writeRows(tw, width)
+		p.writeRows(tw, width, loc)
 	}
 	for _, pr := range p.Problems {
 		item := pr.ItemID
@@ -74,11 +80,11 @@ type tableRow struct {
 	note  string
 }
 
-func (p *Plan) writeRows(tw *errWriter, width int) {
+func (p *Plan) writeRows(tw *errWriter, width int, loc *time.Location) {
 	header := tableRow{cells: [5]string{"", "ID", "TYPE", "FLOW", "SUBJECT"}, times: "TIMES"}
 	rows := []tableRow{header}
 	for _, a := range p.Actions {
-		rows = append(rows, rowOf(a, width))
+		rows = append(rows, rowOf(a, width, loc))
 	}
 	// Column widths: every column but the subject as wide as its widest
 	// cell; the subject gets what is left of width, at least 16.
@@ -159,7 +165,7 @@ func wrap(s string, width int) string {
 }
 
 // rowOf lays out one action.
-func rowOf(a *Action, width int) tableRow {
+func rowOf(a *Action, width int, loc *time.Location) tableRow {
 	sym, note := symbolOf(a), a.Reason
 	if !a.Selected {
 		sym = "(" + sym + ")"
@@ -193,9 +199,9 @@ func rowOf(a *Action, width int) tableRow {
 	if typ == "" {
 		typ = "?"
 	}
-	r := tableRow{group: a.Source + " (" + string(a.Area) + ")", cells: [5]string{sym, a.ID, typ, flow, a.Subject}, times: shortRaster(a.Raster), note: note}
+	r := tableRow{group: a.Source + " (" + string(a.Area) + ")", cells: [5]string{sym, a.ID, typ, flow, a.Subject}, times: shortRaster(a.Raster, loc), note: note}
 	if !a.Before.IsZero() && a.Kind != ActLink {
-		r.was = "was " + shortRaster(a.Before)
+		r.was = "was " + shortRaster(a.Before, loc)
 	}
 	return r
 }
@@ -228,19 +234,24 @@ func isDeletionReport(a *Action) bool {
 }
 
 // shortRaster is a raster in at most about 31 columns: the date once when
-// start and end share it, UTC as in Raster.String.
-func shortRaster(r adapters.Raster) string {
+// start and end share it, in loc: "Z" marks UTC, another zone its
+// abbreviation ("CET"). All-day dates are dates, in no zone.
+func shortRaster(r adapters.Raster, loc *time.Location) string {
 	if r.IsZero() {
 		return "-"
 	}
+	if loc == nil || r.AllDay {
+		loc = time.UTC
+	}
+	r.Start, r.End, r.Due = inLoc(r.Start, loc), inLoc(r.End, loc), inLoc(r.Due, loc)
 	day, clock := "2006-01-02", "2006-01-02 15:04"
 	if r.AllDay {
 		clock = day
 	}
-	full := func(t time.Time) string { return t.UTC().Format(clock) }
+	full := func(t time.Time) string { return t.Format(clock) }
 	// rest writes t after a first time: without what it shares with it.
 	rest := func(first, t time.Time) string {
-		f, t := first.UTC(), t.UTC()
+		f := first
 		switch {
 		case r.AllDay && f.Year() == t.Year():
 			return t.Format("01-02")
@@ -254,6 +265,9 @@ func shortRaster(r adapters.Raster) string {
 		return t.Format(clock)
 	}
 	zone := "Z"
+	if loc != time.UTC {
+		zone = " " + zoneName(r)
+	}
 	if r.AllDay {
 		zone = " all-day"
 	}
@@ -261,7 +275,7 @@ func shortRaster(r adapters.Raster) string {
 	switch {
 	case !r.Start.IsZero() && !r.End.IsZero():
 		sep := " → "
-		if !r.AllDay && r.Start.UTC().Format(day) == r.End.UTC().Format(day) {
+		if !r.AllDay && r.Start.Format(day) == r.End.Format(day) {
 			sep = "–"
 		}
 		s = full(r.Start) + sep + rest(r.Start, r.End)
@@ -406,4 +420,23 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// inLoc is t in loc; the zero time stays zero.
+func inLoc(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.In(loc)
+}
+
+// zoneName is the abbreviation of the raster's first time's zone.
+func zoneName(r adapters.Raster) string {
+	for _, t := range []time.Time{r.Start, r.Due, r.End} {
+		if !t.IsZero() {
+			name, _ := t.Zone()
+			return name
+		}
+	}
+	return ""
 }

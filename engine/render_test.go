@@ -120,6 +120,29 @@ func TestWriteTableWide(t *testing.T) {
 	}
 }
 
+// TestShortRasterInZone: the user's zone moves the wall time (and the
+// day) and names the zone; all-day dates stay dates.
+func TestShortRasterInZone(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		r    adapters.Raster
+		want string
+	}{
+		{adapters.Raster{Start: at("2026-12-07 09:00"), End: at("2026-12-07 11:30")}, "2026-12-07 10:00–12:30 CET"},
+		{adapters.Raster{Start: at("2026-12-07 22:30"), End: at("2026-12-07 23:30")}, "2026-12-07 23:30 → 12-08 00:30 CET"},
+		{adapters.Raster{Due: at("2026-07-09 17:00")}, "due 2026-07-09 19:00 CEST"},
+		{adapters.Raster{Start: at("2026-12-14 00:00"), End: at("2026-12-17 00:00"), AllDay: true}, "2026-12-14 → 12-17 all-day"},
+	}
+	for _, c := range cases {
+		if got := shortRaster(c.r, berlin); got != c.want {
+			t.Errorf("shortRaster(%v, Berlin) = %q, want %q", c.r, got, c.want)
+		}
+	}
+}
+
 func TestShortRaster(t *testing.T) {
 	cases := []struct {
 		r    adapters.Raster
@@ -134,7 +157,7 @@ func TestShortRaster(t *testing.T) {
 		{adapters.Raster{Start: at("2026-12-01 09:00"), Due: at("2026-12-02 09:00")}, "2026-12-01 09:00 → due 12-02 09:00Z"},
 	}
 	for _, c := range cases {
-		if got := shortRaster(c.r); got != c.want {
+		if got := shortRaster(c.r, time.UTC); got != c.want {
 			t.Errorf("shortRaster(%v) = %q, want %q", c.r, got, c.want)
 		}
 	}

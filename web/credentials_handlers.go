@@ -7,8 +7,10 @@ import (
 	"maps"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/adapters/credentials"
 )
 
 // credentialsPath is the page that asks for the passwords the config does
@@ -25,10 +27,9 @@ type credentialsPage struct {
 // source's index in User.Logins: source names are free text, an index is
 // a safe form field name.
 type credentialRow struct {
-	Field    string
-	Name     string
-	Plugin   string
-	URL      string
+	Field string
+	// Account is the source in the user's words ("mail at HOST").
+	Account  string
 	Username string
 }
 
@@ -63,8 +64,8 @@ func (s *Server) renderCredentialsLocked(w http.ResponseWriter, status int, sess
 		if _, have := sess.secrets[l.Name]; have {
 			continue
 		}
-		p.Sources = append(p.Sources, credentialRow{Field: "password-" + strconv.Itoa(i), Name: l.Name,
-			Plugin: l.Plugin, URL: l.URL, Username: l.Username})
+		p.Sources = append(p.Sources, credentialRow{Field: "password-" + strconv.Itoa(i), Account: l.Account(),
+			Username: l.Username})
 	}
 	v := s.viewLocked(sess, "Enter your login data", p)
 	v.Nav = "sync"
@@ -80,7 +81,7 @@ func (s *Server) saveCredentials(w http.ResponseWriter, r *http.Request, sess *s
 	defer sess.mu.Unlock()
 	empty := false
 	next := maps.Clone(sess.secrets)
-	var entered []string
+	var entered, refused []string
 	for i, l := range s.users[sess.user].Logins {
 		if _, have := sess.secrets[l.Name]; have {
 			continue
@@ -88,6 +89,10 @@ func (s *Server) saveCredentials(w http.ResponseWriter, r *http.Request, sess *s
 		pw := r.PostFormValue("password-" + strconv.Itoa(i))
 		if pw == "" {
 			empty = true
+			continue
+		}
+		if msg := s.checkLogin(r.Context(), sess.user, l, pw); msg != "" {
+			refused = append(refused, msg)
 			continue
 		}
 		stored, err := s.sealSecret(pw)
@@ -112,8 +117,12 @@ func (s *Server) saveCredentials(w http.ResponseWriter, r *http.Request, sess *s
 			s.log.Info("groupware password entered for this session", "user", sess.user, "source", name)
 		}
 	}
+	if len(refused) > 0 {
+		s.renderCredentialsLocked(w, http.StatusUnprocessableEntity, sess, strings.Join(refused, " "))
+		return
+	}
 	if empty {
-		s.renderCredentialsLocked(w, http.StatusUnprocessableEntity, sess, "Enter the password of every source.")
+		s.renderCredentialsLocked(w, http.StatusUnprocessableEntity, sess, "Enter the password of every account.")
 		return
 	}
 	http.Redirect(w, r, "/sync", http.StatusSeeOther)
@@ -146,6 +155,34 @@ func (s *Server) dropRefusedLocked(ctx context.Context, sess *session, err error
 	}
 	sess.credErr = "The login was refused: " + msg
 	return true
+}
+
+// checkLogin checks a typed password with the source's server
+// (Options.CheckLogin) and returns "" when it was accepted, or what the
+// page says, in the user's words: which account refused it or could not
+// be reached, never a source name, an adapter or a URL, and never the
+// server's own text (which may echo the password).
+func (s *Server) checkLogin(ctx context.Context, user string, l LoginSource, pw string) string {
+	if s.opts.CheckLogin == nil {
+		return ""
+	}
+	err := s.opts.CheckLogin(ctx, user, l.Name, pw)
+	if err == nil {
+		return ""
+	}
+	s.log.Info("typed password not accepted", "user", user, "source", l.Name,
+		"error", credentials.RedactError(err, pw).Error())
+	who := l.Account()
+	if l.Username != "" {
+		who += " (user " + l.Username + ")"
+	}
+	switch adapters.CodeOf(err) {
+	case adapters.CodeUnauthorized:
+		return "The password for " + who + " was refused. Enter it again."
+	case adapters.CodeTemporary:
+		return "The password for " + who + " could not be checked: the server did not answer. Try again in a moment."
+	}
+	return "The password for " + who + " could not be checked: the server's settings are wrong; ask your administrator."
 }
 
 // purposeTypedPassword seals typed passwords in a shared session store.

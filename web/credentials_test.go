@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	_ "github.com/gwsync/gwsync/adapters/imap" // its declared kinds name the account "mail"
 	"github.com/gwsync/gwsync/engine"
 	"github.com/hashicorp/go-hclog"
 )
@@ -83,10 +84,16 @@ func TestMissingCredentialsAreAskedOncePerSession(t *testing.T) {
 		t.Fatalf("OpenJob ran %d times without the password", n)
 	}
 	code, _, body := get(c, credentialsPath)
-	for _, want := range []string{"Enter your login data", "inbox", "imap", "imaps://127.0.0.1:993", "sam@example.com",
+	for _, want := range []string{"Enter your login data", "mail at 127.0.0.1", "sam@example.com",
 		`name="password-0"`, `autocomplete="current-password"`, `name="csrf"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("credentials page lacks %q (%d)", want, code)
+		}
+	}
+	// The user's words only: no source name, adapter or raw URL.
+	for _, internal := range []string{">inbox<", "(imap)", "imaps://"} {
+		if strings.Contains(body, internal) {
+			t.Errorf("credentials page shows %q", internal)
 		}
 	}
 

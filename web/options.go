@@ -7,6 +7,7 @@ import (
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/engine"
 	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/prefs"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -40,15 +41,31 @@ type User struct {
 // be a *SourceError, so that a refused password can be asked for again.
 type OpenJobFunc func(ctx context.Context, user string, secrets map[string]string) (job *engine.Job, release func(), err error)
 
+// CheckLoginFunc checks a password the user typed for one of their
+// sources (by source name) with its server at once, in one cheap call
+// (adapters.CredentialChecker). A refused password is an error with
+// adapters.CodeUnauthorized. It must never log the password or put it
+// into an error.
+type CheckLoginFunc func(ctx context.Context, user, source, password string) error
+
 // Options is everything the web client needs; New checks it.
 type Options struct {
 	Users []User
 	// OpenJob starts a user's sources for a wizard run or a scheduled run.
 	OpenJob OpenJobFunc
+	// CheckLogin, when set, checks each typed password on the
+	// credentials page before it is kept, so that a wrong one is refused
+	// there; nil keeps it unchecked until the run opens the sources.
+	CheckLogin CheckLoginFunc
 	// CRM is listed on the activities page. It must be safe for
 	// concurrent use (every built-in sink and every plugin client is).
 	CRM   adapters.Sink
 	State state.Store
+	// Preferences serves the "User preferences / Groupware" page and is
+	// how pages read a user's areas, automatic matching and time zone
+	// (the command line reads them through the same prefs.Service); nil
+	// leaves the page out and reads Users alone.
+	Preferences *prefs.Service
 	// SecureCookies marks cookies Secure; set it when serving HTTPS.
 	SecureCookies bool
 	// Interval between scheduled runs of automatic users; 0 disables the

@@ -29,7 +29,12 @@ type statusPage struct {
 	// Errors are the outstanding failures (runstatus.User.Outstanding).
 	Errors []errorRow
 	Error  string
+	// PreferenceChanges are the latest changes of the user's own
+	// preferences (runstatus.User.PreferenceChanges).
+	PreferenceChanges []preferenceChangeRow
 }
+
+type preferenceChangeRow struct{ At, By, Key, Old, New string }
 
 type runRow struct {
 	ID       int64
@@ -44,7 +49,7 @@ type runRow struct {
 // per-item errors of the last run.
 func (s *Server) status(w http.ResponseWriter, r *http.Request, sess *session) {
 	user := sess.userName()
-	u := s.users[user]
+	u := s.effectiveUser(r.Context(), user)
 	loc := s.location(user)
 	p := statusPage{Automatic: u.Automatic && s.opts.Interval > 0}
 	if p.Automatic {
@@ -84,6 +89,10 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, sess *session) {
 	for _, f := range st.Outstanding {
 		since := fmt.Sprintf("%s since %s (attempts: %d)", f.Kind, f.FirstSeen.In(loc).Format("2 Jan 2006 15:04"), f.Attempts)
 		p.Errors = append(p.Errors, errorRow{Item: orDash(f.ItemID), Subject: orDash(f.Source), Action: since, Reason: f.Reason})
+	}
+	for _, c := range st.PreferenceChanges {
+		p.PreferenceChanges = append(p.PreferenceChanges, preferenceChangeRow{At: c.At.In(loc).Format("2 Jan 2006 15:04:05"),
+			By: c.By, Key: c.Key, Old: orDefault(c.Old), New: orDefault(c.New)})
 	}
 	v := s.view(sess, "Status", p)
 	v.Nav = "status"

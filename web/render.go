@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -57,9 +58,11 @@ type view struct {
 	User      string
 	Automatic bool
 	CSRF      string
-	Nav       string // "sync", "activities", "status": the highlighted menu entry
-	Steps     []stepView
-	Page      any
+	Nav       string // "sync", "activities", "status", "preferences": the highlighted menu entry
+	// Preferences shows the menu entry of the preferences page.
+	Preferences bool
+	Steps       []stepView
+	Page        any
 }
 
 // stepView is one entry of the wizard's step bar.
@@ -75,7 +78,8 @@ func (s *Server) view(sess *session, title string, page any) view {
 	v := view{Title: title, Page: page}
 	if sess != nil {
 		v.User, v.CSRF = sess.user, sess.csrf
-		v.Automatic = s.users[v.User].Automatic
+		v.Automatic = s.effectiveUser(context.Background(), v.User).Automatic
+		v.Preferences = s.opts.Preferences != nil
 	}
 	return v
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -22,7 +23,7 @@ type candidateRow struct {
 
 // location returns the user's zone for showing times; UTC when unknown.
 func (s *Server) location(user string) *time.Location {
-	if tz := s.users[user].TimeZone; tz != "" {
+	if tz := s.effectiveUser(context.Background(), user).TimeZone; tz != "" {
 		if loc, err := time.LoadLocation(tz); err == nil {
 			return loc
 		}

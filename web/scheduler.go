@@ -16,7 +16,9 @@ func (s *Server) runScheduler(ctx context.Context) {
 	}
 	var wg sync.WaitGroup
 	for _, u := range s.opts.Users {
-		if !u.Automatic {
+		// A user may switch automatic matching on in the preferences:
+		// such a user has a loop too, which runs only while it is on.
+		if !u.Automatic && !s.mayTurnAutomatic(u.Name) {
 			continue
 		}
 		wg.Add(1)
@@ -38,6 +40,10 @@ func (s *Server) scheduleUser(ctx context.Context, user string) {
 			t.Stop()
 			return
 		case <-t.C:
+		}
+		if !s.effectiveUser(ctx, user).Automatic {
+			next = time.Now().Add(s.opts.Interval) // switched off in the preferences: look again later
+			continue
 		}
 		if !s.beginRun() {
 			return

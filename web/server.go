@@ -114,6 +114,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+credentialsPath, s.authed(s.credentials))
 	mux.HandleFunc("POST "+credentialsPath, s.authed(s.saveCredentials))
 	mux.HandleFunc("GET /{$}", s.authed(s.home))
+	if s.opts.Preferences != nil {
+		mux.HandleFunc("GET "+preferencesPath, s.authed(s.preferences))
+		mux.HandleFunc("POST "+preferencesPath, s.authed(s.savePreferences))
+	}
 	mux.HandleFunc("GET /sync", s.authed(s.wizardCurrent))
 	mux.HandleFunc("POST /sync/restart", s.authed(s.wizardRestart))
 	mux.HandleFunc("GET /sync/events", s.authed(s.runEvents))

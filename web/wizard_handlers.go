@@ -44,7 +44,7 @@ type areaCount struct {
 // offeredAreas are the areas the user may pick: those of the config, and
 // never resync for an automatic user (the scheduler does it for them).
 func (s *Server) offeredAreas(user string) []engine.Area {
-	u := s.users[user]
+	u := s.effectiveUser(context.Background(), user)
 	have := u.Areas
 	if len(have) == 0 {
 		have = engine.Areas
@@ -212,7 +212,8 @@ func (s *Server) renderStepQuery(w http.ResponseWriter, status int, sess *sessio
 
 // viewLocked is view for a session whose mu is held.
 func (s *Server) viewLocked(sess *session, title string, page any) view {
-	return view{Title: title, User: sess.user, CSRF: sess.csrf, Automatic: s.users[sess.user].Automatic, Page: page}
+	return view{Title: title, User: sess.user, CSRF: sess.csrf, Automatic: s.effectiveUser(context.Background(), sess.user).Automatic,
+		Preferences: s.opts.Preferences != nil, Page: page}
 }
 
 func stepBar(wz *wizard, cur step) []stepView {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/config"
 )
 
 // activityJSON is the documented shape of `gwsync activities --json`.
@@ -33,10 +34,11 @@ type activityJSON struct {
 }
 
 func runActivities(ctx context.Context, args []string) error {
-	fs, c := newFlagSet("activities", "activities [--user NAME] [--type TYPES] [--json]")
+	fs, c := newFlagSet("activities", "activities [--user NAME] [--type TYPES] [--json] [--utc]")
 	user := fs.String("user", "", "only this user's activities (default: every user's)")
 	types := fs.String("type", "", "comma-separated types: MAILIN,TASK,APPOINTMENT,MEETING,FOLLOWUP")
-	asJSON := fs.Bool("json", false, "print a JSON array")
+	asJSON := fs.Bool("json", false, "print a JSON array (times in RFC 3339 with their offset)")
+	utc := utcFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -61,14 +63,35 @@ func runActivities(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Each activity's times show in the zone of the user it is listed
+	// for (the one rule of zone.go); JSON keeps RFC 3339 with offsets.
+	zoneOf := func(*config.User) *time.Location { return time.UTC }
+	if !*utc && !*asJSON {
+		st, err := openState(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		zoneOf = func(cu *config.User) *time.Location {
+			u, err := effectiveUser(ctx, cfg, st, cu.Name)
+			if err != nil {
+				logger.Warn("times in the config's zone: the user's preferences cannot be read", "user", cu.Name, "error", err)
+				u = cu
+			}
+			return userLocation(u, false)
+		}
+	}
 	seen := map[string]bool{} // an activity of two users is listed once
 	out := []activityJSON{}
+	var locs []*time.Location
 	for _, u := range list {
 		q.Owner = u.Name
+		loc := zoneOf(u)
 		if _, err := crm.ListActivities(ctx, q, func(a adapters.Activity) error {
 			if !seen[a.ID] {
 				seen[a.ID] = true
 				out = append(out, toActivityJSON(a))
+				locs = append(locs, loc)
 			}
 			return nil
 		}); err != nil {
@@ -82,13 +105,14 @@ func runActivities(ctx context.Context, args []string) error {
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTYPE\tSUBJECT\tSTART\tEND/DUE\tCONTACTS\tSOURCE")
-	for _, a := range out {
+	for i, a := range out {
+		loc := locs[i]
 		endDue := a.End
 		if endDue == nil {
 			endDue = a.Due
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", termSafe(a.ID), a.Type, clip(a.Subject, 40), when(a.Start, a.AllDay),
-			when(endDue, a.AllDay), clip(strings.Join(a.Contacts, ", "), 40), termSafe(a.Source))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", termSafe(a.ID), a.Type, clip(a.Subject, 40), when(a.Start, a.AllDay, loc),
+			when(endDue, a.AllDay, loc), clip(strings.Join(a.Contacts, ", "), 40), termSafe(a.Source))
 	}
 	tw.Flush()
 	fmt.Printf("%d activities\n", len(out))
@@ -113,14 +137,18 @@ func toActivityJSON(a adapters.Activity) activityJSON {
 		Source: a.Source, SourceItemID: a.SourceItem, Key: a.Key, Attachments: a.Attachments}
 }
 
-func when(t *time.Time, allDay bool) string {
+// when writes an activity's time in loc ("Z" marks UTC, another zone its
+// abbreviation); an all-day date is a date in no zone.
+func when(t *time.Time, allDay bool, loc *time.Location) string {
 	switch {
 	case t == nil:
 		return "-"
 	case allDay:
-		return t.Format("2006-01-02")
+		return t.UTC().Format("2006-01-02")
+	case loc == nil || loc == time.UTC:
+		return t.UTC().Format("2006-01-02 15:04Z")
 	}
-	return t.Format("2006-01-02 15:04Z")
+	return t.In(loc).Format("2006-01-02 15:04 MST")
 }
 
 func clip(s string, n int) string {

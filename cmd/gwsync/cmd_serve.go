@@ -15,6 +15,7 @@ import (
 	"github.com/gwsync/gwsync/engine/state"
 	"github.com/gwsync/gwsync/internal/secretbox"
 	"github.com/gwsync/gwsync/plugins"
+	"github.com/gwsync/gwsync/prefs"
 	"github.com/gwsync/gwsync/web"
 	"github.com/gwsync/gwsync/worker"
 	"github.com/gwsync/gwsync/worker/webjobs"
@@ -84,7 +85,8 @@ func runServe(ctx context.Context, args []string) error {
 		}
 		webJobs = webjobs.Jobs{Queue: queue}
 	}
-	srv, err := web.New(web.Options{Users: users, OpenJob: jobOpener(cfg, logger, crm, pluginPool), CRM: crm, State: st,
+	srv, err := web.New(web.Options{Users: users, OpenJob: jobOpener(cfg, st, logger, crm, pluginPool), CRM: crm, State: st,
+		Preferences: &prefs.Service{Config: cfg, Store: st}, CheckLogin: loginChecker(cfg, logger.Named("credentials")),
 		SecureCookies: cfg.Serve.TLSCert != "", Interval: cfg.Serve.Interval, Jobs: webJobs, Logger: logger.Named("web"),
 		MaxSessions: cfg.Serve.MaxSessions, MetricsToken: metricsToken, MetricsElsewhere: cfg.Serve.MetricsAddress != "",
 		Sessions: sessions, Keys: keys})
@@ -186,9 +188,9 @@ func webUsers(cfg *config.Config) ([]web.User, int) {
 // pool, when not nil, keeps the users' plugin processes alive between
 // runs (serve and worker sync many users, over and over); nil starts
 // processes per run.
-func jobOpener(cfg *config.Config, logger hclog.Logger, crm adapters.Sink, pool *plugins.Pool) web.OpenJobFunc {
+func jobOpener(cfg *config.Config, st state.Preferences, logger hclog.Logger, crm adapters.Sink, pool *plugins.Pool) web.OpenJobFunc {
 	return func(ctx context.Context, name string, secrets map[string]string) (*engine.Job, func(), error) {
-		u, err := cfg.User(name)
+		u, err := effectiveUser(ctx, cfg, st, name)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -14,10 +14,11 @@ import (
 )
 
 func runStatus(ctx context.Context, args []string) error {
-	fs, c := newFlagSet("status", "status [--user NAME] [--runs N] [--json]")
+	fs, c := newFlagSet("status", "status [--user NAME] [--runs N] [--json] [--utc]")
 	user := fs.String("user", "", "only this user (default: every user)")
 	n := fs.Int("runs", 5, "how many recent runs to show")
-	asJSON := fs.Bool("json", false, "print JSON")
+	asJSON := fs.Bool("json", false, "print JSON (times in RFC 3339 with their offset)")
+	utc := utcFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -35,20 +36,26 @@ func runStatus(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	var out []runstatus.User
-	for _, u := range list {
-		s, err := runstatus.Read(ctx, st, u.Name, *n)
+	var locs []*time.Location
+	for _, cu := range list {
+		s, err := runstatus.Read(ctx, st, cu.Name, *n)
+		if err != nil {
+			return err
+		}
+		u, err := effectiveUser(ctx, cfg, st, cu.Name)
 		if err != nil {
 			return err
 		}
 		out = append(out, s)
+		locs = append(locs, userLocation(u, *utc))
 	}
 	if *asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	for _, s := range out {
-		printStatus(s)
+	for i, s := range out {
+		printStatus(s, locs[i])
 	}
 	return nil
 }
@@ -56,7 +63,8 @@ func runStatus(ctx context.Context, args []string) error {
 // printStatus prints one user's status: the recent runs (an idle entry
 // covers a series of checks that found nothing to do), the cursors, and
 // every outstanding failure with since when it fails.
-func printStatus(s runstatus.User) {
+func printStatus(s runstatus.User, loc *time.Location) {
+	stamp := func(t time.Time) string { return stampIn(t, loc) }
 	fmt.Printf("%s\n", termSafe(s.User))
 	if len(s.Runs) == 0 {
 		fmt.Println("  no runs yet")
@@ -86,9 +94,20 @@ func printStatus(s runstatus.User) {
 		fmt.Printf("  outstanding: %s %s: %s (%s since %s, attempts: %d)\n", termSafe(f.Source), termSafe(what),
 			termSafe(f.Reason), f.Kind, stamp(f.FirstSeen), f.Attempts)
 	}
+	for _, c := range s.PreferenceChanges {
+		fmt.Printf("  preference %s: %s → %s (by %s, %s)\n", termSafe(c.Key), termSafe(orDefault(c.Old)), termSafe(orDefault(c.New)),
+			termSafe(c.By), stamp(c.At))
+	}
 }
 
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
+// orDefault shows an empty journalled preference value: none stored, the
+// config's applied.
+func orDefault(v string) string {
+	if v == "" {
+		return "(default)"
+	}
+	return v
+}
 
 // formatCounts renders counts as "create=13 failed=1", sorted by name.
 func formatCounts(c map[string]int) string {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/config"
@@ -38,6 +39,9 @@ type syncFlags struct {
 	full    bool // list the CRM in full (the consistency check)
 	// cpuProfile is --cpuprofile's file: where time goes in this run.
 	cpuProfile string
+	utc        bool
+	// loc is where the current user's times are shown (userLocation).
+	loc *time.Location
 }
 
 func runPlan(ctx context.Context, args []string) error {
@@ -50,6 +54,7 @@ func runPlan(ctx context.Context, args []string) error {
 	fs.BoolVar(&f.wide, "wide", false, "print the plan table without cutting subjects and notes to 100 columns")
 	fs.BoolVar(&f.full, "full", false, "list the CRM in full, which finds activities deleted there (else done every defaults.crm_full_check)")
 	cpuProfileFlag(fs, &f.cpuProfile)
+	fs.BoolVar(&f.utc, "utc", false, "print times in UTC instead of the user's time zone")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -69,6 +74,7 @@ func runSync(ctx context.Context, args []string) error {
 	fs.BoolVar(&f.wide, "wide", false, "print the plan table without cutting subjects and notes to 100 columns")
 	fs.BoolVar(&f.full, "full", false, "list the CRM in full, which finds activities deleted there (else done every defaults.crm_full_check)")
 	cpuProfileFlag(fs, &f.cpuProfile)
+	fs.BoolVar(&f.utc, "utc", false, "print times in UTC instead of the user's time zone")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -118,7 +124,13 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 		return usageError{"--exclude needs --user: action ids belong to one user's plan"}
 	}
 	worst := exitOK
-	for _, u := range list {
+	for _, cu := range list {
+		// The user's own preferences (web client) count here too.
+		u, err := effectiveUser(ctx, cfg, st, cu.Name)
+		if err != nil {
+			return err
+		}
+		f.loc = userLocation(u, f.utc)
 		only := userAreas(u)
 		if areas != nil {
 			if only = intersectAreas(only, areas); len(only) == 0 {
@@ -238,7 +250,7 @@ func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags,
 		return exitUsage, usageError{fmt.Sprintf("--exclude: %v (see 'gwsync plan')", err)}
 	}
 	if f.dryRun {
-		if err := printPlan(plan, f.asJSON, f.wide); err != nil {
+		if err := printPlan(plan, f.asJSON, f.wide, f.loc); err != nil {
 			return exitError, err
 		}
 		// Like sync: a source that could not be read is exit 3, so that a
@@ -246,7 +258,7 @@ func syncOne(ctx context.Context, st state.Store, job *engine.Job, f *syncFlags,
 		return codeFor(plan, nil), nil
 	}
 	if plan.Writes() > 0 && !f.yes {
-		if err := printPlan(plan, false, f.wide); err != nil {
+		if err := printPlan(plan, false, f.wide, f.loc); err != nil {
 			return exitError, err
 		}
 		if !confirm(fmt.Sprintf("Apply %d changes for %s? [y/N] ", plan.Writes(), job.User)) {
@@ -268,7 +280,7 @@ func reportSync(user string, f *syncFlags, plan *engine.Plan, res *engine.Result
 	case res == nil || res.Status == state.StatusIdle:
 		printPlanSummary(plan)
 	default:
-		printResult(user, res)
+		printResult(user, res, f.loc)
 	}
 	return codeFor(plan, res), nil
 }
@@ -294,12 +306,12 @@ func codeFor(plan *engine.Plan, res *engine.Result) int {
 	return exitOK
 }
 
-func printPlan(plan *engine.Plan, asJSON, wide bool) error {
+func printPlan(plan *engine.Plan, asJSON, wide bool, loc *time.Location) error {
 	plan = redactPlan(plan)
 	if asJSON {
 		return plan.WriteJSON(os.Stdout)
 	}
-	return termSafePlan(plan).WriteTableWidth(os.Stdout, planWidth(wide))
+	return termSafePlan(plan).WriteTableIn(os.Stdout, planWidth(wide), loc)
 }
 
 func printPlanSummary(plan *engine.Plan) {
@@ -309,14 +321,14 @@ func printPlanSummary(plan *engine.Plan) {
 	}
 }
 
-func printResult(user string, res *engine.Result) {
+func printResult(user string, res *engine.Result, loc *time.Location) {
 	c := res.Counts
 	fmt.Printf("%s: run %d %s: %d created, %d linked, %d times → CRM, %d times → groupware, %d exported, %d skipped, %d failed\n",
 		user, res.RunID, res.Status, c["create"], c["link"], c["update-crm"], c["update-groupware"],
 		c["export"], c["skipped"], c["failed"])
 	for _, it := range res.Items {
 		if it.Outcome == engine.OutcomeFailed {
-			fmt.Printf("  failed: %s %s: %s%s\n", it.Source, firstNonEmpty(it.ItemID, it.ActivityID, "(source)"), it.Error, stillFailing(it))
+			fmt.Printf("  failed: %s %s: %s%s\n", it.Source, firstNonEmpty(it.ItemID, it.ActivityID, "(source)"), it.Error, stillFailing(it, loc))
 		}
 		for _, w := range it.Warnings {
 			fmt.Printf("  warning: %s %s: %s\n", it.Source, firstNonEmpty(it.ItemID, it.ActivityID), w)
@@ -357,9 +369,9 @@ func firstNonEmpty(s ...string) string {
 
 // stillFailing says since when an outcome has failed the same way, when it
 // is not the first time.
-func stillFailing(it engine.ItemOutcome) string {
+func stillFailing(it engine.ItemOutcome, loc *time.Location) string {
 	if it.Attempts < 2 {
 		return ""
 	}
-	return fmt.Sprintf(" (still failing since %s, %d attempts)", it.FailingSince.UTC().Format("2006-01-02 15:04Z"), it.Attempts)
+	return fmt.Sprintf(" (still failing since %s, %d attempts)", stampIn(it.FailingSince, loc), it.Attempts)
 }

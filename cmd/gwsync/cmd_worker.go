@@ -85,15 +85,15 @@ func newWorker(cfg *config.Config, logger hclog.Logger, st state.Store, pool *pg
 	if keys != nil {
 		sealer = keys
 	}
-	return worker.New(worker.Options{Pool: pool, State: st, OpenJob: workerJobOpener(cfg, logger, crm, pluginPool), Sealer: sealer,
+	return worker.New(worker.Options{Pool: pool, State: st, OpenJob: workerJobOpener(cfg, st, logger, crm, pluginPool), Sealer: sealer,
 		Users: workerUsers(cfg), Concurrency: cfg.Worker.Concurrency, RescueAfter: cfg.Worker.RescueAfter,
 		LeaseTTL: cfg.Worker.LeaseTTL, ShutdownGrace: cfg.Worker.ShutdownGrace, Interval: cfg.Serve.Interval,
 		What: what, Logger: logger.Named("worker")})
 }
 
 // workerJobOpener is jobOpener (the web client's) for the worker's jobs.
-func workerJobOpener(cfg *config.Config, logger hclog.Logger, crm adapters.Sink, pool *plugins.Pool) worker.OpenJobFunc {
-	open := jobOpener(cfg, logger, crm, pool)
+func workerJobOpener(cfg *config.Config, st state.Preferences, logger hclog.Logger, crm adapters.Sink, pool *plugins.Pool) worker.OpenJobFunc {
+	open := jobOpener(cfg, st, logger, crm, pool)
 	return func(ctx context.Context, user string, secrets map[string]string) (*engine.Job, func(), error) {
 		if _, err := cfg.User(user); err != nil {
 			return nil, nil, fmt.Errorf("%w: %v", worker.ErrUnknownUser, err)

@@ -14,6 +14,7 @@ import (
 	"github.com/gwsync/gwsync/engine/state"
 	"github.com/gwsync/gwsync/engine/state/stores"
 	"github.com/gwsync/gwsync/plugins"
+	"github.com/gwsync/gwsync/prefs"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -260,4 +261,20 @@ func openState(ctx context.Context, cfg *config.Config) (state.Store, error) {
 		return nil, fmt.Errorf("%s: state %s: %w", cfg.File, redactURLs(cfg.State), err)
 	}
 	return st, nil
+}
+
+// effectiveUser is the named user's settings as every front-end runs
+// them: the config entry with the preferences the user stored on the web
+// client's preferences page for the keys the config lets them change
+// (prefs.Service.Effective, which the web client's pages read too). A
+// nil st (a test without a state) reads the config alone.
+func effectiveUser(ctx context.Context, cfg *config.Config, st state.Preferences, name string) (*config.User, error) {
+	if st == nil {
+		return cfg.User(name)
+	}
+	u, err := (&prefs.Service{Config: cfg, Store: st}).Effective(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.File, err)
+	}
+	return &u, nil
 }

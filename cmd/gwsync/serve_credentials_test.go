@@ -51,7 +51,7 @@ users:
 		t.Fatal(err)
 	}
 	defer st.Close()
-	open := jobOpener(cfg, logger, memory.NewStore(), nil)
+	open := jobOpener(cfg, st, logger, memory.NewStore(), nil)
 
 	plan := func(secret string) error {
 		job, release, err := open(context.Background(), "sam", map[string]string{"inbox": secret})

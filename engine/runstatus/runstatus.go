@@ -25,11 +25,17 @@ type User struct {
 	// Outstanding are the failures offered again next run, oldest first:
 	// unreadable items, writes that failed, listings that failed.
 	Outstanding []state.Failure `json:"outstanding"`
+	// PreferenceChanges are the latest changes of the user's own
+	// preferences (who, when, old → new), newest first.
+	PreferenceChanges []state.PreferenceChange `json:"preference_changes"`
 }
+
+// PreferenceChangesShown is how many preference changes Read gathers.
+const PreferenceChangesShown = 10
 
 // Read gathers the status of user, with up to runs journal entries.
 func Read(ctx context.Context, st state.Store, user string, runs int) (User, error) {
-	u := User{User: user, Outstanding: []state.Failure{}}
+	u := User{User: user, Outstanding: []state.Failure{}, PreferenceChanges: []state.PreferenceChange{}}
 	var err error
 	if u.Runs, err = st.Runs(ctx, user, runs); err != nil {
 		return u, fmt.Errorf("status of %s: %w", user, err)
@@ -54,5 +60,10 @@ func Read(ctx context.Context, st state.Store, user string, runs int) (User, err
 		return u, fmt.Errorf("status of %s: %w", user, err)
 	}
 	u.Outstanding = append(u.Outstanding, list...)
+	changes, err := st.PreferenceChanges(ctx, user, PreferenceChangesShown)
+	if err != nil {
+		return u, fmt.Errorf("status of %s: %w", user, err)
+	}
+	u.PreferenceChanges = append(u.PreferenceChanges, changes...)
 	return u, nil
 }

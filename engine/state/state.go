@@ -158,5 +158,8 @@ type Store interface {
 	// not an error.
 	ReleaseLease(ctx context.Context, l Lease) error
 
+	// Preferences keeps each user's own settings and their journal.
+	Preferences
+
 	Close() error
 }

@@ -61,6 +61,7 @@ var tests = []struct {
 	{"LeaseIsExclusive", testLeaseIsExclusive},
 	{"LeaseExpiryLetsAnotherTakeOver", testLeaseExpiry},
 	{"LeaseRaceHasOneWinner", testLeaseRace},
+	{"PreferencesStoreAndJournalChanges", testPreferences},
 }
 
 // window is the span of wall-clock seconds in which a store may have

@@ -23,10 +23,10 @@ _gwsync() {
     case "$cmd" in
         "")
             if [[ "$cur" == -* ]]; then words="--config --log-format --log-level --version --help"; else words="plan sync activities status config discover serve migrate-state worker jobs passwd keygen plugin version completion help"; fi ;;
-        plan) words="--areas --config --cpuprofile --exclude --full --json --log-format --log-level --user --wide" ;;
-        sync) words="--areas --config --cpuprofile --dry-run --exclude --full --json --log-format --log-level --user --wait --wide --yes" ;;
-        activities) words="--config --json --log-format --log-level --type --user" ;;
-        status) words="--config --json --log-format --log-level --runs --user" ;;
+        plan) words="--areas --config --cpuprofile --exclude --full --json --log-format --log-level --user --utc --wide" ;;
+        sync) words="--areas --config --cpuprofile --dry-run --exclude --full --json --log-format --log-level --user --utc --wait --wide --yes" ;;
+        activities) words="--config --json --log-format --log-level --type --user --utc" ;;
+        status) words="--config --json --log-format --log-level --runs --user --utc" ;;
         config) if [[ -z "$sub" ]]; then words="check"; else words="--config --log-format --log-level"; fi ;;
         discover) words="--config --json --log-format --log-level --source --user" ;;
         serve) words="--address --config --log-format --log-level" ;;
