@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -190,4 +192,20 @@ func wantCode(t *testing.T, err error, code adapters.Code) {
 	if got := adapters.CodeOf(err); got != code {
 		t.Fatalf("got %v (%v), want %v", got, err, code)
 	}
+}
+
+// latestMigration is the number of the last migration file of a dialect
+// ("sqlite", "postgres"): what a migrated database's schema version is.
+func latestMigration(t *testing.T, dialect string) int {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join("migrations", dialect))
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("migrations/%s: %d files, %v", dialect, len(entries), err)
+	}
+	last := entries[len(entries)-1].Name()
+	n, err := strconv.Atoi(last[:strings.IndexByte(last, '_')])
+	if err != nil {
+		t.Fatalf("migrations/%s/%s: %v", dialect, last, err)
+	}
+	return n
 }

@@ -96,8 +96,8 @@ func TestPostgresReplicasStartingTogetherMigrateOnce(t *testing.T) {
 		}
 	}
 	var n int
-	if err := rawDB(t, dsn).QueryRow(`SELECT count(*) FROM crm.schema_migrations`).Scan(&n); err != nil || n != 1 {
-		t.Fatalf("crm.schema_migrations has %d rows (%v), want 1", n, err)
+	if err := rawDB(t, dsn).QueryRow(`SELECT count(*) FROM crm.schema_migrations`).Scan(&n); err != nil || n != latestMigration(t, "postgres") {
+		t.Fatalf("crm.schema_migrations has %d rows (%v), want one per migration", n, err)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/adapters/credentials"
 	"github.com/gwsync/gwsync/config"
-	"github.com/gwsync/gwsync/web"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -18,8 +17,9 @@ import (
 // is started in process for this, even when its runs use a plugin
 // process: the check does not cross the plugin wire, so it costs no
 // process start. External plugins are started as for a run and asked
-// Info. The error never contains the password.
-func loginChecker(cfg *config.Config, logger hclog.Logger) web.CheckLoginFunc {
+// Info. The error never contains the password. The result is a
+// web.CheckLoginFunc; only cmd_serve.go names the web package.
+func loginChecker(cfg *config.Config, logger hclog.Logger) func(ctx context.Context, user, source, password string) error {
 	return func(ctx context.Context, user, source, password string) error {
 		u, err := cfg.User(user)
 		if err != nil {
