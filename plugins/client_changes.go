@@ -2,8 +2,6 @@ package plugins
 
 import (
 	"context"
-	"errors"
-	"io"
 
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/sdk/wire"
@@ -27,31 +25,11 @@ func (s *remoteSink) ListChanges(ctx context.Context, q adapters.ChangeQuery, em
 	if err != nil {
 		return adapters.ChangeEnd{}, s.callError(ctx, err)
 	}
-	var received int64
-	for {
-		msg, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			return adapters.ChangeEnd{}, s.incomplete("change listing ended without its end marker after %d activities", received)
-		}
-		if err != nil {
-			return adapters.ChangeEnd{}, s.callError(ctx, err)
-		}
-		for _, p := range msg.GetActivities() {
-			if err := emit(wire.ActivityFromWire(p)); err != nil {
-				return adapters.ChangeEnd{}, err
-			}
-			received++
-		}
-		if end := msg.GetEnd(); end != nil {
-			if end.GetCount() != received {
-				return adapters.ChangeEnd{}, s.incomplete("change listing end says %d activities, %d arrived", end.GetCount(), received)
-			}
-			if err := expectStreamEnd(stream.Recv); err != nil {
-				return adapters.ChangeEnd{}, s.callError(ctx, err)
-			}
-			return adapters.ChangeEnd{Count: end.GetCount(), Cursor: end.GetCursor()}, nil
-		}
+	end, err := receiveActivities(ctx, s, "change listing", stream.Recv, emit)
+	if err != nil {
+		return adapters.ChangeEnd{}, err
 	}
+	return adapters.ChangeEnd{Count: end.GetCount(), Cursor: end.GetCursor()}, nil
 }
 
 var _ adapters.ChangeLister = (*remoteSink)(nil)

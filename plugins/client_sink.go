@@ -2,8 +2,6 @@ package plugins
 
 import (
 	"context"
-	"errors"
-	"io"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
@@ -48,31 +46,11 @@ func (s *remoteSink) ListActivities(ctx context.Context, q adapters.ActivityQuer
 	if err != nil {
 		return adapters.ListEnd{}, s.callError(ctx, err)
 	}
-	var received int64
-	for {
-		msg, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			return adapters.ListEnd{}, s.incomplete("activity listing ended without its end marker after %d activities", received)
-		}
-		if err != nil {
-			return adapters.ListEnd{}, s.callError(ctx, err)
-		}
-		for _, p := range msg.GetActivities() {
-			if err := emit(wire.ActivityFromWire(p)); err != nil {
-				return adapters.ListEnd{}, err
-			}
-			received++
-		}
-		if end := msg.GetEnd(); end != nil {
-			if end.GetCount() != received {
-				return adapters.ListEnd{}, s.incomplete("activity listing end says %d activities, %d arrived", end.GetCount(), received)
-			}
-			if err := expectStreamEnd(stream.Recv); err != nil {
-				return adapters.ListEnd{}, s.callError(ctx, err)
-			}
-			return adapters.ListEnd{Count: end.GetCount()}, nil
-		}
+	end, err := receiveActivities(ctx, s, "activity listing", stream.Recv, emit)
+	if err != nil {
+		return adapters.ListEnd{}, err
 	}
+	return adapters.ListEnd{Count: end.GetCount()}, nil
 }
 
 func (s *remoteSink) Upsert(ctx context.Context, activities []adapters.Activity) ([]adapters.UpsertResult, error) {
