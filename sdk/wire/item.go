@@ -45,25 +45,3 @@ func ItemFromWire(p *pb.Item) adapters.Item {
 	}
 	return it
 }
-
-func attachmentsToWire(list []adapters.Attachment) []*pb.Attachment {
-	if len(list) == 0 {
-		return nil
-	}
-	out := make([]*pb.Attachment, len(list))
-	for i, a := range list {
-		out[i] = &pb.Attachment{Name: a.Name, Type: a.Type, Size: a.Size, Part: a.Part, Data: a.Data, Stored: a.Stored}
-	}
-	return out
-}
-
-func attachmentsFromWire(list []*pb.Attachment) []adapters.Attachment {
-	if len(list) == 0 {
-		return nil
-	}
-	out := make([]adapters.Attachment, len(list))
-	for i, a := range list {
-		out[i] = adapters.Attachment{Name: a.GetName(), Type: a.GetType(), Size: a.GetSize(), Part: a.GetPart(), Data: a.GetData(), Stored: a.GetStored()}
-	}
-	return out
-}

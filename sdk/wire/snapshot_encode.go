@@ -85,13 +85,8 @@ func appendItemFields(b []byte, inner *[]byte, it *adapters.Item) []byte {
 	b = appendStrings(b, 11, it.To)
 	b = appendStrings(b, 12, it.Cc)
 	b = appendStrings(b, 13, it.Attendees)
-	for _, a := range it.Attachments {
-		in = appendString(in[:0], fAttachmentName, a.Name)
-		in = appendString(in, fAttachmentType, a.Type)
-		in = appendVarint(in, fAttachmentSize, uint64(a.Size))
-		in = appendString(in, fAttachmentPart, a.Part)
-		in = appendBytes(in, fAttachmentData, a.Data)
-		in = appendBool(in, fAttachmentStored, a.Stored)
+	for i := range it.Attachments {
+		in = appendAttachment(in[:0], &it.Attachments[i])
 		b = appendMessage(b, 14, in)
 	}
 	b = appendTimestamp(b, 15, it.Date)
@@ -131,14 +126,6 @@ func appendString(b []byte, num protowire.Number, s string) []byte {
 	}
 	b = protowire.AppendTag(b, num, protowire.BytesType)
 	return protowire.AppendString(b, s)
-}
-
-func appendBytes(b []byte, num protowire.Number, v []byte) []byte {
-	if len(v) == 0 {
-		return b
-	}
-	b = protowire.AppendTag(b, num, protowire.BytesType)
-	return protowire.AppendBytes(b, v)
 }
 
 func appendStrings(b []byte, num protowire.Number, list []string) []byte {
