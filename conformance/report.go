@@ -135,7 +135,18 @@ func (c *collector) Run(name string, f func(T)) bool {
 	at := len(c.report.Checks)
 	c.report.Checks = append(c.report.Checks, Check{Name: name})
 	sub.run(f)
-	c.report.Checks[at] = sub.entry()
+	if e := sub.entry(); !sub.children {
+		c.report.Checks[at] = e
+	} else if len(e.Messages) > 0 {
+		// A group of checks (a transport) that failed on its own, such
+		// as a plugin that would not start: "pooled/setup".
+		e.Name += "/setup"
+		c.report.Checks[at] = e
+	} else {
+		// A group whose checks all said what happened: only they are
+		// checks of the report.
+		c.report.Checks = append(c.report.Checks[:at], c.report.Checks[at+1:]...)
+	}
 	if sub.failed {
 		c.mu.Lock()
 		c.failed = true
