@@ -84,6 +84,13 @@ func RunPlugin(p PluginRun) *Report {
 			t.Fatalf("kind %q: want %q or %q", p.Kind, KindSink, KindSource)
 		}
 	})
+	// A transport's own failure (it could not even open the adapter) is
+	// its check "setup".
+	for i, c := range report.Checks {
+		if c.Name == pooled.name || c.Name == process.name {
+			report.Checks[i].Name += "/setup"
+		}
+	}
 	if e := root.entry(); len(e.Messages) > 0 || (e.Result == Fail && !root.children) {
 		e.Name = "setup"
 		report.Checks = append([]Check{e}, report.Checks...)

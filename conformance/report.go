@@ -135,16 +135,12 @@ func (c *collector) Run(name string, f func(T)) bool {
 	at := len(c.report.Checks)
 	c.report.Checks = append(c.report.Checks, Check{Name: name})
 	sub.run(f)
-	if e := sub.entry(); !sub.children {
-		c.report.Checks[at] = e
-	} else if len(e.Messages) > 0 {
-		// A group of checks (a transport) that failed on its own, such
-		// as a plugin that would not start: "pooled/setup".
-		e.Name += "/setup"
+	if e := sub.entry(); !sub.children || len(e.Messages) > 0 {
 		c.report.Checks[at] = e
 	} else {
-		// A group whose checks all said what happened: only they are
-		// checks of the report.
+		// A group of checks (a transport) whose checks all said what
+		// happened: only they are checks of the report. A group that
+		// failed on its own (a plugin that would not start) stays.
 		c.report.Checks = append(c.report.Checks[:at], c.report.Checks[at+1:]...)
 	}
 	if sub.failed {

@@ -73,7 +73,7 @@ func TestAdapterNameComesFromThePluginFileName(t *testing.T) {
 
 // A transport is a group of checks: its checks are named after it, and
 // the group itself is a line of the report only when it failed on its own
-// (a plugin that would not start), as "GROUP/setup".
+// (a plugin that would not start; RunPlugin calls that "GROUP/setup").
 func TestGroupsNameTheirChecksAndReportOnlyTheirOwnFailure(t *testing.T) {
 	report := &Report{}
 	root := &collector{report: report}
@@ -92,7 +92,7 @@ func TestGroupsNameTheirChecksAndReportOnlyTheirOwnFailure(t *testing.T) {
 	for _, c := range report.Checks {
 		names = append(names, string(c.Result)+" "+c.Name)
 	}
-	want := "PASS pooled/info,FAIL pooled/second-instance,FAIL process/setup,PASS process/info,FAIL never-started"
+	want := "PASS pooled/info,FAIL pooled/second-instance,FAIL process,PASS process/info,FAIL never-started"
 	if got := strings.Join(names, ","); got != want {
 		t.Errorf("checks %s\nwant   %s", got, want)
 	}
