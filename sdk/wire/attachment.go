@@ -19,7 +19,14 @@ import (
 // place for a new field to be forgotten.
 
 func attachmentToWire(a *adapters.Attachment) *pb.Attachment {
-	return &pb.Attachment{Name: a.Name, Type: a.Type, Size: a.Size, Part: a.Part, Data: a.Data, Stored: a.Stored}
+	p := &pb.Attachment{}
+	fillAttachment(p, a)
+	return p
+}
+
+// fillAttachment sets every field of p from a.
+func fillAttachment(p *pb.Attachment, a *adapters.Attachment) {
+	p.Name, p.Type, p.Size, p.Part, p.Data, p.Stored = a.Name, a.Type, a.Size, a.Part, a.Data, a.Stored
 }
 
 func attachmentFromWire(p *pb.Attachment) adapters.Attachment {
@@ -49,9 +56,12 @@ func attachmentsFromWire(list []*pb.Attachment) []adapters.Attachment {
 }
 
 // appendAttachment appends the body of message Attachment (without tag
-// and length) as the generated code writes it.
-func appendAttachment(b []byte, a *adapters.Attachment) []byte {
-	out, err := proto.MarshalOptions{}.MarshalAppend(b, attachmentToWire(a))
+// and length) as the generated code writes it; msg is scratch space, so
+// that a snapshot allocates no message per attachment.
+func appendAttachment(b []byte, a *adapters.Attachment, msg *pb.Attachment) []byte {
+	fillAttachment(msg, a)
+	out, err := proto.MarshalOptions{}.MarshalAppend(b, msg)
+	msg.Data = nil // the adapter's content is not kept alive by the scratch
 	if err != nil {
 		// The generated code refuses only invalid UTF-8, which SafeItem
 		// repaired: failing here is a bug, not bad input.
@@ -65,10 +75,9 @@ func appendAttachment(b []byte, a *adapters.Attachment) []byte {
 // few, and their content (never in a snapshot, should a plugin send
 // some) must not pin the batch.
 func (d *wireDecoder) attachment(b []byte, a *adapters.Attachment) error {
-	var p pb.Attachment
-	if err := proto.Unmarshal(b, &p); err != nil {
+	if err := proto.Unmarshal(b, &d.att); err != nil { // resets d.att first
 		return fmt.Errorf("%w: attachment: %v", errMalformed, err)
 	}
-	*a = attachmentFromWire(&p)
+	*a = attachmentFromWire(&d.att)
 	return nil
 }

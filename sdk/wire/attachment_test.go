@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gwsync/gwsync/adapters"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
 )
 
 // An attachment with a broken name or part must cross with its strings
@@ -47,7 +48,7 @@ func TestSnapshotAttachmentsUseTheGeneratedCoder(t *testing.T) {
 	e := NewSnapshotEncoder()
 	e.Add(&adapters.Item{ID: "x", Attachments: []adapters.Attachment{a}})
 	raw := e.Take(nil).Bytes()
-	nested := appendAttachment(nil, &a)
+	nested := appendAttachment(nil, &a, &pb.Attachment{})
 	if !bytes.Contains(raw, nested) {
 		t.Fatal("the item does not nest the generated code's attachment bytes")
 	}

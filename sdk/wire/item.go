@@ -16,8 +16,8 @@ import (
 // ItemToWire converts an item for an ExportResult (invalid UTF-8 repaired,
 // see SafeItem).
 func ItemToWire(it *adapters.Item) *pb.Item {
-	var inner []byte
-	raw := appendItemFields(nil, &inner, SafeItem(it))
+	var nested nestedScratch
+	raw := appendItemFields(nil, &nested, SafeItem(it))
 	out := &pb.Item{}
 	if err := proto.Unmarshal(raw, out); err != nil {
 		// The encoder wrote these bytes itself; failing to read them is

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/gwsync/gwsync/adapters"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
 )
 
 // Snapshots are the hot path of the protocol: a 100,000-item snapshot is
@@ -64,6 +65,7 @@ const (
 type wireDecoder struct {
 	buf []byte
 	str string
+	att pb.Attachment // reused by the generated Attachment decoder
 }
 
 // text returns v, a subslice of d.buf, as a substring of d.str: v's
