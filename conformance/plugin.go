@@ -42,9 +42,19 @@ const (
 )
 
 // RunPlugin runs the conformance suite that every built-in passes against
-// a plugin executable, outside `go test`: each check in a process of the
-// plugin started as gwsync starts it. What cannot even start (a missing
-// file, a failed handshake, options refused) is the check "setup".
+// a plugin executable, outside `go test`, over two transports, as gwsync
+// runs plugins: "pooled" (named instances sharing one process of a
+// plugins.Pool, as workers and the scheduler run them) and "process" (a
+// process of the plugin per opened adapter, as `gwsync sync` does). Check
+// names say the transport: "pooled/info", "process/update-times". What
+// cannot even start (a missing file, a failed handshake, options refused)
+// is the transport's check "setup".
+//
+// The pooled run comes first and only reads (and, for a sink, creates the
+// fixture in an empty CRM): the options point at one CRM or groupware, and
+// the process run's writes would change what the pooled checks expect. It
+// adds the check "second-instance": a second instance in the same process,
+// closed again, must leave the first one working.
 func RunPlugin(p PluginRun) *Report {
 	report := &Report{}
 	root := &collector{report: report}
@@ -54,18 +64,33 @@ func RunPlugin(p PluginRun) *Report {
 	if len(p.Options) == 0 {
 		p.Options = json.RawMessage(`{}`)
 	}
-	tr := executableTransport(p)
+	pool := plugins.NewPool(plugins.PoolOptions{IdleTimeout: -1})
+	defer func() { _ = pool.Close() }()
+	pooled := executableTransport(p, "pooled", pool)
+	process := executableTransport(p, "process", nil)
 	backend := func(T, Fixture) json.RawMessage { return p.Options }
 	root.run(func(t T) {
 		switch p.Kind {
 		case KindSink:
-			runSinkSeeded(t, tr, p.Adapter, backend)
+			seeded := true
+			t.Run(pooled.name, func(t T) { seeded = runSinkPooled(t, pooled, p.Adapter, backend) })
+			if seeded {
+				t.Run(process.name, func(t T) { runSinkSeeded(t, process, p.Adapter, backend) })
+			}
 		case KindSource:
-			runSource(t, tr, p.Adapter, nil, backend)
+			t.Run(pooled.name, func(t T) { runSourcePooled(t, pooled, p.Adapter, backend) })
+			t.Run(process.name, func(t T) { runSource(t, process, p.Adapter, nil, backend) })
 		default:
 			t.Fatalf("kind %q: want %q or %q", p.Kind, KindSink, KindSource)
 		}
 	})
+	// A transport's own failure (it could not even open the adapter) is
+	// its check "setup".
+	for i, c := range report.Checks {
+		if c.Name == pooled.name || c.Name == process.name {
+			report.Checks[i].Name += "/setup"
+		}
+	}
 	if e := root.entry(); len(e.Messages) > 0 || (e.Result == Fail && !root.children) {
 		e.Name = "setup"
 		report.Checks = append([]Check{e}, report.Checks...)
@@ -84,8 +109,10 @@ func AdapterNameOf(path string) string {
 }
 
 // executableTransport starts the plugin at p.Path for every adapter the
-// checks open, as gwsync starts an external plugin (plugins.OpenSource).
-func executableTransport(p PluginRun) transport {
+// checks open, as gwsync starts an external plugin: a process per adapter
+// (plugins.OpenSource), or an instance in the processes of pool when it is
+// not nil.
+func executableTransport(p PluginRun, name string, pool *plugins.Pool) transport {
 	launch := func(adapter string, cfg adapters.Config) plugins.Launch {
 		logger := p.Logger
 		if logger == nil {
@@ -93,8 +120,20 @@ func executableTransport(p PluginRun) transport {
 		}
 		return plugins.Launch{Adapter: adapter, Config: cfg, Cmd: exec.Command(p.Path), Logger: logger}
 	}
+	if pool != nil {
+		return transport{
+			name: name,
+			wire: true,
+			openSource: func(t T, adapter string, cfg adapters.Config) (adapters.Source, error) {
+				return pool.OpenSource(context.Background(), launch(adapter, cfg))
+			},
+			openSink: func(t T, adapter string, cfg adapters.Config) (adapters.Sink, error) {
+				return pool.OpenSink(context.Background(), launch(adapter, cfg))
+			},
+		}
+	}
 	return transport{
-		name: "plugin",
+		name: name,
 		wire: true,
 		openSource: func(t T, adapter string, cfg adapters.Config) (adapters.Source, error) {
 			return plugins.OpenSource(context.Background(), launch(adapter, cfg))

@@ -135,7 +135,14 @@ func (c *collector) Run(name string, f func(T)) bool {
 	at := len(c.report.Checks)
 	c.report.Checks = append(c.report.Checks, Check{Name: name})
 	sub.run(f)
-	c.report.Checks[at] = sub.entry()
+	if e := sub.entry(); !sub.children || len(e.Messages) > 0 {
+		c.report.Checks[at] = e
+	} else {
+		// A group of checks (a transport) whose checks all said what
+		// happened: only they are checks of the report. A group that
+		// failed on its own (a plugin that would not start) stays.
+		c.report.Checks = append(c.report.Checks[:at], c.report.Checks[at+1:]...)
+	}
 	if sub.failed {
 		c.mu.Lock()
 		c.failed = true

@@ -70,3 +70,30 @@ func TestAdapterNameComesFromThePluginFileName(t *testing.T) {
 		}
 	}
 }
+
+// A transport is a group of checks: its checks are named after it, and
+// the group itself is a line of the report only when it failed on its own
+// (a plugin that would not start; RunPlugin calls that "GROUP/setup").
+func TestGroupsNameTheirChecksAndReportOnlyTheirOwnFailure(t *testing.T) {
+	report := &Report{}
+	root := &collector{report: report}
+	root.run(func(t T) {
+		t.Run("pooled", func(t T) {
+			t.Run("info", func(T) {})
+			t.Run("second-instance", func(t T) { t.Error("closed") })
+		})
+		t.Run("process", func(t T) {
+			t.Run("info", func(T) {})
+			t.Fatal("cannot start")
+		})
+		t.Run("never-started", func(t T) { t.Fatal("no such file") })
+	})
+	var names []string
+	for _, c := range report.Checks {
+		names = append(names, string(c.Result)+" "+c.Name)
+	}
+	want := "PASS pooled/info,FAIL pooled/second-instance,FAIL process,PASS process/info,FAIL never-started"
+	if got := strings.Join(names, ","); got != want {
+		t.Errorf("checks %s\nwant   %s", got, want)
+	}
+}

@@ -246,7 +246,7 @@ func (p *Pool) reserve(ctx context.Context, l Launch, r role) (*pooledProcess, *
 			}
 		}
 		if fresh {
-			p.start(ctx, pp, l)
+			p.start(ctx, pp, l, r)
 		}
 		select {
 		case <-pp.ready:
@@ -339,7 +339,7 @@ func (p *Pool) dropExitedLocked(key string) {
 // apart, then closes pp.ready. The start does not end with ctx: the Opens
 // waiting for it have their own ctx, and an abandoned process is stopped
 // when idle. go-plugin bounds it with StartTimeout.
-func (p *Pool) start(ctx context.Context, pp *pooledProcess, l Launch) {
+func (p *Pool) start(ctx context.Context, pp *pooledProcess, l Launch, ro role) {
 	defer close(pp.ready)
 	lc := l
 	lc.Config = adapters.Config{Name: l.Adapter} // the process serves many instances
@@ -353,7 +353,7 @@ func (p *Pool) start(ctx context.Context, pp *pooledProcess, l Launch) {
 	if err == nil {
 		clients, err = dispense(cp)
 		if err == nil {
-			single, err = probeSingle(ctx, clients.source)
+			single, err = probeSingle(ctx, clients, ro)
 		}
 		if err != nil {
 			proc.kill()
@@ -375,12 +375,21 @@ func (p *Pool) start(ctx context.Context, pp *pooledProcess, l Launch) {
 	pp.proc, pp.clients, pp.single = proc, clients, single
 }
 
-// probeSingle asks a fresh process to release an instance it never had:
-// a plugin with named instances answers OK, an older one Unimplemented.
-func probeSingle(ctx context.Context, rpc pb.SourceServiceClient) (bool, error) {
+// probeSingle asks a fresh process to release an instance it never had,
+// through the service of the role it was started for: a plugin with named
+// instances answers OK, an older one Unimplemented. (A plugin that serves
+// only a sink, as one written in another language does, has no
+// SourceService at all: probing that would take every such plugin for an
+// old one and give it a process per instance.)
+func probeSingle(ctx context.Context, clients *wireClients, ro role) (bool, error) {
 	ctx, cancel := context.WithTimeout(wire.WithInstance(ctx, "probe"), StartTimeout)
 	defer cancel()
-	_, err := rpc.Release(ctx, &pb.SourceServiceReleaseRequest{})
+	var err error
+	if ro == roleSink {
+		_, err = clients.sink.Release(ctx, &pb.SinkServiceReleaseRequest{})
+	} else {
+		_, err = clients.source.Release(ctx, &pb.SourceServiceReleaseRequest{})
+	}
 	if status.Code(err) == codes.Unimplemented {
 		return true, nil
 	}

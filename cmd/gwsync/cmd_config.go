@@ -32,7 +32,11 @@ func runConfig(ctx context.Context, args []string) error {
 	var problems []error
 	check := func(p config.Plugin, tz string, sink bool) {
 		if _, builtin := adapters.Lookup(p.Plugin); !builtin {
-			if _, err := op.launch(p, tz); err != nil {
+			l, err := op.launch(p, tz)
+			if err == nil {
+				err = op.checkPin(p, l)
+			}
+			if err != nil {
 				problems = append(problems, err)
 			}
 			return // an external plugin's options are checked when it starts

@@ -35,8 +35,12 @@ func TestMain(m *testing.M) {
 	}
 	// `gwsync plugin test`'s test starts this binary as a deliberately
 	// broken sink plugin (plugin_test_e2e_test.go).
-	if os.Getenv(brokenSinkEnv) == "1" {
+	switch os.Getenv(brokenSinkEnv) {
+	case "1":
 		serveBrokenSink()
+		os.Exit(0)
+	case brokenWhenPooled:
+		serveSharedStoreSink()
 		os.Exit(0)
 	}
 	dir, err := os.MkdirTemp("", "gwsync-e2e-")

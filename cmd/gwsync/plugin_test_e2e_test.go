@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -95,11 +97,10 @@ func writeOptions(t *testing.T, dir, yaml string) string {
 func TestPluginTestPassesTheBuiltinMemorySink(t *testing.T) {
 	dir := t.TempDir()
 	r := runPluginTestCmd(t, builtinPlugin(t, dir, "memory"), "--kind", "sink")
-	requireReport(t, r, exitOK, map[string]conformance.Result{"seed-fixture": conformance.Pass, "update-times": conformance.Pass, "list-changes": conformance.Skip})
-	// The built-in memory sink keeps no change cursor (only tests in
-	// process turn memory.Store.ChangeCursor on), so the optional
-	// list-changes check is skipped.
-	if !strings.Contains(r.stdout, `(sink "memory")`) || !strings.Contains(r.stdout, "10 passed, 0 failed, 1 skipped") || !strings.Contains(r.stdout, "SKIP  list-changes") {
+	requireReport(t, r, exitOK, map[string]conformance.Result{"pooled/seed-fixture": conformance.Pass, "pooled/second-instance": conformance.Pass,
+		"process/seed-fixture": conformance.Pass, "process/update-times": conformance.Pass,
+		"process/list-changes": conformance.Skip}) // the memory sink keeps no change cursor
+	if !strings.Contains(r.stdout, `(sink "memory")`) || !strings.Contains(r.stdout, "17 passed, 0 failed, 1 skipped") {
 		t.Errorf("report heading or count:\n%s", r.stdout)
 	}
 }
@@ -111,13 +112,13 @@ func TestPluginTestPassesTheBuiltinCrmsqlSinkWithItsOptions(t *testing.T) {
 	opts := writeOptions(t, dir, "dsn: sqlite:./crm.db\n")
 	// PATH after the flags works as well as before them.
 	r := runPluginTestCmd(t, "--config", opts, plugin)
-	requireReport(t, r, exitOK, map[string]conformance.Result{"upsert-same-key": conformance.Pass})
+	requireReport(t, r, exitOK, map[string]conformance.Result{"process/upsert-same-key": conformance.Pass})
 	if _, err := os.Stat(filepath.Join(dir, "crm.db")); err != nil {
 		t.Errorf("the options' relative dsn did not reach the plugin: %v", err)
 	}
 	// The same CRM again holds more than the fixture: a readable refusal.
 	again := runPluginTestCmd(t, plugin, "--config", opts)
-	requireReport(t, again, exitError, map[string]conformance.Result{"seed-fixture": conformance.Fail})
+	requireReport(t, again, exitError, map[string]conformance.Result{"pooled/seed-fixture": conformance.Fail})
 	if !strings.Contains(again.stdout, "point the options at an empty test CRM") {
 		t.Errorf("second run against the same CRM:\n%s", again.stdout)
 	}
@@ -131,8 +132,10 @@ func TestPluginTestPassesTheBuiltinFilesSource(t *testing.T) {
 	}
 	opts := writeOptions(t, dir, string(optsJSON)) // JSON is YAML
 	r := runPluginTestCmd(t, builtinPlugin(t, dir, "files"), "--kind", "source", "--config", opts)
-	requireReport(t, r, exitOK, map[string]conformance.Result{"snapshot": conformance.Pass, "put-times": conformance.Pass,
-		"read-attachment": conformance.Skip, "committed": conformance.Skip}) // files declares neither
+	requireReport(t, r, exitOK, map[string]conformance.Result{"pooled/snapshot": conformance.Pass, "pooled/second-instance": conformance.Pass,
+		"process/snapshot": conformance.Pass, "process/put-times": conformance.Pass,
+		// files declares neither
+		"pooled/read-attachment": conformance.Skip, "process/read-attachment": conformance.Skip, "process/committed": conformance.Skip})
 }
 
 func TestPluginTestFailsABrokenSinkNamingTheCheckAndWhy(t *testing.T) {
@@ -143,7 +146,7 @@ func TestPluginTestFailsABrokenSinkNamingTheCheckAndWhy(t *testing.T) {
 	}
 	broken := pluginWrapper(t, dir, "broken", fmt.Sprintf("%s=1 exec '%s'", brokenSinkEnv, self))
 	r := runPluginTestCmd(t, broken, "--kind", "sink")
-	requireReport(t, r, exitError, map[string]conformance.Result{"update-times": conformance.Fail, "list-changes": conformance.Skip})
+	requireReport(t, r, exitError, map[string]conformance.Result{"process/update-times": conformance.Fail, "process/list-changes": conformance.Skip})
 	if !strings.Contains(r.stdout, "UpdateTimes with stale version: no error, want conflict") {
 		t.Errorf("the failure does not say why:\n%s", r.stdout)
 	}
@@ -152,11 +155,29 @@ func TestPluginTestFailsABrokenSinkNamingTheCheckAndWhy(t *testing.T) {
 	}
 }
 
+// A plugin that works in a process of its own but breaks when one process
+// serves several instances (here: closing one instance closes the store
+// all of them share) fails `plugin test`, in the pooled check that shows
+// it, and passes everything else.
+func TestPluginTestFailsASinkThatBreaksOnlyWhenPooled(t *testing.T) {
+	dir := t.TempDir()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plugin := pluginWrapper(t, dir, "sharedstore", fmt.Sprintf("%s=%s exec '%s'", brokenSinkEnv, brokenWhenPooled, self))
+	r := runPluginTestCmd(t, plugin, "--kind", "sink")
+	requireReport(t, r, exitError, map[string]conformance.Result{"pooled/second-instance": conformance.Fail, "process/list-changes": conformance.Skip})
+	if !strings.Contains(r.stdout, "the first instance fails after a second instance in its process was closed") {
+		t.Errorf("the failure does not say why:\n%s", r.stdout)
+	}
+}
+
 func TestPluginTestFailsWhatIsNoPluginInSetup(t *testing.T) {
 	dir := t.TempDir()
 	notPlugin := pluginWrapper(t, dir, "chatty", "echo 'hello, I am not a plugin'; exit 3")
 	r := runPluginTestCmd(t, notPlugin)
-	requireReport(t, r, exitError, map[string]conformance.Result{"setup": conformance.Fail})
+	requireReport(t, r, exitError, map[string]conformance.Result{"pooled/setup": conformance.Fail, "process/setup": conformance.Fail})
 	if !strings.Contains(r.stdout, "open sink chatty") {
 		t.Errorf("setup failure does not name what failed:\n%s", r.stdout)
 	}
@@ -177,6 +198,44 @@ func (b brokenSink) UpdateTimes(ctx context.Context, changes []adapters.TimeChan
 		changes[i].IfVersion = ""
 	}
 	return b.Sink.UpdateTimes(ctx, changes)
+}
+
+// brokenWhenPooled, as brokenSinkEnv's value, serves sharedStoreSink.
+const brokenWhenPooled = "pooled"
+
+// sharedStore is the one memory sink every instance of a sharedStoreSink
+// process uses, and whether an instance's Close closed it.
+var sharedStore struct {
+	once   sync.Once
+	sink   adapters.Sink
+	closed atomic.Bool
+}
+
+// sharedStoreSink is the defect of a plugin written for one instance per
+// process: the store is global, and closing any instance closes it.
+type sharedStoreSink struct{ adapters.Sink }
+
+func (s sharedStoreSink) ListActivities(ctx context.Context, q adapters.ActivityQuery, emit func(adapters.Activity) error) (adapters.ListEnd, error) {
+	if sharedStore.closed.Load() {
+		return adapters.ListEnd{}, adapters.Errorf(adapters.CodeTemporary, "store closed")
+	}
+	return s.Sink.ListActivities(ctx, q, emit)
+}
+
+func (s sharedStoreSink) Close() error {
+	sharedStore.closed.Store(true)
+	return nil
+}
+
+func serveSharedStoreSink() {
+	sdk.ServeSink(func(cfg adapters.Config) (adapters.Sink, error) {
+		sink, err := adapters.NewSink("memory", cfg) // checks the options
+		if err != nil {
+			return nil, err
+		}
+		sharedStore.once.Do(func() { sharedStore.sink = sink })
+		return sharedStoreSink{sharedStore.sink}, nil
+	})
 }
 
 func serveBrokenSink() {

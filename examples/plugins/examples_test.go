@@ -258,13 +258,14 @@ func TestPluginTest(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := gwsync(t, env, "plugin", "test", plugin, "--kind", "sink", "--config", opts)
-		for _, check := range []string{"seed-fixture", "lists-crm-activities", "upsert-same-key", "update-times", "followup-refused"} {
+		for _, check := range []string{"pooled/seed-fixture", "pooled/lists-crm-activities", "pooled/second-instance",
+			"process/seed-fixture", "process/upsert-same-key", "process/update-times", "process/followup-refused"} {
 			if !strings.Contains(out, "PASS  "+check+"\n") {
 				t.Errorf("no PASS for %s in the report:\n%s", check, out)
 			}
 		}
-		// ListChanges is an optional capability neither example declares.
-		if !strings.Contains(out, "SKIP  list-changes\n") || !strings.Contains(out, " 0 failed, 1 skipped") {
+		// Neither example keeps a change cursor: ListChanges is optional.
+		if !strings.Contains(out, "SKIP  process/list-changes\n") || !strings.Contains(out, " 0 failed, 1 skipped") {
 			t.Errorf("report:\n%s", out)
 		}
 	}

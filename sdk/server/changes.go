@@ -9,7 +9,7 @@ import (
 // ListChanges streams a change listing as ListActivities does. A sink
 // that is no adapters.ChangeLister answers Unsupported.
 func (s *sinkServer) ListChanges(req *pb.ListChangesRequest, stream pb.SinkService_ListChangesServer) error {
-	sink, err := s.instances.get(stream.Context())
+	sink, err := s.get(stream.Context())
 	if err != nil {
 		return err
 	}

@@ -8,67 +8,46 @@ import (
 	"github.com/gwsync/gwsync/sdk/wire"
 )
 
-// sinkServer serves adapters.Sinks over SinkService, by instance like
-// sourceServer.
+// sinkServer serves adapters.Sinks over SinkService: the unnamed instance
+// of a process started per run, or the named instances of a pooled
+// process (service.go, instances.go).
 type sinkServer struct {
 	pb.UnimplementedSinkServiceServer
-	env       *Env
-	instances instanceTable[adapters.Sink]
+	*adapterService[adapters.Sink]
 }
 
 func newSinkServer(env *Env) *sinkServer {
-	s := &sinkServer{env: env}
-	env.track(s.instances.closeAll)
-	return s
+	return &sinkServer{adapterService: newAdapterService(env, env.newSink)}
 }
 
-// Configure builds the requested registered sink as the instance the call
-// names. Errors as for sourceServer.Configure.
+// Configure builds the sink the call asks for; see adapterService.configure.
 func (s *sinkServer) Configure(ctx context.Context, req *pb.SinkServiceConfigureRequest) (*pb.SinkServiceConfigureResponse, error) {
-	name, cfg, err := s.env.config(req.GetConfig())
-	if err != nil {
-		return nil, wire.CallErrorToWire(err)
-	}
-	instance := wire.InstanceOf(ctx)
-	if s.instances.taken(instance) {
-		return nil, errConfiguredTwice
-	}
-	sink, err := s.env.newSink(name, cfg)
-	if err != nil {
-		return nil, wire.CallErrorToWire(err)
-	}
-	if err := s.instances.add(instance, sink); err != nil {
-		_ = sink.Close()
+	if err := s.configure(ctx, req.GetConfig()); err != nil {
 		return nil, err
 	}
-	announceInstances(ctx, instance)
 	return &pb.SinkServiceConfigureResponse{}, nil
 }
 
 // Release closes the instance the call names; see instanceTable.release.
 func (s *sinkServer) Release(ctx context.Context, _ *pb.SinkServiceReleaseRequest) (*pb.SinkServiceReleaseResponse, error) {
-	if err := s.instances.release(ctx); err != nil {
-		return nil, wire.CallErrorToWire(err)
+	if err := s.release(ctx); err != nil {
+		return nil, err
 	}
 	return &pb.SinkServiceReleaseResponse{}, nil
 }
 
 func (s *sinkServer) Info(ctx context.Context, _ *pb.SinkServiceInfoRequest) (*pb.SinkServiceInfoResponse, error) {
-	sink, err := s.instances.get(ctx)
+	info, err := s.info(ctx)
 	if err != nil {
 		return nil, err
 	}
-	info, err := sink.Info(ctx)
-	if err != nil {
-		return nil, wire.CallErrorToWire(err)
-	}
-	return &pb.SinkServiceInfoResponse{Info: wire.InfoToWire(info)}, nil
+	return &pb.SinkServiceInfoResponse{Info: info}, nil
 }
 
 // ListActivities streams the activities in batches and finishes a
 // successful listing with the end marker (see sourceServer.Snapshot).
 func (s *sinkServer) ListActivities(req *pb.ListActivitiesRequest, stream pb.SinkService_ListActivitiesServer) error {
-	sink, err := s.instances.get(stream.Context())
+	sink, err := s.get(stream.Context())
 	if err != nil {
 		return err
 	}
@@ -85,7 +64,7 @@ func (s *sinkServer) ListActivities(req *pb.ListActivitiesRequest, stream pb.Sin
 }
 
 func (s *sinkServer) Upsert(ctx context.Context, req *pb.UpsertRequest) (*pb.UpsertResponse, error) {
-	sink, err := s.instances.get(ctx)
+	sink, err := s.get(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +81,7 @@ func (s *sinkServer) Upsert(ctx context.Context, req *pb.UpsertRequest) (*pb.Ups
 }
 
 func (s *sinkServer) UpdateTimes(ctx context.Context, req *pb.UpdateTimesRequest) (*pb.UpdateTimesResponse, error) {
-	sink, err := s.instances.get(ctx)
+	sink, err := s.get(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -10,66 +10,39 @@ import (
 
 // sourceServer serves adapters.Sources over SourceService: the unnamed
 // instance of a process started per run, or the named instances of a
-// pooled process (instances.go).
+// pooled process (service.go, instances.go).
 type sourceServer struct {
 	pb.UnimplementedSourceServiceServer
-	env       *Env
-	instances instanceTable[adapters.Source]
+	*adapterService[adapters.Source]
 }
 
-// newSourceServer makes the service; the process closes its instances
-// when it stops serving.
 func newSourceServer(env *Env) *sourceServer {
-	s := &sourceServer{env: env}
-	env.track(s.instances.closeAll)
-	return s
+	return &sourceServer{adapterService: newAdapterService(env, env.newSource)}
 }
 
-// Configure builds the requested registered source as the instance the
-// call names. Errors: InvalidConfig (unknown adapter, bad options) and
-// whatever the constructor returns; FailedPrecondition when that instance
-// is configured already.
+// Configure builds the source the call asks for; see
+// adapterService.configure.
 func (s *sourceServer) Configure(ctx context.Context, req *pb.SourceServiceConfigureRequest) (*pb.SourceServiceConfigureResponse, error) {
-	name, cfg, err := s.env.config(req.GetConfig())
-	if err != nil {
-		return nil, wire.CallErrorToWire(err)
-	}
-	instance := wire.InstanceOf(ctx)
-	if s.instances.taken(instance) {
-		return nil, errConfiguredTwice
-	}
-	src, err := s.env.newSource(name, cfg)
-	if err != nil {
-		return nil, wire.CallErrorToWire(err)
-	}
-	if err := s.instances.add(instance, src); err != nil {
-		_ = src.Close() // a concurrent Configure of the same name won
+	if err := s.configure(ctx, req.GetConfig()); err != nil {
 		return nil, err
 	}
-	announceInstances(ctx, instance)
-	// No capabilities here: the adapter declares them in Info, once,
-	// and the host reads them from there only.
 	return &pb.SourceServiceConfigureResponse{}, nil
 }
 
 // Release closes the instance the call names; see instanceTable.release.
 func (s *sourceServer) Release(ctx context.Context, _ *pb.SourceServiceReleaseRequest) (*pb.SourceServiceReleaseResponse, error) {
-	if err := s.instances.release(ctx); err != nil {
-		return nil, wire.CallErrorToWire(err)
+	if err := s.release(ctx); err != nil {
+		return nil, err
 	}
 	return &pb.SourceServiceReleaseResponse{}, nil
 }
 
 func (s *sourceServer) Info(ctx context.Context, _ *pb.SourceServiceInfoRequest) (*pb.SourceServiceInfoResponse, error) {
-	src, err := s.instances.get(ctx)
+	info, err := s.info(ctx)
 	if err != nil {
 		return nil, err
 	}
-	info, err := src.Info(ctx)
-	if err != nil {
-		return nil, wire.CallErrorToWire(err)
-	}
-	return &pb.SourceServiceInfoResponse{Info: wire.InfoToWire(info)}, nil
+	return &pb.SourceServiceInfoResponse{Info: info}, nil
 }
 
 // Snapshot streams the adapter's items in batches and always finishes a
@@ -79,7 +52,7 @@ func (s *sourceServer) Info(ctx context.Context, _ *pb.SourceServiceInfoRequest)
 // of NewGRPCServer sends as they are: the one snapshot path of every
 // transport.
 func (s *sourceServer) Snapshot(req *pb.SnapshotRequest, stream pb.SourceService_SnapshotServer) error {
-	src, err := s.instances.get(stream.Context())
+	src, err := s.get(stream.Context())
 	if err != nil {
 		return err
 	}
@@ -99,7 +72,7 @@ func (s *sourceServer) Snapshot(req *pb.SnapshotRequest, stream pb.SourceService
 // PutTimes forwards to the adapter's TimeWriter; Unsupported when it has
 // none.
 func (s *sourceServer) PutTimes(ctx context.Context, req *pb.PutTimesRequest) (*pb.PutTimesResponse, error) {
-	src, err := s.instances.get(ctx)
+	src, err := s.get(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +89,7 @@ func (s *sourceServer) PutTimes(ctx context.Context, req *pb.PutTimesRequest) (*
 
 // Export forwards to the adapter's Exporter; Unsupported when it has none.
 func (s *sourceServer) Export(ctx context.Context, req *pb.ExportRequest) (*pb.ExportResponse, error) {
-	src, err := s.instances.get(ctx)
+	src, err := s.get(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +107,7 @@ func (s *sourceServer) Export(ctx context.Context, req *pb.ExportRequest) (*pb.E
 // ReadAttachment forwards to the adapter's AttachmentReader; Unsupported
 // when it has none.
 func (s *sourceServer) ReadAttachment(ctx context.Context, req *pb.ReadAttachmentRequest) (*pb.ReadAttachmentResponse, error) {
-	src, err := s.instances.get(ctx)
+	src, err := s.get(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +125,7 @@ func (s *sourceServer) ReadAttachment(ctx context.Context, req *pb.ReadAttachmen
 // Committed forwards to the adapter's Committer; Unsupported when it has
 // none.
 func (s *sourceServer) Committed(ctx context.Context, req *pb.CommittedRequest) (*pb.CommittedResponse, error) {
-	src, err := s.instances.get(ctx)
+	src, err := s.get(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -16,8 +16,8 @@ import (
 // ItemToWire converts an item for an ExportResult (invalid UTF-8 repaired,
 // see SafeItem).
 func ItemToWire(it *adapters.Item) *pb.Item {
-	var inner []byte
-	raw := appendItemFields(nil, &inner, SafeItem(it))
+	var nested nestedScratch
+	raw := appendItemFields(nil, &nested, SafeItem(it))
 	out := &pb.Item{}
 	if err := proto.Unmarshal(raw, out); err != nil {
 		// The encoder wrote these bytes itself; failing to read them is
@@ -44,26 +44,4 @@ func ItemFromWire(p *pb.Item) adapters.Item {
 		it.Unreadable = "decoding the exported item: " + err.Error()
 	}
 	return it
-}
-
-func attachmentsToWire(list []adapters.Attachment) []*pb.Attachment {
-	if len(list) == 0 {
-		return nil
-	}
-	out := make([]*pb.Attachment, len(list))
-	for i, a := range list {
-		out[i] = &pb.Attachment{Name: a.Name, Type: a.Type, Size: a.Size, Part: a.Part, Data: a.Data, Stored: a.Stored}
-	}
-	return out
-}
-
-func attachmentsFromWire(list []*pb.Attachment) []adapters.Attachment {
-	if len(list) == 0 {
-		return nil
-	}
-	out := make([]adapters.Attachment, len(list))
-	for i, a := range list {
-		out[i] = adapters.Attachment{Name: a.GetName(), Type: a.GetType(), Size: a.GetSize(), Part: a.GetPart(), Data: a.GetData(), Stored: a.GetStored()}
-	}
-	return out
 }

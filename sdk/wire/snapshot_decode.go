@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/gwsync/gwsync/adapters"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
 )
 
 // Snapshots are the hot path of the protocol: a 100,000-item snapshot is
@@ -53,19 +54,18 @@ func (c SnapshotCodec) Unmarshal(data mem.BufferSlice, v any) error {
 // Field numbers of plugins/proto/gwsync/plugin/v1 (types.proto and
 // source.proto). The decoder test fails if one of them drifts.
 const (
-	fSnapshotItems, fSnapshotEnd                        = 1, 2
-	fEndCount, fEndCursor, fEndComplete                 = 1, 2, 3
-	fRasterStart, fRasterEnd, fRasterDue                = 1, 2, 3
-	fRasterAllDay, fRasterTimeZone                      = 4, 5
-	fTimestampSeconds, fTimestampNanos                  = 1, 2
-	fAttachmentName, fAttachmentType, fAttachmentSize   = 1, 2, 3
-	fAttachmentPart, fAttachmentData, fAttachmentStored = 4, 5, 6
+	fSnapshotItems, fSnapshotEnd         = 1, 2
+	fEndCount, fEndCursor, fEndComplete  = 1, 2, 3
+	fRasterStart, fRasterEnd, fRasterDue = 1, 2, 3
+	fRasterAllDay, fRasterTimeZone       = 4, 5
+	fTimestampSeconds, fTimestampNanos   = 1, 2
 )
 
 // wireDecoder hands out strings as substrings of one copy of the message.
 type wireDecoder struct {
 	buf []byte
 	str string
+	att pb.Attachment // reused by the generated Attachment decoder
 }
 
 // text returns v, a subslice of d.buf, as a substring of d.str: v's
@@ -223,28 +223,6 @@ func (d *wireDecoder) raster(b []byte, r *adapters.Raster) error {
 			r.AllDay = x != 0
 		case fRasterTimeZone:
 			r.TimeZone = d.text(v)
-		}
-		return nil
-	})
-}
-
-func (d *wireDecoder) attachment(b []byte, a *adapters.Attachment) error {
-	return eachField(b, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
-		switch num {
-		case fAttachmentName:
-			a.Name = d.text(v)
-		case fAttachmentType:
-			a.Type = d.text(v)
-		case fAttachmentSize:
-			a.Size = int64(x)
-		case fAttachmentPart:
-			a.Part = d.text(v)
-		case fAttachmentData:
-			// Snapshots never carry content; should a plugin send some,
-			// it gets its own copy rather than pinning the batch.
-			a.Data = append([]byte(nil), v...)
-		case fAttachmentStored:
-			a.Stored = x != 0
 		}
 		return nil
 	})

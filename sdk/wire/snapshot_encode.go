@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/gwsync/gwsync/adapters"
+	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
 )
 
 // The one encoder of message Item, and the plugin side of the snapshot hot
@@ -48,7 +49,7 @@ func (c ServerCodec) Unmarshal(data mem.BufferSlice, v any) error { return c.pro
 type SnapshotEncoder struct {
 	buf     []byte
 	scratch []byte // one item, before its length prefix is known
-	inner   []byte // a nested message inside the item
+	nested  nestedScratch
 	n       int
 }
 
@@ -61,16 +62,21 @@ func NewSnapshotEncoder() *SnapshotEncoder {
 // whether the batch is full: MaxBatchItems items or MaxBatchBytes bytes
 // (a single bigger item still travels, alone). Send Take(nil) then.
 func (e *SnapshotEncoder) Add(it *adapters.Item) (full bool) {
-	e.scratch = appendItemFields(e.scratch[:0], &e.inner, SafeItem(it))
+	e.scratch = appendItemFields(e.scratch[:0], &e.nested, SafeItem(it))
 	e.buf = appendMessage(e.buf, fSnapshotItems, e.scratch)
 	e.n++
 	return e.n >= MaxBatchItems || len(e.buf) >= MaxBatchBytes
 }
 
-// appendItemFields appends the fields of message Item; inner is scratch
-// space for nested messages.
-func appendItemFields(b []byte, inner *[]byte, it *adapters.Item) []byte {
-	in := *inner
+// nestedScratch is reused for the messages nested in an item.
+type nestedScratch struct {
+	inner []byte        // a nested message's bytes, before its length is known
+	att   pb.Attachment // the generated Attachment its encoder fills
+}
+
+// appendItemFields appends the fields of message Item.
+func appendItemFields(b []byte, nested *nestedScratch, it *adapters.Item) []byte {
+	in := nested.inner
 	b = appendString(b, 1, it.ID)
 	b = appendString(b, 2, it.Key)
 	b = appendString(b, 3, it.Version)
@@ -85,13 +91,8 @@ func appendItemFields(b []byte, inner *[]byte, it *adapters.Item) []byte {
 	b = appendStrings(b, 11, it.To)
 	b = appendStrings(b, 12, it.Cc)
 	b = appendStrings(b, 13, it.Attendees)
-	for _, a := range it.Attachments {
-		in = appendString(in[:0], fAttachmentName, a.Name)
-		in = appendString(in, fAttachmentType, a.Type)
-		in = appendVarint(in, fAttachmentSize, uint64(a.Size))
-		in = appendString(in, fAttachmentPart, a.Part)
-		in = appendBytes(in, fAttachmentData, a.Data)
-		in = appendBool(in, fAttachmentStored, a.Stored)
+	for i := range it.Attachments {
+		in = appendAttachment(in[:0], &it.Attachments[i], &nested.att)
 		b = appendMessage(b, 14, in)
 	}
 	b = appendTimestamp(b, 15, it.Date)
@@ -103,7 +104,7 @@ func appendItemFields(b []byte, inner *[]byte, it *adapters.Item) []byte {
 	b = appendStrings(b, 21, it.Warnings)
 	b = appendString(b, 22, it.Unreadable)
 	b = appendBool(b, 23, it.Private)
-	*inner = in
+	nested.inner = in
 	return b
 }
 
@@ -131,14 +132,6 @@ func appendString(b []byte, num protowire.Number, s string) []byte {
 	}
 	b = protowire.AppendTag(b, num, protowire.BytesType)
 	return protowire.AppendString(b, s)
-}
-
-func appendBytes(b []byte, num protowire.Number, v []byte) []byte {
-	if len(v) == 0 {
-		return b
-	}
-	b = protowire.AppendTag(b, num, protowire.BytesType)
-	return protowire.AppendBytes(b, v)
 }
 
 func appendStrings(b []byte, num protowire.Number, list []string) []byte {

@@ -59,14 +59,9 @@ func SafeItem(it *adapters.Item) *adapters.Item {
 	fixAll("cc", &fixed.Cc)
 	fixAll("attendees", &fixed.Attendees)
 	fixAll("warnings", &fixed.Warnings)
-	if len(fixed.Attachments) > 0 {
-		atts := make([]adapters.Attachment, len(fixed.Attachments))
-		copy(atts, fixed.Attachments)
-		for i := range atts {
-			fix("attachment name", &atts[i].Name)
-			fix("attachment type", &atts[i].Type)
-		}
-		fixed.Attachments = atts
+	if !attachmentsValid(fixed.Attachments) {
+		fixed.Attachments = safeAttachments(fixed.Attachments)
+		repaired = append(repaired, "attachments")
 	}
 	fixed.Warnings = append(append([]string(nil), fixed.Warnings...),
 		"invalid UTF-8 replaced with U+FFFD in: "+strings.Join(repaired, ", "))
@@ -80,12 +75,7 @@ func itemIsValidUTF8(it *adapters.Item) bool {
 			return false
 		}
 	}
-	for _, a := range it.Attachments {
-		if !utf8.ValidString(a.Name) || !utf8.ValidString(a.Type) {
-			return false
-		}
-	}
-	return validStrings(it.To) && validStrings(it.Cc) && validStrings(it.Attendees) && validStrings(it.Warnings)
+	return attachmentsValid(it.Attachments) && validStrings(it.To) && validStrings(it.Cc) && validStrings(it.Attendees) && validStrings(it.Warnings)
 }
 
 // SafeActivity returns a with every string made valid UTF-8 (an
@@ -117,22 +107,32 @@ func SafeActivity(a *adapters.Activity) *adapters.Activity {
 	fixed.Type = adapters.ActivityType(strings.ToValidUTF8(string(a.Type), replacement))
 	fixed.Busy = adapters.BusyStatus(strings.ToValidUTF8(string(a.Busy), replacement))
 	if !attachmentsValid(a.Attachments) {
-		atts := make([]adapters.Attachment, len(a.Attachments))
-		for i, at := range a.Attachments {
-			atts[i] = adapters.Attachment{Name: strings.ToValidUTF8(at.Name, replacement), Type: strings.ToValidUTF8(at.Type, replacement), Size: at.Size}
-		}
-		fixed.Attachments = atts
+		fixed.Attachments = safeAttachments(a.Attachments)
 	}
 	return &fixed
 }
 
 func attachmentsValid(list []adapters.Attachment) bool {
 	for _, a := range list {
-		if !utf8.ValidString(a.Name) || !utf8.ValidString(a.Type) {
+		if !utf8.ValidString(a.Name) || !utf8.ValidString(a.Type) || !utf8.ValidString(a.Part) {
 			return false
 		}
 	}
 	return true
+}
+
+// safeAttachments returns a copy of list with the strings of message
+// Attachment made valid UTF-8 and everything else (size, content, stored)
+// kept: the one repair of attachments, for items and activities alike.
+func safeAttachments(list []adapters.Attachment) []adapters.Attachment {
+	out := make([]adapters.Attachment, len(list))
+	copy(out, list)
+	for i := range out {
+		for _, s := range []*string{&out[i].Name, &out[i].Type, &out[i].Part} {
+			*s = strings.ToValidUTF8(*s, replacement)
+		}
+	}
+	return out
 }
 
 func validStrings(list []string) bool {

@@ -102,7 +102,9 @@ class SinkService(sink_pb2_grpc.SinkServiceServicer):
 
     def Info(self, request, context):
         self._store(context)
-        # No optional capability: a sink has none in v1.
+        # No optional capability: ListChanges (a change cursor) is left to
+        # the generated servicer, which answers UNIMPLEMENTED; gwsync never
+        # calls it unless Info declares list_changes.
         return sink_pb2.SinkServiceInfoResponse(info=types_pb2.Info(name=ADAPTER, version=VERSION))
 
     def ListActivities(self, request, context):
