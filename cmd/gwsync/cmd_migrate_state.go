@@ -89,7 +89,7 @@ func runMigrateState(ctx context.Context, args []string) error {
 
 type migrateCounts struct {
 	links, cursors, runs, results, failures, preferences int
-	perUser                                 map[string]migrateCounts
+	perUser                                              map[string]migrateCounts
 }
 
 // copyState copies everything of src into im.
