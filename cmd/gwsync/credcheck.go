@@ -7,7 +7,6 @@ import (
 	"github.com/gwsync/gwsync/adapters"
 	"github.com/gwsync/gwsync/adapters/credentials"
 	"github.com/gwsync/gwsync/config"
-	"github.com/gwsync/gwsync/web"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -19,7 +18,7 @@ import (
 // process: the check does not cross the plugin wire, so it costs no
 // process start. External plugins are started as for a run and asked
 // Info. The error never contains the password.
-func loginChecker(cfg *config.Config, logger hclog.Logger) web.CheckLoginFunc {
+func loginChecker(cfg *config.Config, logger hclog.Logger) func(ctx context.Context, user, source, password string) error {
 	return func(ctx context.Context, user, source, password string) error {
 		u, err := cfg.User(user)
 		if err != nil {
