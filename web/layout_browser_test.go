@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/gwsync/gwsync/adapters"
 )
 
 // viewport is a screen size the layout must fit without sideways
@@ -74,17 +76,35 @@ func TestBrowserEveryPageFits(t *testing.T) {
 	for _, v := range viewports {
 		t.Run(v.name, func(t *testing.T) {
 			ctx := browserFor(t, 3*time.Minute) // 13 pages, slow under -race on a busy machine
-			f, slow := slowFixture(t)
+			f, slow := slowFixtureWith(t, samWithIMAP(t), func(o *Options) {
+				withPreferences(t)(o)
+				o.CheckLogin = func(_ context.Context, _, source, pw string) error {
+					if pw != rightIMAPPassword {
+						return adapters.Errorf(adapters.CodeUnauthorized, "%s: LOGIN refused", source)
+					}
+					return nil
+				}
+			})
+			f.passwords = map[string]string{"inbox": rightIMAPPassword}
 			shot := sizedShots(t, v)
 			base := f.http.URL
 			page := func(name string) []chromedp.Action[chromedp.Void] {
 				return []chromedp.Action[chromedp.Void]{fits(t, v, name), shot.take(name)}
 			}
+			var refused string
 			steps := [][]chromedp.Action[chromedp.Void]{
 				{v.emulate(), chromedp.Navigate(base + "/login"), chromedp.WaitVisible(chromedp.ID("login-form"))},
 				page("0-login"),
 				{chromedp.SendKeys(chromedp.ID("user"), "sam"), chromedp.SendKeys(chromedp.ID("password"), testPassword),
-					chromedp.Click(chromedp.ID("login")), chromedp.WaitVisible(chromedp.ID("areas-form")),
+					chromedp.Click(chromedp.ID("login")), chromedp.WaitVisible(chromedp.ID("credentials-form"))},
+				page("0-credentials"),
+				// A wrong password is refused on the prompt page itself.
+				{chromedp.SendKeys(chromedp.CSS(`#credentials-form input[type="password"]`), wrongIMAPPassword),
+					chromedp.Click(chromedp.ID("save-credentials")), chromedp.WaitVisible(chromedp.ID("credentials-error")),
+					into(&refused, chromedp.Text(chromedp.ID("credentials-error")))},
+				page("0-credentials-refused"),
+				{chromedp.SendKeys(chromedp.CSS(`#credentials-form input[type="password"]`), rightIMAPPassword),
+					chromedp.Click(chromedp.ID("save-credentials")), chromedp.WaitVisible(chromedp.ID("areas-form")),
 					chromedp.Click(chromedp.CSS(`#area-resync input`))},
 				page("1-areas"),
 				{chromedp.Click(chromedp.ID("next")), chromedp.WaitVisible(`//p[@id="planning-text" and contains(., "items so far")]`)},
@@ -107,18 +127,27 @@ func TestBrowserEveryPageFits(t *testing.T) {
 				page("7-summary"),
 				{chromedp.Click(chromedp.ID("show-activities")), chromedp.WaitVisible(chromedp.ID("run-filter"))},
 				page("8-activities"),
-				{chromedp.Navigate(base + "/status"), chromedp.WaitVisible(chromedp.ID("runs"))},
-				page("9-status"),
+				{chromedp.Navigate(base + "/preferences"), chromedp.WaitVisible(chromedp.ID("preferences-form"))},
+				page("9-preferences"),
+				{chromedp.SetValue(`#preferences-form input[name="import_folder"]`, "Projects"),
+					chromedp.Click(chromedp.ID("save-preferences")), chromedp.WaitVisible(chromedp.ID("preferences-saved"))},
+				page("9-preferences-saved"),
+				{chromedp.Navigate(base + "/status"), chromedp.WaitVisible(chromedp.ID("runs")),
+					chromedp.WaitVisible(chromedp.ID("preference-changes"))},
+				page("10-status"),
 			}
 			if v.mobile {
 				steps = append(steps, []chromedp.Action[chromedp.Void]{
 					chromedp.Click(chromedp.CSS("#menu summary")), chromedp.WaitVisible(chromedp.CSS(".menu-panel nav"))},
-					page("10-menu"),
+					page("11-menu"),
 					[]chromedp.Action[chromedp.Void]{chromedp.Click(`//div[@class="menu-panel"]//a[text()="Imported activities"]`),
 						chromedp.WaitVisible(chromedp.ID("activities"))})
 			}
 			for i, s := range steps {
 				do(t, ctx, fmt.Sprintf("%s step %d", v.name, i), s...)
+			}
+			if want := "The password for mail at 127.0.0.1 (user sam@example.com) was refused."; !strings.Contains(refused, want) {
+				t.Errorf("the prompt says %q, want %q", refused, want)
 			}
 			if !v.mobile {
 				return

@@ -42,9 +42,18 @@ func (s *slowSource) Snapshot(ctx context.Context, req adapters.SnapshotRequest,
 
 // slowFixture serves sam with a source that holds its listing open.
 func slowFixture(t *testing.T) (*fixture, *slowSource) {
+	return slowFixtureWith(t, sam(t), nil)
+}
+
+// slowFixtureWith is slowFixture for user u, with edit applied to the
+// options first (nil: none).
+func slowFixtureWith(t *testing.T, u User, edit func(*Options)) (*fixture, *slowSource) {
 	var f *fixture
 	slow := &slowSource{release: make(chan struct{}), holding: make(chan struct{})}
-	f = newFixtureWith(t, []User{sam(t)}, func(o *Options) {
+	f = newFixtureWith(t, []User{u}, func(o *Options) {
+		if edit != nil {
+			edit(o)
+		}
 		open := o.OpenJob
 		o.OpenJob = func(ctx context.Context, user string, secrets map[string]string) (*engine.Job, func(), error) {
 			job, release, err := open(ctx, user, secrets)

@@ -15,7 +15,8 @@ type scheduleWorker struct {
 	w *Worker
 }
 
-// Work enqueues a scheduled sync for every automatic user who is due: who
+// Work enqueues a scheduled sync for every automatic user (now: see
+// automaticNow) who is due: who
 // has no finished sync job newer than Interval. Users with a sync queued or
 // running are skipped by the job's uniqueness. Errors: the database (the
 // next tick tries again).
@@ -31,7 +32,7 @@ func (s *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) e
 	now := time.Now()
 	var due []string
 	for _, u := range w.opts.Users {
-		if !u.Automatic || u.NeedsPassword {
+		if u.NeedsPassword || !w.automaticNow(ctx, u) {
 			continue
 		}
 		if t, ok := last[u.Name]; ok && now.Sub(t) < w.opts.Interval {
@@ -54,6 +55,22 @@ func (s *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) e
 	}
 	w.log.Info("schedule: syncs enqueued", "due", len(due), "enqueued", added)
 	return nil
+}
+
+// automaticNow says whether u is synced by the schedule now: the
+// configured Automatic, or, for a user who may change it, what
+// Options.AutomaticNow says. When that cannot be read (the database is
+// away) the configured value stands for this tick, and the log says why.
+func (w *Worker) automaticNow(ctx context.Context, u User) bool {
+	if !u.AutomaticByPreference || w.opts.AutomaticNow == nil {
+		return u.Automatic
+	}
+	on, err := w.opts.AutomaticNow(ctx, u.Name)
+	if err != nil {
+		w.log.Warn("schedule: cannot read the user's automatic matching, using the config's", "user", u.Name, "error", err)
+		return u.Automatic
+	}
+	return on
 }
 
 // lastFinished returns when each user's latest sync job finished (River's

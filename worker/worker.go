@@ -32,6 +32,10 @@ type User struct {
 	Name string
 	// Automatic users are synced by the periodic schedule.
 	Automatic bool
+	// AutomaticByPreference users may switch automatic matching on or
+	// off themselves (their preferences): the schedule asks
+	// Options.AutomaticNow each tick instead of trusting Automatic.
+	AutomaticByPreference bool
 	// NeedsPassword users have a source whose password is not in the
 	// config: only a manual run (with the typed password) can sync them,
 	// so the schedule leaves them out.
@@ -69,6 +73,11 @@ type Options struct {
 	// Interval is how often an automatic user is synced; 0 disables the
 	// periodic schedule in this process (another may still run it).
 	Interval time.Duration
+	// AutomaticNow says whether a user with AutomaticByPreference has
+	// automatic matching on now (cmd/gwsync reads the effective user, so
+	// a change in the web client's preferences reaches every worker at
+	// the next tick). nil: Automatic as configured.
+	AutomaticNow func(ctx context.Context, user string) (bool, error)
 	// ShutdownGrace is how long running syncs may go on after a shutdown
 	// began before they are cancelled and handed back to the queue.
 	ShutdownGrace time.Duration

@@ -23,8 +23,8 @@ const migrateStateHelp = `migrate-state --from sqlite:PATH [--to postgres://... 
 Copies an embedded deployment's state (--from sqlite:PATH) into an empty
 PostgreSQL state: --to, or else the state the config names. Every user's
 links (with the times both sides last agreed on and pending writes),
-cursors, outstanding failures (with the date first seen and attempts) and
-the run journal (ids, times, results) go over in one transaction: a
+cursors, outstanding failures (with the date first seen and attempts),
+preferences with their journal, and the run journal (ids, times, results) go over in one transaction: a
 failed copy leaves the target empty. A target that holds any state is
 refused. Stop every gwsync process on the old state first.`
 
@@ -80,16 +80,16 @@ func runMigrateState(ctx context.Context, args []string) error {
 	}
 	for _, u := range users {
 		p := n.perUser[u]
-		fmt.Printf("%s: %d links, %d cursors, %d outstanding failures copied\n", termSafe(u), p.links, p.cursors, p.failures)
+		fmt.Printf("%s: %d links, %d cursors, %d outstanding failures, %d preferences copied\n", termSafe(u), p.links, p.cursors, p.failures, p.preferences)
 	}
-	fmt.Printf("copied %d users from %s to %s: %d links, %d cursors, %d runs with %d results, %d outstanding failures\n",
-		len(users), termSafe(filepath.Clean(path)), dst.Name(), n.links, n.cursors, n.runs, n.results, n.failures)
+	fmt.Printf("copied %d users from %s to %s: %d links, %d cursors, %d runs with %d results, %d outstanding failures, %d preferences\n",
+		len(users), termSafe(filepath.Clean(path)), dst.Name(), n.links, n.cursors, n.runs, n.results, n.failures, n.preferences)
 	return nil
 }
 
 type migrateCounts struct {
-	links, cursors, runs, results, failures int
-	perUser                                 map[string]migrateCounts
+	links, cursors, runs, results, failures, preferences int
+	perUser                                              map[string]migrateCounts
 }
 
 // copyState copies everything of src into im.
@@ -133,7 +133,20 @@ func copyState(ctx context.Context, src state.Store, im *postgres.Importer, user
 			return err
 		}
 		n.failures += len(failures)
-		n.perUser[u] = migrateCounts{links: n.links - before.links, cursors: n.cursors - before.cursors, failures: n.failures - before.failures}
+		values, err := src.UserPreferences(ctx, u)
+		if err != nil {
+			return err
+		}
+		changes, err := src.PreferenceChanges(ctx, u, 0)
+		if err != nil {
+			return err
+		}
+		if err := im.PutPreferences(ctx, u, values, changes); err != nil {
+			return err
+		}
+		n.preferences += len(values)
+		n.perUser[u] = migrateCounts{links: n.links - before.links, cursors: n.cursors - before.cursors, failures: n.failures - before.failures,
+			preferences: n.preferences - before.preferences}
 	}
 	runs, err := src.Runs(ctx, "", 0)
 	if err != nil {
@@ -167,7 +180,8 @@ func sqliteUsers(ctx context.Context, path string) ([]string, error) {
 	}
 	defer db.Close()
 	rows, err := db.QueryContext(ctx, `SELECT user FROM links UNION SELECT user FROM cursors
-		UNION SELECT user FROM failures UNION SELECT user FROM runs ORDER BY 1`)
+		UNION SELECT user FROM failures UNION SELECT user FROM runs
+		UNION SELECT user FROM user_preferences UNION SELECT user FROM preference_changes ORDER BY 1`)
 	if err != nil {
 		return nil, fmt.Errorf("not a gwsync state (%w)", err)
 	}

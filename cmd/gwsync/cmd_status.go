@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -83,8 +85,9 @@ func printStatus(s runstatus.User, loc *time.Location) {
 			fmt.Printf("    error: %s\n", termSafe(r.Error))
 		}
 	}
-	for src, cur := range s.Cursors {
-		fmt.Printf("  cursor %s: %s\n", termSafe(src), termSafe(clip(cur, 60)))
+	// In source order: the same state always prints the same status.
+	for _, src := range slices.Sorted(maps.Keys(s.Cursors)) {
+		fmt.Printf("  cursor %s: %s\n", termSafe(src), termSafe(clip(s.Cursors[src], 60)))
 	}
 	for _, f := range s.Outstanding {
 		what := f.ItemID

@@ -86,7 +86,7 @@ func newWorker(cfg *config.Config, logger hclog.Logger, st state.Store, pool *pg
 		sealer = keys
 	}
 	return worker.New(worker.Options{Pool: pool, State: st, OpenJob: workerJobOpener(cfg, st, logger, crm, pluginPool), Sealer: sealer,
-		Users: workerUsers(cfg), Concurrency: cfg.Worker.Concurrency, RescueAfter: cfg.Worker.RescueAfter,
+		Users: workerUsers(cfg), AutomaticNow: automaticNow(cfg, st), Concurrency: cfg.Worker.Concurrency, RescueAfter: cfg.Worker.RescueAfter,
 		LeaseTTL: cfg.Worker.LeaseTTL, ShutdownGrace: cfg.Worker.ShutdownGrace, Interval: cfg.Serve.Interval,
 		What: what, Logger: logger.Named("worker")})
 }
@@ -106,7 +106,8 @@ func workerJobOpener(cfg *config.Config, st state.Preferences, logger hclog.Logg
 func workerUsers(cfg *config.Config) []worker.User {
 	out := make([]worker.User, 0, len(cfg.Users))
 	for _, u := range cfg.Users {
-		wu := worker.User{Name: u.Name, Automatic: u.AutomaticMatching}
+		wu := worker.User{Name: u.Name, Automatic: u.AutomaticMatching,
+			AutomaticByPreference: u.MayEdit(config.EditAutomaticMatching)}
 		for _, sp := range u.Sources {
 			if _, need := credentials.LoginOf(sp.Name, sp.Plugin, sp.Options); need {
 				wu.NeedsPassword = true
@@ -115,6 +116,19 @@ func workerUsers(cfg *config.Config) []worker.User {
 		out = append(out, wu)
 	}
 	return out
+}
+
+// automaticNow reads whether a user has automatic matching on now, from
+// the effective user (config and preferences, as every front-end does),
+// for the schedule of users who may switch it in their preferences.
+func automaticNow(cfg *config.Config, st state.Preferences) func(ctx context.Context, user string) (bool, error) {
+	return func(ctx context.Context, user string) (bool, error) {
+		u, err := effectiveUser(ctx, cfg, st, user)
+		if err != nil {
+			return false, err
+		}
+		return u.AutomaticMatching, nil
+	}
 }
 
 // needPostgresState refuses a command that needs the job queue when the

@@ -2,12 +2,9 @@ package pgsessions_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +20,7 @@ import (
 	"github.com/gwsync/gwsync/engine/state/sqlite"
 	"github.com/gwsync/gwsync/internal/secretbox"
 	"github.com/gwsync/gwsync/internal/testenv/pgtest"
+	"github.com/gwsync/gwsync/internal/testenv/webtest"
 	"github.com/gwsync/gwsync/web"
 	"github.com/gwsync/gwsync/web/pgsessions"
 )
@@ -129,62 +127,26 @@ func newCluster(t *testing.T) *cluster {
 // Redirects are not followed, so that tests see where an answer sends
 // the user.
 type browser struct {
-	c    *cluster
-	http *http.Client
+	*webtest.Browser
+	c *cluster
 }
 
 func (c *cluster) browser() *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{c: c, http: &http.Client{Jar: jar, Timeout: 20 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
-
-// The jar keys cookies by host, not port: both replicas listen on
-// 127.0.0.1, so a cookie set by one is sent to the other, as behind a
-// load balancer.
-func (b *browser) do(replica int, method, path string, form url.Values) (int, string, string) {
-	b.c.t.Helper()
-	u := b.c.replicas[replica].URL + path
-	var resp *http.Response
-	var err error
-	if method == http.MethodPost {
-		resp, err = b.http.PostForm(u, form)
-	} else {
-		resp, err = b.http.Get(u)
-	}
-	if err != nil {
-		b.c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("Location"), string(body)
-}
-
-var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// csrf reads the form token of the page at path on a replica.
-func (b *browser) csrf(replica int, path string) string {
-	b.c.t.Helper()
-	_, _, body := b.do(replica, http.MethodGet, path, nil)
-	m := csrfRE.FindStringSubmatch(body)
-	if m == nil {
-		b.c.t.Fatalf("no CSRF token on %s of replica %d:\n%s", path, replica, body)
-	}
-	return m[1]
+	return &browser{Browser: webtest.NewBrowser(c.t, 20*time.Second, c.replicas[0].URL, c.replicas[1].URL), c: c}
 }
 
 // login fetches the login form on replica form and posts it to replica
 // post; it returns the status.
 func (b *browser) login(form, post int, user, pw string) int {
 	b.c.t.Helper()
-	token := b.csrf(form, "/login")
-	code, _, _ := b.do(post, http.MethodPost, "/login", url.Values{"csrf": {token}, "user": {user}, "password": {pw}})
+	token := b.CSRF(form, "/login")
+	code, _, _ := b.Do(post, http.MethodPost, "/login", url.Values{"csrf": {token}, "user": {user}, "password": {pw}})
 	return code
 }
 
 func (b *browser) loggedIn(replica int) bool {
 	b.c.t.Helper()
-	code, loc, _ := b.do(replica, http.MethodGet, "/status", nil)
+	code, loc, _ := b.Do(replica, http.MethodGet, "/status", nil)
 	switch {
 	case code == http.StatusOK:
 		return true
@@ -207,8 +169,8 @@ func TestLoginOnOneReplicaHoldsOnTheOther(t *testing.T) {
 		t.Fatal("the session is not seen by both replicas")
 	}
 	// A form token from A's page is accepted by B: here, logout on B.
-	token := b.csrf(0, "/status")
-	if code, loc, _ := b.do(1, http.MethodPost, "/logout", url.Values{"csrf": {token}}); code != http.StatusSeeOther || loc != "/login" {
+	token := b.CSRF(0, "/status")
+	if code, loc, _ := b.Do(1, http.MethodPost, "/logout", url.Values{"csrf": {token}}); code != http.StatusSeeOther || loc != "/login" {
 		t.Fatalf("logout on B with A's token: %d %q", code, loc)
 	}
 	// Logout on B ended the session on A too. The cookie is gone from
@@ -230,7 +192,7 @@ func TestEndedSessionCookieIsRefusedByEveryReplica(t *testing.T) {
 	}
 	u, _ := url.Parse(c.replicas[0].URL)
 	var cookie *http.Cookie
-	for _, ck := range b.http.Jar.Cookies(u) {
+	for _, ck := range b.HTTP.Jar.Cookies(u) {
 		if ck.Name == "gwsync_session" {
 			cookie = ck
 		}
@@ -238,7 +200,7 @@ func TestEndedSessionCookieIsRefusedByEveryReplica(t *testing.T) {
 	if cookie == nil {
 		t.Fatal("no session cookie")
 	}
-	b.do(1, http.MethodPost, "/logout", url.Values{"csrf": {b.csrf(0, "/status")}})
+	b.Do(1, http.MethodPost, "/logout", url.Values{"csrf": {b.CSRF(0, "/status")}})
 	for i := range c.replicas {
 		req, _ := http.NewRequest(http.MethodGet, c.replicas[i].URL+"/status", nil)
 		req.AddCookie(cookie)
@@ -294,7 +256,7 @@ func TestKnownDeviceIsKnownToEveryReplica(t *testing.T) {
 	if code := home.login(0, 0, "sam", password); code != http.StatusSeeOther {
 		t.Fatalf("first login: %d", code)
 	}
-	home.do(0, http.MethodPost, "/logout", url.Values{"csrf": {home.csrf(0, "/status")}})
+	home.Do(0, http.MethodPost, "/logout", url.Values{"csrf": {home.CSRF(0, "/status")}})
 	// A guesser at the same address (httptest: every client is
 	// 127.0.0.1) runs the pair and address keys up, over both replicas.
 	guesser := c.browser()
@@ -340,11 +302,11 @@ func TestTypedPasswordIsSealedInTheDatabaseAndOpenedByTheOtherReplica(t *testing
 	if code := b.login(0, 0, "kim", password); code != http.StatusSeeOther {
 		t.Fatalf("login: %d", code)
 	}
-	if _, loc, _ := b.do(1, http.MethodGet, "/sync", nil); loc != "/credentials" {
+	if _, loc, _ := b.Do(1, http.MethodGet, "/sync", nil); loc != "/credentials" {
 		t.Fatalf("/sync on B went to %q, want the credentials page", loc)
 	}
-	token := b.csrf(0, "/credentials")
-	if code, loc, _ := b.do(0, http.MethodPost, "/credentials", url.Values{"csrf": {token}, "password-0": {imapPassword}}); code != http.StatusSeeOther || loc != "/sync" {
+	token := b.CSRF(0, "/credentials")
+	if code, loc, _ := b.Do(0, http.MethodPost, "/credentials", url.Values{"csrf": {token}, "password-0": {imapPassword}}); code != http.StatusSeeOther || loc != "/sync" {
 		t.Fatalf("entering the password on A: %d %q", code, loc)
 	}
 	// Every column of every row, as text: the password is in none.
@@ -371,7 +333,7 @@ func TestTypedPasswordIsSealedInTheDatabaseAndOpenedByTheOtherReplica(t *testing
 		t.Fatalf("%d session rows (%v), want 1", n, err)
 	}
 	// B opens it when the plan needs it: the wizard plans on B.
-	if code, loc, body := b.do(1, http.MethodPost, "/sync/areas", url.Values{"csrf": {b.csrf(1, "/status")}, "area": {"emails"}}); code != http.StatusSeeOther || loc != "/sync/emails" {
+	if code, loc, body := b.Do(1, http.MethodPost, "/sync/areas", url.Values{"csrf": {b.CSRF(1, "/status")}, "area": {"emails"}}); code != http.StatusSeeOther || loc != "/sync/emails" {
 		t.Fatalf("planning on B: %d %q\n%s", code, loc, body)
 	}
 	c.mu.Lock()
@@ -388,31 +350,31 @@ func TestWizardOnAnotherReplicaSaysSoAndStartsAgain(t *testing.T) {
 	if code := b.login(0, 0, "sam", password); code != http.StatusSeeOther {
 		t.Fatalf("login: %d", code)
 	}
-	if code, loc, _ := b.do(0, http.MethodPost, "/sync/areas", url.Values{"csrf": {b.csrf(0, "/status")}, "area": {"emails"}}); code != http.StatusSeeOther || loc != "/sync/emails" {
+	if code, loc, _ := b.Do(0, http.MethodPost, "/sync/areas", url.Values{"csrf": {b.CSRF(0, "/status")}, "area": {"emails"}}); code != http.StatusSeeOther || loc != "/sync/emails" {
 		t.Fatalf("planning on A: %d %q", code, loc)
 	}
-	if code, _, body := b.do(0, http.MethodGet, "/sync/emails", nil); code != http.StatusOK || !strings.Contains(body, "Request for quote") {
+	if code, _, body := b.Do(0, http.MethodGet, "/sync/emails", nil); code != http.StatusOK || !strings.Contains(body, "Request for quote") {
 		t.Fatalf("the review on A: %d\n%s", code, body)
 	}
 	// The balancer sends the next request to B, which does not hold the
 	// review: a clear page, never a 500.
 	for _, path := range []string{"/sync/emails", "/sync"} {
-		code, _, body := b.do(1, http.MethodGet, path, nil)
+		code, _, body := b.Do(1, http.MethodGet, path, nil)
 		if code != http.StatusConflict || !strings.Contains(body, "started on another server") {
 			t.Errorf("GET %s on B: %d, want 409 with the explanation\n%s", path, code, body)
 		}
 	}
-	if code, _, _ := b.do(1, http.MethodPost, "/sync/emails", url.Values{"csrf": {b.csrf(1, "/status")}, "sel": {"x"}}); code != http.StatusConflict {
+	if code, _, _ := b.Do(1, http.MethodPost, "/sync/emails", url.Values{"csrf": {b.CSRF(1, "/status")}, "sel": {"x"}}); code != http.StatusConflict {
 		t.Errorf("POST on B: %d, want 409", code)
 	}
 	// Starting again on B replaces the review; A drops its own.
-	if code, loc, _ := b.do(1, http.MethodPost, "/sync/restart", url.Values{"csrf": {b.csrf(1, "/status")}}); code != http.StatusSeeOther || loc != "/sync/areas" {
+	if code, loc, _ := b.Do(1, http.MethodPost, "/sync/restart", url.Values{"csrf": {b.CSRF(1, "/status")}}); code != http.StatusSeeOther || loc != "/sync/areas" {
 		t.Fatalf("start again on B: %d %q", code, loc)
 	}
-	if code, _, _ := b.do(1, http.MethodGet, "/sync/areas", nil); code != http.StatusOK {
+	if code, _, _ := b.Do(1, http.MethodGet, "/sync/areas", nil); code != http.StatusOK {
 		t.Errorf("the areas step on B after starting again: %d", code)
 	}
-	if code, loc, _ := b.do(0, http.MethodGet, "/sync/emails", nil); code != http.StatusSeeOther || loc != "/sync/areas" {
+	if code, loc, _ := b.Do(0, http.MethodGet, "/sync/emails", nil); code != http.StatusSeeOther || loc != "/sync/areas" {
 		t.Errorf("the old review on A after starting again on B: %d %q, want a redirect to the areas", code, loc)
 	}
 }
@@ -482,7 +444,7 @@ func countRows(c *cluster, table string) (int, error) {
 func TestParallelGuessesOverReplicasAreCountedBeforeTheyAreChecked(t *testing.T) {
 	c := newCluster(t)
 	b := c.browser()
-	token := b.csrf(0, "/login")
+	token := b.CSRF(0, "/login")
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	counts := map[int]int{}
@@ -490,7 +452,7 @@ func TestParallelGuessesOverReplicasAreCountedBeforeTheyAreChecked(t *testing.T)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			resp, err := b.http.PostForm(c.replicas[i%2].URL+"/login", url.Values{"csrf": {token}, "user": {"sam"}, "password": {"guess"}})
+			resp, err := b.HTTP.PostForm(c.replicas[i%2].URL+"/login", url.Values{"csrf": {token}, "user": {"sam"}, "password": {"guess"}})
 			if err != nil {
 				t.Error(err)
 				return

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -25,6 +24,7 @@ import (
 	"github.com/gwsync/gwsync/engine/state/postgres"
 	"github.com/gwsync/gwsync/internal/secretbox"
 	"github.com/gwsync/gwsync/internal/testenv/pgtest"
+	"github.com/gwsync/gwsync/internal/testenv/webtest"
 	"github.com/gwsync/gwsync/web"
 	"github.com/gwsync/gwsync/web/pgsessions"
 	"github.com/gwsync/gwsync/worker"
@@ -160,48 +160,15 @@ func (s *site) startWorker() {
 // by host, so both replicas on 127.0.0.1 see the same cookies), each
 // request sent to the replica the test names, redirects not followed.
 type browser struct {
-	s    *site
-	http *http.Client
+	*webtest.Browser
+	s *site
 }
 
 func (s *site) browser() *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{s: s, http: &http.Client{Jar: jar, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &browser{Browser: webtest.NewBrowser(s.t, 30*time.Second, s.replicas[0].URL, s.replicas[1].URL), s: s}
 }
 
-func (b *browser) do(replica int, method, path string, form url.Values) (int, string, string) {
-	b.s.t.Helper()
-	u := b.s.replicas[replica].URL + path
-	var resp *http.Response
-	var err error
-	if method == http.MethodPost {
-		resp, err = b.http.PostForm(u, form)
-	} else {
-		resp, err = b.http.Get(u)
-	}
-	if err != nil {
-		b.s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("Location"), string(body)
-}
-
-var (
-	csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-	rowRE  = regexp.MustCompile(`name="sel" value="([^"]+)"[^>]*>\s*</td>\s*<td[^>]*><label[^>]*>([^<]+)</label>`)
-)
-
-func (b *browser) csrf(replica int, path string) string {
-	b.s.t.Helper()
-	_, _, body := b.do(replica, http.MethodGet, path, nil)
-	m := csrfRE.FindStringSubmatch(body)
-	if m == nil {
-		b.s.t.Fatalf("no CSRF token on %s of replica %d:\n%s", path, replica, body)
-	}
-	return m[1]
-}
+var rowRE = regexp.MustCompile(`name="sel" value="([^"]+)"[^>]*>\s*</td>\s*<td[^>]*><label[^>]*>([^<]+)</label>`)
 
 // planEmails chooses the e-mails area on a replica and, when planning
 // outlasts the web's patience, follows its progress page until the plan
@@ -209,13 +176,13 @@ func (b *browser) csrf(replica int, path string) string {
 func (b *browser) planEmails(replica int, csrf string) {
 	t := b.s.t
 	t.Helper()
-	code, loc, body := b.do(replica, http.MethodPost, "/sync/areas", url.Values{"csrf": {csrf}, "area": {"emails"}})
+	code, loc, body := b.Do(replica, http.MethodPost, "/sync/areas", url.Values{"csrf": {csrf}, "area": {"emails"}})
 	for deadline := time.Now().Add(time.Minute); code == http.StatusOK || (code == http.StatusSeeOther && loc == "/sync/planning"); {
 		if time.Now().After(deadline) {
 			t.Fatalf("planning on replica %d did not end within a minute", replica)
 		}
 		time.Sleep(100 * time.Millisecond)
-		code, loc, body = b.do(replica, http.MethodGet, "/sync/planning", nil)
+		code, loc, body = b.Do(replica, http.MethodGet, "/sync/planning", nil)
 	}
 	if code != http.StatusSeeOther || loc != "/sync/emails" {
 		t.Fatalf("planning on replica %d: %d %q\n%s", replica, code, loc, body)
@@ -228,13 +195,13 @@ func (b *browser) planEmails(replica int, csrf string) {
 func (b *browser) reviewOnA() string {
 	t := b.s.t
 	t.Helper()
-	token := b.csrf(0, "/login")
-	if code, _, _ := b.do(0, http.MethodPost, "/login", url.Values{"csrf": {token}, "user": {"sam"}, "password": {password}}); code != http.StatusSeeOther {
+	token := b.CSRF(0, "/login")
+	if code, _, _ := b.Do(0, http.MethodPost, "/login", url.Values{"csrf": {token}, "user": {"sam"}, "password": {password}}); code != http.StatusSeeOther {
 		t.Fatalf("login: %d", code)
 	}
-	csrf := b.csrf(0, "/status")
+	csrf := b.CSRF(0, "/status")
 	b.planEmails(0, csrf)
-	_, _, page := b.do(0, http.MethodGet, "/sync/emails", nil)
+	_, _, page := b.Do(0, http.MethodGet, "/sync/emails", nil)
 	ids := map[string]string{}
 	for _, m := range rowRE.FindAllStringSubmatch(page, -1) {
 		ids[m[2]] = m[1]
@@ -246,7 +213,7 @@ func (b *browser) reviewOnA() string {
 	for _, id := range ids {
 		shown = append(shown, id)
 	}
-	if code, loc, _ := b.do(0, http.MethodPost, "/sync/emails", url.Values{"csrf": {csrf}, "shown": shown, "sel": {ids["Request for quote"]}}); code != http.StatusSeeOther || loc != "/sync/execute" {
+	if code, loc, _ := b.Do(0, http.MethodPost, "/sync/emails", url.Values{"csrf": {csrf}, "shown": shown, "sel": {ids["Request for quote"]}}); code != http.StatusSeeOther || loc != "/sync/execute" {
 		t.Fatalf("the selection on A: %d %q", code, loc)
 	}
 	return csrf
@@ -278,7 +245,7 @@ func TestApplyOnOneReplicaIsAJobFollowedOnTheOther(t *testing.T) {
 	b := s.browser()
 	csrf := b.reviewOnA()
 	s.putMail("m3", "Arrived after the review")
-	if code, loc, body := b.do(0, http.MethodPost, "/sync/execute", url.Values{"csrf": {csrf}, "nav": {"run"}}); code != http.StatusSeeOther || loc != "/sync/run" {
+	if code, loc, body := b.Do(0, http.MethodPost, "/sync/execute", url.Values{"csrf": {csrf}, "nav": {"run"}}); code != http.StatusSeeOther || loc != "/sync/run" {
 		t.Fatalf("Apply on A: %d %q\n%s", code, loc, body)
 	}
 	if n := s.syncJobs(); n != 1 {
@@ -288,19 +255,19 @@ func TestApplyOnOneReplicaIsAJobFollowedOnTheOther(t *testing.T) {
 		t.Fatalf("the CRM holds %v before any worker ran: the replica ran the sync itself", got)
 	}
 	for _, path := range []string{"/sync", "/sync/emails"} {
-		if code, loc, _ := b.do(1, http.MethodGet, path, nil); code != http.StatusSeeOther || loc != "/sync/run" {
+		if code, loc, _ := b.Do(1, http.MethodGet, path, nil); code != http.StatusSeeOther || loc != "/sync/run" {
 			t.Errorf("GET %s on B: %d %q, want the run page", path, code, loc)
 		}
 	}
-	if code, _, body := b.do(1, http.MethodGet, "/sync/run", nil); code != http.StatusOK || !strings.Contains(body, "waiting for a worker") {
+	if code, _, body := b.Do(1, http.MethodGet, "/sync/run", nil); code != http.StatusOK || !strings.Contains(body, "waiting for a worker") {
 		t.Fatalf("the run page on B while queued: %d\n%s", code, body)
 	}
 	s.startWorker()
-	code, _, events := b.do(1, http.MethodGet, "/sync/events", nil)
+	code, _, events := b.Do(1, http.MethodGet, "/sync/events", nil)
 	if code != http.StatusOK || !strings.Contains(events, "event: done") || !strings.Contains(events, `"finished":true`) {
 		t.Fatalf("B's event stream: %d\n%s", code, events)
 	}
-	code, _, body := b.do(1, http.MethodGet, "/sync/run", nil)
+	code, _, body := b.Do(1, http.MethodGet, "/sync/run", nil)
 	if code != http.StatusOK || !strings.Contains(body, `id="summary-title"`) || !strings.Contains(body, `id="run-status">ok<`) {
 		t.Fatalf("the summary on B: %d\n%s", code, body)
 	}
@@ -311,10 +278,10 @@ func TestApplyOnOneReplicaIsAJobFollowedOnTheOther(t *testing.T) {
 		t.Errorf("the CRM holds %v, want only the mail kept in the review", got)
 	}
 	// The summary is the same on A, and starting again leaves the job.
-	if code, _, body := b.do(0, http.MethodGet, "/sync/run", nil); code != http.StatusOK || !strings.Contains(body, `id="run-status">ok<`) {
+	if code, _, body := b.Do(0, http.MethodGet, "/sync/run", nil); code != http.StatusOK || !strings.Contains(body, `id="run-status">ok<`) {
 		t.Errorf("the summary on A: %d\n%s", code, body)
 	}
-	if code, loc, _ := b.do(0, http.MethodPost, "/sync/restart", url.Values{"csrf": {csrf}}); code != http.StatusSeeOther || loc != "/sync/areas" {
+	if code, loc, _ := b.Do(0, http.MethodPost, "/sync/restart", url.Values{"csrf": {csrf}}); code != http.StatusSeeOther || loc != "/sync/areas" {
 		t.Errorf("start again: %d %q", code, loc)
 	}
 }
@@ -329,7 +296,7 @@ func TestApplyWhileASyncIsQueuedSaysSo(t *testing.T) {
 	if _, err := s.queue.EnqueueSyncs(context.Background(), []string{"sam"}); err != nil {
 		t.Fatal(err)
 	}
-	code, _, body := b.do(0, http.MethodPost, "/sync/execute", url.Values{"csrf": {csrf}, "nav": {"run"}})
+	code, _, body := b.Do(0, http.MethodPost, "/sync/execute", url.Values{"csrf": {csrf}, "nav": {"run"}})
 	if code != http.StatusConflict || !strings.Contains(body, "already queued or running") || !strings.Contains(body, `id="execute-form"`) {
 		t.Fatalf("Apply with a sync queued: %d, want 409 on the execute page saying so\n%s", code, body)
 	}
@@ -339,7 +306,7 @@ func TestApplyWhileASyncIsQueuedSaysSo(t *testing.T) {
 	s.startWorker()
 	deadline := time.Now().Add(time.Minute)
 	for {
-		code, loc, _ := b.do(0, http.MethodPost, "/sync/execute", url.Values{"csrf": {csrf}, "nav": {"run"}})
+		code, loc, _ := b.Do(0, http.MethodPost, "/sync/execute", url.Values{"csrf": {csrf}, "nav": {"run"}})
 		if code == http.StatusSeeOther && loc == "/sync/run" {
 			break
 		}
@@ -359,12 +326,12 @@ func TestApplyWhileASyncIsQueuedSaysSo(t *testing.T) {
 func TestStatusShowsTheQueuesNextRun(t *testing.T) {
 	s := newSite(t)
 	b := s.browser()
-	token := b.csrf(1, "/login")
-	if code, _, _ := b.do(1, http.MethodPost, "/login", url.Values{"csrf": {token}, "user": {"sam"}, "password": {password}}); code != http.StatusSeeOther {
+	token := b.CSRF(1, "/login")
+	if code, _, _ := b.Do(1, http.MethodPost, "/login", url.Values{"csrf": {token}, "user": {"sam"}, "password": {password}}); code != http.StatusSeeOther {
 		t.Fatalf("login: %d", code)
 	}
 	nextRE := regexp.MustCompile(`id="next-run">([^<]*)<`)
-	_, _, body := b.do(1, http.MethodGet, "/status", nil)
+	_, _, body := b.Do(1, http.MethodGet, "/status", nil)
 	if m := nextRE.FindStringSubmatch(body); m == nil || m[1] != "now" {
 		t.Fatalf("next run before any sync: %q\n%s", m, body)
 	}
@@ -384,7 +351,7 @@ func TestStatusShowsTheQueuesNextRun(t *testing.T) {
 	}
 	want := finished.Add(interval).UTC().Format("Mon 2 Jan 2006, 15:04:05")
 	for replica := range s.replicas {
-		_, _, body := b.do(replica, http.MethodGet, "/status", nil)
+		_, _, body := b.Do(replica, http.MethodGet, "/status", nil)
 		if m := nextRE.FindStringSubmatch(body); m == nil || m[1] != want {
 			t.Errorf("next run on replica %d: %q, want %q", replica, m, want)
 		}
@@ -397,23 +364,23 @@ func TestStatusShowsTheQueuesNextRun(t *testing.T) {
 func TestTypedPasswordTravelsSealedInTheJob(t *testing.T) {
 	s := newSite(t)
 	b := s.browser()
-	token := b.csrf(0, "/login")
-	if code, _, _ := b.do(0, http.MethodPost, "/login", url.Values{"csrf": {token}, "user": {"kim"}, "password": {password}}); code != http.StatusSeeOther {
+	token := b.CSRF(0, "/login")
+	if code, _, _ := b.Do(0, http.MethodPost, "/login", url.Values{"csrf": {token}, "user": {"kim"}, "password": {password}}); code != http.StatusSeeOther {
 		t.Fatalf("login: %d", code)
 	}
-	if code, loc, _ := b.do(0, http.MethodPost, "/credentials", url.Values{"csrf": {b.csrf(0, "/credentials")}, "password-0": {imapPassword}}); code != http.StatusSeeOther || loc != "/sync" {
+	if code, loc, _ := b.Do(0, http.MethodPost, "/credentials", url.Values{"csrf": {b.CSRF(0, "/credentials")}, "password-0": {imapPassword}}); code != http.StatusSeeOther || loc != "/sync" {
 		t.Fatalf("typing the password on A: %d %q", code, loc)
 	}
-	csrf := b.csrf(1, "/status")
+	csrf := b.CSRF(1, "/status")
 	b.planEmails(1, csrf)
 	var all []string
-	for _, m := range rowRE.FindAllStringSubmatch(func() string { _, _, p := b.do(1, http.MethodGet, "/sync/emails", nil); return p }(), -1) {
+	for _, m := range rowRE.FindAllStringSubmatch(func() string { _, _, p := b.Do(1, http.MethodGet, "/sync/emails", nil); return p }(), -1) {
 		all = append(all, m[1])
 	}
-	if code, _, _ := b.do(1, http.MethodPost, "/sync/emails", url.Values{"csrf": {csrf}, "shown": all, "sel": all}); code != http.StatusSeeOther {
+	if code, _, _ := b.Do(1, http.MethodPost, "/sync/emails", url.Values{"csrf": {csrf}, "shown": all, "sel": all}); code != http.StatusSeeOther {
 		t.Fatalf("selection on B: %d", code)
 	}
-	if code, loc, body := b.do(1, http.MethodPost, "/sync/execute", url.Values{"csrf": {csrf}, "nav": {"run"}}); code != http.StatusSeeOther || loc != "/sync/run" {
+	if code, loc, body := b.Do(1, http.MethodPost, "/sync/execute", url.Values{"csrf": {csrf}, "nav": {"run"}}); code != http.StatusSeeOther || loc != "/sync/run" {
 		t.Fatalf("Apply on B: %d %q\n%s", code, loc, body)
 	}
 	var args string
@@ -424,10 +391,10 @@ func TestTypedPasswordTravelsSealedInTheJob(t *testing.T) {
 		t.Fatalf("the job's args hold the password in plain text, or none at all: %s", args)
 	}
 	s.startWorker()
-	if _, _, events := b.do(0, http.MethodGet, "/sync/events", nil); !strings.Contains(events, "event: done") {
+	if _, _, events := b.Do(0, http.MethodGet, "/sync/events", nil); !strings.Contains(events, "event: done") {
 		t.Fatalf("A's event stream:\n%s", events)
 	}
-	if _, _, body := b.do(0, http.MethodGet, "/sync/run", nil); !strings.Contains(body, `id="run-status">ok<`) {
+	if _, _, body := b.Do(0, http.MethodGet, "/sync/run", nil); !strings.Contains(body, `id="run-status">ok<`) {
 		t.Fatalf("the summary on A:\n%s", body)
 	}
 	s.mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -26,20 +27,21 @@ type Importer struct {
 // Import runs fn in one transaction on an empty store and commits what fn
 // wrote: a failed or interrupted import leaves the store empty, so it can
 // simply be run again. It fails with an error wrapping ErrNotEmpty when
-// any links, cursors, runs or failures exist. The tables are locked for
+// any links, cursors, runs, failures or preferences exist. The tables are locked for
 // the import, so a process that starts using the store meanwhile waits.
 func (s *Store) Import(ctx context.Context, fn func(*Importer) error) error {
 	return s.inTx(ctx, "import", func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `LOCK TABLE links, cursors, runs, run_items, failures IN EXCLUSIVE MODE`); err != nil {
+		if _, err := tx.Exec(ctx, `LOCK TABLE links, cursors, runs, run_items, failures, user_preferences, preference_changes IN EXCLUSIVE MODE`); err != nil {
 			return fmt.Errorf("import: lock: %w", err)
 		}
 		var nonEmpty bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM links) OR EXISTS (SELECT 1 FROM cursors)
-			OR EXISTS (SELECT 1 FROM runs) OR EXISTS (SELECT 1 FROM failures)`).Scan(&nonEmpty); err != nil {
+			OR EXISTS (SELECT 1 FROM runs) OR EXISTS (SELECT 1 FROM failures)
+			OR EXISTS (SELECT 1 FROM user_preferences) OR EXISTS (SELECT 1 FROM preference_changes)`).Scan(&nonEmpty); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
 		if nonEmpty {
-			return fmt.Errorf("import: %w (it holds links, cursors, runs or failures)", ErrNotEmpty)
+			return fmt.Errorf("import: %w (it holds links, cursors, runs, failures or preferences)", ErrNotEmpty)
 		}
 		if err := fn(&Importer{s: s, tx: tx}); err != nil {
 			return err
@@ -47,6 +49,9 @@ func (s *Store) Import(ctx context.Context, fn func(*Importer) error) error {
 		// Run ids go on after the highest imported one.
 		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('runs', 'id'), coalesce(max(id), 1), max(id) IS NOT NULL) FROM runs`); err != nil {
 			return fmt.Errorf("import: run ids: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `SELECT setval(pg_get_serial_sequence('preference_changes', 'id'), coalesce(max(id), 1), max(id) IS NOT NULL) FROM preference_changes`); err != nil {
+			return fmt.Errorf("import: preference change ids: %w", err)
 		}
 		return nil
 	})
@@ -124,6 +129,40 @@ func (im *Importer) PutFailures(ctx context.Context, failures []state.Failure) e
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			f.User, f.Source, f.ItemID, f.Kind, f.Reason, second(f.FirstSeen), second(last), f.Attempts); err != nil {
 			return fmt.Errorf("import failure of user %q, %s %q: %w", f.User, f.Source, f.ItemID, err)
+		}
+	}
+	return nil
+}
+
+// PutPreferences writes a user's stored preferences and their journal
+// (changes with their ids, authors and times). A value's time of last
+// change is that of the newest journalled change to it; a value the
+// journal does not explain gets the import's time.
+func (im *Importer) PutPreferences(ctx context.Context, user string, values map[string]string, changes []state.PreferenceChange) error {
+	if user == "" {
+		return errors.New("import preferences: empty user")
+	}
+	setAt := map[string]time.Time{}
+	for _, c := range changes {
+		if c.ID <= 0 || c.Key == "" || c.At.IsZero() {
+			return fmt.Errorf("import preference change %d of user %q, key %q: needs an id, a key and a time", c.ID, user, c.Key)
+		}
+		if _, err := im.tx.Exec(ctx, `INSERT INTO preference_changes (id, user_name, key, old_value, new_value, changed_by, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, user, c.Key, c.Old, c.New, c.By, c.At); err != nil {
+			return fmt.Errorf("import preference change %d of user %q, key %q: %w", c.ID, user, c.Key, err)
+		}
+		if c.New == values[c.Key] && c.At.After(setAt[c.Key]) {
+			setAt[c.Key] = c.At
+		}
+	}
+	for key, v := range values {
+		at := setAt[key]
+		if at.IsZero() {
+			at = time.Now()
+		}
+		if _, err := im.tx.Exec(ctx, `INSERT INTO user_preferences (user_name, key, value, updated_at) VALUES ($1, $2, $3, $4)`,
+			user, key, v, at); err != nil {
+			return fmt.Errorf("import preference of user %q, key %q: %w", user, key, err)
 		}
 	}
 	return nil
