@@ -113,7 +113,7 @@ func (p *planner) listCRMChanges(ctx context.Context, st state.Store) (bool, err
 	since := stored.change
 	if l.full {
 		since = 0
-		p.ix = newIndex(p.sizeHint)
+		p.ix = newIndex(p.linkCount(ctx, st))
 	}
 	list := func(since int64) (adapters.ChangeEnd, error) {
 		var n int64
@@ -121,7 +121,7 @@ func (p *planner) listCRMChanges(ctx context.Context, st state.Store) (bool, err
 			p.ix.addActivity(a)
 			n++
 			if n%10000 == 0 {
-				p.job.progress(Progress{Phase: "crm", Done: n})
+				p.progress(Progress{Phase: "crm", Done: n})
 			}
 			return nil
 		})
@@ -129,7 +129,7 @@ func (p *planner) listCRMChanges(ctx context.Context, st state.Store) (bool, err
 	end, err := list(since)
 	if err != nil && since > 0 && adapters.CodeOf(err) == adapters.CodeCursorInvalid {
 		p.job.logger().Warn("CRM change cursor no longer valid, listing the CRM in full", "user", p.job.User, "error", err)
-		p.ix = newIndex(p.sizeHint)
+		p.ix = newIndex(p.linkCount(ctx, st))
 		l.full = true
 		end, err = list(0)
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
@@ -21,9 +22,12 @@ type planner struct {
 	// lazy: links are looked up as the plan needs them (an incremental
 	// CRM listing, crmcursor.go) instead of loaded all at once.
 	lazy bool
-	// sizeHint is how many links the user has, to size the index of a
-	// plan that loads them all.
-	sizeHint int
+	// crmDone is closed when the CRM side of the plan (planCRM, run by
+	// startCRM) ended, crmErr its error; p.ix belongs to that side until
+	// then (overlap.go).
+	crmDone    chan struct{}
+	crmErr     error
+	progressMu sync.Mutex
 	// early, when set (by Sync), receives a copy of every selected create
 	// as soon as it is planned; the plan keeps the original, marked early.
 	early chan<- *Action
@@ -38,31 +42,16 @@ func buildPlan(ctx context.Context, st state.Store, job *Job, early chan<- *Acti
 	if early != nil {
 		defer close(early)
 	}
-	n := 0
-	if c, ok := st.(linkCounter); ok {
-		n, _ = c.CountLinks(ctx, job.User) // only a size hint
-	}
 	p := &planner{job: job, plan: &Plan{User: job.User, Created: time.Now().UTC()},
-		ix: newIndex(0), sizeHint: n, relinked: map[string]bool{}, early: early}
-	byChange, err := p.listCRMChanges(ctx, st)
-	if err != nil {
-		return nil, err
-	}
-	if !byChange {
-		p.ix = newIndex(p.sizeHint)
-		if err := p.listCRM(ctx); err != nil {
-			return nil, err
-		}
-	}
-	if !p.lazy {
-		if err := st.Links(ctx, job.User, func(l state.Link) error {
-			p.ix.addLink(l)
-			return nil
-		}); err != nil {
-			return nil, fmt.Errorf("reading links of %s: %w", job.User, err)
-		}
-	}
-	p.ix.indexKeys()
+		ix: newIndex(0), relinked: map[string]bool{}, early: early}
+	// The CRM side (listing, links) runs while the first source logs in
+	// and lists (overlap.go); a source's items wait for it.
+	crmCtx, stopCRM := context.WithCancel(ctx)
+	p.startCRM(crmCtx, st)
+	defer func() {
+		stopCRM()
+		<-p.crmDone
+	}()
 	for i := range job.Sources {
 		if err := p.snapshot(ctx, st, &job.Sources[i]); err != nil {
 			return nil, err
@@ -71,26 +60,66 @@ func buildPlan(ctx context.Context, st state.Store, job *Job, early chan<- *Acti
 			return nil, err
 		}
 	}
+	if err := p.awaitCRM(); err != nil {
+		return nil, err
+	}
 	p.finish()
 	p.settleCRM()
 	return p.plan, nil
 }
 
+// planCRM is the CRM side of a plan: the CRM's activities (by change when
+// it can) and the links a plan needs before any item is planned.
+func (p *planner) planCRM(ctx context.Context, st state.Store) error {
+	byChange, err := p.listCRMChanges(ctx, st)
+	if err != nil {
+		return err
+	}
+	if !byChange {
+		p.ix = newIndex(p.linkCount(ctx, st))
+		if err := p.listCRM(ctx); err != nil {
+			return err
+		}
+	}
+	if !p.lazy {
+		if err := st.Links(ctx, p.job.User, func(l state.Link) error {
+			p.ix.addLink(l)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("reading links of %s: %w", p.job.User, err)
+		}
+	}
+	p.ix.indexKeys()
+	return nil
+}
+
+// linkCount is how many links the user has, to size the index of a plan
+// that loads them all (a hint: 0 when the store cannot count). Only a
+// full listing asks: an incremental one loads few links.
+func (p *planner) linkCount(ctx context.Context, st state.Store) int {
+	c, ok := st.(linkCounter)
+	if !ok {
+		return 0
+	}
+	n, _ := c.CountLinks(ctx, p.job.User)
+	return n
+}
+
 func (p *planner) listCRM(ctx context.Context) error {
 	var n int64
-	p.job.progress(Progress{Phase: "crm"})
+	p.progress(Progress{Phase: "crm"})
 	_, err := p.job.CRM.ListActivities(ctx, adapters.ActivityQuery{Owner: p.job.User}, func(a adapters.Activity) error {
 		p.ix.addActivity(a)
 		n++
 		if n%10000 == 0 {
-			p.job.progress(Progress{Phase: "crm", Done: n})
+			p.progress(Progress{Phase: "crm", Done: n})
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("listing CRM activities of %s: %w", p.job.User, err)
 	}
-	p.job.progress(Progress{Phase: "crm", Done: n, Total: n})
+	p.progress(Progress{Phase: "crm", Done: n, Total: n})
 	return nil
 }
 
@@ -150,10 +179,27 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 		batch = batch[:0]
 		return nil
 	}
+	// ready waits, once, for the CRM side before the first item is
+	// planned (the listing runs meanwhile), then loads every link when
+	// the listing is complete: every link of the source must be known.
+	var readyErr error
+	readied := false
+	ready := func() error {
+		if !readied {
+			readied = true
+			if readyErr = p.awaitCRM(); readyErr == nil && req.Cursor == "" {
+				readyErr = p.loadAllLinks(ctx, st)
+			}
+		}
+		return readyErr
+	}
 	emit := func(it adapters.Item) error {
+		if err := ready(); err != nil {
+			return err
+		}
 		rep.Items++
 		if rep.Items%progressEvery == 0 {
-			p.job.progress(Progress{Phase: "snapshot", Name: ns.Name, Done: rep.Items})
+			p.progress(Progress{Phase: "snapshot", Name: ns.Name, Done: rep.Items})
 		}
 		if !req.Wants(it.Kind) {
 			return nil // a source that ignores SnapshotRequest.Kinds
@@ -167,14 +213,11 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 		}
 		return nil
 	}
-	p.job.progress(Progress{Phase: "snapshot", Name: ns.Name})
-	if req.Cursor == "" {
-		// A complete listing: every link of the source must be known.
-		if err := p.loadAllLinks(ctx, st); err != nil {
-			return err
-		}
-	}
+	p.progress(Progress{Phase: "snapshot", Name: ns.Name})
 	end, err := ns.Source.Snapshot(ctx, req, emit)
+	if aerr := ready(); aerr != nil {
+		return aerr // the CRM side failed: the plan fails, not this source
+	}
 	if err == nil {
 		err = flush()
 	}
@@ -207,7 +250,7 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 	p.plan.Sources = append(p.plan.Sources, rep)
 	p.plan.Actions = append(p.plan.Actions, pending...)
 	p.plan.Problems = append(p.plan.Problems, problems...)
-	p.job.progress(Progress{Phase: "snapshot", Name: ns.Name, Done: rep.Items, Total: rep.Items})
+	p.progress(Progress{Phase: "snapshot", Name: ns.Name, Done: rep.Items, Total: rep.Items})
 	return nil
 }
 

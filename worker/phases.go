@@ -5,7 +5,8 @@ import "time"
 // phases is where one sync job's time went, logged with "sync ended" so
 // that the per-user cost of a worker (issue 12's scale targets) can be
 // read from its log: taking the lease, opening the user's sources,
-// the engine's run, and closing the sources.
+// the engine's run, and handing the sources over to be closed (they
+// close after the job, see runSync).
 type phases struct {
 	lease, open, run, close time.Duration
 }

@@ -217,9 +217,19 @@ func (w *Worker) runSync(ctx context.Context, a SyncUserArgs, secrets map[string
 	if err != nil {
 		return nil, nil, err
 	}
+	// The sources are closed (a plugin's Release, an IMAP LOGOUT) after
+	// the job's slot is free again: the run is settled, and nothing waits
+	// for their goodbyes. took.close is the time until then (the release
+	// itself is logged at debug level).
 	defer func() {
 		t := time.Now()
-		release()
+		w.closing.Add(1)
+		go func() {
+			defer w.closing.Done()
+			t := time.Now()
+			release()
+			w.log.Debug("sources closed", "user", a.User, "close_ms", float64(time.Since(t).Microseconds())/1000)
+		}()
 		took.close = time.Since(t)
 	}()
 	defer func(t time.Time) { took.run = time.Since(t) }(time.Now())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -101,6 +102,9 @@ type Worker struct {
 	// when a job may be rescued (see New).
 	hardStop   context.Context
 	cancelHard context.CancelFunc
+	// closing counts the jobs' sources still being closed after their
+	// jobs ended (sync_job.go); Run waits for them before it returns.
+	closing sync.WaitGroup
 }
 
 // New checks opts and builds the River client; it connects to nothing and
@@ -208,6 +212,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		case <-time.After(wait):
 		}
 	}
+	defer w.closing.Wait()
 	w.log.Info("worker started", "concurrency", w.opts.Concurrency, "rescue_after", w.opts.RescueAfter,
 		"interval", w.opts.Interval)
 	select {

@@ -15,11 +15,24 @@ import (
 // transaction is rolled back and the connection goes back to the pool
 // clean.
 func (s *Store) asyncTx(ctx context.Context, fill func(*pgx.Batch), read func(pgx.BatchResults) error) error {
+	return s.oneTripTx(ctx, false, fill, read)
+}
+
+// durableTx is asyncTx with a commit that waits for the disk, as every
+// other write: for writes that must survive a database crash.
+func (s *Store) durableTx(ctx context.Context, fill func(*pgx.Batch), read func(pgx.BatchResults) error) error {
+	return s.oneTripTx(ctx, true, fill, read)
+}
+
+// oneTripTx is asyncTx and durableTx.
+func (s *Store) oneTripTx(ctx context.Context, durable bool, fill func(*pgx.Batch), read func(pgx.BatchResults) error) error {
 	b := &pgx.Batch{}
 	b.Queue("BEGIN")
-	// SET LOCAL: set_config(..., true) outside an explicit block outlives
-	// the statement's implicit transaction on the connection.
-	b.Queue("SET LOCAL synchronous_commit = off")
+	if !durable {
+		// SET LOCAL: set_config(..., true) outside an explicit block
+		// outlives the statement's implicit transaction on the connection.
+		b.Queue("SET LOCAL synchronous_commit = off")
+	}
 	fill(b)
 	b.Queue("COMMIT")
 	conn, err := s.pool.Acquire(ctx)
@@ -29,7 +42,7 @@ func (s *Store) asyncTx(ctx context.Context, fill func(*pgx.Batch), read func(pg
 	defer conn.Release()
 	br := conn.SendBatch(ctx, b)
 	_, err = br.Exec() // BEGIN
-	if err == nil {
+	if err == nil && !durable {
 		_, err = br.Exec() // SET LOCAL
 	}
 	if err == nil {

@@ -105,26 +105,6 @@ func lastRunItemSeq(ctx context.Context, tx pgx.Tx, runID int64) (int64, error) 
 	return seq, err
 }
 
-// ApplyBatch writes links and appends per-item results in one
-// transaction, so a batch's journal can never disagree with its links.
-// Errors as PutLinks and RecordItems; nothing is written then.
-func (s *Store) ApplyBatch(ctx context.Context, links []state.Link, results []state.ItemResult) error {
-	if len(links) == 0 && len(results) == 0 {
-		return nil
-	}
-	return s.inTx(ctx, "apply batch", func(tx pgx.Tx) error {
-		if len(links) > 0 {
-			if err := s.putLinks(ctx, tx, links); err != nil {
-				return err
-			}
-		}
-		if len(results) > 0 {
-			return s.recordItems(ctx, tx, results)
-		}
-		return nil
-	})
-}
-
 // FinishRun closes a run with its status ("ok", "partial" or "failed"),
 // counts and error, stamping Finished with the current time. An unknown
 // status is an error; an unknown run id returns an error wrapping
