@@ -37,11 +37,13 @@ type countingSink struct {
 	adapters.Sink
 	mu    sync.Mutex
 	calls int
+	sizes []int // activities per call, in order
 }
 
 func (c *countingSink) Upsert(ctx context.Context, acts []adapters.Activity) ([]adapters.UpsertResult, error) {
 	c.mu.Lock()
 	c.calls++
+	c.sizes = append(c.sizes, len(acts))
 	c.mu.Unlock()
 	return c.Sink.Upsert(ctx, acts)
 }
@@ -66,17 +68,23 @@ func TestStateFailureStopsTheRunAfterTheBatchInFlight(t *testing.T) {
 	if sink.calls > 3 {
 		t.Fatalf("%d Upsert calls after the second commit failed, want at most 3 (committed, failed, in flight)", sink.calls)
 	}
-	if got := res.Counts[string(ActCreate)]; got != batchSize {
-		t.Fatalf("counted %d created, want the first batch only (%d)", got, batchSize)
+	// Batches shrink when the machine is slow (nextBatchSize), so the
+	// counts are checked against the sizes the calls really had.
+	applied := 0
+	for _, n := range sink.sizes {
+		applied += n
 	}
-	if n := len(w.crm.Activities()); n != sink.calls*batchSize {
-		t.Fatalf("CRM holds %d activities after %d calls", n, sink.calls)
+	if got := res.Counts[string(ActCreate)]; got != sink.sizes[0] {
+		t.Fatalf("counted %d created, want the first batch only (%d)", got, sink.sizes[0])
+	}
+	if n := len(w.crm.Activities()); n != applied {
+		t.Fatalf("CRM holds %d activities after %d calls of %v", n, sink.calls, sink.sizes)
 	}
 	// The next run links the unlinked activities by key and creates the rest.
 	w.job.CRM = w.crm
 	p2, res2 := w.run()
-	if k := kinds(p2); k[ActCreate] != 5*batchSize-sink.calls*batchSize || k[ActLink] != (sink.calls-1)*batchSize {
-		t.Fatalf("second plan %v, want links for the applied batches and creates for the rest", k)
+	if k := kinds(p2); k[ActCreate] != 5*batchSize-applied || k[ActLink] != applied-sink.sizes[0] {
+		t.Fatalf("second plan %v, want links for the applied batches %v and creates for the rest", k, sink.sizes)
 	}
 	if res2.Status != "ok" || len(w.crm.Activities()) != 5*batchSize {
 		t.Fatalf("second run %s, CRM holds %d activities, want %d", res2.Status, len(w.crm.Activities()), 5*batchSize)
