@@ -48,9 +48,13 @@ ON CONFLICT (user, source, item_id) DO UPDATE SET
 	return b.String()
 }
 
-const selectLinksSQL = `SELECT user, source, item_id, key, kind, activity_id,
+// selectLinkColumns are the columns scanLink reads, named through the
+// table (a lookup joins them with a list of names).
+const selectLinkColumns = `SELECT links.user, links.source, links.item_id, links.key, links.kind, links.activity_id,
 	base_start, base_end, base_due, all_day, time_zone, item_version, activity_version, updated_at,
-	pending_side, pending_start, pending_end, pending_due, pending_all_day, created_run
+	pending_side, pending_start, pending_end, pending_due, pending_all_day, created_run`
+
+const selectLinksSQL = selectLinkColumns + `
 FROM links WHERE user = ?`
 
 // Links streams the user's links to fn straight from the database cursor,
