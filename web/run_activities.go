@@ -16,8 +16,9 @@ type sourceItem struct{ Source, Item string }
 const recentRunsChecked = 1000
 
 // createdByRun returns the items whose activities the user's run created.
-// It reads the run's journal items (the creates that succeeded); this is
-// the one place that knows the journal's shape for that question.
+// A run records that on the links it created (state.Store.CreatedBy); runs
+// from before that journalled each successful create, so their journal
+// items are read too. This is the one place that knows both shapes.
 func (s *Server) createdByRun(ctx context.Context, user string, runID int64) (map[sourceItem]bool, error) {
 	runs, err := s.opts.State.Runs(ctx, user, recentRunsChecked)
 	if err != nil {
@@ -35,6 +36,13 @@ func (s *Server) createdByRun(ctx context.Context, user string, runID int64) (ma
 		return nil, fmt.Errorf("The journal of run %d could not be read: %v", runID, err)
 	}
 	out := map[sourceItem]bool{}
+	refs, err := s.opts.State.CreatedBy(ctx, runID)
+	if err != nil {
+		return nil, fmt.Errorf("The links of run %d could not be read: %v", runID, err)
+	}
+	for _, r := range refs {
+		out[sourceItem{r.Source, r.ItemID}] = true
+	}
 	for _, it := range items {
 		if it.Kind == string(engine.ActCreate) && it.Outcome == engine.OutcomeOK {
 			out[sourceItem{it.Source, it.ItemID}] = true

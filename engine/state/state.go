@@ -40,6 +40,12 @@ type Link struct {
 	// whether that side shows its own write.
 	PendingSide string
 	Pending     adapters.Raster
+	// CreatedRun is the run whose create made the link's activity (0 if
+	// not known, or linked otherwise). The journal keeps no row per
+	// successful create (issue 13: only what a person needs), so this is
+	// how "the activities run N created" is answered. Writing a link with
+	// 0 keeps the value stored.
+	CreatedRun int64
 }
 
 // LinkQuery names links by what the planner knows of them; a link
@@ -126,6 +132,9 @@ type Store interface {
 	Runs(ctx context.Context, user string, limit int) ([]Run, error)
 	// RunItems returns the results recorded for a run, in order.
 	RunItems(ctx context.Context, runID int64) ([]ItemResult, error)
+	// CreatedBy returns the items whose links run runID created
+	// (Link.CreatedRun), in no defined order; none for an unknown run.
+	CreatedBy(ctx context.Context, runID int64) ([]ItemRef, error)
 	// Cursors returns every stored cursor of a user as source → cursor.
 	Cursors(ctx context.Context, user string) (map[string]string, error)
 	// RecordIdle journals a run that found nothing to apply and returns

@@ -37,8 +37,7 @@ func ItemFromWire(p *pb.Item) adapters.Item {
 	}
 	raw, err := proto.Marshal(p)
 	if err == nil {
-		d := &wireDecoder{buf: raw[:len(raw):len(raw)], str: string(raw)}
-		err = d.item(d.buf, &it)
+		err = newWireDecoder(raw).item(raw, &it)
 	}
 	if err != nil {
 		it.Unreadable = "decoding the exported item: " + err.Error()

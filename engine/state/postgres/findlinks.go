@@ -10,15 +10,15 @@ import (
 const (
 	findLinksByItemSQL = `SELECT user_name, source, item_id, key, kind, activity_id,
 	base_start, base_end, base_due, all_day, time_zone, item_version, activity_version, updated_at,
-	pending_side, pending_start, pending_end, pending_due, pending_all_day
+	pending_side, pending_start, pending_end, pending_due, pending_all_day, created_run
 FROM links WHERE user_name = $1 AND (source, item_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`
 	findLinksByKeySQL = `SELECT user_name, source, item_id, key, kind, activity_id,
 	base_start, base_end, base_due, all_day, time_zone, item_version, activity_version, updated_at,
-	pending_side, pending_start, pending_end, pending_due, pending_all_day
+	pending_side, pending_start, pending_end, pending_due, pending_all_day, created_run
 FROM links WHERE user_name = $1 AND key = ANY($2::text[])`
 	findLinksByActivitySQL = `SELECT user_name, source, item_id, key, kind, activity_id,
 	base_start, base_end, base_due, all_day, time_zone, item_version, activity_version, updated_at,
-	pending_side, pending_start, pending_end, pending_due, pending_all_day
+	pending_side, pending_start, pending_end, pending_due, pending_all_day, created_run
 FROM links WHERE user_name = $1 AND activity_id = ANY($2::text[])`
 )
 

@@ -26,10 +26,10 @@ const linksPerPage = 2000
 
 const upsertLinksSQL = `INSERT INTO links (user_name, source, item_id, key, kind, activity_id,
 	base_start, base_end, base_due, all_day, time_zone, item_version, activity_version, updated_at,
-	pending_side, pending_start, pending_end, pending_due, pending_all_day)
+	pending_side, pending_start, pending_end, pending_due, pending_all_day, created_run)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
 	$7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::boolean[], $11::text[], $12::text[], $13::text[], $14::timestamptz[],
-	$15::text[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::boolean[])
+	$15::text[], $16::timestamptz[], $17::timestamptz[], $18::timestamptz[], $19::boolean[], $20::bigint[])
 ON CONFLICT (user_name, source, item_id) DO UPDATE SET
 	key = excluded.key, kind = excluded.kind, activity_id = excluded.activity_id,
 	base_start = excluded.base_start, base_end = excluded.base_end, base_due = excluded.base_due,
@@ -37,11 +37,12 @@ ON CONFLICT (user_name, source, item_id) DO UPDATE SET
 	item_version = excluded.item_version, activity_version = excluded.activity_version,
 	updated_at = excluded.updated_at, pending_side = excluded.pending_side,
 	pending_start = excluded.pending_start, pending_end = excluded.pending_end,
-	pending_due = excluded.pending_due, pending_all_day = excluded.pending_all_day`
+	pending_due = excluded.pending_due, pending_all_day = excluded.pending_all_day,
+	created_run = CASE excluded.created_run WHEN 0 THEN links.created_run ELSE excluded.created_run END`
 
 const selectLinksSQL = `SELECT user_name, source, item_id, key, kind, activity_id,
 	base_start, base_end, base_due, all_day, time_zone, item_version, activity_version, updated_at,
-	pending_side, pending_start, pending_end, pending_due, pending_all_day
+	pending_side, pending_start, pending_end, pending_due, pending_all_day, created_run
 FROM links WHERE user_name = $1 AND (source, item_id) > ($2, $3)
 ORDER BY source, item_id LIMIT $4`
 
@@ -100,7 +101,7 @@ func scanLink(rows pgx.Rows) (state.Link, error) {
 	)
 	if err := rows.Scan(&l.User, &l.Source, &l.ItemID, &l.Key, &kind, &l.ActivityID,
 		&start, &end, &due, &l.Base.AllDay, &l.Base.TimeZone, &l.ItemVersion, &l.ActivityVersion, &upd,
-		&l.PendingSide, &pStart, &pEnd, &pDue, &l.Pending.AllDay); err != nil {
+		&l.PendingSide, &pStart, &pEnd, &pDue, &l.Pending.AllDay, &l.CreatedRun); err != nil {
 		return state.Link{}, err
 	}
 	l.Kind = adapters.Kind(kind)
@@ -177,6 +178,7 @@ type linkColumns struct {
 	allDay, pAllDay                           []bool
 	zone, itemVersion, activityVersion, pSide []string
 	pStart, pEnd, pDue                        []pgtype.Timestamptz
+	createdRun                                []int64
 }
 
 func (c *linkColumns) reset(n int) {
@@ -189,6 +191,7 @@ func (c *linkColumns) reset(n int) {
 		zone: make([]string, 0, n), itemVersion: make([]string, 0, n), activityVersion: make([]string, 0, n),
 		pSide: make([]string, 0, n), pStart: make([]pgtype.Timestamptz, 0, n),
 		pEnd: make([]pgtype.Timestamptz, 0, n), pDue: make([]pgtype.Timestamptz, 0, n),
+		createdRun: make([]int64, 0, n),
 	}
 }
 
@@ -217,13 +220,14 @@ func (c *linkColumns) add(l state.Link, now time.Time) {
 	c.pEnd = append(c.pEnd, timeArg(l.Pending.End))
 	c.pDue = append(c.pDue, timeArg(l.Pending.Due))
 	c.pAllDay = append(c.pAllDay, l.Pending.AllDay)
+	c.createdRun = append(c.createdRun, l.CreatedRun)
 }
 
 // args is the argument list of upsertLinksSQL, in its order.
 func (c *linkColumns) args() []any {
 	return []any{c.user, c.source, c.item, c.key, c.kind, c.activity,
 		c.start, c.end, c.due, c.allDay, c.zone, c.itemVersion, c.activityVersion, c.updated,
-		c.pSide, c.pStart, c.pEnd, c.pDue, c.pAllDay}
+		c.pSide, c.pStart, c.pEnd, c.pDue, c.pAllDay, c.createdRun}
 }
 
 // validateLink says what is wrong with a link, nil if nothing. The rules

@@ -13,7 +13,7 @@ import (
 )
 
 // linkColumns is the number of values upsertLinksSQL takes per link.
-const linkColumns = 19
+const linkColumns = 20
 
 // linksPerInsert is how many links one INSERT statement writes. Binding
 // many rows per statement runs the statement's step and reset once per 64
@@ -24,11 +24,11 @@ const linksPerInsert = 64
 // upsertLinksSQL is the INSERT for n links; a later row with the same key
 // wins, also within one statement.
 func upsertLinksSQL(n int) string {
-	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	var b strings.Builder
 	b.WriteString(`INSERT INTO links (user, source, item_id, key, kind, activity_id,
 	base_start, base_end, base_due, all_day, time_zone, item_version, activity_version, updated_at,
-	pending_side, pending_start, pending_end, pending_due, pending_all_day) VALUES `)
+	pending_side, pending_start, pending_end, pending_due, pending_all_day, created_run) VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
@@ -43,13 +43,18 @@ ON CONFLICT (user, source, item_id) DO UPDATE SET
 	item_version = excluded.item_version, activity_version = excluded.activity_version,
 	updated_at = excluded.updated_at, pending_side = excluded.pending_side,
 	pending_start = excluded.pending_start, pending_end = excluded.pending_end,
-	pending_due = excluded.pending_due, pending_all_day = excluded.pending_all_day`)
+	pending_due = excluded.pending_due, pending_all_day = excluded.pending_all_day,
+	created_run = CASE excluded.created_run WHEN 0 THEN links.created_run ELSE excluded.created_run END`)
 	return b.String()
 }
 
-const selectLinksSQL = `SELECT user, source, item_id, key, kind, activity_id,
+// selectLinkColumns are the columns scanLink reads, named through the
+// table (a lookup joins them with a list of names).
+const selectLinkColumns = `SELECT links.user, links.source, links.item_id, links.key, links.kind, links.activity_id,
 	base_start, base_end, base_due, all_day, time_zone, item_version, activity_version, updated_at,
-	pending_side, pending_start, pending_end, pending_due, pending_all_day
+	pending_side, pending_start, pending_end, pending_due, pending_all_day, created_run`
+
+const selectLinksSQL = selectLinkColumns + `
 FROM links WHERE user = ?`
 
 // Links streams the user's links to fn straight from the database cursor,
@@ -92,7 +97,7 @@ func scanLink(rows *sql.Rows) (state.Link, error) {
 	)
 	if err := rows.Scan(&l.User, &l.Source, &l.ItemID, &l.Key, &kind, &l.ActivityID,
 		&start, &end, &due, &allDay, &l.Base.TimeZone, &l.ItemVersion, &l.ActivityVersion, &upd,
-		&l.PendingSide, &pStart, &pEnd, &pDue, &l.Pending.AllDay); err != nil {
+		&l.PendingSide, &pStart, &pEnd, &pDue, &l.Pending.AllDay, &l.CreatedRun); err != nil {
 		return state.Link{}, err
 	}
 	l.Kind = adapters.Kind(kind)
@@ -174,7 +179,7 @@ func appendLinkArgs(args []any, l state.Link, now time.Time) []any {
 	return append(args, l.User, l.Source, l.ItemID, l.Key, string(l.Kind), l.ActivityID,
 		timeArg(b.Start), timeArg(b.End), timeArg(b.Due), b.AllDay, b.TimeZone,
 		l.ItemVersion, l.ActivityVersion, formatTime(updated),
-		l.PendingSide, timeArg(p.Start), timeArg(p.End), timeArg(p.Due), p.AllDay)
+		l.PendingSide, timeArg(p.Start), timeArg(p.End), timeArg(p.Due), p.AllDay, l.CreatedRun)
 }
 
 // validateLink says what is wrong with a link, nil if nothing.

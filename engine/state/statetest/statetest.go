@@ -48,6 +48,7 @@ var tests = []struct {
 	{"PutLinksHonoursCancelledContext", testPutLinksCancelled},
 	{"DeleteLink", testDeleteLink},
 	{"FindLinksByItemKeyAndActivity", testFindLinks},
+	{"CreatedRunIsKeptAndFound", testCreatedRun},
 	{"LinksStopsOnCallbackErrorAndAllowsWritesFromCallback", testLinksCallback},
 	{"CursorsSetReplaceClear", testCursors},
 	{"RunJournal", testRunJournal},
