@@ -56,8 +56,8 @@ func TestQuickstartValues(t *testing.T) {
 	if u.TimeZone != "Europe/Berlin" || u.Conflict != "newest-wins" || len(u.Areas) != 4 {
 		t.Errorf("user did not inherit defaults: %+v", u)
 	}
-	if c.CRM.Name != "crm" || c.CRM.Plugin != "crmsql" || c.CRM.InProcess {
-		t.Errorf("crm = %+v", c.CRM)
+	if c.CRM.Name != "crm" || c.CRM.Plugin != "crmsql" || !c.CRM.InProcess {
+		t.Errorf("crm = %+v, want crmsql in process (its default)", c.CRM)
 	}
 }
 
@@ -328,5 +328,31 @@ func TestMergeExpansionIsBounded(t *testing.T) {
 	}
 	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 64<<20 {
 		t.Errorf("refusing the document allocated %d MiB, want at most 64", allocated>>20)
+	}
+}
+
+// The built-in CRM runs in process unless its entry says otherwise; other
+// built-ins, sources, and a pinned external plugin of the same name do not.
+func TestCRMSQLRunsInProcessByDefault(t *testing.T) {
+	pin := strings.Repeat("ab", 32)
+	for _, tc := range []struct {
+		crm  string
+		want bool
+	}{
+		{`{plugin: crmsql}`, true},
+		{`{plugin: crmsql, in_process: false}`, false},
+		{`{plugin: crmsql, sha256: ` + pin + `}`, false},
+		{`{plugin: memory}`, false},
+	} {
+		c, err := Parse("gw.yaml", []byte("crm: "+tc.crm+"\nusers: [{name: a, sources: [{name: s, plugin: crmsql}]}]\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.crm, err)
+		}
+		if c.CRM.InProcess != tc.want {
+			t.Errorf("crm %s: in_process %v, want %v", tc.crm, c.CRM.InProcess, tc.want)
+		}
+		if c.Users[0].Sources[0].InProcess {
+			t.Errorf("crm %s: a source named crmsql runs in process", tc.crm)
+		}
 	}
 }

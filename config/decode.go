@@ -246,6 +246,9 @@ func (d *decoder) decodePlugin(n *yaml.Node, path string, needName bool) Plugin 
 	if s, ok := d.str(f["sha256"], join(path, "sha256")); ok && s != "" {
 		p.SHA256 = d.sha256(resolve(f["sha256"]).Line, join(path, "sha256"), s, p.InProcess)
 	}
+	if f["in_process"] == nil && !needName && p.Plugin == InProcessCRM && p.SHA256 == "" {
+		p.InProcess = true
+	}
 	if f["options"] != nil {
 		p.Options, p.optionLines, _ = d.options(f["options"], join(path, "options"))
 	}

@@ -132,6 +132,13 @@ type Window struct {
 }
 
 // Plugin is one adapter instance: the CRM or one of a user's sources.
+// InProcessCRM is the built-in CRM that runs inside the gwsync process
+// unless its entry says in_process: false. It is gwsync's own store, not
+// a parser of groupware input, so the process boundary contains nothing
+// there, and sparing the child saves a process start on every run and the
+// wire on every activity (issue 13's decision).
+const InProcessCRM = "crmsql"
+
 type Plugin struct {
 	// Name is the instance name, unique among a user's sources ("crm" for
 	// the CRM unless set).
@@ -139,7 +146,8 @@ type Plugin struct {
 	// Plugin is the registered adapter or external plugin name.
 	Plugin string `json:"plugin"`
 	// InProcess runs a built-in adapter inside the engine process instead
-	// of in a child process.
+	// of in a child process. Unset, it is false, except for the CRM when
+	// it is InProcessCRM.
 	InProcess bool `json:"in_process"`
 	// SHA256 pins an external plugin's executable (lower-case hex).
 	SHA256 string `json:"sha256,omitempty"`

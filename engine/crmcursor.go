@@ -43,28 +43,41 @@ type crmListing struct {
 	// returned.
 	stored crmCursor
 	next   int64
-	// settled is false when some link could not be compared this run (a
-	// source failed or was not asked, areas narrowed it): no cursor is
-	// stored then, since the changes of its activities were not seen to.
+	// unsettledBy says why some link could not be compared this run (a
+	// source failed or was not listed for a reason other than the
+	// areas): no cursor is stored then, since the changes of its
+	// activities were not seen to. Areas do not unsettle: the cursor
+	// carries them (crmCursor.scope), and a run of other areas lists in
+	// full.
 	unsettledBy string
 }
 
-// crmCursor is the stored value: the change number and when the last
-// full listing was ("v1 CHANGE FULL-UNIX-SECONDS").
+// crmCursor is the stored value: the change number, when the last full
+// listing was, and the areas of the runs it serves ("v1 CHANGE
+// FULL-UNIX-SECONDS [AREAS]", AREAS comma-separated and left out for
+// every area).
 type crmCursor struct {
 	change   int64
 	lastFull time.Time
+	// scope is areaScope of the job that stored it. A run of other areas
+	// lists in full: the stored run may have passed over changes of
+	// areas it did not look at (a user's configured areas, or --areas).
+	scope string
 }
 
 func (c crmCursor) String() string {
-	return fmt.Sprintf("v1 %d %d", c.change, c.lastFull.Unix())
+	s := fmt.Sprintf("v1 %d %d", c.change, c.lastFull.Unix())
+	if c.scope != "" {
+		s += " " + c.scope
+	}
+	return s
 }
 
 // parseCRMCursor reads a stored cursor; ok is false for none or garbage,
 // which means: list in full.
 func parseCRMCursor(s string) (c crmCursor, ok bool) {
 	f := strings.Fields(s)
-	if len(f) != 3 || f[0] != "v1" {
+	if len(f) < 3 || len(f) > 4 || f[0] != "v1" {
 		return crmCursor{}, false
 	}
 	change, err1 := strconv.ParseInt(f[1], 10, 64)
@@ -72,7 +85,26 @@ func parseCRMCursor(s string) (c crmCursor, ok bool) {
 	if err1 != nil || err2 != nil || change < 0 {
 		return crmCursor{}, false
 	}
-	return crmCursor{change: change, lastFull: time.Unix(full, 0).UTC()}, true
+	c = crmCursor{change: change, lastFull: time.Unix(full, 0).UTC()}
+	if len(f) == 4 {
+		c.scope = f[3]
+	}
+	return c, true
+}
+
+// areaScope names the areas a run looks at, in the fixed order of Areas;
+// "" for every area (an empty list or one that leaves none out).
+func (j *Job) areaScope() string {
+	if len(j.Areas) == 0 || everyArea(j.Areas) {
+		return ""
+	}
+	var names []string
+	for _, a := range Areas {
+		if hasArea(j.Areas, a) {
+			names = append(names, string(a))
+		}
+	}
+	return strings.Join(names, ",")
 }
 
 // fullDue tells whether a run with this stored cursor lists in full.
@@ -107,6 +139,10 @@ func (p *planner) listCRMChanges(ctx context.Context, st state.Store) (bool, err
 		return false, fmt.Errorf("reading the CRM cursor of %s: %w", p.job.User, err)
 	}
 	stored, valid := parseCRMCursor(text)
+	if valid && stored.scope != p.job.areaScope() {
+		p.job.logger().Debug("CRM cursor of other areas, listing the CRM in full", "user", p.job.User, "stored", stored.scope, "now", p.job.areaScope())
+		valid = false
+	}
 	l := &p.plan.crm
 	l.capable, l.stored = true, stored
 	l.full = p.job.fullDue(stored, valid, p.plan.Created)
@@ -232,19 +268,13 @@ func (p *planner) settleCRM() {
 	if !l.capable {
 		return
 	}
-	switch {
-	case len(p.job.Areas) > 0 && !everyArea(p.job.Areas):
-		l.unsettledBy = "the run was narrowed to some areas"
-	case len(p.narrowed) > 0:
-		l.unsettledBy = "a source was listed for some kinds only"
-	}
 	for _, r := range p.plan.Sources {
 		if r.failed {
 			l.unsettledBy = "the listing of " + r.Name + " failed"
 		}
 	}
 	for i := range p.job.Sources {
-		if name := p.job.Sources[i].Name; !p.plan.listed(name) {
+		if name := p.job.Sources[i].Name; !p.plan.listed(name) && AreasWant(p.job.Areas, p.job.Sources[i].Kinds) {
 			l.unsettledBy = "source " + name + " was not listed"
 		}
 	}
@@ -279,7 +309,7 @@ func (x *executor) saveCRMCursor(plan *Plan) error {
 	if !l.capable || l.unsettledBy != "" {
 		return nil
 	}
-	next := crmCursor{change: l.next, lastFull: l.stored.lastFull}
+	next := crmCursor{change: l.next, lastFull: l.stored.lastFull, scope: x.job.areaScope()}
 	if l.full {
 		next.lastFull = plan.Created
 	}

@@ -82,6 +82,39 @@ func TestUnchangedCRMIsNotListed(t *testing.T) {
 	}
 }
 
+// A user's areas (configured, or --areas) do not keep the CRM from being
+// listed by change: the cursor carries them, and a run of other areas
+// lists in full once, since the runs before it passed over changes of
+// areas they did not look at.
+func TestAreasKeepTheirOwnCRMCursor(t *testing.T) {
+	w, crm, st := changeWorld(t)
+	w.job.Areas = []Area{AreaAppointments, AreaEmails}
+	if p, _ := w.run(); !p.crm.full || crm.listed != 4 {
+		t.Fatalf("first run of other areas: full %v, %d listed; want a full listing of the 4", p.crm.full, crm.listed)
+	}
+	cur, _ := w.st.Cursor(context.Background(), "alice", crmCursorName)
+	if c, ok := parseCRMCursor(cur); !ok || c.scope != "emails,appointments" {
+		t.Fatalf("cursor %q, want one for emails,appointments", cur)
+	}
+	crm.listed, st.walks = 0, 0
+	p, res := w.run()
+	if p.crm.full || crm.listed != 0 || st.walks != 0 || len(p.Actions) != 0 || res.Status != state.StatusIdle {
+		t.Fatalf("no-change run of the same areas: full %v, %d listed, %d link walks, %d actions, %s",
+			p.crm.full, crm.listed, st.walks, len(p.Actions), res.Status)
+	}
+	// A time moved in the CRM meanwhile, in an area the narrowed runs
+	// leave out (a task: tasks are not among the areas).
+	task := w.activityByKey("ical:t1")
+	task.Raster = adapters.Raster{Due: mustTime("2026-12-09T17:00:00Z")}
+	w.crm.PutActivity(task)
+	w.run()
+	w.job.Areas = nil
+	crm.listed = 0
+	if p, _ := w.run(); !p.crm.full || crm.listed != 4 || kinds(p)[ActUpdateGroupware] != 1 {
+		t.Fatalf("back to every area: full %v, %d listed, actions %v; want a full listing that finds the task's change", p.crm.full, crm.listed, kinds(p))
+	}
+}
+
 // A time moved in the CRM is listed alone and written to the groupware
 // item that the source's change log does not mention.
 func TestCRMTimeEditFlowsToSourceIncrementally(t *testing.T) {
@@ -174,11 +207,15 @@ func TestCRMDeletionIsFoundByTheFullCheck(t *testing.T) {
 }
 
 func TestCRMCursorText(t *testing.T) {
-	c := crmCursor{change: 42, lastFull: time.Unix(1_800_000_000, 0).UTC()}
-	if got, ok := parseCRMCursor(c.String()); !ok || got != c {
-		t.Fatalf("round trip of %v: %v %v", c, got, ok)
+	for _, c := range []crmCursor{
+		{change: 42, lastFull: time.Unix(1_800_000_000, 0).UTC()},
+		{change: 7, lastFull: time.Unix(1_800_000_000, 0).UTC(), scope: "emails,appointments"},
+	} {
+		if got, ok := parseCRMCursor(c.String()); !ok || got != c {
+			t.Fatalf("round trip of %v: %v %v", c, got, ok)
+		}
 	}
-	for _, bad := range []string{"", "42", "v1 x 0", "v2 1 2", "v1 -1 0"} {
+	for _, bad := range []string{"", "42", "v1 x 0", "v2 1 2", "v1 -1 0", "v1 1 2 emails x"} {
 		if _, ok := parseCRMCursor(bad); ok {
 			t.Errorf("%q read as a cursor", bad)
 		}

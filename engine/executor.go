@@ -609,8 +609,8 @@ func (x *executor) saveCursors(plan *Plan) error {
 		if r.failed || r.cursor == "" || held[r.Name] || x.failed[r.Name] {
 			continue
 		}
-		if err := x.st.SetCursor(context.WithoutCancel(x.ctx), x.job.User, r.Name, r.cursor); err != nil {
-			return fmt.Errorf("saving the cursor of %s: %w", r.Name, err)
+		if err := x.st.SetCursor(context.WithoutCancel(x.ctx), x.job.User, r.cursorName, r.cursor); err != nil {
+			return fmt.Errorf("saving the cursor of %s: %w", r.cursorName, err)
 		}
 		x.committed(r.Name, r.cursor)
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/gwsync/gwsync/adapters"
 )
@@ -66,6 +67,18 @@ func (p *planner) skipSource(ns *NamedSource) bool {
 		p.job.logger().Debug("source not listed: none of its kinds is in the areas", "source", ns.Name, "areas", p.job.Areas)
 	}
 	return skip
+}
+
+// kindsCursorName is where the cursor of a source listed for some kinds
+// only is kept ("cal:event,task"): apart from the source's own, which
+// covers every kind, and out of reach of config names, which have no ':'.
+func kindsCursorName(source string, kinds []adapters.Kind) string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
+	slices.Sort(names)
+	return source + ":" + strings.Join(names, ",")
 }
 
 // narrow records that a source is listed for these kinds only.

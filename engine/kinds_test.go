@@ -146,8 +146,9 @@ func (s *calendarOnly) Snapshot(ctx context.Context, req adapters.SnapshotReques
 	return s.Store.Snapshot(ctx, req, emit)
 }
 
-// A multi-kind source asked for some of its kinds lists those in full and
-// stores no cursor: the stored one still covers the other kinds' changes.
+// A multi-kind source asked for some of its kinds lists those in full the
+// first time and keeps that listing's cursor apart from its own, which
+// still covers the other kinds' changes.
 // Links of the other kinds are unknown, never deleted.
 func TestAreasNarrowAMultiKindSource(t *testing.T) {
 	for _, ignore := range []bool{false, true} {
@@ -180,6 +181,13 @@ func TestAreasNarrowAMultiKindSource(t *testing.T) {
 			}
 			if c := w.cursor(); c != "all" {
 				t.Fatalf("the events-only listing stored cursor %q", c)
+			}
+			// Its own cursor is kept apart: the next events-only run
+			// lists events by change, not in full.
+			p, _ = w.run()
+			last = src.requests[len(src.requests)-1]
+			if last.Cursor != "only-event" || !slices.Equal(last.Kinds, []adapters.Kind{adapters.KindEvent}) || len(p.Actions) != 0 {
+				t.Fatalf("second events-only run: request %+v, actions %+v", last, p.Actions)
 			}
 			// Every area again: the stored cursor is used, t1 and m1 are
 			// still linked (nothing concluded from the narrowed run).

@@ -106,7 +106,10 @@ type SourceReport struct {
 	Complete bool   `json:"complete"`
 	Error    string `json:"error,omitempty"`
 	cursor   string
-	failed   bool
+	// cursorName is where cursor is stored: the source's name, or
+	// kindsCursorName's for a listing of some kinds only.
+	cursorName string
+	failed     bool
 }
 
 // Plan is the result of planning: data, printable, selectable.

@@ -142,12 +142,17 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 	case skip:
 		return nil
 	case kinds != nil:
-		// Some kinds only: a full listing of those, and no cursor stored
-		// (it would skip the other kinds' changes for ever).
+		// Some kinds only: a listing of those, whose cursor is kept apart
+		// (under the source's name it would skip the other kinds'
+		// changes for ever).
 		req.Kinds = kinds
 		p.narrow(ns.Name, kinds)
-	case info.Capabilities.Incremental:
-		if req.Cursor, err = st.Cursor(ctx, p.job.User, ns.Name); err != nil {
+		rep.cursorName = kindsCursorName(ns.Name, kinds)
+	default:
+		rep.cursorName = ns.Name
+	}
+	if info.Capabilities.Incremental {
+		if req.Cursor, err = st.Cursor(ctx, p.job.User, rep.cursorName); err != nil {
 			p.sourceFailed(&rep, err)
 			return nil
 		}
@@ -244,9 +249,6 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 		return nil
 	}
 	rep.Complete, rep.cursor = end.Complete, end.Cursor
-	if req.Kinds != nil {
-		rep.cursor = ""
-	}
 	p.plan.Sources = append(p.plan.Sources, rep)
 	p.plan.Actions = append(p.plan.Actions, pending...)
 	p.plan.Problems = append(p.plan.Problems, problems...)

@@ -42,18 +42,37 @@ func TestIncrementalByETagListing(t *testing.T) {
 		t.Errorf("first resync made %d requests, want at most 3 for one collection", n)
 	}
 	ct.n.Store(0)
-	again, end2 = collect(t, s, adapters.SnapshotRequest{Cursor: end2.Cursor})
+	before := end2.Cursor
+	again, end2 = collect(t, s, adapters.SnapshotRequest{Cursor: before})
 	if len(again) != 0 {
 		t.Errorf("no-change resync emitted %d items", len(again))
+	}
+	if end2.Cursor != before {
+		t.Errorf("no-change resync encoded a new cursor instead of returning the one it was given")
 	}
 	if n := ct.n.Load(); n > 2 {
 		t.Errorf("no-change resync made %d requests, want at most 2 for one collection", n)
 	}
+	// The server's lack of sync-collection is remembered: the runs after
+	// never ask for it again.
+	ct.n.Store(0)
+	if _, end2 = collect(t, s, adapters.SnapshotRequest{Cursor: end2.Cursor}); ct.n.Load() > 2 {
+		t.Errorf("third resync made %d requests, want at most 2 (no sync-collection asked again)", ct.n.Load())
+	}
 	dentist, _ := byKey(items, "ical:dentist-2026@gwsync.test")
 	b.Delete(dentist.ID)
-	third, _ := collect(t, s, adapters.SnapshotRequest{Cursor: end2.Cursor})
+	third, end3 := collect(t, s, adapters.SnapshotRequest{Cursor: end2.Cursor})
 	if len(third) != 1 || !third[0].Deleted || third[0].ID != dentist.ID {
 		t.Errorf("after delete: %+v, want one tombstone for %s", third, dentist.ID)
+	}
+	if c, err := decodeCursor(end3.Cursor); err != nil || len(c.Colls) != 1 {
+		t.Fatalf("cursor after the delete: %v", err)
+	} else {
+		for _, cc := range c.Colls {
+			if _, still := cc.Objects[dentist.ID]; still || len(cc.Objects) != 2 {
+				t.Errorf("cursor after the delete keeps %d objects (the deleted one: %v), want 2", len(cc.Objects), still)
+			}
+		}
 	}
 }
 

@@ -129,9 +129,11 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 			}
 		}
 	}
-	enc, err := next.encode()
-	if err != nil {
-		return adapters.SnapshotEnd{}, err
+	enc := req.Cursor
+	if !incremental || run.count > 0 || failed > 0 || !sameState(old, next) {
+		if enc, err = next.encode(); err != nil {
+			return adapters.SnapshotEnd{}, err
+		}
 	}
 	s.logger.Info("caldav snapshot", "url", s.set.base.Redacted(), "collections", len(next.Colls),
 		"items", run.count, "incremental", incremental, "requests", s.requests.Load()-sent,
@@ -243,6 +245,7 @@ func (r *run) incremental(ctx context.Context, c collection, kinds []adapters.Ki
 			return nil, err
 		}
 	default:
+		cc.NoSync = true // still: else every other run would try sync-collection again
 		if err := r.listETags(ctx, c, oc, cc, changed, &removed); err != nil {
 			return nil, err
 		}

@@ -19,6 +19,7 @@ type listing struct {
 	wants       func(adapters.Kind) bool
 	next        statCursor
 	present     map[string]bool
+	kept        int // files carried over unread by keep
 }
 
 func (s *Source) newListing(req adapters.SnapshotRequest) *listing {
@@ -54,8 +55,26 @@ func (l *listing) keep(key string, st fileStat, defaultID string, defaultKind ad
 		return false
 	}
 	l.next.Files[key] = e
+	l.kept++
 	for _, it := range e.itemsOf(defaultID, defaultKind) {
 		l.present[it.ID] = true
+	}
+	return true
+}
+
+// unchanged tells whether an incremental listing that emitted nothing
+// carried every file of its cursor over unread and read no other: the
+// cursor it was given then says all the new one would. Not with a
+// recurring file, whose entry depends on the window, which moves.
+// Returning the given cursor spares encoding every file's entry.
+func (l *listing) unchanged(emitted int64) bool {
+	if !l.incremental || emitted > 0 || l.kept != len(l.prev.Files) || len(l.next.Files) != l.kept {
+		return false
+	}
+	for _, e := range l.prev.Files {
+		if e.Recurring {
+			return false
+		}
 	}
 	return true
 }

@@ -63,6 +63,9 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 	if err := l.tombstones(counted); err != nil {
 		return adapters.SnapshotEnd{}, err
 	}
+	if l.unchanged(n) {
+		return adapters.SnapshotEnd{Complete: false, Cursor: req.Cursor}, nil
+	}
 	return adapters.SnapshotEnd{Count: n, Complete: !l.incremental, Cursor: l.next.encode()}, nil
 }
 

@@ -85,6 +85,14 @@ func TestStatCursorReadsOnlyChangedFiles(t *testing.T) {
 	if end2.Complete || len(again) != 0 {
 		t.Fatalf("unchanged: complete %v items %s, want an incremental listing of nothing", end2.Complete, ids(again))
 	}
+	// The engine's window moves every run; without a recurring file that
+	// changes nothing, and the given cursor comes back as it was.
+	moved := adapters.Window{From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)}
+	endW, err := src.Snapshot(context.Background(), adapters.SnapshotRequest{Cursor: end.Cursor, Window: moved},
+		func(it adapters.Item) error { t.Errorf("unchanged, window moved: emitted %s", it.ID); return nil })
+	if err != nil || endW.Cursor != end.Cursor || endW.Complete {
+		t.Errorf("unchanged, window moved: %v, complete %v, cursor given back %v", err, endW.Complete, endW.Cursor == end.Cursor)
+	}
 
 	// a.ics: same size and mtime and inode, other bytes: proof that an
 	// unchanged stat is not read. b.ics: edited (new mtime). c.ics: gone.

@@ -19,7 +19,8 @@ import (
 
 // Openers sharing a plugins.Pool sync several users one after the other
 // (as a worker does) with one files process and one crmsql process in
-// all, and every user's items reach the CRM as their own.
+// all (crmsql out of process as its entry says; it runs in process by
+// default), and every user's items reach the CRM as their own.
 func TestOpenersShareAPluginPool(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -27,7 +28,7 @@ func TestOpenersShareAPluginPool(t *testing.T) {
 	users := []string{"ann", "ben", "cid"}
 	var yaml strings.Builder
 	fmt.Fprintf(&yaml, `state: sqlite:./state.db
-crm: {plugin: crmsql, options: {dsn: "sqlite:./crm.db", create_contacts: true}}
+crm: {plugin: crmsql, in_process: false, options: {dsn: "sqlite:./crm.db", create_contacts: true}}
 defaults: {window: {past: 10y, future: 10y}, conflict: newest-wins, time_zone: Europe/Berlin}
 users:
 `)
