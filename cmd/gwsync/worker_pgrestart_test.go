@@ -63,7 +63,12 @@ func TestWorkersSurvivePostgresRestart(t *testing.T) {
 	}
 	f.mustRun("jobs", "enqueue", "--all")
 	workers := []*workerLog{f.startWorker(), f.startWorker()}
-	// Mid-cycle: some syncs have started.
+	// Both workers are up (a worker that cannot reach the database at
+	// start exits, for its supervisor to start again: not this test's
+	// case), and mid-cycle: some syncs have started.
+	for _, w := range workers {
+		waitLog(t, []*workerLog{w}, "worker started")
+	}
 	waitLog(t, workers, "sync started")
 	restartPostgres(t, dir)
 	r := f.mustRun("jobs", "wait", "--timeout", "150s")
@@ -74,11 +79,14 @@ func TestWorkersSurvivePostgresRestart(t *testing.T) {
 		t.Errorf("jobs given up: %s", r.stdout)
 	}
 	for _, w := range workers {
-		if w.cmd.ProcessState != nil {
+		select {
+		case err := <-w.done:
+			w.done <- err // the fleet's cleanup waits for it too
 			data, _ := os.ReadFile(w.path)
 			lines := strings.Split(string(data), "\n")
-			t.Errorf("%s: the worker exited during the restart (%v); its log ends:\n%s", w.path, w.cmd.ProcessState,
+			t.Errorf("%s: the worker exited during the restart (%v); its log ends:\n%s", w.path, err,
 				strings.Join(lines[max(0, len(lines)-25):], "\n"))
+		default:
 		}
 	}
 	crm, err := crmsql.OpenStoreOptions(context.Background(), crmsql.Options{DSN: f.dsn, Schema: "crm"})
