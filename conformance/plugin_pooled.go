@@ -24,15 +24,7 @@ func runSinkPooled(t T, tr transport, adapter string, backend func(T, Fixture) j
 	if !t.Run("seed-fixture", c.seedFixture) {
 		return false
 	}
-	t.Run("info", func(t T) {
-		if _, err := c.sink.Info(callCtx(t)); err != nil {
-			t.Fatalf("Info: %v", err)
-		}
-	})
-	t.Run("lists-crm-activities", c.listsFixture)
-	t.Run("emit-error-stops", c.emitErrorStops)
-	t.Run("cancelled-context", c.cancelledContext)
-	t.Run("unknown-option", c.unknownOption)
+	c.readChecks(t)
 	t.Run("second-instance", c.secondInstance)
 	return true
 }

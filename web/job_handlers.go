@@ -121,15 +121,10 @@ func jobRunState(id int64, js JobStatus) runState {
 // cannot be read a few times in a row (the database away, the job gone)
 // ends the stream too: the page then shows why.
 func (s *Server) jobEvents(w http.ResponseWriter, r *http.Request, sess *session, id int64) {
-	flusher, ok := w.(http.Flusher)
+	ev, ok := s.openEventStream(w)
 	if !ok {
-		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
 	last, failures := "", 0
 	for {
 		js, err := s.opts.Jobs.Job(r.Context(), id)
@@ -147,17 +142,15 @@ func (s *Server) jobEvents(w http.ResponseWriter, r *http.Request, sess *session
 		}
 		if data, _ := json.Marshal(st); string(data) != last {
 			last = string(data)
-			s.extendWriteDeadline(w)
-			if _, err := fmt.Fprintf(w, "event: progress\ndata: %s\n\n", data); err != nil {
+			if !ev.progress(data) {
 				return
 			}
 		}
 		if st.Finished {
-			fmt.Fprint(w, "event: done\ndata: {}\n\n")
-			flusher.Flush()
+			ev.done()
 			return
 		}
-		flusher.Flush()
+		ev.flush()
 		select {
 		case <-time.After(s.opts.JobPoll):
 		case <-r.Context().Done():

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"time"
 )
@@ -122,31 +121,24 @@ func (s *Server) planningEvents(w http.ResponseWriter, r *http.Request, sess *se
 		http.Error(w, "no planning in progress", http.StatusNotFound)
 		return
 	}
-	flusher, ok := w.(http.Flusher)
+	ev, ok := s.openEventStream(w)
 	if !ok {
-		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
 		changed := pl.changed()
 		st := pl.state()
 		data, _ := json.Marshal(st)
-		s.extendWriteDeadline(w)
-		if _, err := fmt.Fprintf(w, "event: progress\ndata: %s\n\n", data); err != nil {
+		if !ev.progress(data) {
 			return
 		}
 		if st.Finished {
-			fmt.Fprint(w, "event: done\ndata: {}\n\n")
-			flusher.Flush()
+			ev.done()
 			return
 		}
-		flusher.Flush()
+		ev.flush()
 		select {
 		case <-changed:
 		case <-tick.C:

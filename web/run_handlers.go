@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 
 	"github.com/gwsync/gwsync/engine"
@@ -97,29 +96,22 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request, sess *session
 		http.Error(w, "no run in progress", http.StatusNotFound)
 		return
 	}
-	flusher, ok := w.(http.Flusher)
+	ev, ok := s.openEventStream(w)
 	if !ok {
-		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
 	for {
 		changed := rn.changed() // before reading the state, so no update is missed
 		st := rn.state()
 		data, _ := json.Marshal(st)
-		s.extendWriteDeadline(w)
-		if _, err := fmt.Fprintf(w, "event: progress\ndata: %s\n\n", data); err != nil {
+		if !ev.progress(data) {
 			return
 		}
 		if st.Finished {
-			fmt.Fprint(w, "event: done\ndata: {}\n\n")
-			flusher.Flush()
+			ev.done()
 			return
 		}
-		flusher.Flush()
+		ev.flush()
 		select {
 		case <-changed:
 		case <-r.Context().Done():
