@@ -84,7 +84,7 @@ bash scripts/servers/postgres.sh install
 say "building"
 # GWSYNC=path measures a prebuilt binary instead (another branch's).
 if [ -n "${GWSYNC:-}" ]; then cp "$GWSYNC" "$BIN/gwsync"; else go build -o "$BIN/gwsync" ./cmd/gwsync; fi
-for c in seed floor genconfig sample; do go build -o "$BIN/$c" "./bench/scale/$c"; done
+for c in seed floor genconfig sample cputree; do go build -o "$BIN/$c" "./bench/scale/$c"; done
 
 # The worker commands land with the worker branch; without them this
 # script still measures the floors, and says so in the table.
@@ -100,6 +100,9 @@ eval "$(GWSYNC_DOVECOT_USERS=$USERS bash scripts/servers/dovecot.sh start "$DIR/
 rm -rf "$DIR/postgres"
 eval "$(bash scripts/servers/postgres.sh start "$DIR/postgres")"
 PG=$GWSYNC_TEST_POSTGRES_DSN
+# The servers' main processes: cputree reads their trees' CPU time.
+PG_PID=$(cat "$DIR/postgres/postgres.pid")
+DOVECOT_PID=$(cat "$DIR/dovecot/dovecot.pid")
 # The suite's cluster does not fsync; a benchmark's figures must be real.
 psql "$PG" -qAt -c 'ALTER SYSTEM SET fsync = on' -c 'ALTER SYSTEM SET synchronous_commit = on' \
 	-c 'ALTER SYSTEM SET full_page_writes = on' -c 'SELECT pg_reload_conf()' >/dev/null
@@ -127,12 +130,28 @@ say "seeded $USERS users, $MESSAGES messages in ${SEED_S} s; Dovecot indexed the
 
 # --- one worker count ----------------------------------------------------
 ROWS=()
-# floor MODE CONNS: prints the floor's users per second.
+# floor MODE CONNS: prints the floor's users per second and its CPU
+# milliseconds per user as "TOTAL (CLIENT / DOVECOT)": the floor process
+# (a child of this subshell, $BASHPID) and Dovecot's processes.
 floor() {
-	local out
+	local out c0 c1 me=$BASHPID
+	c0=$("$BIN/cputree" client="$me" dovecot="$DOVECOT_PID")
 	out=$("$BIN/floor" -addr "$GWSYNC_TEST_DOVECOT_ADDR" -users "$USERS" -conns "$2" -mode "$1")
-	echo "$out" >>"$LOGS/floor.out"
-	field per_second "$out"
+	c1=$("$BIN/cputree" client="$me" dovecot="$DOVECOT_PID")
+	echo "$out $c1" >>"$LOGS/floor.out"
+	echo "$(field per_second "$out") $(cpu_per_user "$c0" "$c1" client dovecot)"
+}
+# cpu_per_user BEFORE AFTER GROUP…: CPU milliseconds per user between two
+# cputree readings, as "TOTAL (G1 / G2 / …)", no spaces inside a field.
+cpu_per_user() {
+	local a=$1 b=$2 g total=0 parts=() ms
+	shift 2
+	for g in "$@"; do
+		ms=$(awk -v x="$(field "${g}_cpu_s" "$a")" -v y="$(field "${g}_cpu_s" "$b")" -v u="$USERS" 'BEGIN { printf "%.2f", (y - x) * 1000 / u }')
+		parts+=("$ms")
+		total=$(awk -v t="$total" -v m="$ms" 'BEGIN { printf "%.2f", t + m }')
+	done
+	echo "$total ($(IFS=/; echo "${parts[*]}"))"
 }
 crm_count() { psql "$(dbdsn "crm_w$1")" -qAt -c 'SELECT count(*) FROM activities'; }
 # xacts N: committed transactions so far in state_wN and crm_wN (the round
@@ -144,7 +163,8 @@ xacts() {
 
 # cycle N NAME CFG: one timed cycle (enqueue every user, wait for the
 # queue to drain) watched by the sampler; sets CYCLE_RATE, CYCLE_S,
-# CYCLE_JOBS and CYCLE_PEAKS.
+# CYCLE_JOBS, CYCLE_PEAKS and CYCLE_CPU (CPU ms per user: workers with
+# their plugin processes, PostgreSQL, Dovecot).
 cycle() {
 	local n=$1 name=$2 cfg=$3 sampler pids t0 t1 waited
 	pids=$(IFS=,; echo "${WPIDS[*]}")
@@ -153,12 +173,16 @@ cycle() {
 	"$BIN/sample" -dsn "$(dbdsn postgres)" -pids "$pids" >"$LOGS/sample-w$n-$name.out" 2>"$LOGS/sample-w$n-$name.err" &
 	sampler=$!
 	PIDS+=("$sampler")
+	local k0 k1
+	k0=$("$BIN/cputree" workers="$pids" postgres="$PG_PID" dovecot="$DOVECOT_PID")
 	t0=$(now)
 	"$BIN/gwsync" jobs enqueue --config "$cfg" --all >"$LOGS/enqueue-w$n-$name.out" 2>&1 ||
 		{ say "jobs enqueue failed:"; cat "$LOGS/enqueue-w$n-$name.out" >&2; exit 1; }
 	waited=0
 	"$BIN/gwsync" jobs wait --config "$cfg" --timeout "${TIMEOUT}s" >"$LOGS/wait-w$n-$name.out" 2>&1 || waited=$?
 	t1=$(now)
+	k1=$("$BIN/cputree" workers="$pids" postgres="$PG_PID" dovecot="$DOVECOT_PID")
+	CYCLE_CPU=$(cpu_per_user "$k0" "$k1" workers postgres dovecot)
 	kill -TERM "$sampler"
 	wait "$sampler" || true
 	CYCLE_PEAKS=$(cat "$LOGS/sample-w$n-$name.out")
@@ -190,8 +214,8 @@ run_workers() {
 	ffetch=$(floor fetch "$conns")
 	fselect=$(floor select "$conns")
 	if [ "$GWSYNC_OK" = false ]; then
-		ROWS+=("| $n | $conns | first | not run | $ffetch | | ≤ 4× | | | | no worker commands |")
-		ROWS+=("| $n | $conns | no-change | not run | $fselect | | ≤ 3× | | | | no worker commands |")
+		ROWS+=("| $n | $conns | first | not run | ${ffetch%% *} | | ≤ 4× | | ${ffetch#* } | | | | | no worker commands |")
+		ROWS+=("| $n | $conns | no-change | not run | ${fselect%% *} | | ≤ 3× | | ${fselect#* } | | | | | no worker commands |")
 		return
 	fi
 
@@ -226,10 +250,10 @@ run_workers() {
 	before=$(crm_count "$n" 2>/dev/null || echo 0)
 	[ "$before" = 0 ] || { say "the workers imported $before activities before the first cycle was enqueued"; exit 1; }
 	cycle "$n" first "$cfg"
-	local first_rate=$CYCLE_RATE first_s=$CYCLE_S first_peaks=$CYCLE_PEAKS first_jobs=$CYCLE_JOBS
+	local first_rate=$CYCLE_RATE first_s=$CYCLE_S first_peaks=$CYCLE_PEAKS first_jobs=$CYCLE_JOBS first_cpu=$CYCLE_CPU
 	before=$(crm_count "$n")
 	cycle "$n" nochange "$cfg"
-	local nc_rate=$CYCLE_RATE nc_s=$CYCLE_S nc_peaks=$CYCLE_PEAKS nc_jobs=$CYCLE_JOBS
+	local nc_rate=$CYCLE_RATE nc_s=$CYCLE_S nc_peaks=$CYCLE_PEAKS nc_jobs=$CYCLE_JOBS nc_cpu=$CYCLE_CPU
 	after=$(crm_count "$n")
 
 	for i in "${WPIDS[@]}"; do kill -TERM "$i" 2>/dev/null || true; done
@@ -242,16 +266,18 @@ run_workers() {
 	[ "$before" = "$MESSAGES" ] || check="imported $before of $MESSAGES"
 	[ "$after" = "$before" ] || check="$check; no-change cycle added $((after - before))"
 	say "$n worker(s): first ${first_s} s ($first_jobs), no-change ${nc_s} s ($nc_jobs), check: $check"
-	row "$n" "$conns" first "$first_rate" "$ffetch" 4 "$first_peaks" "$check"
-	row "$n" "$conns" no-change "$nc_rate" "$fselect" 3 "$nc_peaks" "$check"
+	row "$n" "$conns" first "$first_rate" "$ffetch" 4 "$first_peaks" "$check" "$first_cpu"
+	row "$n" "$conns" no-change "$nc_rate" "$fselect" 3 "$nc_peaks" "$check" "$nc_cpu"
 }
 
-# row N CONNS CYCLE RATE FLOOR TARGET PEAKS CHECK
+# row N CONNS CYCLE RATE FLOOR TARGET PEAKS CHECK [CPU]: FLOOR is what
+# floor() printed ("RATE CPU"), CPU gwsync's CPU per user (cpu_per_user).
 row() {
-	local ratio verdict
-	ratio=$(awk -v g="$4" -v f="$5" 'BEGIN { printf "%.2f", f / g }')
+	local ratio verdict frate=${5%% *} fcpu=${5#* } gcpu=${9:-} cratio=""
+	ratio=$(awk -v g="$4" -v f="$frate" 'BEGIN { printf "%.2f", f / g }')
 	verdict=$(awk -v r="$ratio" -v t="$6" 'BEGIN { print (r <= t) ? "≤ " t "× ✓" : "> " t "× ✗" }')
-	ROWS+=("| $1 | $2 | $3 | $4 | $5 | $ratio× | $verdict | $(field pg_conns_peak "$7") | $(field worker_rss_peak_mib "$7") | $(field tree_rss_peak_mib "$7") ($(field children_peak "$7")) | $8 |")
+	[ -n "$gcpu" ] && cratio=$(awk -v g="${gcpu%% *}" -v f="${fcpu%% *}" 'BEGIN { if (f > 0) printf "%.2f×", g / f }')
+	ROWS+=("| $1 | $2 | $3 | $4 | $frate | $ratio× | $verdict | ${gcpu:-—} | $fcpu | ${cratio:-—} | $(field pg_conns_peak "$7") | $(field worker_rss_peak_mib "$7") | $(field tree_rss_peak_mib "$7") ($(field children_peak "$7")) | $8 |")
 }
 
 # run_cli: both cycles as one `gwsync sync --yes` over every user.
@@ -299,7 +325,7 @@ cat <<TABLE
 Scale benchmark: $USERS users, $MESSAGES messages (3 to 5 each), Dovecot and PostgreSQL (fsync on) on 127.0.0.1, $(nproc) cores; adapters $([ "$IN_PROCESS" = true ] && echo "in process" || echo "as plugin processes").
 Set-up (not timed below): seeding the maildirs ${SEED_S} s, Dovecot indexing them ${WARM_S} s.
 
-| workers | runs at once (= floor connections) | cycle | gwsync users/s | floor users/s | gwsync / floor (time) | target | PG connections, peak | worker RSS peak, MiB | worker + plugins RSS peak, MiB (processes) | check |
-|---|---|---|---|---|---|---|---|---|---|---|
+| workers | runs at once (= floor connections) | cycle | gwsync users/s | floor users/s | gwsync / floor (time) | target | gwsync CPU ms/user (workers with plugins / PostgreSQL / Dovecot) | floor CPU ms/user (client / Dovecot) | gwsync / floor (CPU) | PG connections, peak | worker RSS peak, MiB | worker + plugins RSS peak, MiB (processes) | check |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${ROWS[@]}")
 TABLE
