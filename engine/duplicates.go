@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"hash/maphash"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
@@ -36,10 +38,11 @@ import (
 
 // keyClaims is what one plan knows about the keys of unlinked items.
 type keyClaims struct {
-	byKey    map[string]*Action  // keys held by an unlinked item, with its action
-	deferred []*keyCopy          // unlinked items whose key was taken, decided by settleKeys
-	linked   []keyedLink         // the links by key hash, built on first use
-	gone     map[linkRef]*Action // linked items the listings said were deleted, with their report
+	byKey    map[string]*Action      // keys held by an unlinked item, with its action
+	applied  map[string]appliedClaim // keys held by a create Sync applied (its action is gone)
+	deferred []*keyCopy              // unlinked items whose key was taken, decided by settleKeys
+	linked   []keyedLink             // the links by key hash, built on first use
+	gone     map[linkRef]*Action     // linked items the listings said were deleted, with their report
 	built    bool
 	seed     maphash.Seed
 }
@@ -58,9 +61,28 @@ type keyedLink struct {
 
 func (p *planner) keyClaims() *keyClaims {
 	if p.keys == nil {
-		p.keys = &keyClaims{byKey: map[string]*Action{}, gone: map[linkRef]*Action{}, seed: maphash.MakeSeed()}
+		p.keys = &keyClaims{byKey: map[string]*Action{}, applied: map[string]appliedClaim{},
+			gone: map[linkRef]*Action{}, seed: maphash.MakeSeed()}
 	}
 	return p.keys
+}
+
+// keyHolder is the item that holds a key in this plan: an action the plan
+// keeps, or a create Sync applied already.
+type keyHolder struct {
+	a                  *Action // nil for an applied create
+	source, itemID, fp string
+}
+
+// holder says who holds key, if anybody.
+func (k *keyClaims) holder(key string) (keyHolder, bool) {
+	if c, ok := k.applied[key]; ok {
+		return keyHolder{source: c.ns.Name, itemID: c.itemID, fp: c.fingerprint()}, true
+	}
+	if a, ok := k.byKey[key]; ok {
+		return keyHolder{a: a, source: a.Source, itemID: a.ItemID, fp: a.fingerprint}, true
+	}
+	return keyHolder{}, false
 }
 
 // keyedItem plans an unlinked item (see the rules above): an action now,
@@ -78,9 +100,9 @@ func (p *planner) keyedItem(ns *NamedSource, it *adapters.Item) *Action {
 		}
 	}
 	for rekeyed := false; ; rekeyed = true {
-		c, claimed := k.byKey[it.Key]
+		c, claimed := k.holder(it.Key)
 		switch {
-		case claimed && fp != "" && !rekeyed && c.fingerprint != fp:
+		case claimed && fp != "" && !rekeyed && c.fp != fp:
 			it.Key = altKey(it.Key, fp)
 			continue
 		case claimed || len(p.linksWithKey(it.Key)) > 0:
@@ -99,8 +121,8 @@ func (p *planner) forgetKeys(source string) {
 	if p.keys == nil {
 		return
 	}
-	for key, a := range p.keys.byKey {
-		if a.Source == source && !a.early { // a create Sync applied holds its key all the same
+	for key, a := range p.keys.byKey { // a create Sync applied (k.applied) holds its key all the same
+		if a.Source == source {
 			delete(p.keys.byKey, key)
 		}
 	}
@@ -151,6 +173,15 @@ func (p *planner) settleKeys() {
 // this plan holds: the lowest copy is home, unless the holder's create went
 // to the CRM early.
 func (p *planner) settleClaimedKey(key string, copies []*keyCopy) {
+	if h, ok := p.keys.holder(key); ok && h.a == nil {
+		for _, d := range copies {
+			if d.ns.Name == h.source && d.it.ID == h.itemID {
+				continue // the applied item itself, listed again (a cursor that expired mid-listing)
+			}
+			p.plan.Actions = append(p.plan.Actions, p.duplicate(d, h.source, h.itemID))
+		}
+		return
+	}
 	c, ok := p.keys.byKey[key]
 	if !ok { // its holder's listing failed: the lowest copy holds it now
 		first := copies[0]
@@ -159,7 +190,7 @@ func (p *planner) settleClaimedKey(key string, copies []*keyCopy) {
 		p.keys.byKey[key] = c
 		p.plan.Actions = append(p.plan.Actions, c)
 		copies = copies[1:]
-	} else if low := copies[0]; !c.early && c.item != nil && compareRefs(low.ns.Name, low.it.ID, c.Source, c.ItemID) < 0 {
+	} else if low := copies[0]; c.item != nil && compareRefs(low.ns.Name, low.it.ID, c.Source, c.ItemID) < 0 {
 		// A lower copy was listed later: it becomes home, in place, so the
 		// plan holds one action for the key whatever the listing order.
 		if ns, err := p.job.source(c.Source); err == nil {
@@ -352,4 +383,39 @@ func (p *planner) olderDuplicate(e *linkEntry) (home string, dup bool) {
 		return "", false
 	}
 	return low.ref.source + "/" + low.ref.itemID, true
+}
+
+// appliedClaim is what a plan keeps of a key whose create Sync applied
+// while listing: who holds it and, for a message, its fingerprint; about
+// 100 bytes in all instead of the action's 400 (see streamed.go).
+type appliedClaim struct {
+	ns     *NamedSource
+	itemID string
+	fp     uint64 // messageFingerprint's 6 bytes, with fpSet; 0: none
+}
+
+const fpSet = 1 << 63
+
+// apply records that a's create went to the executor: the key stays
+// claimed, by a compact record that pins none of the item's strings (they
+// may share one decoded batch's memory, see sdk/wire).
+func (k *keyClaims) apply(ns *NamedSource, a *Action) {
+	if k == nil || a.Key == "" || k.byKey[a.Key] != a {
+		return
+	}
+	delete(k.byKey, a.Key)
+	c := appliedClaim{ns: ns, itemID: strings.Clone(a.ItemID)}
+	if b, err := hex.DecodeString(a.fingerprint); err == nil && len(b) == 6 {
+		c.fp = fpSet | uint64(b[0])<<40 | uint64(b[1])<<32 | uint64(b[2])<<24 | uint64(b[3])<<16 | uint64(b[4])<<8 | uint64(b[5])
+	}
+	k.applied[strings.Clone(a.Key)] = c
+}
+
+// fingerprint is the claim's message fingerprint as messageFingerprint
+// wrote it, or "".
+func (c appliedClaim) fingerprint() string {
+	if c.fp&fpSet == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%012x", c.fp&^fpSet)
 }

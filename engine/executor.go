@@ -25,10 +25,20 @@ const (
 
 // Result is what a run did.
 type Result struct {
-	RunID  int64          `json:"run_id"`
-	Status string         `json:"status"` // ok, partial, failed, idle (see state.Status*)
+	RunID  int64  `json:"run_id"`
+	Status string `json:"status"` // ok, partial, failed, idle (see state.Status*)
+	// Counts counts the done actions by what they did (create, link,
+	// update-crm, update-groupware, export), and the skipped and failed
+	// ones.
 	Counts map[string]int `json:"counts"`
-	Items  []ItemOutcome  `json:"items"`
+	// Done counts the done actions by what they did and activity type.
+	Done map[ActionKind]map[adapters.ActivityType]int `json:"done,omitempty"`
+	// Items are the outcomes a person must see: every failure and skip,
+	// and a done action only when it left something out (Warnings). A
+	// plain success is counted in Counts and Done, and a create is
+	// found by its link (Link.CreatedRun): a first import of 200,000
+	// mails must not hold an outcome per mail until it ends (issue 13).
+	Items []ItemOutcome `json:"items"`
 	// NewFailures counts the failed outcomes this run met for the first
 	// time or with another reason than before; a failure that keeps
 	// failing unchanged is not new (see ItemOutcome.FailingSince).
@@ -43,8 +53,10 @@ type ItemOutcome struct {
 	ItemID     string     `json:"item_id,omitempty"`
 	ActivityID string     `json:"activity_id,omitempty"`
 	Subject    string     `json:"subject,omitempty"`
-	Outcome    string     `json:"outcome"`
-	Error      string     `json:"error,omitempty"`
+	// Type is the activity type of the action's item or activity.
+	Type    adapters.ActivityType `json:"type,omitempty"`
+	Outcome string                `json:"outcome"`
+	Error   string                `json:"error,omitempty"`
 	// Warnings say what of a done action's item was left out (an
 	// attachment whose content could not be read); the activity's body
 	// carries them too, as it carries the item's own warnings.
@@ -180,7 +192,7 @@ func outcome(a *Action, result, msg string) ItemOutcome {
 		kind = a.Effective()
 	}
 	o := ItemOutcome{ActionID: a.ID, Kind: kind, Source: a.Source, ItemID: a.ItemID,
-		ActivityID: a.ActivityID, Subject: a.Subject, Outcome: result, Error: msg}
+		ActivityID: a.ActivityID, Subject: a.Subject, Type: a.Type, Outcome: result, Error: msg}
 	if result == OutcomeOK {
 		o.Warnings = a.warnings
 	}
@@ -193,12 +205,24 @@ func (x *executor) record(o ItemOutcome) {
 	x.journal = append(x.journal, x.journalEntry(o))
 }
 
-// count adds an outcome to the run's result.
+// count adds an outcome to the run's result: to the counts, and to Items
+// unless it is a plain success (see Result.Items).
 func (x *executor) count(o ItemOutcome) {
-	x.res.Items = append(x.res.Items, o)
+	if o.Outcome != OutcomeOK || len(o.Warnings) > 0 {
+		x.res.Items = append(x.res.Items, o)
+	}
 	key := o.Outcome
 	if o.Outcome == OutcomeOK {
 		key = string(o.Kind)
+		byType := x.res.Done[o.Kind]
+		if byType == nil {
+			if x.res.Done == nil {
+				x.res.Done = map[ActionKind]map[adapters.ActivityType]int{}
+			}
+			byType = map[adapters.ActivityType]int{}
+			x.res.Done[o.Kind] = byType
+		}
+		byType[o.Type]++
 	}
 	x.res.Counts[key]++
 	if o.Outcome == OutcomeFailed {

@@ -126,6 +126,10 @@ type Plan struct {
 	// Excluded counts messages between the user and excluded addresses
 	// only (the never-log list), which are not imported.
 	Excluded int `json:"excluded,omitempty"`
+	// Streamed counts the creates Sync applied while the sources were
+	// listed; they are not in Actions (streamed.go). Counts and Writes
+	// include them.
+	Streamed []StreamedCount `json:"streamed,omitempty"`
 
 	// versions are unchanged links whose item or activity got a new
 	// version without new times (a groupware edit of the description):
@@ -253,7 +257,8 @@ func (p *Plan) DeselectItem(ref string) int {
 	return n
 }
 
-// Counts returns how many selected actions of each kind the plan holds.
+// Counts returns how many selected actions of each kind the plan holds,
+// the creates Sync streamed included.
 func (p *Plan) Counts() map[ActionKind]int {
 	c := map[ActionKind]int{}
 	for _, a := range p.Actions {
@@ -261,12 +266,16 @@ func (p *Plan) Counts() map[ActionKind]int {
 			c[a.Kind]++
 		}
 	}
+	if n := p.StreamedCreates(); n > 0 {
+		c[ActCreate] += n
+	}
 	return c
 }
 
-// Writes reports how many selected actions would write something.
+// Writes reports how many selected actions would write something (or, for
+// the creates Sync streamed, wrote).
 func (p *Plan) Writes() int {
-	n := 0
+	n := p.StreamedCreates()
 	for _, a := range p.Actions {
 		if a.Selected && a.Effective() != "" {
 			n++

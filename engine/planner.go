@@ -163,9 +163,7 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 		before := len(pending)
 		pending, problems = p.item(ns, it, pending, problems)
 		if p.early != nil {
-			for _, a := range pending[before:] {
-				p.sendEarly(a)
-			}
+			pending = p.sendEarly(ns, pending, before)
 		}
 	}
 	// A lazy plan looks the links of listed items up a batch at a time,
@@ -546,22 +544,28 @@ func (p *planner) planExports() {
 	}
 }
 
-// sendEarly hands a selected create to Sync's executor: a copy, with the
-// id and selection finish would give it, so that the plan's original is
-// never touched by two goroutines.
-func (p *planner) sendEarly(a *Action) {
-	if a.Kind != ActCreate || (len(p.job.Areas) > 0 && !hasArea(p.job.Areas, a.Area)) {
-		return
+// sendEarly hands the selected creates among acts[from:] to Sync's
+// executor and returns acts without them. The plan keeps no action of
+// theirs, only a count (Plan.Streamed) and, for a key, who holds it
+// (keyClaims.applied): once its batch is written, nothing of the item is
+// left, so a first import's memory does not grow with the folder.
+func (p *planner) sendEarly(ns *NamedSource, acts []*Action, from int) []*Action {
+	kept := acts[:from]
+	for _, a := range acts[from:] {
+		if a.Kind != ActCreate || (len(p.job.Areas) > 0 && !hasArea(p.job.Areas, a.Area)) {
+			kept = append(kept, a)
+			continue
+		}
+		// The id and selection finish would give it; from here on the
+		// action belongs to the executor's goroutine.
+		p.plan.identify(a)
+		a.early = true
+		p.keys.apply(ns, a)
+		p.plan.countStreamed(a)
+		p.early <- a
 	}
-	c := *a
-	p.plan.identify(&c)
-	a.early = true
-	// The executor has its own copy; once its batch is written the item
-	// (body, addresses, attachment list) is garbage. The plan keeps the
-	// action's own fields (subject, sender, times), so a first import of
-	// 200,000 mails holds their ids and subjects, not their texts.
-	a.item = nil
-	p.early <- &c
+	clear(acts[len(kept):])
+	return kept
 }
 
 func ptr[T any](v T) *T { return &v }

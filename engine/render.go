@@ -343,6 +343,7 @@ func (p *Plan) aside() string {
 // Deselected actions are counted apart.
 func (p *Plan) SummaryLine() string {
 	var create, export, toCRM, toGW, conflicts, links, deleted, reports int
+	create = p.StreamedCreates()
 	for _, a := range p.Actions {
 		if !a.Selected {
 			continue

@@ -84,7 +84,7 @@ func (s *Server) measured(ctx context.Context, user, trigger string, sync func(c
 	s.metrics.running.Inc()
 	defer s.metrics.running.Dec()
 	plan, res, err := sync(runCtx)
-	s.metrics.observe(trigger, plan, res, err, time.Since(start))
+	s.metrics.observe(trigger, res, err, time.Since(start))
 	return plan, res, err
 }
 

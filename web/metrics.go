@@ -42,9 +42,11 @@ func newMetrics() *metrics {
 	return m
 }
 
-// observe records one finished run. plan gives each item its activity
-// type; res is nil when the run failed before executing.
-func (m *metrics) observe(trigger string, plan *engine.Plan, res *engine.Result, err error, took time.Duration) {
+// observe records one finished run. The done actions come from the
+// result's counts by kind and type (it lists no plain success, see
+// engine.Result.Items), the failed and skipped ones from its items; res is
+// nil when the run failed before executing.
+func (m *metrics) observe(trigger string, res *engine.Result, err error, took time.Duration) {
 	status := "failed"
 	if res != nil && err == nil {
 		status = res.Status
@@ -57,14 +59,16 @@ func (m *metrics) observe(trigger string, plan *engine.Plan, res *engine.Result,
 	if res == nil {
 		return
 	}
-	types := map[string]string{}
-	if plan != nil {
-		for _, a := range plan.Actions {
-			types[a.ID] = string(a.Type)
+	for kind, byType := range res.Done {
+		for typ, n := range byType {
+			m.items.WithLabelValues(string(kind), string(typ), engine.OutcomeOK).Add(float64(n))
 		}
 	}
 	for _, it := range res.Items {
-		m.items.WithLabelValues(string(it.Kind), types[it.ActionID], it.Outcome).Inc()
+		if it.Outcome == engine.OutcomeOK {
+			continue // counted in Done
+		}
+		m.items.WithLabelValues(string(it.Kind), string(it.Type), it.Outcome).Inc()
 		if it.Outcome == engine.OutcomeFailed {
 			m.errors.WithLabelValues(string(it.Kind)).Inc()
 		}

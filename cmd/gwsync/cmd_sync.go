@@ -70,7 +70,7 @@ func runSync(ctx context.Context, args []string) error {
 	fs.BoolVar(&f.dryRun, "dry-run", false, "show the plan, apply nothing")
 	fs.BoolVar(&f.yes, "yes", false, "apply without asking (needed when stdin is not a terminal)")
 	fs.BoolVar(&f.wait, "wait", false, "when a user is being synced by another process, wait for it instead of skipping the user")
-	fs.BoolVar(&f.asJSON, "json", false, "print plans and results as JSON")
+	fs.BoolVar(&f.asJSON, "json", false, "print plans and results as JSON (results list failures and skips; done actions and streamed creates are counted)")
 	fs.BoolVar(&f.wide, "wide", false, "print the plan table without cutting subjects and notes to 100 columns")
 	fs.BoolVar(&f.full, "full", false, "list the CRM in full, which finds activities deleted there (else done every defaults.crm_full_check)")
 	cpuProfileFlag(fs, &f.cpuProfile)

@@ -35,7 +35,7 @@ complete -c gwsync -n '__fish_seen_subcommand_from sync' -l cpuprofile -r -F -d 
 complete -c gwsync -n '__fish_seen_subcommand_from sync' -l dry-run -d 'show the plan, apply nothing'
 complete -c gwsync -n '__fish_seen_subcommand_from sync' -l exclude -x -d 'comma-separated action ids to deselect (see \'gwsync plan\')'
 complete -c gwsync -n '__fish_seen_subcommand_from sync' -l full -d 'list the CRM in full, which finds activities deleted there (else done every defaults.crm_full_check)'
-complete -c gwsync -n '__fish_seen_subcommand_from sync' -l json -d 'print plans and results as JSON'
+complete -c gwsync -n '__fish_seen_subcommand_from sync' -l json -d 'print plans and results as JSON (results list failures and skips; done actions and streamed creates are counted)'
 complete -c gwsync -n '__fish_seen_subcommand_from sync' -l user -x -d 'sync only this user (default: every user)'
 complete -c gwsync -n '__fish_seen_subcommand_from sync' -l utc -d 'print times in UTC instead of the user\'s time zone'
 complete -c gwsync -n '__fish_seen_subcommand_from sync' -l wait -d 'when a user is being synced by another process, wait for it instead of skipping the user'
