@@ -38,6 +38,9 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 			removeStaleTemps(dir) // what a killed run left mid-write
 		}
 	}
+	if s.unchangedSince(req) {
+		return adapters.SnapshotEnd{Complete: false, Cursor: req.Cursor}, nil
+	}
 	var n int64
 	counted := func(it adapters.Item) error {
 		if !req.Wants(it.Kind) {
@@ -63,7 +66,7 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 	if err := l.tombstones(counted); err != nil {
 		return adapters.SnapshotEnd{}, err
 	}
-	if l.unchanged(n) {
+	if l.unchanged(n) && strings.HasPrefix(req.Cursor, statCursorPrefix2) { // a first-format cursor is rewritten once
 		return adapters.SnapshotEnd{Complete: false, Cursor: req.Cursor}, nil
 	}
 	return adapters.SnapshotEnd{Count: n, Complete: !l.incremental, Cursor: l.next.encode()}, nil
