@@ -79,7 +79,7 @@ func cursorFingerprint(cursor string) (string, bool) {
 // nothing and hand the cursor back. It lists and stats what Snapshot
 // would for req; any error answers false, and Snapshot then does the work
 // (and reports the error).
-func (s *Source) unchangedSince(req adapters.SnapshotRequest) bool {
+func (s *Source) unchangedSince(dirs dirMemo, req adapters.SnapshotRequest) bool {
 	want, ok := cursorFingerprint(req.Cursor)
 	if !ok {
 		return false
@@ -100,7 +100,7 @@ func (s *Source) unchangedSince(req adapters.SnapshotRequest) bool {
 		if isMaildir(dir) {
 			seen := map[string]bool{}
 			for _, sub := range []string{"cur", "new"} {
-				names, err := listFiles("mail_dir", filepath.Join(dir, sub))
+				names, err := listFiles(dirs, "mail_dir", filepath.Join(dir, sub))
 				if errors.Is(err, adapters.ErrInvalidConfig) {
 					continue
 				}
@@ -117,7 +117,7 @@ func (s *Source) unchangedSince(req adapters.SnapshotRequest) bool {
 				}
 			}
 		} else {
-			names, err := listFiles("mail_dir", dir, ".eml")
+			names, err := listFiles(dirs, "mail_dir", dir, ".eml")
 			if err != nil {
 				return false
 			}
@@ -129,7 +129,7 @@ func (s *Source) unchangedSince(req adapters.SnapshotRequest) bool {
 		}
 	}
 	if dir := s.opts.CalendarDir; dir != "" && (req.Wants(adapters.KindEvent) || req.Wants(adapters.KindTask)) {
-		names, err := listFiles("calendar_dir", dir, ".ics")
+		names, err := listFiles(dirs, "calendar_dir", dir, ".ics")
 		if err != nil {
 			return false
 		}
