@@ -1,6 +1,10 @@
 package plugins
 
-import "context"
+import (
+	"context"
+	"os/exec"
+	"slices"
+)
 
 // PrestartSource starts a process for l's adapter in the background, if
 // the pool has none for it yet, so that a later OpenSource of the same
@@ -27,6 +31,11 @@ func (p *Pool) prestart(l Launch, r role) {
 	if err != nil || pp == nil {
 		return
 	}
+	if l.Cmd != nil {
+		// start adds to the command's environment; the caller's later
+		// Open of the same Launch reads it for its pool key.
+		l.Cmd = cloneCmd(l.Cmd)
+	}
 	go func() {
 		if fresh {
 			p.start(context.Background(), pp, l, r)
@@ -34,4 +43,17 @@ func (p *Pool) prestart(l Launch, r role) {
 		<-pp.ready
 		p.giveBack(pp)
 	}()
+}
+
+// cloneCmd is an unstarted copy of c: what poolKey reads (path,
+// arguments, folder, environment) and how the child is set up.
+func cloneCmd(c *exec.Cmd) *exec.Cmd {
+	n := exec.Command(c.Path, c.Args[1:]...)
+	n.Args = slices.Clone(c.Args)
+	n.Dir, n.Env = c.Dir, slices.Clone(c.Env)
+	if c.SysProcAttr != nil {
+		attr := *c.SysProcAttr // the launch sets the parent-death signal in it
+		n.SysProcAttr = &attr
+	}
+	return n
 }
