@@ -300,14 +300,15 @@ func (pl *Plan) listed(source string) bool {
 	return false
 }
 
-// saveCRMCursor stores the CRM cursor of a settled run: the listing's,
-// or, when a CRM-side change was not applied (failed, deselected, left to
-// a person), just before the first such change, so that the next run
-// lists it again.
-func (x *executor) saveCRMCursor(plan *Plan) error {
+// crmCursorToStore is the CRM cursor a settled run stores: the
+// listing's, or, when a CRM-side change was not applied (failed,
+// deselected, left to a person), just before the first such change, so
+// that the next run lists it again. ok is false when there is none to
+// store.
+func (x *executor) crmCursorToStore(plan *Plan) (cursor string, ok bool) {
 	l := plan.crm
 	if !l.capable || l.unsettledBy != "" {
-		return nil
+		return "", false
 	}
 	next := crmCursor{change: l.next, lastFull: l.stored.lastFull, scope: x.job.areaScope()}
 	if l.full {
@@ -318,8 +319,5 @@ func (x *executor) saveCRMCursor(plan *Plan) error {
 			next.change = a.crmChange - 1
 		}
 	}
-	if err := x.st.SetCursor(context.WithoutCancel(x.ctx), x.job.User, crmCursorName, next.String()); err != nil {
-		return fmt.Errorf("saving the CRM cursor: %w", err)
-	}
-	return nil
+	return next.String(), true
 }

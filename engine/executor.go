@@ -136,41 +136,76 @@ func (x *executor) finishPlan(plan *Plan, runErr error) (*Result, error) {
 	if runErr == nil {
 		runErr = x.run(order, groups)
 	}
-	if runErr == nil {
-		runErr = x.saveCursors(plan)
-	}
-	if runErr == nil {
-		runErr = x.saveCRMCursor(plan)
-	}
 	return x.close(plan, runErr)
 }
 
-// close flushes the journal, settles the run's failures (when it ran to
-// its end) and closes the run's entry with its status. plan is nil when
-// planning failed.
+// close flushes the journal and settles the run in one store call
+// (settle): its cursors and failures when it ran to its end, and its
+// journal entry with its status. plan is nil when planning failed.
 func (x *executor) close(plan *Plan, runErr error) (*Result, error) {
 	if err := x.flush(); err != nil && runErr == nil {
 		runErr = err
 	}
-	if runErr == nil && plan != nil {
-		runErr = x.settleFailures(plan)
+	var cursors []sourceCursor
+	var crm string
+	var crmOK bool
+	complete := runErr == nil && plan != nil
+	if complete {
+		cursors = x.cursorsToStore(plan)
+		crm, crmOK = x.crmCursorToStore(plan)
 	}
-	x.res.Status = "ok"
-	switch {
-	case runErr != nil:
-		x.res.Status = "failed"
-	case x.res.Counts[OutcomeFailed] > 0:
-		x.res.Status = "partial"
-	}
-	msg := ""
+	st := state.Settlement{User: x.job.User, RunID: x.res.RunID, Status: x.status(runErr), Counts: x.res.Counts,
+		Cursors: cursorMap(cursors, crm, crmOK), Settle: complete}
 	if runErr != nil {
-		msg = runErr.Error()
+		st.Error = runErr.Error()
+	}
+	if complete {
+		st.Failures, st.Unknown = x.failuresOf(plan)
 	}
 	// The journal must close even when ctx was cancelled.
-	if err := x.st.FinishRun(context.WithoutCancel(x.ctx), x.res.RunID, x.res.Status, x.res.Counts, msg); err != nil && runErr == nil {
-		runErr = err
+	bg := context.WithoutCancel(x.ctx)
+	settled, err := x.st.SettleRun(bg, st)
+	if err != nil {
+		if runErr == nil {
+			runErr = fmt.Errorf("settling the run: %w", err)
+		}
+		x.res.Status = state.StatusFailed
+		if ferr := x.st.FinishRun(bg, x.res.RunID, state.StatusFailed, x.res.Counts, runErr.Error()); ferr != nil {
+			x.job.logger().Error("journalling a failed run", "user", x.job.User, "run", x.res.RunID, "error", ferr, "cause", runErr)
+		}
+		return x.res, runErr
+	}
+	x.res.Status = st.Status
+	if complete {
+		x.markFailures(settled.Failures)
+		if x.tellCommitted(cursors) {
+			// A source could not act on its committed items: a failed
+			// outcome recorded after the settlement (rare), settled again.
+			if err := x.flush(); err != nil {
+				return x.res, err
+			}
+			if err := x.settleFailures(plan); err != nil {
+				return x.res, err
+			}
+			x.res.Status = x.status(nil)
+			if err := x.st.FinishRun(bg, x.res.RunID, x.res.Status, x.res.Counts, ""); err != nil {
+				return x.res, err
+			}
+		}
 	}
 	return x.res, runErr
+}
+
+// status is the run's status: failed with runErr, partial when an item
+// failed, else ok.
+func (x *executor) status(runErr error) string {
+	switch {
+	case runErr != nil:
+		return state.StatusFailed
+	case x.res.Counts[OutcomeFailed] > 0:
+		return state.StatusPartial
+	}
+	return state.StatusOK
 }
 
 type executor struct {
@@ -614,12 +649,15 @@ func (x *executor) export(list []*Action, ok func(*Action, state.Link), fail fun
 	return nil
 }
 
-// saveCursors stores each incremental source's new cursor, but only when
+// sourceCursor is a source's cursor to store (under name, see
+// SourceReport.cursorName) and the source it tells (source).
+type sourceCursor struct{ source, name, cursor string }
+
+// cursorsToStore is each incremental source's new cursor, but only when
 // every selected action of that source succeeded and none was deselected:
 // otherwise the cursor would skip past items that still need work. Reports
-// never hold it (see Action.IsReport). A
-// source whose cursor is stored is told so right after (committed).
-func (x *executor) saveCursors(plan *Plan) error {
+// never hold it (see Action.IsReport).
+func (x *executor) cursorsToStore(plan *Plan) []sourceCursor {
 	held := map[string]bool{}
 	for _, a := range plan.Actions {
 		if !a.Selected && !a.IsReport() {
@@ -629,16 +667,40 @@ func (x *executor) saveCursors(plan *Plan) error {
 	for _, pr := range plan.Problems {
 		held[pr.Source] = true
 	}
+	var out []sourceCursor
 	for _, r := range plan.Sources {
 		if r.failed || r.cursor == "" || held[r.Name] || x.failed[r.Name] {
 			continue
 		}
-		if err := x.st.SetCursor(context.WithoutCancel(x.ctx), x.job.User, r.cursorName, r.cursor); err != nil {
-			return fmt.Errorf("saving the cursor of %s: %w", r.cursorName, err)
-		}
-		x.committed(r.Name, r.cursor)
+		out = append(out, sourceCursor{source: r.Name, name: r.cursorName, cursor: r.cursor})
 	}
-	return nil
+	return out
+}
+
+// cursorMap is what the settlement stores: the sources' cursors and the
+// CRM's (when ok).
+func cursorMap(cursors []sourceCursor, crm string, ok bool) map[string]string {
+	if len(cursors) == 0 && !ok {
+		return nil
+	}
+	m := make(map[string]string, len(cursors)+1)
+	for _, c := range cursors {
+		m[c.name] = c.cursor
+	}
+	if ok {
+		m[crmCursorName] = crm
+	}
+	return m
+}
+
+// tellCommitted tells each source whose cursor is now stored (committed)
+// and reports whether one of them failed at it.
+func (x *executor) tellCommitted(cursors []sourceCursor) (failed bool) {
+	before := x.res.Counts[OutcomeFailed]
+	for _, c := range cursors {
+		x.committed(c.source, c.cursor)
+	}
+	return x.res.Counts[OutcomeFailed] > before
 }
 
 // activityFor builds the CRM activity for a new groupware item.

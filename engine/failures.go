@@ -13,7 +13,18 @@ import (
 // first time (or with another reason) count in Result.NewFailures. Sources
 // the run could not see keep their failures.
 func (x *executor) settleFailures(plan *Plan) error {
-	var failed []state.Failure
+	failed, unknown := x.failuresOf(plan)
+	settled, err := x.st.SettleFailures(context.WithoutCancel(x.ctx), x.job.User, failed, unknown)
+	if err != nil {
+		return fmt.Errorf("recording the run's failures: %w", err)
+	}
+	x.markFailures(settled)
+	return nil
+}
+
+// failuresOf is what the run settles: its failed outcomes, and the
+// sources it could not see (whose failures stay as they were).
+func (x *executor) failuresOf(plan *Plan) (failed []state.Failure, unknown []string) {
 	for _, o := range x.res.Items {
 		if o.Outcome == OutcomeFailed {
 			failed = append(failed, failureOf(o))
@@ -25,21 +36,24 @@ func (x *executor) settleFailures(plan *Plan) error {
 			seen[r.Name] = true
 		}
 	}
-	var unknown []string
 	for _, ns := range x.job.Sources {
 		if !seen[ns.Name] {
 			unknown = append(unknown, ns.Name)
 		}
 	}
-	settled, err := x.st.SettleFailures(context.WithoutCancel(x.ctx), x.job.User, failed, unknown)
-	if err != nil {
-		return fmt.Errorf("recording the run's failures: %w", err)
-	}
+	return failed, unknown
+}
+
+// markFailures marks each failed outcome with the date its failure was
+// first seen and its attempts, as settled says, and counts the new ones
+// in Result.NewFailures.
+func (x *executor) markFailures(settled []state.Failure) {
 	byKey := map[state.Failure]state.Failure{}
 	for _, f := range settled {
 		byKey[state.Failure{Source: f.Source, ItemID: f.ItemID, Kind: f.Kind}] = f
 	}
 	counted := map[state.Failure]bool{}
+	x.res.NewFailures = 0
 	for i := range x.res.Items {
 		o := &x.res.Items[i]
 		if o.Outcome != OutcomeFailed {
@@ -54,7 +68,6 @@ func (x *executor) settleFailures(plan *Plan) error {
 			x.res.NewFailures++
 		}
 	}
-	return nil
 }
 
 // failureOf is the outstanding failure a failed outcome stands for.

@@ -83,19 +83,20 @@ func (x *executor) idle(plan *Plan) (*Result, error) {
 	if err := recordVersions(x.ctx, x.st, plan); err != nil {
 		return nil, err
 	}
-	if err := x.saveCursors(plan); err != nil {
-		return nil, err
-	}
-	if err := x.saveCRMCursor(plan); err != nil {
-		return nil, err
-	}
-	id, err := x.st.RecordIdle(context.WithoutCancel(x.ctx), x.job.User)
+	cursors := x.cursorsToStore(plan)
+	crm, crmOK := x.crmCursorToStore(plan)
+	st := state.Settlement{User: x.job.User, Cursors: cursorMap(cursors, crm, crmOK), Settle: true}
+	st.Failures, st.Unknown = x.failuresOf(plan)
+	settled, err := x.st.SettleRun(context.WithoutCancel(x.ctx), st)
 	if err != nil {
 		return nil, fmt.Errorf("journalling the idle check: %w", err)
 	}
-	x.res.RunID, x.res.Status = id, state.StatusIdle
-	if err := x.settleFailures(plan); err != nil {
-		return x.res, err
+	x.res.RunID, x.res.Status = settled.RunID, state.StatusIdle
+	x.markFailures(settled.Failures)
+	if x.tellCommitted(cursors) {
+		if err := x.settleFailures(plan); err != nil {
+			return x.res, err
+		}
 	}
 	return x.res, nil
 }

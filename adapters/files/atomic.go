@@ -113,8 +113,8 @@ func syncDir(dir string) {
 // those whose pid no longer runs, and any older than an hour (a reused pid,
 // or a name from another system). Best effort: errors are ignored, as a
 // leftover dotfile harms nothing but tidiness.
-func removeStaleTemps(dir string) {
-	entries, err := os.ReadDir(dir)
+func removeStaleTemps(dirs dirMemo, dir string) {
+	entries, err := dirs.read(dir)
 	if err != nil {
 		return
 	}

@@ -20,6 +20,7 @@ type listing struct {
 	next        statCursor
 	present     map[string]bool
 	kept        int // files carried over unread by keep
+	dirs        dirMemo
 }
 
 func (s *Source) newListing(req adapters.SnapshotRequest) *listing {

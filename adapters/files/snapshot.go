@@ -33,10 +33,14 @@ const maxICSBytes = 16 << 20
 // InvalidConfig when a configured folder is missing, any other error
 // listing a folder, the error of emit, ctx's error.
 func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emit func(adapters.Item) error) (adapters.SnapshotEnd, error) {
+	dirs := dirMemo{}
 	for _, dir := range []string{s.opts.CalendarDir, s.opts.ExportDir} {
 		if dir != "" {
-			removeStaleTemps(dir) // what a killed run left mid-write
+			removeStaleTemps(dirs, dir) // what a killed run left mid-write
 		}
+	}
+	if s.unchangedSince(dirs, req) {
+		return adapters.SnapshotEnd{Complete: false, Cursor: req.Cursor}, nil
 	}
 	var n int64
 	counted := func(it adapters.Item) error {
@@ -50,6 +54,7 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 		return emit(it)
 	}
 	l := s.newListing(req)
+	l.dirs = dirs
 	if s.opts.MailDir != "" && req.Wants(adapters.KindMessage) {
 		if err := s.snapshotMail(l, counted); err != nil {
 			return adapters.SnapshotEnd{}, err
@@ -63,7 +68,7 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 	if err := l.tombstones(counted); err != nil {
 		return adapters.SnapshotEnd{}, err
 	}
-	if l.unchanged(n) {
+	if l.unchanged(n) && strings.HasPrefix(req.Cursor, statCursorPrefix2) { // a first-format cursor is rewritten once
 		return adapters.SnapshotEnd{Complete: false, Cursor: req.Cursor}, nil
 	}
 	return adapters.SnapshotEnd{Count: n, Complete: !l.incremental, Cursor: l.next.encode()}, nil
@@ -71,8 +76,8 @@ func (s *Source) Snapshot(ctx context.Context, req adapters.SnapshotRequest, emi
 
 // listFiles returns the sorted names of the regular, not ignored files in
 // dir with one of the suffixes (any file when none is given).
-func listFiles(option, dir string, suffixes ...string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
+func listFiles(dirs dirMemo, option, dir string, suffixes ...string) ([]string, error) {
+	entries, err := dirs.read(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, adapters.Wrap(adapters.CodeInvalidConfig, err, "files: "+option)
 	}
@@ -108,7 +113,7 @@ func hasSuffixFold(name string, suffixes ...string) bool {
 // expanded to their occurrences inside the window; a file the cursor shows
 // unchanged is not read.
 func (s *Source) snapshotCalendar(l *listing, emit func(adapters.Item) error) error {
-	names, err := listFiles("calendar_dir", s.opts.CalendarDir, ".ics")
+	names, err := listFiles(l.dirs, "calendar_dir", s.opts.CalendarDir, ".ics")
 	if err != nil {
 		return err
 	}
@@ -209,7 +214,7 @@ func (s *Source) snapshotMail(l *listing, emit func(adapters.Item) error) error 
 	if isMaildir(dir) {
 		seen := map[string]bool{}
 		for _, sub := range []string{"cur", "new"} {
-			names, err := listFiles("mail_dir", filepath.Join(dir, sub))
+			names, err := listFiles(l.dirs, "mail_dir", filepath.Join(dir, sub))
 			if errors.Is(err, adapters.ErrInvalidConfig) {
 				continue // a maildir may lack one of them
 			}
@@ -230,7 +235,7 @@ func (s *Source) snapshotMail(l *listing, emit func(adapters.Item) error) error 
 		}
 		return nil
 	}
-	names, err := listFiles("mail_dir", dir, ".eml")
+	names, err := listFiles(l.dirs, "mail_dir", dir, ".eml")
 	if err != nil {
 		return err
 	}
@@ -310,4 +315,20 @@ func readMailFile(path, id, display string) (adapters.Item, bool) {
 	it.ID, it.Version = id, version
 	mailmsg.LimitParts(it.Attachments, 0) // this source lists attachments, it does not serve them
 	return it, true
+}
+
+// dirMemo keeps the entries of each folder one snapshot read, so that
+// removing stale temp files, the fingerprint check and the listing read a
+// folder of thousands of files once.
+type dirMemo map[string][]os.DirEntry
+
+func (m dirMemo) read(dir string) ([]os.DirEntry, error) {
+	if entries, ok := m[dir]; ok {
+		return entries, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err == nil {
+		m[dir] = entries
+	}
+	return entries, err
 }

@@ -83,6 +83,9 @@ func (e fileEntry) same(st fileStat) bool {
 // complete, which is always safe.
 func decodeStatCursor(s, setup string) (c statCursor, ok bool) {
 	raw, found := strings.CutPrefix(s, statCursorPrefix)
+	if rest, v2 := strings.CutPrefix(s, statCursorPrefix2); v2 && len(rest) > 1+fingerprintLen {
+		raw, found = rest[1+fingerprintLen+1:], rest[1+fingerprintLen] == ':'
+	}
 	if !found {
 		return statCursor{}, false
 	}
@@ -98,14 +101,23 @@ func decodeStatCursor(s, setup string) (c statCursor, ok bool) {
 }
 
 // encode gzips the JSON: the state stores the cursor and the plugin wire
-// carries it every run, and names, sizes and times compress well.
+// carries it every run, and names, sizes and times compress well. The
+// fingerprint goes first (fingerprint.go); a cursor of the first format,
+// without it, is still read.
 func (c statCursor) encode() string {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	if err := json.NewEncoder(zw).Encode(c); err != nil || zw.Close() != nil {
 		return "" // no cursor: the next snapshot is complete
 	}
-	return statCursorPrefix + base64.RawURLEncoding.EncodeToString(buf.Bytes())
+	flag := "N"
+	for _, e := range c.Files {
+		if e.Recurring {
+			flag = "R"
+			break
+		}
+	}
+	return statCursorPrefix2 + flag + fingerprintOfCursor(c) + ":" + base64.RawURLEncoding.EncodeToString(buf.Bytes())
 }
 
 // setupOf fingerprints the options parsing depends on.

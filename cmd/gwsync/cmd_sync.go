@@ -15,6 +15,7 @@ import (
 	"github.com/gwsync/gwsync/config"
 	"github.com/gwsync/gwsync/engine"
 	"github.com/gwsync/gwsync/engine/state"
+	"github.com/gwsync/gwsync/plugins"
 )
 
 // exitHelp is the exit-code paragraph of the help of plan and sync.
@@ -104,6 +105,14 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 			return usageError{err.Error()}
 		}
 	}
+	// Plugin processes live in a pool for the whole command: the first
+	// user's start now, while the state opens and the preferences are
+	// read, and the next users' sources reuse them.
+	pool := plugins.NewPool(plugins.PoolOptions{Logger: logger.Named("plugins"), IdleTimeout: -1})
+	defer pool.Close()
+	if len(list) > 0 {
+		prestartSources(pool, &opener{cfg: cfg, logger: logger}, list[0])
+	}
 	st, err := openState(ctx, cfg)
 	if err != nil {
 		return err
@@ -143,7 +152,7 @@ func syncUsers(ctx context.Context, c *common, f *syncFlags) error {
 		// Each user's sources (plugin processes, server connections) end
 		// with the user's run, so a sync over thousands of users holds one
 		// user's at a time; the CRM stays open for all.
-		userOp := &opener{cfg: cfg, logger: logger}
+		userOp := &opener{cfg: cfg, logger: logger, pool: pool}
 		if userOp.secrets, err = askPasswords(u, only); err != nil {
 			return err
 		}

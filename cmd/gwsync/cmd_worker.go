@@ -44,7 +44,11 @@ func runWorker(ctx context.Context, args []string) error {
 	if err := needPostgresState(cfg, "worker"); err != nil {
 		return err
 	}
-	st, err := openState(ctx, cfg)
+	var st state.Store
+	err = retryUnreachable(ctx, logger, "state "+redactedDSN(cfg.State), func(ctx context.Context) error {
+		st, err = openState(ctx, cfg)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -53,7 +57,8 @@ func runWorker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := worker.Migrate(ctx, pool); err != nil {
+	err = retryUnreachable(ctx, logger, "river migrations", func(ctx context.Context) error { return worker.Migrate(ctx, pool) })
+	if err != nil {
 		return fmt.Errorf("%s: %w", cfg.File, err)
 	}
 	keys, err := workerKeys(cfg)

@@ -144,6 +144,14 @@ type Store interface {
 	// nothing every five minutes adds no rows.
 	RecordIdle(ctx context.Context, user string) (int64, error)
 
+	// SettleRun records the end of a run in one transaction: its cursors,
+	// its journal entry (FinishRun, or RecordIdle for an idle check) and
+	// its failures (SettleFailures); all or nothing. A store may commit an
+	// idle check that changes nothing but the idle entry without waiting
+	// for the disk (the entry only says when the user was last looked at);
+	// everything else is as durable as the separate calls.
+	SettleRun(ctx context.Context, s Settlement) (Settled, error)
+
 	// SettleFailures records the failures a run met, atomically, and
 	// returns them with FirstSeen, Attempts and New filled in: a failure
 	// met before with the same reason keeps its FirstSeen and counts one

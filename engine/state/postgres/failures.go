@@ -18,48 +18,57 @@ func (s *Store) SettleFailures(ctx context.Context, user string, failures []stat
 	if len(failures) == 0 {
 		return []state.Failure{}, s.resolveFailures(ctx, user, unknown)
 	}
-	out := make([]state.Failure, len(failures))
-	now := s.nowSecond()
+	var out []state.Failure
 	err := s.inTx(ctx, "settle failures of "+user, func(tx pgx.Tx) error {
-		if err := lockUser(ctx, tx, "failures", user); err != nil {
-			return err
-		}
-		old, err := failuresOf(ctx, tx, user)
-		if err != nil {
-			return fmt.Errorf("settle failures of %q: %w", user, err)
-		}
-		keep := map[string]bool{}
-		for _, src := range unknown {
-			keep[src] = true
-		}
-		met := map[failureKey]bool{}
-		for i, f := range failures {
-			k := keyOf(f)
-			prev, stored := old[k]
-			f = state.Again(f, prev, stored, user, now)
-			met[k] = true
-			out[i] = f
-			if _, err := tx.Exec(ctx, `INSERT INTO failures (user_name, source, item_id, kind, reason, first_seen, last_seen, attempts)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-				ON CONFLICT (user_name, source, item_id, kind) DO UPDATE SET reason = excluded.reason,
-				first_seen = excluded.first_seen, last_seen = excluded.last_seen, attempts = excluded.attempts`,
-				user, f.Source, f.ItemID, f.Kind, f.Reason, f.FirstSeen, now, f.Attempts); err != nil {
-				return fmt.Errorf("settle failures of %q: failure of %s %q: %w", user, f.Source, f.ItemID, err)
-			}
-		}
-		for k := range old {
-			if met[k] || keep[k.source] {
-				continue
-			}
-			if _, err := tx.Exec(ctx, `DELETE FROM failures WHERE user_name = $1 AND source = $2 AND item_id = $3 AND kind = $4`,
-				user, k.source, k.itemID, k.kind); err != nil {
-				return fmt.Errorf("settle failures of %q: %w", user, err)
-			}
-		}
-		return nil
+		var err error
+		out, err = s.settleFailures(ctx, tx, user, failures, unknown)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// settleFailures is SettleFailures inside tx, under the user's lock.
+func (s *Store) settleFailures(ctx context.Context, tx pgx.Tx, user string, failures []state.Failure, unknown []string) ([]state.Failure, error) {
+	failures = distinct(failures)
+	out := make([]state.Failure, len(failures))
+	now := s.nowSecond()
+	if err := lockUser(ctx, tx, "failures", user); err != nil {
+		return nil, err
+	}
+	old, err := failuresOf(ctx, tx, user)
+	if err != nil {
+		return nil, fmt.Errorf("settle failures of %q: %w", user, err)
+	}
+	keep := map[string]bool{}
+	for _, src := range unknown {
+		keep[src] = true
+	}
+	met := map[failureKey]bool{}
+	for i, f := range failures {
+		k := keyOf(f)
+		prev, stored := old[k]
+		f = state.Again(f, prev, stored, user, now)
+		met[k] = true
+		out[i] = f
+		if _, err := tx.Exec(ctx, `INSERT INTO failures (user_name, source, item_id, kind, reason, first_seen, last_seen, attempts)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+			ON CONFLICT (user_name, source, item_id, kind) DO UPDATE SET reason = excluded.reason,
+			first_seen = excluded.first_seen, last_seen = excluded.last_seen, attempts = excluded.attempts`,
+			user, f.Source, f.ItemID, f.Kind, f.Reason, f.FirstSeen, now, f.Attempts); err != nil {
+			return nil, fmt.Errorf("settle failures of %q: failure of %s %q: %w", user, f.Source, f.ItemID, err)
+		}
+	}
+	for k := range old {
+		if met[k] || keep[k.source] {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM failures WHERE user_name = $1 AND source = $2 AND item_id = $3 AND kind = $4`,
+			user, k.source, k.itemID, k.kind); err != nil {
+			return nil, fmt.Errorf("settle failures of %q: %w", user, err)
+		}
 	}
 	return out, nil
 }

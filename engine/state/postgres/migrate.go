@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -84,6 +85,21 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, now time.Time) error {
 
 // applyMigrations is migrate over a given list (tests pass their own).
 func applyMigrations(ctx context.Context, pool *pgxpool.Pool, list []migration, now time.Time) error {
+	// The usual case, a database up to date, costs one query: no
+	// transaction, no lock that every process opening the store would
+	// queue on. A missing table (42P01) or an older version goes on to
+	// the locked path below, which checks again.
+	var current int
+	err := pool.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current)
+	var pgErr *pgconn.PgError
+	switch {
+	case err == nil && current > len(list):
+		return fmt.Errorf("%w: database is at version %d, this binary knows up to %d; upgrade gwsync", ErrSchemaTooNew, current, len(list))
+	case err == nil && current == len(list):
+		return nil
+	case err != nil && !(errors.As(err, &pgErr) && pgErr.Code == "42P01"):
+		return fmt.Errorf("read schema version: %w", err)
+	}
 	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -99,7 +115,6 @@ func applyMigrations(ctx context.Context, pool *pgxpool.Pool, list []migration, 
 	)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	var current int
 	if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}

@@ -27,17 +27,24 @@ func (s *Store) SetCursor(ctx context.Context, user, source, cursor string) erro
 	if user == "" || source == "" {
 		return fmt.Errorf("state: set cursor: empty user (%q) or source (%q)", user, source)
 	}
-	var err error
-	if cursor == "" {
-		_, err = s.writer.ExecContext(ctx, `DELETE FROM cursors WHERE user = ? AND source = ?`, user, source)
-	} else {
-		_, err = s.writer.ExecContext(ctx, `INSERT INTO cursors (user, source, cursor) VALUES (?, ?, ?)
-			ON CONFLICT (user, source) DO UPDATE SET cursor = excluded.cursor`, user, source, cursor)
-	}
-	if err != nil {
+	if err := setCursor(ctx, s.writer, user, source, cursor); err != nil {
 		return fmt.Errorf("state: set cursor of user %q, source %q: %w", user, source, err)
 	}
 	return nil
+}
+
+// setCursor is SetCursor's write, through ex. A cursor equal to the stored
+// one changes no row, so the commit has nothing to write to disk: most
+// runs find nothing new and store the cursor they were given.
+func setCursor(ctx context.Context, ex execer, user, source, cursor string) error {
+	var err error
+	if cursor == "" {
+		_, err = ex.ExecContext(ctx, `DELETE FROM cursors WHERE user = ? AND source = ?`, user, source)
+	} else {
+		_, err = ex.ExecContext(ctx, `INSERT INTO cursors (user, source, cursor) VALUES (?, ?, ?)
+			ON CONFLICT (user, source) DO UPDATE SET cursor = excluded.cursor WHERE cursor IS NOT excluded.cursor`, user, source, cursor)
+	}
+	return err
 }
 
 // Cursors returns every stored cursor of a user as source → cursor; an empty

@@ -18,24 +18,8 @@ func (s *Store) RecordIdle(ctx context.Context, user string) (int64, error) {
 	}
 	var id int64
 	err := s.inTx(ctx, "record idle run of "+user, func(tx *sql.Tx) error {
-		now := formatTime(s.now())
-		var status, counts string
-		err := tx.QueryRowContext(ctx, `SELECT id, status, counts FROM runs WHERE user = ? ORDER BY id DESC LIMIT 1`, user).
-			Scan(&id, &status, &counts)
-		switch {
-		case err == nil && status == state.StatusIdle:
-			_, err = tx.ExecContext(ctx, `UPDATE runs SET finished = ?,
-				counts = json_set(counts, '$.checks', coalesce(json_extract(counts, '$.checks'), 1) + 1) WHERE id = ?`, now, id)
-			return err
-		case err != nil && !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO runs (user, started, finished, status, counts) VALUES (?, ?, ?, ?, '{"checks":1}')`,
-			user, now, now, state.StatusIdle)
-		if err != nil {
-			return err
-		}
-		id, err = res.LastInsertId()
+		var err error
+		id, err = s.recordIdle(ctx, tx, user)
 		return err
 	})
 	if err != nil {
@@ -44,49 +28,80 @@ func (s *Store) RecordIdle(ctx context.Context, user string) (int64, error) {
 	return id, nil
 }
 
+// recordIdle is RecordIdle inside tx.
+func (s *Store) recordIdle(ctx context.Context, tx *sql.Tx, user string) (int64, error) {
+	now := formatTime(s.now())
+	var id int64
+	var status, counts string
+	err := tx.QueryRowContext(ctx, `SELECT id, status, counts FROM runs WHERE user = ? ORDER BY id DESC LIMIT 1`, user).
+		Scan(&id, &status, &counts)
+	switch {
+	case err == nil && status == state.StatusIdle:
+		_, err = tx.ExecContext(ctx, `UPDATE runs SET finished = ?,
+			counts = json_set(counts, '$.checks', coalesce(json_extract(counts, '$.checks'), 1) + 1) WHERE id = ?`, now, id)
+		return id, err
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO runs (user, started, finished, status, counts) VALUES (?, ?, ?, ?, '{"checks":1}')`,
+		user, now, now, state.StatusIdle)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
 // SettleFailures records a run's failures and resolves the others; see
 // state.Store.SettleFailures.
 func (s *Store) SettleFailures(ctx context.Context, user string, failures []state.Failure, unknown []string) ([]state.Failure, error) {
-	failures = distinct(failures)
-	out := make([]state.Failure, len(failures))
-	now := s.now().UTC().Truncate(1e9)
+	var out []state.Failure
 	err := s.inTx(ctx, "settle failures of "+user, func(tx *sql.Tx) error {
-		old, err := failuresOf(ctx, tx, user)
-		if err != nil {
-			return err
-		}
-		keep := map[string]bool{}
-		for _, src := range unknown {
-			keep[src] = true
-		}
-		met := map[failureKey]bool{}
-		for i, f := range failures {
-			k := keyOf(f)
-			prev, stored := old[k]
-			f = state.Again(f, prev, stored, user, now)
-			met[k] = true
-			out[i] = f
-			if _, err := tx.ExecContext(ctx, `INSERT INTO failures (user, source, item_id, kind, reason, first_seen, last_seen, attempts)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (user, source, item_id, kind) DO UPDATE SET reason = excluded.reason,
-				first_seen = excluded.first_seen, last_seen = excluded.last_seen, attempts = excluded.attempts`,
-				user, f.Source, f.ItemID, f.Kind, f.Reason, formatTime(f.FirstSeen), formatTime(now), f.Attempts); err != nil {
-				return fmt.Errorf("failure of %s %q: %w", f.Source, f.ItemID, err)
-			}
-		}
-		for k := range old {
-			if met[k] || keep[k.source] {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM failures WHERE user = ? AND source = ? AND item_id = ? AND kind = ?`,
-				user, k.source, k.itemID, k.kind); err != nil {
-				return err
-			}
-		}
-		return nil
+		var err error
+		out, err = s.settleFailures(ctx, tx, user, failures, unknown)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("state: settle failures of %q: %w", user, err)
+	}
+	return out, nil
+}
+
+// settleFailures is SettleFailures inside tx.
+func (s *Store) settleFailures(ctx context.Context, tx *sql.Tx, user string, failures []state.Failure, unknown []string) ([]state.Failure, error) {
+	failures = distinct(failures)
+	out := make([]state.Failure, len(failures))
+	now := s.now().UTC().Truncate(1e9)
+	old, err := failuresOf(ctx, tx, user)
+	if err != nil {
+		return nil, err
+	}
+	keep := map[string]bool{}
+	for _, src := range unknown {
+		keep[src] = true
+	}
+	met := map[failureKey]bool{}
+	for i, f := range failures {
+		k := keyOf(f)
+		prev, stored := old[k]
+		f = state.Again(f, prev, stored, user, now)
+		met[k] = true
+		out[i] = f
+		if _, err := tx.ExecContext(ctx, `INSERT INTO failures (user, source, item_id, kind, reason, first_seen, last_seen, attempts)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (user, source, item_id, kind) DO UPDATE SET reason = excluded.reason,
+			first_seen = excluded.first_seen, last_seen = excluded.last_seen, attempts = excluded.attempts`,
+			user, f.Source, f.ItemID, f.Kind, f.Reason, formatTime(f.FirstSeen), formatTime(now), f.Attempts); err != nil {
+			return nil, fmt.Errorf("failure of %s %q: %w", f.Source, f.ItemID, err)
+		}
+	}
+	for k := range old {
+		if met[k] || keep[k.source] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM failures WHERE user = ? AND source = ? AND item_id = ? AND kind = ?`,
+			user, k.source, k.itemID, k.kind); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -14,14 +14,16 @@ import (
 
 // TryLease takes the user's lease when it is free or expired. The check
 // and the take are one write transaction (BEGIN IMMEDIATE), so two
-// processes on one file cannot both take it.
+// processes on one file cannot both take it. The commit does not wait for
+// the disk (inLazyTx): a lease only keeps processes of this machine apart,
+// and the power cut that could lose it ends them all.
 func (s *Store) TryLease(ctx context.Context, user string, h state.Holder, ttl time.Duration) (state.Lease, error) {
 	if user == "" {
 		return state.Lease{}, errors.New("state: lease: empty user")
 	}
 	now := s.now()
 	lease := state.Lease{User: user, Token: newToken(), Holder: h, Since: now.UTC().Truncate(time.Second), Expires: now.Add(ttl).UTC()}
-	err := s.inTx(ctx, "take lease of "+user, func(tx *sql.Tx) error {
+	err := s.inLazyTx(ctx, "take lease of "+user, func(tx *sql.Tx) error {
 		cur, found, err := leaseOf(ctx, tx, user)
 		if err != nil {
 			return err
@@ -60,9 +62,14 @@ func (s *Store) RenewLease(ctx context.Context, l state.Lease, ttl time.Duration
 	return l, nil
 }
 
-// ReleaseLease deletes the lease if the token still holds it.
+// ReleaseLease deletes the lease if the token still holds it. The commit
+// does not wait for the disk, as TryLease's.
 func (s *Store) ReleaseLease(ctx context.Context, l state.Lease) error {
-	if _, err := s.writer.ExecContext(ctx, `DELETE FROM leases WHERE user = ? AND token = ?`, l.User, l.Token); err != nil {
+	err := s.inLazyTx(ctx, "release lease of "+l.User, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM leases WHERE user = ? AND token = ?`, l.User, l.Token)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("state: release lease of %q: %w", l.User, err)
 	}
 	return nil

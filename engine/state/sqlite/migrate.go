@@ -72,6 +72,11 @@ func sqliteMigrations() ([]migration, error) {
 // A database at a higher version than len(migrations) returns an error
 // wrapping ErrSchemaTooNew.
 func migrate(ctx context.Context, db *sql.DB, migrations []migration, now time.Time) error {
+	// The usual case, a file up to date, costs one query.
+	latest := len(migrations)
+	if current, err := schemaVersion(ctx, db); err == nil && current == latest {
+		return nil
+	}
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
@@ -79,7 +84,6 @@ func migrate(ctx context.Context, db *sql.DB, migrations []migration, now time.T
 	)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	latest := len(migrations)
 	current, err := schemaVersion(ctx, db)
 	if err != nil {
 		return err

@@ -146,8 +146,19 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, status string, count
 	if err != nil {
 		return fmt.Errorf("state: finish run %d: %w", runID, err)
 	}
-	res, err := s.writer.ExecContext(ctx, `UPDATE runs SET finished = ?, status = ?, counts = ?, error = ? WHERE id = ?`,
-		formatTime(s.now()), status, string(countsJSON), errMsg, runID)
+	return s.finishRun(ctx, s.writer, runID, status, string(countsJSON), errMsg)
+}
+
+// execer is what runs a write: the writer pool or a transaction on it.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// finishRun is FinishRun's write, through ex (the pool, or SettleRun's
+// transaction).
+func (s *Store) finishRun(ctx context.Context, ex execer, runID int64, status, countsJSON, errMsg string) error {
+	res, err := ex.ExecContext(ctx, `UPDATE runs SET finished = ?, status = ?, counts = ?, error = ? WHERE id = ?`,
+		formatTime(s.now()), status, countsJSON, errMsg, runID)
 	if err != nil {
 		return fmt.Errorf("state: finish run %d: %w", runID, err)
 	}

@@ -58,6 +58,7 @@ var tests = []struct {
 	{"RecordIdleSharesOneEntry", testRecordIdle},
 	{"SettleFailures", testSettleFailures},
 	{"FailuresOldestFirstThenByKey", testFailuresOrder},
+	{"SettleRunWritesTheEndOfARunAtOnce", testSettleRun},
 	{"ConcurrentGoroutines", testConcurrent},
 	{"LeaseIsExclusive", testLeaseIsExclusive},
 	{"LeaseExpiryLetsAnotherTakeOver", testLeaseExpiry},
