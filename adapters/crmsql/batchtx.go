@@ -13,6 +13,7 @@ type batchTx struct {
 	tx       *sql.Tx
 	stmts    map[string]*sql.Stmt
 	contacts map[string]contactRef // by nocaseKey(email); see contact
+	parsed   map[string]parsedContact
 }
 
 // beginBatch starts a write transaction. On SQLite it is IMMEDIATE (the
@@ -26,7 +27,8 @@ func beginBatch(ctx context.Context, d *dialect, db *sql.DB) (*batchTx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &batchTx{d: d, tx: tx, stmts: map[string]*sql.Stmt{}, contacts: map[string]contactRef{}}, nil
+	return &batchTx{d: d, tx: tx, stmts: map[string]*sql.Stmt{}, contacts: map[string]contactRef{},
+		parsed: map[string]parsedContact{}}, nil
 }
 
 // maxTxAttempts is how often inTx runs a transaction that lost a

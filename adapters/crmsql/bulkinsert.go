@@ -31,9 +31,13 @@ func (s *Store) insertNew(ctx context.Context, b *batchTx, acts []adapters.Activ
 	// request's row is the one inserted.
 	order := slices.Clone(idx)
 	slices.SortStableFunc(order, func(x, y int) int { return strings.Compare(acts[x].Key, acts[y].Key) })
-	err := insertRows(ctx, b, len(order), activityColumns, activitiesInsert,
+	numbered, err := b.changeNumbers(ctx, len(order))
+	if err != nil {
+		return nil, err
+	}
+	err = insertRows(ctx, b, len(order), activityColumns, activitiesInsert,
 		` ON CONFLICT (ext_key) DO NOTHING RETURNING id, ext_key`,
-		func(args []any, n int) []any { return appendActivityRow(args, acts[order[n]], nowText) },
+		func(args []any, n int) []any { return appendActivityRow(args, acts[order[n]], nowText, numbered.at(n)) },
 		func(sc scanner) error {
 			var id int64
 			var key string
@@ -86,7 +90,46 @@ func (s *Store) insertNew(ctx context.Context, b *batchTx, acts []adapters.Activ
 			return nil, err
 		}
 	}
+	// After the owners: until the counter passes them, the owner trigger
+	// takes the new rows for this insert's own and leaves them alone.
+	if err := numbered.raise(ctx, b); err != nil {
+		return nil, err
+	}
 	return created, nil
+}
+
+// changeRange is the change numbers an insert gives its n new rows
+// itself: above from, the counter it read. The zero range numbers nothing
+// (the database's trigger does).
+type changeRange struct{ from, n int64 }
+
+// changeNumbers reserves n change numbers when the dialect numbers
+// inserts itself (see dialect.raiseCounter).
+func (b *batchTx) changeNumbers(ctx context.Context, n int) (changeRange, error) {
+	if b.d.raiseCounter == "" || n == 0 {
+		return changeRange{}, nil
+	}
+	var last int64
+	if err := b.queryRow(ctx, b.d.changeCounter).Scan(&last); err != nil {
+		return changeRange{}, err
+	}
+	return changeRange{from: last, n: int64(n)}, nil
+}
+
+// at is the change number of row i, 0 when the database numbers it.
+func (r changeRange) at(i int) int64 {
+	if r.n == 0 {
+		return 0
+	}
+	return r.from + 1 + int64(i)
+}
+
+// raise sets the counter to the last number of the range.
+func (r changeRange) raise(ctx context.Context, b *batchTx) error {
+	if r.n == 0 {
+		return nil
+	}
+	return b.exec(ctx, b.d.raiseCounter, r.from+r.n, r.from+r.n)
 }
 
 // ownerNames are the owners to store: trimmed, non-empty, each once.

@@ -11,8 +11,9 @@ import (
 
 // ListChanges emits the activities of q.Owner changed since q.Since (see
 // adapters.ChangeLister): those whose change_seq, set by the triggers of
-// migration 0004 (SQLite) / 0002 (PostgreSQL), is greater. The rows come
-// from one statement, narrow for activities imported from groupware (no
+// migrations 0004 and 0005 (SQLite, where Upsert numbers the rows it
+// inserts itself, see insertNew) / 0002 (PostgreSQL), is greater. The
+// rows come from one statement, narrow for activities imported from groupware (no
 // body, location, owners, contacts or attachments are read) and whole for
 // those created in the CRM, which may be exported.
 //

@@ -28,6 +28,24 @@ func parseContact(addr string) (email, name string, ok bool) {
 	return "", "", false
 }
 
+// parsedContact is parseContact's answer, kept per batch.
+type parsedContact struct {
+	email, name string
+	ok          bool
+}
+
+// parseContact is parseContact through the batch's cache: a batch names
+// the same addresses over and over, and net/mail's parser was a tenth of
+// an import's CRM time.
+func (b *batchTx) parseContact(addr string) (email, name string, ok bool) {
+	if p, seen := b.parsed[addr]; seen {
+		return p.email, p.name, p.ok
+	}
+	email, name, ok = parseContact(addr)
+	b.parsed[addr] = parsedContact{email, name, ok}
+	return email, name, ok
+}
+
 // linkContacts links an activity to the contacts with the given addresses
 // (see resolveContacts). Links that exist already are kept. linked are the
 // contacts' stored addresses in link order, each once.
@@ -53,7 +71,7 @@ func (s *Store) linkContacts(ctx context.Context, b *batchTx, activityID int64, 
 // names the same few people over and over.
 func (s *Store) resolveContacts(ctx context.Context, b *batchTx, activityID int64, addrs []string, create bool) (emails []string, ids []int64, err error) {
 	for _, addr := range addrs {
-		email, name, ok := parseContact(addr)
+		email, name, ok := b.parseContact(addr)
 		if !ok {
 			s.logger.Warn("crmsql: not an e-mail address, contact not linked", "activity", activityID, "address", addr)
 			continue
@@ -100,6 +118,59 @@ func (b *batchTx) contact(ctx context.Context, email string) (contactRef, error)
 	return c, nil
 }
 
+// contactsPerLookup is how many addresses one lookup statement asks for.
+// A batch names hundreds of people; one statement per address was a
+// fifth of an import's CRM time. The list is padded to this length, so
+// the transaction prepares the statement once.
+const contactsPerLookup = 64
+
+// lookupContacts looks up, in statements of contactsPerLookup addresses,
+// the contacts of the addresses the requests idx name that the batch does
+// not know yet, and remembers each answer (id 0 when there is none), so
+// that the contact calls that follow are answered from the cache.
+func (b *batchTx) lookupContacts(ctx context.Context, acts []adapters.Activity, idx []int) error {
+	var want []string
+	asked := map[string]bool{}
+	for _, i := range idx {
+		for _, addr := range acts[i].Contacts {
+			email, _, ok := b.parseContact(addr)
+			if !ok {
+				continue
+			}
+			key := nocaseKey(email)
+			if _, known := b.contacts[key]; known || asked[key] {
+				continue
+			}
+			asked[key] = true
+			want = append(want, email)
+		}
+	}
+	query := b.d.contactsByEmails(contactsPerLookup)
+	args := make([]any, contactsPerLookup)
+	for len(want) > 0 {
+		n := min(contactsPerLookup, len(want))
+		for i := range args {
+			args[i] = want[min(i, n-1)] // padded with the last address
+		}
+		for _, email := range want[:n] {
+			b.contacts[nocaseKey(email)] = contactRef{} // none, unless found below
+		}
+		want = want[n:]
+		err := b.queryEach(ctx, query, args, func(sc scanner) error {
+			var c contactRef
+			if err := sc.Scan(&c.id, &c.email); err != nil {
+				return err
+			}
+			b.contacts[nocaseKey(c.email)] = c
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // createContactsInOrder creates, before anything else of the batch, the
 // contacts the requests idx name that do not exist yet, in the order of
 // their folded addresses: two writers creating overlapping sets of new
@@ -110,7 +181,7 @@ func (s *Store) createContactsInOrder(ctx context.Context, b *batchTx, acts []ad
 	wanted := map[string]want{}
 	for _, i := range idx {
 		for _, addr := range acts[i].Contacts {
-			if email, name, ok := parseContact(addr); ok {
+			if email, name, ok := b.parseContact(addr); ok {
 				if _, seen := wanted[nocaseKey(email)]; !seen {
 					wanted[nocaseKey(email)] = want{email, name}
 				}

@@ -28,6 +28,9 @@ type dialect struct {
 	// given as the one parameter, compared case-insensitively for ASCII
 	// letters only (SQLite's NOCASE), so both databases match alike.
 	contactByEmail string
+	// contactsByEmails selects (id, email) of the contacts with any of n
+	// e-mails given as parameters, compared as contactByEmail does.
+	contactsByEmails func(n int) string
 	// migrationsTable creates schema_migrations if it is missing.
 	migrationsTable string
 	// cleanText: the database refuses some text SQLite stores (PostgreSQL:
@@ -35,11 +38,19 @@ type dialect struct {
 	cleanText bool
 	// changeCounter reads the highest change number handed out so far.
 	changeCounter string
+	// raiseCounter, when set, sets the change counter to its one
+	// parameter: Upsert then numbers its new activities itself, above the
+	// counter it read, and raises the counter past them before it commits
+	// (SQLite, migration 0005: one writer at a time). Without it the
+	// database numbers every inserted row (PostgreSQL's BEFORE trigger,
+	// which costs no second write of the row).
+	raiseCounter string
 }
 
 var sqliteDialect = &dialect{
 	name:          "sqlite",
 	changeCounter: `SELECT last FROM change_counter`,
+	raiseCounter:  `UPDATE change_counter SET last = ? WHERE last < ?`,
 	ownersJSON: `(SELECT json_group_array(owner) FROM
            (SELECT owner FROM activity_owners WHERE activity_id = a.id ORDER BY rowid))`,
 	contactsJSON: `(SELECT json_group_array(email) FROM
@@ -51,6 +62,9 @@ var sqliteDialect = &dialect{
            (SELECT name, type, size, CASE WHEN data IS NULL THEN 'false' ELSE 'true' END AS stored
               FROM attachments WHERE activity_id = a.id ORDER BY id))`,
 	contactByEmail: `SELECT id, email FROM contacts WHERE email = ?`, // the column is COLLATE NOCASE
+	contactsByEmails: func(n int) string {
+		return `SELECT id, email FROM contacts WHERE email IN (` + placeholders(n, "?") + `)` // IN compares with the column's NOCASE
+	},
 	migrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
@@ -75,6 +89,10 @@ var postgresDialect = &dialect{
 	     'stored', f.data IS NOT NULL) ORDER BY f.id) FROM attachments f WHERE f.activity_id = a.id), '[]')::text`,
 	contactByEmail: `SELECT id, email FROM contacts WHERE ` + strings.Replace(pgNocase, "%s", "email", 1) +
 		` = ` + strings.Replace(pgNocase, "%s", "?", 1),
+	contactsByEmails: func(n int) string {
+		return `SELECT id, email FROM contacts WHERE ` + strings.Replace(pgNocase, "%s", "email", 1) +
+			` IN (` + placeholders(n, strings.Replace(pgNocase, "%s", "?", 1)) + `)`
+	},
 	migrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    integer PRIMARY KEY,
 		name       text NOT NULL,
@@ -167,4 +185,9 @@ func cleanStrings(list []string) []string {
 		}
 	}
 	return list
+}
+
+// placeholders is n copies of one, comma separated: "?, ?, ?".
+func placeholders(n int, one string) string {
+	return strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
 }

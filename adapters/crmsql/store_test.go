@@ -60,7 +60,7 @@ func TestConstructorDoesNoIOAndFirstCallCreatesDirs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Info: %v", err)
 	}
-	if info.Name != "crmsql" || info.Version != "schema 4" || !info.Capabilities.ListChanges {
+	if info.Name != "crmsql" || info.Version != "schema 5" || !info.Capabilities.ListChanges {
 		t.Fatalf("Info = %+v", info)
 	}
 	if _, err := os.Stat(path); err != nil {

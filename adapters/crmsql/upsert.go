@@ -63,6 +63,9 @@ func (s *Store) upsertBatch(ctx context.Context, tx *batchTx, activities []adapt
 		cleaned[i] = s.dialect.clean(a)
 		valid = append(valid, i)
 	}
+	if err := tx.lookupContacts(ctx, cleaned, valid); err != nil {
+		return nil, "", err
+	}
 	if s.createContacts {
 		if err := s.createContactsInOrder(ctx, tx, cleaned, valid); err != nil {
 			return nil, "", err
@@ -143,7 +146,7 @@ func storedActivity(id int64, modified time.Time, a adapters.Activity, owners, c
 func insertActivity(ctx context.Context, b *batchTx, a adapters.Activity) (id int64, err error) {
 	now := time.Now().UTC().Format(storedTimeLayout)
 	err = b.queryRow(ctx, activitiesInsert+valuesList(1, activityColumns)+` RETURNING id`,
-		appendActivityRow(nil, a, now)...).Scan(&id)
+		appendActivityRow(nil, a, now, 0)...).Scan(&id)
 	return id, err
 }
 
@@ -151,13 +154,14 @@ func insertActivity(ctx context.Context, b *batchTx, a adapters.Activity) (id in
 // appendActivityRow writes them, stores activities' own rows.
 const (
 	activitiesInsert = `INSERT INTO activities (type, subject, body, location, start_at, end_at, due_at, all_day,
-	    time_zone, busy, ext_key, source, source_item, created_at, updated_at) VALUES `
-	activityColumns = 15
+	    time_zone, busy, ext_key, source, source_item, created_at, updated_at, change_seq) VALUES `
+	activityColumns = 16
 )
 
-// appendActivityRow appends the row of a, created and updated at now; an
-// empty key is stored as NULL (an activity made in the CRM).
-func appendActivityRow(args []any, a adapters.Activity, now string) []any {
+// appendActivityRow appends the row of a, created and updated at now and
+// numbered change (0: the database's trigger numbers it); an empty key is
+// stored as NULL (an activity made in the CRM).
+func appendActivityRow(args []any, a adapters.Activity, now string, change int64) []any {
 	r := a.Raster.Normalized()
 	var key any
 	if a.Key != "" {
@@ -165,7 +169,7 @@ func appendActivityRow(args []any, a adapters.Activity, now string) []any {
 	}
 	return append(args, string(a.Type), a.Subject, a.Body, a.Location,
 		timeText(r.Start), timeText(r.End), timeText(r.Due), boolInt(r.AllDay), r.TimeZone,
-		string(a.Busy), key, a.Source, a.SourceItem, now, now)
+		string(a.Busy), key, a.Source, a.SourceItem, now, now, change)
 }
 
 // insertAttachments stores the attachments' metadata, and their content

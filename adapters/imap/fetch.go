@@ -117,8 +117,10 @@ func (r *folderRun) fetch(name string, uidValidity uint32, uids []imap.UID) erro
 	return nil
 }
 
-// readBatches sends one UID FETCH per batch of uids, with up to
-// pipelineDepth commands in flight, and passes every message to jobs.
+// readBatches sends one UID FETCH per batch of uids (ascending, as
+// uidsAbove returns them: an answer is matched to its batch by binary
+// search), with up to pipelineDepth commands in flight, and passes every
+// message to jobs.
 // Each command is read by its own goroutine: a server may interleave the
 // answers of pipelined commands (Dovecot does), and go-imap hands a
 // message's literal to its command only, so one reader for all would wait
@@ -152,7 +154,7 @@ func (r *folderRun) readBatches(uids []imap.UID, jobs chan<- parseJob) error {
 			defer func() { <-window }()
 			for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 				j := readFetched(r.c, msg)
-				if j.uid == 0 || !slices.Contains(batch, j.uid) {
+				if _, asked := slices.BinarySearch(batch, j.uid); j.uid == 0 || !asked {
 					j.release()
 					continue // an unsolicited FETCH (flag change) or a stray answer
 				}

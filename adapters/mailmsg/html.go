@@ -2,7 +2,6 @@ package mailmsg
 
 import (
 	"io"
-	"regexp"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -10,8 +9,6 @@ import (
 )
 
 var (
-	blankLines      = regexp.MustCompile(`\n[ \t]*(\n[ \t]*)+\n`)
-	lineEdgeSpaces  = regexp.MustCompile(`[ \t]*\n[ \t]*`)
 	lineBreakingTag = map[atom.Atom]bool{
 		atom.Br: true, atom.P: true, atom.Div: true, atom.Li: true, atom.Tr: true, atom.Table: true, atom.Ul: true,
 		atom.Ol: true, atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true, atom.H6: true,
@@ -102,9 +99,44 @@ func endTag(b *strings.Builder, a atom.Atom) {
 // edges of lines, at most one empty line in a row.
 func finish(out string) string {
 	out = strings.ReplaceAll(out, "\u00a0", " ")
-	out = lineEdgeSpaces.ReplaceAllString(out, "\n")
-	out = blankLines.ReplaceAllString(out, "\n\n")
-	return strings.TrimSpace(out)
+	return strings.TrimSpace(tidyLines(out))
+}
+
+// tidyLines removes the spaces and tabs around every line break and
+// keeps at most one blank line in a row, in one pass (two regular
+// expressions did this at a tenth of the cost of parsing a message).
+func tidyLines(s string) string {
+	if !strings.Contains(s, "\n") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	breaks := 0 // line breaks written since the last text
+	for i := 0; ; i++ {
+		end := strings.IndexByte(s, '\n')
+		line := s
+		if end >= 0 {
+			line = s[:end]
+		}
+		if i > 0 {
+			line = strings.TrimLeft(line, " \t")
+		}
+		if end >= 0 {
+			line = strings.TrimRight(line, " \t")
+		}
+		if line != "" {
+			b.WriteString(line)
+			breaks = 0
+		}
+		if end < 0 {
+			return b.String()
+		}
+		if breaks < 2 {
+			b.WriteByte('\n')
+			breaks++
+		}
+		s = s[end+1:]
+	}
 }
 
 // writeCollapsed writes s to b with every run of HTML whitespace (space,

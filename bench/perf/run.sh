@@ -16,7 +16,9 @@
 #     and vs vdirsyncer (Debian package) syncing into a fresh vdir;
 #   CalDAV no-change resync at CAL_LARGE vs CAL_SMALL events;
 #   IMAP full import (MAIL_N mails, Dovecot) vs mbsync (isync, FSync no)
-#     into a fresh maildir and vs a raw `UID FETCH 1:* BODY.PEEK[]`;
+#     into a fresh maildir and vs a raw `UID FETCH 1:* BODY.PEEK[]`, in
+#     Python and in Go (rawfetch: little client CPU, so about the time the
+#     server needs to send the folder, which bounds every importer);
 #   IMAP no-change resync vs mbsync no-change at MAIL_N and MAIL_LARGE;
 #   files source no-change resync at FILES_LARGE vs FILES_SMALL events.
 # The servers come from scripts/servers/ (started here, stopped at exit).
@@ -50,6 +52,7 @@ fi
 
 go build -o "$work/gwsync" ./cmd/gwsync
 go build -o "$work/seed" ./bench/imap/seed
+go build -o "$work/rawfetch" ./bench/perf/rawfetch
 gw=$work/gwsync
 
 # timed CMD...: runs CMD (output to the log) and prints its wall seconds.
@@ -277,16 +280,18 @@ assert typ == "OK", typ
 m.logout()
 PY
 	}
-	local g=() b=() r=()
+	local g=() b=() r=() w=()
 	for i in $(seq "$PAIRS"); do
 		imap_config "$work/imap-full-$i" "$f_n"
 		mb_config "$work/mb-full-$i" "$f_n"
 		g+=("$(timed sync_dir "$work/imap-full-$i")")
 		b+=("$(timed mbsync -c "$work/mb-full-$i/mbsyncrc" -q bench)")
 		r+=("$(timed raw_fetch "$f_n")")
+		w+=("$(timed "$work/rawfetch" -addr "$addr" -user "$user" -password "$pass" -folder "$f_n")")
 	done
 	row "IMAP $MAIL_N mails full import / mbsync (FSync no)" "≤ 1.0×" "${g[*]}" "${b[*]}"
 	row "IMAP $MAIL_N mails full import / raw UID FETCH 1:* BODY.PEEK[]" "" "${g[*]}" "${r[*]}"
+	row "mbsync (FSync no) / raw UID FETCH in Go (the server's time)" "" "${b[*]}" "${w[*]}"
 
 	# No-change: the first import's state, and mbsync's maildir of it.
 	imap_config "$work/imap-large" "$f_l"
