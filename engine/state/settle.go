@@ -1,5 +1,11 @@
 package state
 
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
 // Settlement is everything a run records when it ends, written by
 // Store.SettleRun in one transaction: one commit (one fsync, one round
 // trip) instead of one per cursor, the journal entry and the failures.
@@ -32,4 +38,33 @@ type Settlement struct {
 type Settled struct {
 	RunID    int64
 	Failures []Failure
+}
+
+// Check validates a settlement before a store writes it, the same for
+// every store: it returns the name errors give the operation ("settle run
+// 7 of alice") and, for a run's entry, its counts as JSON (nil for an idle
+// check).
+func (st Settlement) Check() (what string, countsJSON []byte, err error) {
+	if st.User == "" {
+		return "", nil, errors.New("state: settle run: empty user")
+	}
+	what = fmt.Sprintf("settle run %d of %s", st.RunID, st.User)
+	if st.RunID != 0 {
+		if !FinalStatus(st.Status) {
+			return what, nil, fmt.Errorf("state: %s: status %q is not %q, %q or %q", what, st.Status, StatusOK, StatusPartial, StatusFailed)
+		}
+		counts := st.Counts
+		if counts == nil {
+			counts = map[string]int{}
+		}
+		if countsJSON, err = json.Marshal(counts); err != nil {
+			return what, nil, fmt.Errorf("state: %s: %w", what, err)
+		}
+	}
+	for source := range st.Cursors {
+		if source == "" {
+			return what, nil, fmt.Errorf("state: %s: a cursor with an empty source name", what)
+		}
+	}
+	return what, countsJSON, nil
 }

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -23,28 +22,9 @@ import (
 // synchronous_commit back on for the transaction, so what a run relies on
 // stays as durable as before.
 func (s *Store) SettleRun(ctx context.Context, st state.Settlement) (state.Settled, error) {
-	if st.User == "" {
-		return state.Settled{}, errors.New("state: settle run: empty user")
-	}
-	what := fmt.Sprintf("settle run %d of %s", st.RunID, st.User)
-	var countsJSON []byte
-	if st.RunID != 0 {
-		if !state.FinalStatus(st.Status) {
-			return state.Settled{}, fmt.Errorf("state: %s: status %q is not %q, %q or %q", what, st.Status, state.StatusOK, state.StatusPartial, state.StatusFailed)
-		}
-		counts := st.Counts
-		if counts == nil {
-			counts = map[string]int{}
-		}
-		var err error
-		if countsJSON, err = json.Marshal(counts); err != nil {
-			return state.Settled{}, fmt.Errorf("state: %s: %w", what, err)
-		}
-	}
-	for source := range st.Cursors {
-		if source == "" {
-			return state.Settled{}, fmt.Errorf("state: %s: a cursor with an empty source name", what)
-		}
+	what, countsJSON, err := st.Check()
+	if err != nil {
+		return state.Settled{}, err
 	}
 	if st.Settle && len(st.Failures) > 0 {
 		return s.settleRunWithFailures(ctx, st, what, countsJSON)
@@ -107,7 +87,6 @@ func (s *Store) SettleRun(ctx context.Context, st state.Settlement) (state.Settl
 		}
 		return nil
 	}
-	var err error
 	if st.RunID == 0 {
 		err = s.asyncTx(ctx, fill, read)
 	} else {

@@ -105,7 +105,17 @@ func (s *Store) ApplyBatch(ctx context.Context, links []state.Link, results []st
 // inTx runs fn in a write transaction and commits it; what names the
 // operation in errors.
 func (s *Store) inTx(ctx context.Context, what string, fn func(*sql.Tx) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
+	return commitTx(ctx, what, s.writer, fn)
+}
+
+// txBeginner is the writer pool or one connection taken from it.
+type txBeginner interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}
+
+// commitTx runs fn in a transaction begun on b and commits it.
+func commitTx(ctx context.Context, what string, b txBeginner, fn func(*sql.Tx) error) error {
+	tx, err := b.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("state: %s: %w", what, err)
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/gwsync/gwsync/engine/state"
@@ -16,28 +14,9 @@ import (
 // no failure to record or resolve commits without waiting for the disk
 // (see inLazyTx): it only moves the idle entry's latest check.
 func (s *Store) SettleRun(ctx context.Context, st state.Settlement) (state.Settled, error) {
-	if st.User == "" {
-		return state.Settled{}, errors.New("state: settle run: empty user")
-	}
-	what := fmt.Sprintf("settle run %d of %s", st.RunID, st.User)
-	var countsJSON []byte
-	if st.RunID != 0 {
-		if !state.FinalStatus(st.Status) {
-			return state.Settled{}, fmt.Errorf("state: %s: status %q is not %q, %q or %q", what, st.Status, state.StatusOK, state.StatusPartial, state.StatusFailed)
-		}
-		counts := st.Counts
-		if counts == nil {
-			counts = map[string]int{}
-		}
-		var err error
-		if countsJSON, err = json.Marshal(counts); err != nil {
-			return state.Settled{}, fmt.Errorf("state: %s: %w", what, err)
-		}
-	}
-	for source := range st.Cursors {
-		if source == "" {
-			return state.Settled{}, fmt.Errorf("state: %s: a cursor with an empty source name", what)
-		}
+	what, countsJSON, err := st.Check()
+	if err != nil {
+		return state.Settled{}, err
 	}
 	durable := true
 	if st.RunID == 0 {
@@ -69,7 +48,6 @@ func (s *Store) SettleRun(ctx context.Context, st state.Settlement) (state.Settl
 		}
 		return nil
 	}
-	var err error
 	if durable {
 		err = s.inTx(ctx, what, write)
 	} else {
@@ -147,16 +125,5 @@ func (s *Store) inLazyTx(ctx context.Context, what string, fn func(*sql.Tx) erro
 			_ = c.Raw(func(any) error { return driver.ErrBadConn })
 		}
 	}()
-	tx, err := c.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("state: %s: %w", what, err)
-	}
-	defer tx.Rollback() // no-op after Commit
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("state: %s: commit: %w", what, err)
-	}
-	return nil
+	return commitTx(ctx, what, c, fn)
 }
