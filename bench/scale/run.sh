@@ -9,7 +9,7 @@
 #
 #   bench/scale/run.sh [--users 10000] [--workers "1 2 4"] [--concurrency 8]
 #                      [--timeout 3600] [--in-process] [--dir DIR] [--keep] [--profile]
-#                      [--log-statements]
+#                      [--log-statements] [--pg-stats] [--crm-process]
 #
 # --concurrency is per worker (the config's worker.concurrency); the floor
 # runs workers × concurrency connections at once. --dir keeps the servers'
@@ -22,6 +22,14 @@
 # round trips, not for figures) and writes each cycle's statements, counted,
 # to DIR/logs/statements-wN-CYCLE.txt.
 #
+# --crm-process runs crmsql as a plugin process of each worker; by default
+# it runs inside the worker, gwsync's default for crmsql (--in-process puts
+# the IMAP sources there too).
+#
+# --pg-stats loads pg_stat_statements and writes each cycle's statements
+# by time spent in PostgreSQL (calls, total and mean ms, rows) to
+# DIR/logs/pgstats-wN-CYCLE.txt: where PostgreSQL's CPU goes.
+#
 # --profile writes each worker's CPU profile (both cycles) to
 # DIR/logs/worker-wN-I.pprof (go tool pprof BIN/gwsync FILE).
 #
@@ -31,7 +39,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-USERS=10000 WORKERS="1 2 4" CONC=8 TIMEOUT=3600 IN_PROCESS=false DIR="" KEEP=false CLI=false PROFILE=false LOG_STATEMENTS=false
+USERS=10000 WORKERS="1 2 4" CONC=8 TIMEOUT=3600 IN_PROCESS=false DIR="" KEEP=false CLI=false PROFILE=false LOG_STATEMENTS=false PG_STATS=false CRM_PROCESS=false
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--users) USERS=$2; shift 2 ;;
@@ -44,6 +52,8 @@ while [ $# -gt 0 ]; do
 	--cli) CLI=true; shift ;;
 	--profile) PROFILE=true; shift ;;
 	--log-statements) LOG_STATEMENTS=true; shift ;;
+	--pg-stats) PG_STATS=true; shift ;;
+	--crm-process) CRM_PROCESS=true; shift ;;
 	*) echo "run.sh: unknown argument $1 (see the comment at the top of $0)" >&2; exit 2 ;;
 	esac
 done
@@ -98,8 +108,12 @@ say "starting Dovecot with $USERS users and a durable PostgreSQL in $DIR"
 bash scripts/servers/dovecot.sh stop "$DIR/dovecot" >/dev/null 2>&1 || true
 eval "$(GWSYNC_DOVECOT_USERS=$USERS bash scripts/servers/dovecot.sh start "$DIR/dovecot")"
 rm -rf "$DIR/postgres"
-eval "$(bash scripts/servers/postgres.sh start "$DIR/postgres")"
+PG_CONF=""
+[ "$PG_STATS" = true ] && PG_CONF=$'shared_preload_libraries = \'pg_stat_statements\'\npg_stat_statements.track = all\npg_stat_statements.max = 1000'
+eval "$(GWSYNC_POSTGRES_CONF=$PG_CONF bash scripts/servers/postgres.sh start "$DIR/postgres")"
 PG=$GWSYNC_TEST_POSTGRES_DSN
+# dbdsn NAME: the cluster's DSN with another database.
+dbdsn() { sed -E "s#/gwsync\?#/$1?#" <<<"$PG"; }
 # The servers' main processes: cputree reads their trees' CPU time.
 PG_PID=$(cat "$DIR/postgres/postgres.pid")
 DOVECOT_PID=$(cat "$DIR/dovecot/dovecot.pid")
@@ -112,9 +126,8 @@ if [ "$LOG_STATEMENTS" = true ]; then
 		-c 'SELECT pg_reload_conf()' >/dev/null
 	sleep 0.5
 fi
+[ "$PG_STATS" = true ] && psql "$(dbdsn postgres)" -qAt -c 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements' >/dev/null
 [ "$(psql "$PG" -qAt -c 'SHOW fsync')" = on ] || { say "PostgreSQL did not turn fsync on"; exit 1; }
-# dbdsn NAME: the cluster's DSN with another database.
-dbdsn() { sed -E "s#/gwsync\?#/$1?#" <<<"$PG"; }
 
 # --- set-up, timed apart ------------------------------------------------
 t0=$(now)
@@ -170,6 +183,7 @@ cycle() {
 	pids=$(IFS=,; echo "${WPIDS[*]}")
 	local x0 x1
 	x0=$(xacts "$n")
+	[ "$PG_STATS" = true ] && psql "$(dbdsn postgres)" -qAt -c 'SELECT pg_stat_statements_reset()' >/dev/null
 	"$BIN/sample" -dsn "$(dbdsn postgres)" -pids "$pids" >"$LOGS/sample-w$n-$name.out" 2>"$LOGS/sample-w$n-$name.err" &
 	sampler=$!
 	PIDS+=("$sampler")
@@ -196,6 +210,12 @@ cycle() {
 		LOG_AT=$(stat -c %s "$log")
 		say "$n worker(s), $name cycle: statements per user by database: $(grep -o 'db=[a-z_0-9]*' "$LOGS/statements-w$n-$name.txt" >/dev/null;
 			awk -v u="$USERS" '{ split($2, d, "="); c[d[2]] += $1 } END { for (k in c) printf "%s %.1f ", k, c[k] / u }' "$LOGS/statements-w$n-$name.txt")"
+	fi
+	if [ "$PG_STATS" = true ]; then
+		psql "$(dbdsn postgres)" -q -P pager=off -c "SELECT d.datname AS db, s.calls, round(s.total_exec_time::numeric, 1) AS total_ms,
+			round((s.total_exec_time / greatest(s.calls, 1))::numeric, 3) AS mean_ms, s.rows, left(regexp_replace(s.query, '\s+', ' ', 'g'), 110) AS query
+			FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid ORDER BY s.total_exec_time DESC LIMIT 40" >"$LOGS/pgstats-w$n-$name.txt"
+		say "$n worker(s), $name cycle: statements by time in $LOGS/pgstats-w$n-$name.txt"
 	fi
 	say "$n worker(s), $name cycle: $(awk -v a="$x0" -v b="$x1" -v u="$USERS" 'BEGIN { printf "%.1f", (b - a) / u }') PostgreSQL transactions per user (state and CRM databases)"
 	if [ "$waited" != 0 ]; then
@@ -224,7 +244,7 @@ run_workers() {
 	psql "$PG" -qAt -c "DROP DATABASE IF EXISTS state_w$n" -c "CREATE DATABASE state_w$n" \
 		-c "DROP DATABASE IF EXISTS crm_w$n" -c "CREATE DATABASE crm_w$n" >/dev/null
 	"$BIN/genconfig" -users "$USERS" -imap "$GWSYNC_TEST_DOVECOT_ADDR" -state "$(dbdsn "state_w$n")" \
-		-crm "$(dbdsn "crm_w$n")" -worker "{concurrency: $CONC}" $([ "$IN_PROCESS" = true ] && echo -in-process) >"$cfg"
+		-crm "$(dbdsn "crm_w$n")" -worker "{concurrency: $CONC}" $([ "$IN_PROCESS" = true ] && echo -in-process) $([ "$CRM_PROCESS" = true ] && echo -crm-process) >"$cfg"
 	"$BIN/gwsync" config check --config "$cfg" >"$LOGS/check-w$n.out" 2>&1 ||
 		{ say "gwsync refuses the generated config:"; head -n 20 "$LOGS/check-w$n.out" >&2; exit 1; }
 
@@ -289,7 +309,7 @@ run_cli() {
 	psql "$PG" -qAt -c "DROP DATABASE IF EXISTS state_wcli" -c "CREATE DATABASE state_wcli" \
 		-c "DROP DATABASE IF EXISTS crm_wcli" -c "CREATE DATABASE crm_wcli" >/dev/null
 	"$BIN/genconfig" -users "$USERS" -imap "$GWSYNC_TEST_DOVECOT_ADDR" -state "$(dbdsn state_wcli)" \
-		-crm "$(dbdsn crm_wcli)" $([ "$IN_PROCESS" = true ] && echo -in-process) >"$cfg"
+		-crm "$(dbdsn crm_wcli)" $([ "$IN_PROCESS" = true ] && echo -in-process) $([ "$CRM_PROCESS" = true ] && echo -crm-process) >"$cfg"
 	local name rates=() peaks=()
 	for name in first nochange; do
 		t0=$(now)
@@ -322,7 +342,7 @@ fi
 
 cat <<TABLE
 
-Scale benchmark: $USERS users, $MESSAGES messages (3 to 5 each), Dovecot and PostgreSQL (fsync on) on 127.0.0.1, $(nproc) cores; adapters $([ "$IN_PROCESS" = true ] && echo "in process" || echo "as plugin processes").
+Scale benchmark: $USERS users, $MESSAGES messages (3 to 5 each), Dovecot and PostgreSQL (fsync on) on 127.0.0.1, $(nproc) cores; IMAP sources $([ "$IN_PROCESS" = true ] && echo "in process" || echo "as plugin processes"), crmsql $([ "$CRM_PROCESS" = true ] && echo "as a plugin process" || echo "in process").
 Set-up (not timed below): seeding the maildirs ${SEED_S} s, Dovecot indexing them ${WARM_S} s.
 
 | workers | runs at once (= floor connections) | cycle | gwsync users/s | floor users/s | gwsync / floor (time) | target | gwsync CPU ms/user (workers with plugins / PostgreSQL / Dovecot) | floor CPU ms/user (client / Dovecot) | gwsync / floor (CPU) | PG connections, peak | worker RSS peak, MiB | worker + plugins RSS peak, MiB (processes) | check |

@@ -8,7 +8,9 @@
 # (internal/testenv/pgtest). The socket lives in STATE_DIR, never in
 # /var/run. fsync is off: a test cluster is thrown away, and the suite
 # should not wait on the disk (benchmarks under bench/ start their own,
-# durable cluster).
+# durable cluster). GWSYNC_POSTGRES_CONF, when set, is appended to
+# postgresql.conf as is (settings needed at start, such as
+# shared_preload_libraries).
 # PostgreSQL refuses to run as root: as root the cluster belongs to the
 # Debian package's postgres user.
 set -euo pipefail
@@ -64,6 +66,7 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 logging_collector = off
+${GWSYNC_POSTGRES_CONF:-}
 CONF
 	as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 30 start >&2 ||
 		{ echo "postgresql did not start, see $dir/data/server.log" >&2; exit 1; }

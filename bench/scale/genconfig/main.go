@@ -25,7 +25,8 @@ func main() {
 	flag.StringVar(&p.Password, "password", "secret", "every user's IMAP password")
 	flag.StringVar(&p.StateDSN, "state", "", "state: DSN, postgres://… (required)")
 	flag.StringVar(&p.CRMDSN, "crm", "", "crmsql's dsn: option, postgres://… (required)")
-	flag.BoolVar(&p.InProcess, "in-process", false, "run the adapters inside the worker (default: as plugin processes, gwsync's default)")
+	flag.BoolVar(&p.InProcess, "in-process", false, "run the IMAP sources inside the worker too (default: as plugin processes, gwsync's default)")
+	flag.BoolVar(&p.CRMProcess, "crm-process", false, "run crmsql as a plugin process (default: in the worker, gwsync's default for crmsql)")
 	flag.StringVar(&p.Worker, "worker", "", "the worker: section's body as one line of YAML flow mapping, e.g. '{concurrency: 8}'; empty: none")
 	flag.Parse()
 	if err := p.check(); err != nil {
@@ -49,6 +50,7 @@ type Params struct {
 	IMAPAddr, Password string
 	StateDSN, CRMDSN   string
 	InProcess          bool
+	CRMProcess         bool // crmsql as a plugin process instead of gwsync's default, in process
 	// Worker is the body of the `worker:` section as a YAML flow mapping
 	// ("{concurrency: 8}"); "" writes no such section.
 	Worker string
@@ -74,7 +76,7 @@ func Write(w io.Writer, p Params) error {
 	bw := errWriter{w: w}
 	bw.printf("# The scale benchmark's configuration (bench/scale/genconfig): %d users.\n", p.Users)
 	bw.printf("state: %s\n", q(p.StateDSN))
-	bw.printf("crm:\n  plugin: crmsql\n  in_process: %t\n  options: {dsn: %s}\n", p.InProcess, q(p.CRMDSN))
+	bw.printf("crm:\n  plugin: crmsql\n  in_process: %t\n  options: {dsn: %s}\n", !p.CRMProcess, q(p.CRMDSN))
 	if p.Worker != "" {
 		bw.printf("worker: %s\n", p.Worker)
 	}
