@@ -36,7 +36,7 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openState(ctx, cfg)
+	st, err := openStateDSN(ctx, cfg, withWorkerPool(cfg.State, cfg.Worker.Concurrency))
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func runWorker(ctx context.Context, args []string) error {
 	}
 	var st state.Store
 	err = retryUnreachable(ctx, logger, "state "+redactedDSN(cfg.State), func(ctx context.Context) error {
-		st, err = openState(ctx, cfg)
+		st, err = openStateDSN(ctx, cfg, withWorkerPool(cfg.State, cfg.Worker.Concurrency))
 		return err
 	})
 	if err != nil {

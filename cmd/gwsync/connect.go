@@ -256,7 +256,13 @@ func (o *opener) redacted(p config.Plugin) []string {
 }
 
 func openState(ctx context.Context, cfg *config.Config) (state.Store, error) {
-	st, err := stores.Open(ctx, cfg.State)
+	return openStateDSN(ctx, cfg, cfg.State)
+}
+
+// openStateDSN is openState with the config's state DSN adjusted (a
+// worker's pool size, withWorkerPool); errors name the config's DSN.
+func openStateDSN(ctx context.Context, cfg *config.Config, dsn string) (state.Store, error) {
+	st, err := stores.Open(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("%s: state %s: %w", cfg.File, redactURLs(cfg.State), err)
 	}
