@@ -50,6 +50,7 @@ if ((${#need[@]})); then
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >&2; }
 fi
 
+built_at=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null || echo "+changes") # what the table measures
 go build -o "$work/gwsync" ./cmd/gwsync
 go build -o "$work/seed" ./bench/imap/seed
 go build -o "$work/rawfetch" ./bench/perf/rawfetch
@@ -357,7 +358,7 @@ YAML
 [[ ,$ONLY, == *,files,* ]] && files_rows
 
 echo
-echo "median of $PAIRS interleaved rounds; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); $(git rev-parse --short HEAD)"
+echo "median of $PAIRS interleaved rounds; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); gwsync built at $built_at"
 echo
 echo "| ratio | gwsync | anchor | median ratio | target |"
 echo "|---|---|---|---|---|"
