@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -274,7 +273,7 @@ func TestPoolKilledProcessFailsInFlightCallsAndIsReplaced(t *testing.T) {
 		done <- err
 	}()
 	<-first // the snapshot is in flight in the plugin
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+	if err := killProcess(pid); err != nil {
 		t.Fatal(err)
 	}
 	err = <-done
@@ -381,7 +380,7 @@ func TestPoolStopsIdleProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the idle process to stop", func() bool {
-		return pool.Stats().Processes == 0 && syscall.Kill(pid, 0) != nil
+		return pool.Stats().Processes == 0 && !processAlive(pid)
 	})
 }
 
@@ -396,7 +395,7 @@ func TestPoolCloseStopsProcesses(t *testing.T) {
 	if err := pool.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Kill(pid, 0); err == nil {
+	if processAlive(pid) {
 		t.Fatalf("PID %d still runs after Pool.Close", pid)
 	}
 	if _, err := src.Info(ctxFor(t)); err == nil {

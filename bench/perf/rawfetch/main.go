@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command rawfetch is bench/perf's floor of the IMAP import: one
 // `UID FETCH 1:* BODY.PEEK[]` of a folder with go-imap, each body read
 // into one reused buffer and dropped. Its client costs little CPU, so its

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package pythonsink tests the example CRM sink written in Python
 // (gwsync-plugin-pycrm) with the conformance suite, started as gwsync
 // starts any external plugin. It holds no Go code besides its tests.
