@@ -3,7 +3,11 @@ package plugins
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
+	"sync"
 )
 
 // socketDir is where a plugin child puts its Unix socket: a directory of
@@ -20,17 +24,24 @@ type socketDir struct{ path string }
 // the 108 bytes a Unix socket path may have.
 const maxSocketDir = 90
 
+// socketDirPrefix starts every socket directory's name; the creating
+// process's PID follows ("gwsync-plugin-PID-RANDOM"), so that a later
+// process can tell the directories of a dead one (sweepSocketDirs).
+const socketDirPrefix = "gwsync-plugin-"
+
 // newSocketDir creates the private directory on systems with Unix sockets,
-// in TMPDIR, or in /tmp when TMPDIR is too deep for a socket path.
+// in TMPDIR, or in /tmp when TMPDIR is too deep for a socket path. The
+// first call of a process also removes what killed processes left there.
 func newSocketDir() (socketDir, error) {
 	if runtime.GOOS == "windows" {
 		return socketDir{}, nil
 	}
 	parent := os.TempDir()
-	if len(parent)+len("/gwsync-plugin-1234567890") > maxSocketDir {
+	if len(parent)+len("/"+socketDirPrefix+"4194304-1234567890") > maxSocketDir {
 		parent = "/tmp"
 	}
-	dir, err := os.MkdirTemp(parent, "gwsync-plugin-") // 0700
+	sweepOnce.Do(func() { sweepSocketDirs(parent) })
+	dir, err := os.MkdirTemp(parent, socketDirPrefix+strconv.Itoa(os.Getpid())+"-") // 0700
 	if err != nil {
 		return socketDir{}, fmt.Errorf("cannot create a private directory for the plugin's socket: %w", err)
 	}
@@ -54,4 +65,43 @@ func (d socketDir) remove() {
 	if d.path != "" {
 		_ = os.RemoveAll(d.path)
 	}
+}
+
+var sweepOnce sync.Once
+
+// sweepSocketDirs removes the socket directories in parent that processes
+// which no longer run created: a gwsync killed with SIGKILL (a crashed or
+// OOM-killed worker) cannot remove its children's, and a daemon that
+// restarts after crashes would fill TMPDIR with them. Only directories
+// named with a PID, owned by this user, whose PID is gone are removed; a
+// PID reused by another process keeps its directory until a later sweep.
+// (Processes in other PID namespaces that share this TMPDIR would look
+// dead: give such containers a TMPDIR of their own, as they have anyway.)
+func sweepSocketDirs(parent string) {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	self := os.Getpid()
+	for _, e := range entries {
+		pid, ok := socketDirPID(e.Name())
+		if !ok || pid == self || !e.IsDir() || !ownedByMe(e) || processExists(pid) {
+			continue
+		}
+		_ = os.RemoveAll(filepath.Join(parent, e.Name()))
+	}
+}
+
+// socketDirPID reads the PID out of "gwsync-plugin-PID-RANDOM".
+func socketDirPID(name string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, socketDirPrefix)
+	if !ok {
+		return 0, false
+	}
+	digits, _, ok := strings.Cut(rest, "-")
+	if !ok {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(digits)
+	return pid, err == nil && pid > 0
 }
