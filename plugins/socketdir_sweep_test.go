@@ -35,7 +35,7 @@ func TestSocketDirectoriesOfDeadProcessesAreSwept(t *testing.T) {
 	}
 	dead := filepath.Join(tmp, "gwsync-plugin-"+strconv.Itoa(gone.Process.Pid)+"-123")
 	alive := filepath.Join(tmp, "gwsync-plugin-1-456") // PID 1 always runs
-	unnamed := filepath.Join(tmp, "gwsync-plugin-789")  // an old name without a PID
+	unnamed := filepath.Join(tmp, "gwsync-plugin-789") // an old name without a PID
 	for _, d := range []string{dead, alive, unnamed} {
 		if err := os.MkdirAll(filepath.Join(d, "sub"), 0o700); err != nil {
 			t.Fatal(err)
