@@ -89,6 +89,9 @@ func TestKillLoop(t *testing.T) {
 	}
 
 	killed := 0
+	// A run that finishes before its kill shortens the window, so that a
+	// fast machine still kills most runs at a random moment inside them.
+	window := 700 * time.Millisecond
 	for round := 0; round < rounds; round++ {
 		newItems(round, 15)
 		crmWork(round)
@@ -98,13 +101,15 @@ func TestKillLoop(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
+		started := time.Now()
 		select {
-		case <-time.After(time.Duration(rng.Int64N(int64(700 * time.Millisecond)))):
+		case <-time.After(time.Duration(rng.Int64N(int64(window)))):
 			cmd.Process.Signal(syscall.SIGKILL)
 			if err := <-done; err != nil {
 				killed++
 			}
 		case <-done: // finished before the kill
+			window = max(min(window, time.Since(started)), 5*time.Millisecond)
 		}
 	}
 	final := s.mustRun(0, "sync", "--yes")
