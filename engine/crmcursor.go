@@ -134,7 +134,7 @@ func (p *planner) listCRMChanges(ctx context.Context, st state.Store) (bool, err
 	if !info.Capabilities.ListChanges {
 		return false, nil
 	}
-	text, err := st.Cursor(ctx, p.job.User, crmCursorName)
+	text, err := p.cursors.get(ctx, crmCursorName)
 	if err != nil {
 		return false, fmt.Errorf("reading the CRM cursor of %s: %w", p.job.User, err)
 	}

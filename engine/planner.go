@@ -31,6 +31,8 @@ type planner struct {
 	// early, when set (by Sync), receives a copy of every selected create
 	// as soon as it is planned; the plan keeps the original, marked early.
 	early chan<- *Action
+	// cursors are the user's stored cursors, read once for the plan.
+	cursors *storedCursors
 }
 
 // buildPlan snapshots every source of the job and the user's CRM
@@ -43,7 +45,7 @@ func buildPlan(ctx context.Context, st state.Store, job *Job, early chan<- *Acti
 		defer close(early)
 	}
 	p := &planner{job: job, plan: &Plan{User: job.User, Created: time.Now().UTC()},
-		ix: newIndex(0), relinked: map[string]bool{}, early: early}
+		ix: newIndex(0), relinked: map[string]bool{}, early: early, cursors: &storedCursors{st: st, user: job.User}}
 	// The CRM side (listing, links) runs while the first source logs in
 	// and lists (overlap.go); a source's items wait for it.
 	crmCtx, stopCRM := context.WithCancel(ctx)
@@ -152,7 +154,7 @@ func (p *planner) snapshot(ctx context.Context, st state.Store, ns *NamedSource)
 		rep.cursorName = ns.Name
 	}
 	if info.Capabilities.Incremental {
-		if req.Cursor, err = st.Cursor(ctx, p.job.User, rep.cursorName); err != nil {
+		if req.Cursor, err = p.cursors.get(ctx, rep.cursorName); err != nil {
 			p.sourceFailed(&rep, err)
 			return nil
 		}

@@ -1,0 +1,38 @@
+package engine
+
+import (
+	"context"
+	"sync"
+
+	"github.com/gwsync/gwsync/engine/state"
+)
+
+// storedCursors is the user's stored cursors, read once per plan with
+// Store.Cursors: the CRM's change cursor and every source's come from one
+// read, where a read per cursor cost a round trip each to a database
+// server, and a no-change run is mostly such fixed costs. The CRM side
+// and the first source ask at about the same time (overlap.go): the
+// second waits for the first's read. A failed read is not kept, so the
+// next asker reads again.
+type storedCursors struct {
+	st   state.Store
+	user string
+
+	mu     sync.Mutex
+	loaded bool
+	m      map[string]string
+}
+
+// get is the stored cursor named name ("" when none).
+func (c *storedCursors) get(ctx context.Context, name string) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.loaded {
+		m, err := c.st.Cursors(ctx, c.user)
+		if err != nil {
+			return "", err
+		}
+		c.m, c.loaded = m, true
+	}
+	return c.m[name], nil
+}
