@@ -28,6 +28,10 @@ type LockOptions struct {
 	// that the next run on the machine does not wait out the TTL. Leave
 	// it off where hosts may share a name across PID namespaces.
 	TakeOverDead bool
+	// Preferences reads the user's stored preferences with the lease
+	// (TryLeaseWithPreferences), for UserLock.Preferences: one round trip
+	// to a database server instead of two.
+	Preferences bool
 }
 
 // UserLock is a held lease that LockUser keeps renewing.
@@ -36,9 +40,14 @@ type UserLock struct {
 	ttl    time.Duration
 	cancel context.CancelCauseFunc
 	done   chan struct{}
+	prefs  map[string]string
 
-	mu    sync.Mutex
-	lease Lease
+	stopOnce sync.Once
+	stop     chan struct{} // closed by StopRenewing
+
+	mu       sync.Mutex
+	lease    Lease
+	released bool
 }
 
 // LockUser takes the user's lease and keeps renewing it until Unlock. The
@@ -56,9 +65,14 @@ func LockUser(ctx context.Context, st Store, user string, h Holder, o LockOption
 		o.Poll = DefaultLeasePoll
 	}
 	var lease Lease
+	var prefs map[string]string
 	for {
 		var err error
-		lease, err = st.TryLease(ctx, user, h, o.TTL)
+		if o.Preferences {
+			lease, prefs, err = st.TryLeaseWithPreferences(ctx, user, h, o.TTL)
+		} else {
+			lease, err = st.TryLease(ctx, user, h, o.TTL)
+		}
 		if err == nil {
 			break
 		}
@@ -86,7 +100,8 @@ func LockUser(ctx context.Context, st Store, user string, h Holder, o LockOption
 		}
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
-	l := &UserLock{st: st, ttl: o.TTL, cancel: cancel, done: make(chan struct{}), lease: lease}
+	l := &UserLock{st: st, ttl: o.TTL, cancel: cancel, done: make(chan struct{}), stop: make(chan struct{}),
+		lease: lease, prefs: prefs}
 	go l.renew(runCtx)
 	return l, runCtx, nil
 }
@@ -101,6 +116,8 @@ func (l *UserLock) renew(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
+			return
+		case <-l.stop:
 			return
 		case <-tick.C:
 		}
@@ -132,12 +149,44 @@ func (l *UserLock) Lease() Lease {
 	return l.lease
 }
 
+// Preferences are the user's stored preferences, read with the lease
+// when LockOptions.Preferences asked for them (else nil).
+func (l *UserLock) Preferences() map[string]string { return l.prefs }
+
+// StopRenewing stops the renewals without cancelling the lock's context
+// and returns the holding as last renewed, for a release that the caller
+// makes itself (Settlement.Release: the end of a run and the release in
+// one transaction). Then call Released once the store released it, or
+// Unlock to release it here. The lease still runs out after its TTL, so
+// stop only at the end of a run. Calls after the first only wait.
+func (l *UserLock) StopRenewing() Lease {
+	l.stopOnce.Do(func() { close(l.stop) })
+	<-l.done
+	return l.Lease()
+}
+
+// Released says that the store released the lease (SettleRun with
+// Settlement.Release): Unlock then only stops what is left, and does not
+// release it again (a round trip).
+func (l *UserLock) Released() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.released = true
+}
+
 // Unlock stops renewing, cancels the lock's context and releases the
-// lease. Calls after the first only return the release's result again.
+// lease unless Released said that the store did. Calls after the first
+// only return the release's result again.
 func (l *UserLock) Unlock(ctx context.Context) error {
 	l.cancel(context.Canceled)
 	<-l.done
-	return l.st.ReleaseLease(ctx, l.Lease())
+	l.mu.Lock()
+	lease, released := l.lease, l.released
+	l.mu.Unlock()
+	if released {
+		return nil
+	}
+	return l.st.ReleaseLease(ctx, lease)
 }
 
 // deadHere tells whether h ran on this host under a PID that is gone.

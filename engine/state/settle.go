@@ -30,6 +30,13 @@ type Settlement struct {
 	Settle   bool
 	Failures []Failure
 	Unknown  []string
+	// Release ends the holding Lease in the same transaction, as
+	// ReleaseLease (a lease already lost is not an error): a worker's run
+	// ends with its settlement, and a release apart from it was one more
+	// round trip on every run. The holder stops renewing first
+	// (UserLock.StopRenewing) and tells its lock afterwards (Released).
+	Release bool
+	Lease   Lease
 }
 
 // Settled is what SettleRun wrote: the journal entry (the idle entry's id
@@ -60,6 +67,9 @@ func (st Settlement) Check() (what string, countsJSON []byte, err error) {
 		if countsJSON, err = json.Marshal(counts); err != nil {
 			return what, nil, fmt.Errorf("state: %s: %w", what, err)
 		}
+	}
+	if st.Release && (st.Lease.User != st.User || st.Lease.Token == "") {
+		return what, nil, fmt.Errorf("state: %s: the lease to release is not a holding of %s", what, st.User)
 	}
 	for source := range st.Cursors {
 		if source == "" {

@@ -87,13 +87,16 @@ func (s *Store) RenewLease(ctx context.Context, l state.Lease, ttl time.Duration
 // disk round trip.
 func (s *Store) ReleaseLease(ctx context.Context, l state.Lease) error {
 	err := s.asyncTx(ctx, func(b *pgx.Batch) {
-		b.Queue(`DELETE FROM leases WHERE user_name = $1 AND token = $2`, l.User, l.Token)
+		b.Queue(releaseLeaseSQL, l.User, l.Token)
 	}, func(br pgx.BatchResults) error { _, err := br.Exec(); return err })
 	if err != nil {
 		return s.errorf(err, "release lease of %q", l.User)
 	}
 	return nil
 }
+
+// releaseLeaseSQL ends the holding of $1 with token $2, if it still holds.
+const releaseLeaseSQL = `DELETE FROM leases WHERE user_name = $1 AND token = $2`
 
 // leaseOf reads the user's lease row; found is false when there is none.
 func (s *Store) leaseOf(ctx context.Context, user string) (l state.Lease, found bool, err error) {
@@ -118,4 +121,57 @@ func newToken() string {
 		panic(fmt.Sprintf("crypto/rand: %v", err)) // does not fail on supported systems
 	}
 	return hex.EncodeToString(b[:])
+}
+
+// TryLeaseWithPreferences takes the lease and reads the user's
+// preferences in one round trip: the take and the read are pipelined
+// (one implicit transaction; a read after a failed take is discarded).
+// A busy lease costs a second round trip to name its holder, and one
+// released meanwhile falls back to TryLease and UserPreferences.
+func (s *Store) TryLeaseWithPreferences(ctx context.Context, user string, h state.Holder, ttl time.Duration) (state.Lease, map[string]string, error) {
+	if user == "" {
+		return state.Lease{}, nil, errors.New("state: lease: empty user")
+	}
+	lease := state.Lease{User: user, Token: newToken(), Holder: h}
+	b := &pgx.Batch{}
+	b.Queue(takeLeaseSQL, user, lease.Token, h.Host, h.PID, h.What, ttl.Microseconds())
+	b.Queue(preferencesSQL, user)
+	br := s.pool.SendBatch(ctx, b)
+	var since, expires pgtype.Timestamptz
+	taken := br.QueryRow().Scan(&since, &expires)
+	var prefs map[string]string
+	var err error
+	if taken == nil {
+		prefs, err = readPreferences(br)
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	switch {
+	case taken == nil && err == nil:
+		lease.Since, lease.Expires = timeOf(since), timeOf(expires)
+		return lease, prefs, nil
+	case taken == nil:
+		// Taken, but the preferences could not be read: the caller
+		// cannot start, so the lease is given back.
+		_ = s.ReleaseLease(context.WithoutCancel(ctx), lease)
+		return state.Lease{}, nil, s.errorf(err, "preferences of %q", user)
+	case !errNoRows(taken):
+		return state.Lease{}, nil, s.errorf(taken, "take lease of %q", user)
+	}
+	cur, found, err := s.leaseOf(ctx, user)
+	if err != nil {
+		return state.Lease{}, nil, err
+	}
+	if found {
+		return state.Lease{}, nil, &state.BusyError{Lease: cur}
+	}
+	if lease, err = s.TryLease(ctx, user, h, ttl); err != nil {
+		return state.Lease{}, nil, err
+	}
+	if prefs, err = s.UserPreferences(ctx, user); err != nil {
+		_ = s.ReleaseLease(context.WithoutCancel(ctx), lease)
+		return state.Lease{}, nil, err
+	}
+	return lease, prefs, nil
 }

@@ -9,25 +9,44 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+// preferencesSQL reads a user's stored values ($1 the user).
+const preferencesSQL = `SELECT key, value FROM user_preferences WHERE user_name = $1`
+
 // UserPreferences returns the user's stored values; an empty map when none.
 func (s *Store) UserPreferences(ctx context.Context, user string) (map[string]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT key, value FROM user_preferences WHERE user_name = $1`, user)
+	rows, err := s.pool.Query(ctx, preferencesSQL, user)
 	if err != nil {
 		return nil, s.errorf(err, "preferences of %q", user)
 	}
+	out, err := scanPreferences(rows)
+	if err != nil {
+		return nil, s.errorf(err, "preferences of %q", user)
+	}
+	return out, nil
+}
+
+// readPreferences reads preferencesSQL's result from a batch.
+func readPreferences(br pgx.BatchResults) (map[string]string, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	return scanPreferences(rows)
+}
+
+// scanPreferences reads preferencesSQL's rows as key → value (an empty
+// map when none) and closes them.
+func scanPreferences(rows pgx.Rows) (map[string]string, error) {
 	defer rows.Close()
 	out := map[string]string{}
 	for rows.Next() {
 		var k, v string
 		if err := rows.Scan(&k, &v); err != nil {
-			return nil, s.errorf(err, "preferences of %q", user)
+			return nil, err
 		}
 		out[k] = v
 	}
-	if err := rows.Err(); err != nil {
-		return nil, s.errorf(err, "preferences of %q", user)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // SetUserPreferences stores values and journals what changed, in one

@@ -57,6 +57,9 @@ func (s *Store) SettleRun(ctx context.Context, st state.Settlement) (state.Settl
 			b.Queue(`WITH d AS (DELETE FROM failures WHERE user_name = $1 AND NOT source = ANY($2::text[]) RETURNING 1)`+durableIfAny,
 				st.User, unknown)
 		}
+		if st.Release {
+			b.Queue(releaseLeaseSQL, st.Lease.User, st.Lease.Token)
+		}
 	}
 	read := func(br pgx.BatchResults) error {
 		for _, source := range sources {
@@ -83,6 +86,11 @@ func (s *Store) SettleRun(ctx context.Context, st state.Settlement) (state.Settl
 				if _, err := br.Exec(); err != nil {
 					return fmt.Errorf("failures: %w", err)
 				}
+			}
+		}
+		if st.Release {
+			if _, err := br.Exec(); err != nil {
+				return fmt.Errorf("release lease: %w", err)
 			}
 		}
 		return nil
@@ -132,8 +140,15 @@ func (s *Store) settleRunWithFailures(ctx context.Context, st state.Settlement, 
 			}
 		}
 		var err error
-		out.Failures, err = s.settleFailures(ctx, tx, st.User, st.Failures, st.Unknown)
-		return err
+		if out.Failures, err = s.settleFailures(ctx, tx, st.User, st.Failures, st.Unknown); err != nil {
+			return err
+		}
+		if st.Release {
+			if _, err := tx.Exec(ctx, releaseLeaseSQL, st.Lease.User, st.Lease.Token); err != nil {
+				return fmt.Errorf("%s: release lease: %w", what, err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return state.Settled{}, err

@@ -102,3 +102,19 @@ func newToken() string {
 	}
 	return hex.EncodeToString(b[:])
 }
+
+// TryLeaseWithPreferences is TryLease, then UserPreferences: a file on
+// the same machine has no round trip to save.
+func (s *Store) TryLeaseWithPreferences(ctx context.Context, user string, h state.Holder, ttl time.Duration) (state.Lease, map[string]string, error) {
+	lease, err := s.TryLease(ctx, user, h, ttl)
+	if err != nil {
+		return state.Lease{}, nil, err
+	}
+	prefs, err := s.UserPreferences(ctx, user)
+	if err != nil {
+		// The caller cannot start without them: do not keep the lease.
+		_ = s.ReleaseLease(context.WithoutCancel(ctx), lease)
+		return state.Lease{}, nil, err
+	}
+	return lease, prefs, nil
+}

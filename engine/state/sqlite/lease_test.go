@@ -240,3 +240,57 @@ func TestLockUserTakesOverADeadLocalHolder(t *testing.T) {
 		}
 	}
 }
+
+// LockOptions.Preferences hands the user's preferences with the lock; a
+// lock whose lease the settlement released (StopRenewing, SettleRun with
+// Release, Released) keeps its context and does not release again, so a
+// new holder taken meanwhile keeps its lease.
+func TestLockUserPreferencesAndReleaseInSettlement(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	if _, err := s.SetUserPreferences(ctx, "alice", "alice", map[string]string{"import_folder": "Projects"}); err != nil {
+		t.Fatal(err)
+	}
+	lock, runCtx, err := state.LockUser(ctx, s, "alice", state.Holder{What: "worker"}, state.LockOptions{TTL: 3 * time.Second, Preferences: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lock.Preferences(); got["import_folder"] != "Projects" || len(got) != 1 {
+		t.Errorf("Preferences() = %v, want the stored import_folder", got)
+	}
+	lease := lock.StopRenewing()
+	if lease.Token == "" || runCtx.Err() != nil {
+		t.Fatalf("StopRenewing: %+v, context %v; want the holding and a live context", lease, runCtx.Err())
+	}
+	if _, err := s.SettleRun(ctx, state.Settlement{User: "alice", Settle: true, Release: true, Lease: lease}); err != nil {
+		t.Fatal(err)
+	}
+	lock.Released()
+	next, err := s.TryLease(ctx, "alice", state.Holder{What: "gwsync sync"}, time.Minute)
+	if err != nil {
+		t.Fatalf("the lease is not free after the settlement released it: %v", err)
+	}
+	if err := lock.Unlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if runCtx.Err() == nil {
+		t.Error("Unlock left the lock's context alive")
+	}
+	if _, err := s.RenewLease(ctx, next, time.Minute); err != nil {
+		t.Errorf("Unlock after Released touched the next holding: %v", err)
+	}
+	// Without Preferences there are none, and Unlock releases as before.
+	plain, _, err := state.LockUser(ctx, s, "bob", state.Holder{What: "worker"}, state.LockOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.Preferences() != nil {
+		t.Errorf("Preferences() without LockOptions.Preferences = %v, want nil", plain.Preferences())
+	}
+	if err := plain.Unlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TryLease(ctx, "bob", state.Holder{What: "worker"}, time.Minute); err != nil {
+		t.Errorf("Unlock did not release: %v", err)
+	}
+}

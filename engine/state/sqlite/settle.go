@@ -46,6 +46,11 @@ func (s *Store) SettleRun(ctx context.Context, st state.Settlement) (state.Settl
 				return fmt.Errorf("state: %s: failures: %w", what, err)
 			}
 		}
+		if st.Release {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM leases WHERE user = ? AND token = ?`, st.Lease.User, st.Lease.Token); err != nil {
+				return fmt.Errorf("state: %s: release lease: %w", what, err)
+			}
+		}
 		return nil
 	}
 	if durable {

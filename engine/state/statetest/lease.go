@@ -3,6 +3,7 @@ package statetest
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -152,5 +153,50 @@ func testLeaseRace(t *testing.T, s state.Store) {
 	wg.Wait()
 	if len(wins) != 1 {
 		t.Fatalf("%d winners (%v), want 1", len(wins), wins)
+	}
+}
+
+// TryLeaseWithPreferences takes the lease as TryLease does and hands the
+// user's stored preferences with it: an empty map when there are none,
+// none at all when the lease is busy.
+func testLeaseWithPreferences(t *testing.T, s state.Store) {
+	ctx := context.Background()
+	h := state.Holder{Host: "host-a", PID: 1, What: "worker"}
+	held, prefs, err := s.TryLeaseWithPreferences(ctx, "ann", h, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held.User != "ann" || held.Token == "" || held.Holder != h || !held.Expires.After(held.Since) {
+		t.Errorf("lease = %+v; want ann's, with a token, the holder and an expiry", held)
+	}
+	if prefs == nil || len(prefs) != 0 {
+		t.Errorf("preferences = %#v, want an empty map", prefs)
+	}
+	var busy *state.BusyError
+	if _, prefs, err := s.TryLeaseWithPreferences(ctx, "ann", state.Holder{What: "other"}, time.Minute); !errors.As(err, &busy) ||
+		busy.Lease.Token != held.Token || prefs != nil {
+		t.Fatalf("while held: %v, %v; want a *state.BusyError naming the holding and no preferences", prefs, err)
+	}
+	if err := s.ReleaseLease(ctx, held); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetUserPreferences(ctx, "ann", "ann", map[string]string{"import_folder": "Projects", "areas": "mail"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetUserPreferences(ctx, "bob", "bob", map[string]string{"import_folder": "INBOX"}); err != nil {
+		t.Fatal(err)
+	}
+	again, prefs, err := s.TryLeaseWithPreferences(ctx, "ann", h, time.Minute)
+	if err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+	if want := map[string]string{"import_folder": "Projects", "areas": "mail"}; !maps.Equal(prefs, want) {
+		t.Errorf("preferences = %v, want %v", prefs, want)
+	}
+	if _, err := s.RenewLease(ctx, again, time.Minute); err != nil {
+		t.Errorf("renewing the lease it took: %v", err)
+	}
+	if _, _, err := s.TryLeaseWithPreferences(ctx, "", h, time.Minute); err == nil {
+		t.Error("empty user: no error")
 	}
 }

@@ -59,10 +59,12 @@ var tests = []struct {
 	{"SettleFailures", testSettleFailures},
 	{"FailuresOldestFirstThenByKey", testFailuresOrder},
 	{"SettleRunWritesTheEndOfARunAtOnce", testSettleRun},
+	{"SettleRunReleasesTheLease", testSettleRunReleasesLease},
 	{"ConcurrentGoroutines", testConcurrent},
 	{"LeaseIsExclusive", testLeaseIsExclusive},
 	{"LeaseExpiryLetsAnotherTakeOver", testLeaseExpiry},
 	{"LeaseRaceHasOneWinner", testLeaseRace},
+	{"LeaseWithPreferences", testLeaseWithPreferences},
 	{"PreferencesStoreAndJournalChanges", testPreferences},
 }
 
