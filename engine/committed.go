@@ -15,12 +15,8 @@ const kindCommitted ActionKind = "committed"
 // run's result, never a failure of the run: the cursor is stored, and the
 // source catches up from it by itself (see adapters.Committer).
 func (x *executor) committed(name, cursor string) {
-	ns, err := x.job.source(name)
-	if err != nil {
-		return
-	}
-	c, ok := ns.Source.(adapters.Committer)
-	if !ok || !ns.info.Capabilities.Committed {
+	c, ok := x.committer(name)
+	if !ok {
 		return
 	}
 	if err := c.Committed(x.ctx, cursor); err != nil {
@@ -29,4 +25,17 @@ func (x *executor) committed(name, cursor string) {
 		x.record(ItemOutcome{Kind: kindCommitted, Source: name, Outcome: OutcomeFailed,
 			Error: "acting on the committed items (caught up next run): " + err.Error()})
 	}
+}
+
+// committer is the named source as a Committer, when it declares one.
+func (x *executor) committer(name string) (adapters.Committer, bool) {
+	ns, err := x.job.source(name)
+	if err != nil {
+		return nil, false
+	}
+	c, ok := ns.Source.(adapters.Committer)
+	if !ok || !ns.info.Capabilities.Committed {
+		return nil, false
+	}
+	return c, true
 }

@@ -164,7 +164,9 @@ func (x *executor) close(plan *Plan, runErr error) (*Result, error) {
 	}
 	// The journal must close even when ctx was cancelled.
 	bg := context.WithoutCancel(x.ctx)
+	released := x.releaseInSettlement(&st, cursors)
 	settled, err := x.st.SettleRun(bg, st)
+	released(err)
 	if err != nil {
 		if runErr == nil {
 			runErr = fmt.Errorf("settling the run: %w", err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/engine/state"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -56,6 +57,12 @@ type Job struct {
 	// its end with Total set to the items listed) and execution. It is
 	// called on the listing's goroutine, so it must be quick.
 	Progress func(Progress)
+	// Lock, when set, is the user's lease the run holds (a worker's): the
+	// run's settlement releases it in the same transaction, one round
+	// trip less per run, unless a source must still be told of its stored
+	// cursor under the lease (leaserelease.go). The holder's Unlock then
+	// only stops what is left.
+	Lock *state.UserLock
 }
 
 // progressEvery is how often a snapshot reports the items listed so far:

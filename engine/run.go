@@ -87,7 +87,9 @@ func (x *executor) idle(plan *Plan) (*Result, error) {
 	crm, crmOK := x.crmCursorToStore(plan)
 	st := state.Settlement{User: x.job.User, Cursors: cursorMap(cursors, crm, crmOK), Settle: true}
 	st.Failures, st.Unknown = x.failuresOf(plan)
+	released := x.releaseInSettlement(&st, cursors)
 	settled, err := x.st.SettleRun(context.WithoutCancel(x.ctx), st)
+	released(err)
 	if err != nil {
 		return nil, fmt.Errorf("journalling the idle check: %w", err)
 	}
