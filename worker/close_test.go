@@ -20,8 +20,8 @@ func TestSourcesCloseAfterTheJob(t *testing.T) {
 	var closed atomic.Bool
 	w := s.worker(Options{Users: users("alice")})
 	open := w.opts.OpenJob
-	w.opts.OpenJob = func(ctx context.Context, user string, secrets map[string]string) (*engine.Job, func(), error) {
-		job, release, err := open(ctx, user, secrets)
+	w.opts.OpenJob = func(ctx context.Context, user string, secrets, prefs map[string]string) (*engine.Job, func(), error) {
+		job, release, err := open(ctx, user, secrets, prefs)
 		return job, func() {
 			<-unblock
 			release()

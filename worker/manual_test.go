@@ -20,7 +20,7 @@ func TestReviewedRunAppliesOnlyWhatWasSeen(t *testing.T) {
 	s := newSite(t, "alice")
 	migrate(t, s.pool)
 	ctx := context.Background()
-	job, _, _ := s.openJob(ctx, "alice", nil)
+	job, _, _ := s.openJob(ctx, "alice", nil, nil)
 	run, err := engine.Start(ctx, s.st, job)
 	if err != nil {
 		t.Fatal(err)
@@ -131,8 +131,8 @@ func TestManualRunWritesItsProgressToTheJob(t *testing.T) {
 	ctx := context.Background()
 	gate := make(chan struct{})
 	w, err := New(Options{Pool: s.pool, State: s.st, Users: users("alice"),
-		OpenJob: func(ctx context.Context, user string, secrets map[string]string) (*engine.Job, func(), error) {
-			job, release, err := s.openJob(ctx, user, secrets)
+		OpenJob: func(ctx context.Context, user string, secrets, prefs map[string]string) (*engine.Job, func(), error) {
+			job, release, err := s.openJob(ctx, user, secrets, prefs)
 			if err == nil {
 				job.CRM = blockingSink{Sink: job.CRM, gate: gate}
 			}
@@ -145,7 +145,7 @@ func TestManualRunWritesItsProgressToTheJob(t *testing.T) {
 	release := func() { once.Do(func() { close(gate) }) }
 	t.Cleanup(release)
 	q, _ := NewQueue(s.pool, nil)
-	job, _, _ := s.openJob(ctx, "alice", nil)
+	job, _, _ := s.openJob(ctx, "alice", nil, nil)
 	run, err := engine.Start(ctx, s.st, job)
 	if err != nil {
 		t.Fatal(err)

@@ -107,7 +107,10 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 	go w.heartbeat(own, job.ID, job.Attempt)
 	var took phases
 	leaseStart := time.Now()
-	lock, runCtx, err := state.LockUser(own, w.opts.State, a.User, w.holder, state.LockOptions{TTL: w.opts.LeaseTTL})
+	// The preferences come with the lease (for the opener), and the run's
+	// settlement releases it (engine.Job.Lock): a no-change job's state
+	// costs three round trips, the lease, the cursors and the settlement.
+	lock, runCtx, err := state.LockUser(own, w.opts.State, a.User, w.holder, state.LockOptions{TTL: w.opts.LeaseTTL, Preferences: true})
 	var busy *state.BusyError
 	if errors.As(err, &busy) {
 		wait := snoozeFor(busy.Lease, w.opts.LeaseTTL)
@@ -134,7 +137,7 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 		go pw.run(runCtx)
 		progress = pw.set
 	}
-	plan, res, err := w.runSync(runCtx, a, secrets, progress, &took)
+	plan, res, err := w.runSync(runCtx, a, secrets, lock, progress, &took)
 	if err != nil {
 		log.Info("sync ended", append([]any{"outcome", "failed", "duration", time.Since(started).Round(time.Millisecond)}, took.fields()...)...)
 		if cause := context.Cause(runCtx); errors.Is(cause, state.ErrLeaseLost) {
@@ -210,9 +213,10 @@ func (w *Worker) openSecrets(a SyncUserArgs) (map[string]string, error) {
 
 // runSync is the engine's lifecycle for one job: engine.Sync for runs
 // nobody reviews, Start/select/Apply for a person's choice.
-func (w *Worker) runSync(ctx context.Context, a SyncUserArgs, secrets map[string]string, progress func(engine.Progress), took *phases) (*engine.Plan, *engine.Result, error) {
+func (w *Worker) runSync(ctx context.Context, a SyncUserArgs, secrets map[string]string, lock *state.UserLock, progress func(engine.Progress),
+	took *phases) (*engine.Plan, *engine.Result, error) {
 	t := time.Now()
-	job, release, err := w.opts.OpenJob(ctx, a.User, secrets)
+	job, release, err := w.opts.OpenJob(ctx, a.User, secrets, lock.Preferences())
 	took.open = time.Since(t)
 	if err != nil {
 		return nil, nil, err
@@ -233,7 +237,7 @@ func (w *Worker) runSync(ctx context.Context, a SyncUserArgs, secrets map[string
 		took.close = time.Since(t)
 	}()
 	defer func(t time.Time) { took.run = time.Since(t) }(time.Now())
-	job.Progress = progress
+	job.Progress, job.Lock = progress, lock
 	if len(a.Areas) > 0 {
 		areas, err := engine.ParseAreas(strings.Join(a.Areas, ","))
 		if err != nil {

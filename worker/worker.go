@@ -20,9 +20,12 @@ import (
 // OpenJobFunc builds one user's engine job, starting the user's sources
 // (cmd/gwsync's opener, the same one the CLI and the web client use).
 // secrets are typed passwords by source name, nil for unattended runs.
-// release closes the sources and is called once the run is over. An
-// error for a user the config does not know wraps ErrUnknownUser.
-type OpenJobFunc func(ctx context.Context, user string, secrets map[string]string) (job *engine.Job, release func(), err error)
+// prefs are the user's stored preferences, read with the user's lease
+// (state.LockOptions.Preferences), so that the opener need not read them
+// again: one round trip less per job. release closes the sources and is
+// called once the run is over. An error for a user the config does not
+// know wraps ErrUnknownUser.
+type OpenJobFunc func(ctx context.Context, user string, secrets, prefs map[string]string) (job *engine.Job, release func(), err error)
 
 // ErrUnknownUser marks a job for a user who is not in the config (any
 // more): the job is cancelled instead of retried.

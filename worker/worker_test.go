@@ -61,7 +61,7 @@ func newSite(t *testing.T, users ...string) *site {
 	return s
 }
 
-func (s *site) openJob(_ context.Context, user string, _ map[string]string) (*engine.Job, func(), error) {
+func (s *site) openJob(_ context.Context, user string, _, _ map[string]string) (*engine.Job, func(), error) {
 	src, ok := s.sources[user]
 	if !ok {
 		return nil, nil, fmt.Errorf("user %q: %w", user, ErrUnknownUser)

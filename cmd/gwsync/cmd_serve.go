@@ -194,14 +194,21 @@ func jobOpener(cfg *config.Config, st state.Preferences, logger hclog.Logger, cr
 		if err != nil {
 			return nil, nil, err
 		}
-		op := &opener{cfg: cfg, logger: logger, secrets: secrets, pool: pool}
-		job, err := op.job(ctx, u, crm)
-		if err != nil {
-			op.close()
-			return nil, nil, err
-		}
-		return job, op.close, nil
+		return openUserJob(ctx, cfg, logger, crm, pool, u, secrets)
 	}
+}
+
+// openUserJob starts the sources of u, a user's effective settings, for
+// one job (see jobOpener).
+func openUserJob(ctx context.Context, cfg *config.Config, logger hclog.Logger, crm adapters.Sink, pool *plugins.Pool,
+	u *config.User, secrets map[string]string) (*engine.Job, func(), error) {
+	op := &opener{cfg: cfg, logger: logger, secrets: secrets, pool: pool}
+	job, err := op.job(ctx, u, crm)
+	if err != nil {
+		op.close()
+		return nil, nil, err
+	}
+	return job, op.close, nil
 }
 
 // readMetricsToken reads serve.metrics_token_file: the whole file, without

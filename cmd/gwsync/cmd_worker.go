@@ -15,6 +15,7 @@ import (
 	"github.com/gwsync/gwsync/engine/state"
 	"github.com/gwsync/gwsync/internal/secretbox"
 	"github.com/gwsync/gwsync/plugins"
+	"github.com/gwsync/gwsync/prefs"
 	"github.com/gwsync/gwsync/worker"
 )
 
@@ -96,15 +97,36 @@ func newWorker(cfg *config.Config, logger hclog.Logger, st state.Store, pool *pg
 		What: what, Logger: logger.Named("worker")})
 }
 
-// workerJobOpener is jobOpener (the web client's) for the worker's jobs.
+// workerJobOpener is jobOpener (the web client's) for the worker's jobs,
+// with the preferences the worker read with the user's lease (see
+// workerUser) instead of reading them again.
 func workerJobOpener(cfg *config.Config, st state.Preferences, logger hclog.Logger, crm adapters.Sink, pool *plugins.Pool) worker.OpenJobFunc {
-	open := jobOpener(cfg, st, logger, crm, pool)
-	return func(ctx context.Context, user string, secrets map[string]string) (*engine.Job, func(), error) {
-		if _, err := cfg.User(user); err != nil {
-			return nil, nil, fmt.Errorf("%w: %v", worker.ErrUnknownUser, err)
+	return func(ctx context.Context, user string, secrets, stored map[string]string) (*engine.Job, func(), error) {
+		u, err := workerUser(ctx, cfg, st, user, stored)
+		if err != nil {
+			return nil, nil, err
 		}
-		return open(ctx, user, secrets)
+		return openUserJob(ctx, cfg, logger, crm, pool, u, secrets)
 	}
+}
+
+// workerUser is the user's effective settings (effectiveUser) with the
+// stored preferences laid over the config by prefs.Apply, the rule
+// prefs.Service.Effective applies; nil stored preferences are read from
+// st. A user the config does not know is worker.ErrUnknownUser.
+func workerUser(ctx context.Context, cfg *config.Config, st state.Preferences, user string, stored map[string]string) (*config.User, error) {
+	cu, err := cfg.User(user)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", worker.ErrUnknownUser, err)
+	}
+	if stored == nil {
+		return effectiveUser(ctx, cfg, st, user)
+	}
+	u, err := prefs.Apply(*cu, stored)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.File, err)
+	}
+	return &u, nil
 }
 
 // workerUsers are the config's users as the worker needs them.

@@ -139,7 +139,10 @@ func (s *site) openJob(_ context.Context, user string, secrets map[string]string
 
 // startWorker works the queue in the test process until the test ends.
 func (s *site) startWorker() {
-	w, err := worker.New(worker.Options{Pool: s.pool, State: s.st, OpenJob: s.openJob, Sealer: s.keys,
+	open := func(ctx context.Context, user string, secrets, _ map[string]string) (*engine.Job, func(), error) {
+		return s.openJob(ctx, user, secrets)
+	}
+	w, err := worker.New(worker.Options{Pool: s.pool, State: s.st, OpenJob: open, Sealer: s.keys,
 		Users: []worker.User{{Name: "sam", Automatic: true}, {Name: "kim", NeedsPassword: true}}, LeaseTTL: 5 * time.Second,
 		Logger: hclog.New(&hclog.LoggerOptions{Level: hclog.Warn, Output: io.Discard})})
 	if err != nil {

@@ -49,6 +49,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		// nothing that could carry it.
 		return nil, fmt.Errorf("state: postgres: %w", err)
 	}
+	return OpenConfig(ctx, cfg)
+}
+
+// OpenConfig is Open with a parsed pool configuration, for a caller that
+// sets more than a DSN says (a test's query tracer).
+func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	name := DatabaseName(cfg.ConnConfig)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
