@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -146,11 +147,17 @@ func start(ctx context.Context, l Launch) (*process, plugin.ClientProtocol, erro
 	}
 }
 
+// ownExecutable is this binary's path, asked once: every built-in launch
+// and every pool lookup (poolKey) needs it, and os.Executable reads
+// /proc/self/exe each time. A binary replaced while gwsync runs (an
+// upgrade) is still re-executed by the path it started from, as before.
+var ownExecutable = sync.OnceValues(os.Executable)
+
 func (l Launch) command() (*exec.Cmd, error) {
 	if l.Cmd != nil {
 		return l.Cmd, nil
 	}
-	exe, err := os.Executable()
+	exe, err := ownExecutable()
 	if err != nil {
 		return nil, fmt.Errorf("plugin %s: cannot find own executable to run built-in %q: %w", l.Config.Name, l.Adapter, err)
 	}
