@@ -50,7 +50,7 @@ var passedEnv = []string{
 	"LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT", "XDG_RUNTIME_DIR",
 	"SSL_CERT_FILE", "SSL_CERT_DIR",
 	"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
-	"GOCOVERDIR", "GORACE",
+	"GOCOVERDIR", "GORACE", wire.CPUProfileEnv,
 }
 
 // OpenSource starts the plugin process of l and returns its source. The
