@@ -56,6 +56,7 @@ func parse(file, dir string, data []byte, lookup func(string) (string, bool)) (*
 	if err := d.errs.err(); err != nil {
 		return nil, err
 	}
+	c.indexUsers()
 	return c, nil
 }
 

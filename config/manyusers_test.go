@@ -22,4 +22,15 @@ func TestManyUsersFit(t *testing.T) {
 	if len(c.Users) != 10000 {
 		t.Fatalf("%d users, want 10000", len(c.Users))
 	}
+	// Every job looks its user up: by index, without copying the names.
+	if allocs := testing.AllocsPerRun(100, func() {
+		if u, err := c.User("user09999"); err != nil || u.Name != "user09999" {
+			t.Fatalf("User(user09999) = %v, %v", u, err)
+		}
+	}); allocs != 0 {
+		t.Errorf("User allocates %v times per lookup, want 0", allocs)
+	}
+	if _, err := c.User("nobody"); err == nil || !strings.Contains(err.Error(), "user00000, user00001") {
+		t.Errorf("User(nobody) = %v, want the configured names", err)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -49,7 +50,7 @@ var passedEnv = []string{
 	"LANG", "LC_ALL", "LC_CTYPE", "SYSTEMROOT", "XDG_RUNTIME_DIR",
 	"SSL_CERT_FILE", "SSL_CERT_DIR",
 	"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
-	"GOCOVERDIR", "GORACE",
+	"GOCOVERDIR", "GORACE", wire.CPUProfileEnv,
 }
 
 // OpenSource starts the plugin process of l and returns its source. The
@@ -146,11 +147,17 @@ func start(ctx context.Context, l Launch) (*process, plugin.ClientProtocol, erro
 	}
 }
 
+// ownExecutable is this binary's path, asked once: every built-in launch
+// and every pool lookup (poolKey) needs it, and os.Executable reads
+// /proc/self/exe each time. A binary replaced while gwsync runs (an
+// upgrade) is still re-executed by the path it started from, as before.
+var ownExecutable = sync.OnceValues(os.Executable)
+
 func (l Launch) command() (*exec.Cmd, error) {
 	if l.Cmd != nil {
 		return l.Cmd, nil
 	}
-	exe, err := os.Executable()
+	exe, err := ownExecutable()
 	if err != nil {
 		return nil, fmt.Errorf("plugin %s: cannot find own executable to run built-in %q: %w", l.Config.Name, l.Adapter, err)
 	}

@@ -56,10 +56,10 @@ func (s *Source) Committed(ctx context.Context, raw string) error {
 			defer stop()
 		}
 		r := &folderRun{s: s, c: c, wire: s.wire, ctx: ctx}
-		err := r.selectFolder(name, false, fc.UIDValidity)
+		err := r.selectSame(name, false, fc.UIDValidity)
 		if err == nil {
+			// The folder stays selected: see folderRun.folder.
 			err = s.afterImport(c, name, from+1, fc.UID)
-			r.unselect()
 		}
 		switch {
 		case ctx.Err() != nil:

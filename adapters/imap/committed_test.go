@@ -76,7 +76,7 @@ func TestAfterImportFlagRightAfterTheRun(t *testing.T) {
 			t.Fatalf("rerun created %d", n)
 		}
 		if n := src.Commands() - before; n != 1 {
-			t.Errorf("rerun in the same process sent %d commands, want STATUS only", n)
+			t.Errorf("rerun in the same process sent %d commands, want EXAMINE only", n)
 		}
 
 		late := imaptest.Append(t, c, f, msg("c@x", "C", "kunde@example.org"))
@@ -129,7 +129,7 @@ func TestAfterImportMoveRightAfterTheRun(t *testing.T) {
 		before := src.Commands()
 		s.run(src)
 		if n := src.Commands() - before; n != 1 {
-			t.Errorf("rerun in the same process sent %d commands, want STATUS only", n)
+			t.Errorf("rerun in the same process sent %d commands, want EXAMINE only", n)
 		}
 	})
 }

@@ -13,8 +13,10 @@
 // # Incremental snapshots
 //
 // The cursor records, per folder, UIDVALIDITY, the highest UID seen and
-// HIGHESTMODSEQ where the server has CONDSTORE. A resync asks STATUS first
-// and fetches only UIDs above the cursor; a changed UIDVALIDITY (a
+// HIGHESTMODSEQ where the server has CONDSTORE. Every snapshot EXAMINEs
+// each folder (with CONDSTORE: one answer carries all three, plus UIDNEXT
+// and the count) and fetches only UIDs above the cursor, in one UID FETCH
+// of the range when there can be at most a batch of them; a changed UIDVALIDITY (a
 // recreated folder) voids the cursor with CodeCursorInvalid, and the
 // engine's full rescan is deduplicated by Key.
 //
@@ -48,7 +50,7 @@
 //     went per folder and UIDVALIDITY; its next snapshot starts Done
 //     there and writes it into the next cursor, and its next Committed
 //     starts after it. A rerun in the same process therefore costs a
-//     STATUS only. A new process (each CLI run starts its plugins anew)
+//     EXAMINE only. A new process (each CLI run starts its plugins anew)
 //     does not know it and redoes the previous run's range once.
 //
 // Redoing is harmless by construction (afterImport): setting a keyword

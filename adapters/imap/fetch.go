@@ -60,14 +60,14 @@ func (r *folderRun) uidsAbove(name string, uid uint32) ([]imap.UID, error) {
 // size never reaches the heap. At most a few buffers per CPU are in
 // flight. emit is called from this goroutine only, one item at a time, in
 // arrival order of the parses.
-func (r *folderRun) fetch(name string, uidValidity uint32, uids []imap.UID) error {
+func (r *folderRun) fetch(name string, uidValidity uint32, batches []fetchBatch) error {
 	workers := runtime.GOMAXPROCS(0)
 	jobs := make(chan parseJob, 2*workers)
 	results := make(chan parseJob, 2*workers)
 	var fetchErr error
 	go func() { // the reader: owns the commands
 		defer close(jobs)
-		fetchErr = r.readBatches(uids, jobs)
+		fetchErr = r.readBatches(batches, jobs)
 		// Every answer is in: emitting what is still queued may take
 		// its time without the connection taking that for a stall.
 		if r.wire != nil {
@@ -117,16 +117,38 @@ func (r *folderRun) fetch(name string, uidValidity uint32, uids []imap.UID) erro
 	return nil
 }
 
-// readBatches sends one UID FETCH per batch of uids (ascending, as
-// uidsAbove returns them: an answer is matched to its batch by binary
-// search), with up to pipelineDepth commands in flight, and passes every
-// message to jobs.
+// fetchBatch is one UID FETCH: its UID set, and which UIDs of an answer
+// it asked for (a server may send unsolicited FETCH responses, flag
+// changes, and "n:*" always matches the last message).
+type fetchBatch struct {
+	set   imap.UIDSet
+	asked func(imap.UID) bool
+}
+
+// listBatches cuts uids (ascending, as uidsAbove returns them) into
+// batches of batchSize; an answer is matched to its batch by binary search.
+func listBatches(uids []imap.UID) []fetchBatch {
+	var out []fetchBatch
+	for len(uids) > 0 {
+		n := min(batchSize, len(uids))
+		batch := uids[:n]
+		uids = uids[n:]
+		out = append(out, fetchBatch{set: imap.UIDSetNum(batch...), asked: func(u imap.UID) bool {
+			_, ok := slices.BinarySearch(batch, u)
+			return ok
+		}})
+	}
+	return out
+}
+
+// readBatches sends one UID FETCH per batch, with up to pipelineDepth
+// commands in flight, and passes every message to jobs.
 // Each command is read by its own goroutine: a server may interleave the
 // answers of pipelined commands (Dovecot does), and go-imap hands a
 // message's literal to its command only, so one reader for all would wait
 // on the first command while the second's literal blocks the connection.
 // It returns the first command error; no batch is sent after one.
-func (r *folderRun) readBatches(uids []imap.UID, jobs chan<- parseJob) error {
+func (r *folderRun) readBatches(batches []fetchBatch, jobs chan<- parseJob) error {
 	var (
 		wg     sync.WaitGroup
 		mu     sync.Mutex
@@ -134,17 +156,17 @@ func (r *folderRun) readBatches(uids []imap.UID, jobs chan<- parseJob) error {
 		window = make(chan struct{}, pipelineDepth)
 	)
 	failed := func() bool { mu.Lock(); defer mu.Unlock(); return first != nil }
-	for len(uids) > 0 && !failed() {
-		n := min(batchSize, len(uids))
-		batch := uids[:n]
-		uids = uids[n:]
+	for _, batch := range batches {
+		if failed() {
+			break
+		}
 		window <- struct{}{}
 		if failed() {
 			<-window
 			break
 		}
 		r.s.count()
-		cmd := r.c.Fetch(imap.UIDSetNum(batch...), &imap.FetchOptions{
+		cmd := r.c.Fetch(batch.set, &imap.FetchOptions{
 			UID:         true,
 			BodySection: []*imap.FetchItemBodySection{{Peek: true}},
 		})
@@ -154,7 +176,7 @@ func (r *folderRun) readBatches(uids []imap.UID, jobs chan<- parseJob) error {
 			defer func() { <-window }()
 			for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 				j := readFetched(r.c, msg)
-				if _, asked := slices.BinarySearch(batch, j.uid); j.uid == 0 || !asked {
+				if j.uid == 0 || !batch.asked(j.uid) {
 					j.release()
 					continue // an unsolicited FETCH (flag change) or a stray answer
 				}

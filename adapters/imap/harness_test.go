@@ -31,7 +31,7 @@ func memServer(t *testing.T) server {
 	return server{name: "mem", addr: m.Addr, user: m.Username, pass: m.Password}
 }
 
-func dovecotServer(t *testing.T) server {
+func dovecotServer(t testing.TB) server {
 	return server{name: "dovecot", addr: testenv.Var(t, "DOVECOT_ADDR"),
 		user: testenv.Var(t, "DOVECOT_USER"), pass: testenv.Var(t, "DOVECOT_PASSWORD")}
 }

@@ -32,6 +32,10 @@ func (s *Source) Discover(ctx context.Context) ([]adapters.Offer, error) {
 		s.drop()
 		return nil, s.connErr(ctx, err, "LIST")
 	}
+	// A server may answer STATUS of the selected folder from that
+	// session's stale view (Dovecot does), and a snapshot leaves its last
+	// folder selected.
+	s.unselect(c)
 	var out []adapters.Offer
 	for _, b := range boxes {
 		o := adapters.Offer{What: "folder", Name: b.Mailbox, Path: b.Mailbox, Option: "folders", Messages: -1}

@@ -95,97 +95,109 @@ type folderRun struct {
 	emit       func(adapters.Item) error
 	count      int64
 	emitFailed bool
-	// selUIDNext is UIDNEXT of the last SELECT: every message below it
-	// existed when it was selected, so the search that follows sees it.
-	selUIDNext uint32
 }
 
 // folder reads one folder from the cursor from (nil: from the start) and
 // returns its new cursor.
+//
+// One EXAMINE (SELECT when after_import has work) answers everything a
+// cursor needs: UIDVALIDITY, UIDNEXT, the message count and, with
+// CONDSTORE, HIGHESTMODSEQ. So a folder without news costs that one
+// command, and one with news (up to batchSize candidates) one UID FETCH
+// more; no STATUS, no SEARCH. The folder stays selected: the next
+// snapshot selects again, which a server answers from a fresh view, and
+// the one STATUS gwsync sends (Discover) unselects first.
 func (r *folderRun) folder(name string, from *folderCursor) (folderCursor, error) {
-	s, c := r.s, r.c
-	condstore := c.Caps().Has(imap.CapCondStore)
-	s.count()
-	st, err := c.Status(name, &imap.StatusOptions{UIDValidity: true, UIDNext: true, HighestModSeq: condstore}).Wait()
+	s := r.s
+	// after_import on what the stored cursor covers needs the folder
+	// read-write; otherwise it is examined (read-only, no \Recent reset).
+	writable := from != nil && s.opts.AfterImport != AfterKeep && s.doneUpTo(name, *from) < from.UID
+	sel, err := r.selectFolder(name, !writable)
 	if err != nil {
-		return folderCursor{}, s.folderErr(name, "STATUS", err)
+		return folderCursor{}, err
 	}
-	fc := folderCursor{UIDValidity: st.UIDValidity, ModSeq: st.HighestModSeq}
+	fc := folderCursor{UIDValidity: sel.UIDValidity, ModSeq: sel.HighestModSeq}
 	if from != nil {
-		if from.UIDValidity != st.UIDValidity {
-			return fc, adapters.Errorf(adapters.CodeCursorInvalid, "imap: folder %q: UIDVALIDITY changed from %d to %d (folder recreated); the cursor is void", name, from.UIDValidity, st.UIDValidity)
+		if from.UIDValidity != sel.UIDValidity {
+			return fc, adapters.Errorf(adapters.CodeCursorInvalid, "imap: folder %q: UIDVALIDITY changed from %d to %d (folder recreated); the cursor is void", name, from.UIDValidity, sel.UIDValidity)
 		}
-		if condstore && st.HighestModSeq < from.ModSeq {
-			return fc, adapters.Errorf(adapters.CodeCursorInvalid, "imap: folder %q: HIGHESTMODSEQ went back from %d to %d (server restored); the cursor is void", name, from.ModSeq, st.HighestModSeq)
+		if r.c.Caps().Has(imap.CapCondStore) && sel.HighestModSeq < from.ModSeq {
+			return fc, adapters.Errorf(adapters.CodeCursorInvalid, "imap: folder %q: HIGHESTMODSEQ went back from %d to %d (server restored); the cursor is void", name, from.ModSeq, sel.HighestModSeq)
 		}
 		fc.UID, fc.Done = from.UID, s.doneUpTo(name, *from)
 	}
-
-	selected := false
-	if from != nil && s.opts.AfterImport != AfterKeep && fc.Done < fc.UID {
-		if err := r.selectFolder(name, false, fc.UIDValidity); err != nil {
-			return fc, err
-		}
-		selected = true
-		if err := s.afterImport(c, name, fc.Done+1, fc.UID); err != nil {
+	if writable {
+		if err := s.afterImport(r.c, name, fc.Done+1, fc.UID); err != nil {
 			return fc, err
 		}
 		fc.Done = fc.UID
 		s.done[name] = folderDone{uidValidity: fc.UIDValidity, uid: fc.UID}
 	}
-	if selected {
-		defer r.unselect()
-	}
-	if st.UIDNext != 0 && uint32(st.UIDNext) <= fc.UID+1 {
-		return fc, nil // nothing above the cursor: STATUS was the only command
-	}
-	if !selected {
-		if err := r.selectFolder(name, true, fc.UIDValidity); err != nil {
-			return fc, err
-		}
-		defer r.unselect()
-	}
-	uidNext := r.selUIDNext
-	if sel := c.Mailbox(); sel == nil || sel.NumMessages > 0 {
-		uids, err := r.uidsAbove(name, fc.UID)
+	uidNext := uint32(sel.UIDNext)
+	if sel.NumMessages > 0 && (uidNext == 0 || uidNext > fc.UID+1) {
+		last, err := r.fetchAbove(name, fc.UIDValidity, fc.UID, uidNext, sel.NumMessages)
 		if err != nil {
 			return fc, err
 		}
-		if len(uids) > 0 {
-			if err := r.fetch(name, fc.UIDValidity, uids); err != nil {
-				return fc, err
-			}
-			fc.UID = max(fc.UID, uint32(uids[len(uids)-1]))
-		}
+		fc.UID = max(fc.UID, last)
 	}
 	if uidNext > 0 {
+		// Every message below UIDNEXT existed when the folder was
+		// selected, so the fetch saw it (or it is gone).
 		fc.UID = max(fc.UID, uidNext-1)
 	}
 	return fc, nil
 }
 
-// selectFolder selects (readOnly: examines) a folder and checks that its
-// UIDVALIDITY is still the one STATUS reported.
-func (r *folderRun) selectFolder(name string, readOnly bool, uidValidity uint32) error {
-	r.s.count()
-	data, err := r.c.Select(name, &imap.SelectOptions{ReadOnly: readOnly}).Wait()
-	if err != nil {
-		return r.s.folderErr(name, "SELECT", err)
+// fetchAbove emits the messages of the selected folder with a UID above
+// uid and returns the highest UID it fetched. uidNext (0: unknown) and
+// exists bound how many there can be: when that is at most batchSize, one
+// UID FETCH of the range reads them; otherwise UID SEARCH lists them for
+// batches whose command lines stay short.
+func (r *folderRun) fetchAbove(name string, uidValidity, uid, uidNext, exists uint32) (uint32, error) {
+	if uidNext != 0 && min(exists, uidNext-1-uid) <= uint32(batchSize) {
+		var set imap.UIDSet
+		set.AddRange(imap.UID(uid+1), imap.UID(uidNext-1))
+		lo, hi := imap.UID(uid), imap.UID(uidNext)
+		b := fetchBatch{set: set, asked: func(u imap.UID) bool { return u > lo && u < hi }}
+		return uidNext - 1, r.fetch(name, uidValidity, []fetchBatch{b})
 	}
-	r.selUIDNext = uint32(data.UIDNext)
+	uids, err := r.uidsAbove(name, uid)
+	if err != nil || len(uids) == 0 {
+		return 0, err
+	}
+	return uint32(uids[len(uids)-1]), r.fetch(name, uidValidity, listBatches(uids))
+}
+
+// selectFolder selects (readOnly: examines) a folder, asking for
+// HIGHESTMODSEQ where the server has CONDSTORE.
+func (r *folderRun) selectFolder(name string, readOnly bool) (*imap.SelectData, error) {
+	r.s.count()
+	data, err := r.c.Select(name, &imap.SelectOptions{ReadOnly: readOnly, CondStore: r.c.Caps().Has(imap.CapCondStore)}).Wait()
+	if err != nil {
+		return nil, r.s.folderErr(name, "SELECT", err)
+	}
+	return data, nil
+}
+
+// selectSame selects a folder and checks that its UIDVALIDITY is still
+// uidValidity (a cursor's): Temporary when the folder was recreated.
+func (r *folderRun) selectSame(name string, readOnly bool, uidValidity uint32) error {
+	data, err := r.selectFolder(name, readOnly)
+	if err != nil {
+		return err
+	}
 	if data.UIDValidity != uidValidity {
 		return adapters.Errorf(adapters.CodeTemporary, "imap: folder %q was recreated (UIDVALIDITY %d, now %d)", name, uidValidity, data.UIDValidity)
 	}
 	return nil
 }
 
-// unselect leaves the selected folder. A server may answer STATUS of the
-// selected folder from that session's stale view (Dovecot does), so the
-// next run's STATUS must not find it selected. Errors are ignored: a
-// failure here leaves the connection to be checked by the next command.
-func (r *folderRun) unselect() { r.s.unselect(r.c) }
-
-// unselect leaves the selected folder of c, if any (see folderRun.unselect).
+// unselect leaves the selected folder of c, if any. A server may answer
+// STATUS of the selected folder from that session's stale view (Dovecot
+// does), so Discover's STATUS must not find it selected. Errors are
+// ignored: a failure here leaves the connection to be checked by the next
+// command.
 func (s *Source) unselect(c *imapclient.Client) {
 	if c.State() != imap.ConnStateSelected {
 		return

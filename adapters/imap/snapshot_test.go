@@ -13,7 +13,7 @@ import (
 )
 
 // TestIncremental: a full snapshot, a no-change resync that costs one
-// STATUS, and new messages after the cursor that come alone.
+// EXAMINE, and new messages after the cursor that come alone.
 func TestIncremental(t *testing.T) {
 	eachServer(t, func(t *testing.T, srv server) {
 		f := folder("Import Folder")
@@ -37,7 +37,7 @@ func TestIncremental(t *testing.T) {
 			t.Fatalf("no-change resync: %d items, complete %v", len(items), end2.Complete)
 		}
 		if n := src.Commands() - before; n != 1 {
-			t.Errorf("no-change resync sent %d commands, want 1 (STATUS)", n)
+			t.Errorf("no-change resync sent %d commands, want 1 (EXAMINE)", n)
 		}
 
 		imaptest.Append(t, c, f, msg("c@x", "C", "kunde@example.org"))

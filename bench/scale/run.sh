@@ -31,7 +31,9 @@
 # DIR/logs/pgstats-wN-CYCLE.txt: where PostgreSQL's CPU goes.
 #
 # --profile writes each worker's CPU profile (both cycles) to
-# DIR/logs/worker-wN-I.pprof (go tool pprof BIN/gwsync FILE).
+# DIR/logs/worker-wN-I.pprof (go tool pprof BIN/gwsync FILE), and each of
+# its plugin processes' to DIR/logs/plugin-wN-I-PID.pprof
+# (GWSYNC_PLUGIN_CPUPROFILE; complete once the worker stopped).
 #
 # --cli measures one `gwsync sync --yes` process instead of workers (users
 # one after another, so its floor runs with one connection), on the same
@@ -176,8 +178,8 @@ xacts() {
 
 # cycle N NAME CFG: one timed cycle (enqueue every user, wait for the
 # queue to drain) watched by the sampler; sets CYCLE_RATE, CYCLE_S,
-# CYCLE_JOBS, CYCLE_PEAKS and CYCLE_CPU (CPU ms per user: workers with
-# their plugin processes, PostgreSQL, Dovecot).
+# CYCLE_JOBS, CYCLE_PEAKS and CYCLE_CPU (CPU ms per user: workers, their
+# plugin processes, PostgreSQL, Dovecot).
 cycle() {
 	local n=$1 name=$2 cfg=$3 sampler pids t0 t1 waited
 	pids=$(IFS=,; echo "${WPIDS[*]}")
@@ -196,7 +198,9 @@ cycle() {
 	"$BIN/gwsync" jobs wait --config "$cfg" --timeout "${TIMEOUT}s" >"$LOGS/wait-w$n-$name.out" 2>&1 || waited=$?
 	t1=$(now)
 	k1=$("$BIN/cputree" workers="$pids" postgres="$PG_PID" dovecot="$DOVECOT_PID")
-	CYCLE_CPU=$(cpu_per_user "$k0" "$k1" workers postgres dovecot)
+	# The workers' trees split: the worker processes' own time and their
+	# plugin processes' (living or reaped: cputree's _self and _children).
+	CYCLE_CPU=$(cpu_per_user "$k0" "$k1" workers_self workers_children postgres dovecot)
 	kill -TERM "$sampler"
 	wait "$sampler" || true
 	CYCLE_PEAKS=$(cat "$LOGS/sample-w$n-$name.out")
@@ -250,7 +254,9 @@ run_workers() {
 
 	WPIDS=()
 	for i in $(seq "$n"); do
-		"$BIN/gwsync" worker --config "$cfg" --log-level info $([ "$PROFILE" = true ] && echo --cpuprofile "$LOGS/worker-w$n-$i.pprof") \
+		# --profile: the plugins too, each to plugin-wN-I-PID.pprof.
+		GWSYNC_PLUGIN_CPUPROFILE=$([ "$PROFILE" = true ] && echo "$LOGS/plugin-w$n-$i") \
+			"$BIN/gwsync" worker --config "$cfg" --log-level info $([ "$PROFILE" = true ] && echo --cpuprofile "$LOGS/worker-w$n-$i.pprof") \
 			>"$LOGS/worker-w$n-$i.log" 2>&1 &
 		WPIDS+=("$!")
 		PIDS+=("$!")
@@ -345,7 +351,7 @@ cat <<TABLE
 Scale benchmark: $USERS users, $MESSAGES messages (3 to 5 each), Dovecot and PostgreSQL (fsync on) on 127.0.0.1, $(nproc) cores; IMAP sources $([ "$IN_PROCESS" = true ] && echo "in process" || echo "as plugin processes"), crmsql $([ "$CRM_PROCESS" = true ] && echo "as a plugin process" || echo "in process").
 Set-up (not timed below): seeding the maildirs ${SEED_S} s, Dovecot indexing them ${WARM_S} s.
 
-| workers | runs at once (= floor connections) | cycle | gwsync users/s | floor users/s | gwsync / floor (time) | target | gwsync CPU ms/user (workers with plugins / PostgreSQL / Dovecot) | floor CPU ms/user (client / Dovecot) | gwsync / floor (CPU) | PG connections, peak | worker RSS peak, MiB | worker + plugins RSS peak, MiB (processes) | check |
+| workers | runs at once (= floor connections) | cycle | gwsync users/s | floor users/s | gwsync / floor (time) | target | gwsync CPU ms/user (workers / plugins / PostgreSQL / Dovecot) | floor CPU ms/user (client / Dovecot) | gwsync / floor (CPU) | PG connections, peak | worker RSS peak, MiB | worker + plugins RSS peak, MiB (processes) | check |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${ROWS[@]}")
 TABLE

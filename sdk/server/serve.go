@@ -32,10 +32,15 @@ func Serve(opts Options) {
 		})
 		opts.Logger = logger
 	}
+	// Deferred first, so it stops last: the instances' Close (a logout)
+	// is part of what a plugin costs.
+	stopProfile := startCPUProfile(os.Getenv(wire.CPUProfileEnv), logger)
+	defer stopProfile()
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	go watchParent(ctx, time.Second, os.Getppid, func() {
 		logger.Error("host process went away; exiting")
+		stopProfile()
 		os.Exit(2)
 	})
 

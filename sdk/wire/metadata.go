@@ -25,6 +25,13 @@ const (
 // not format entries the host would drop.
 const LogLevelEnv = "GWSYNC_PLUGIN_LOG_LEVEL"
 
+// CPUProfileEnv, set in the host's environment to a path prefix, makes
+// every plugin process write its CPU profile to PREFIX-PID.pprof from its
+// start until it exits (the host passes it on): so a benchmark sees the
+// plugins' CPU, which the host's --cpuprofile does not hold. A process
+// killed outright (SIGKILL, after the host's grace) writes an empty file.
+const CPUProfileEnv = "GWSYNC_PLUGIN_CPUPROFILE"
+
 // MaxMessageBytes bounds a gRPC message in both directions: bigger than
 // gRPC's 4 MiB default (an export of a long-bodied appointment, a batch of
 // big items) but bounded, so a runaway plugin yields an error rather than

@@ -51,18 +51,24 @@ type SnapshotEncoder struct {
 	scratch []byte // one item, before its length prefix is known
 	nested  nestedScratch
 	n       int
+	// last is the size of the batch Take took last: the next batch's
+	// buffer starts at it, so a long listing does not regrow each one,
+	// while a listing of a few items (or none: most no-change snapshots)
+	// allocates only what it needs, not a batch's worth per call.
+	last int
 }
 
 // NewSnapshotEncoder starts an empty batch.
-func NewSnapshotEncoder() *SnapshotEncoder {
-	return &SnapshotEncoder{buf: make([]byte, 0, 256<<10)}
-}
+func NewSnapshotEncoder() *SnapshotEncoder { return &SnapshotEncoder{} }
 
 // Add appends one item (invalid UTF-8 repaired, see SafeItem) and reports
 // whether the batch is full: MaxBatchItems items or MaxBatchBytes bytes
 // (a single bigger item still travels, alone). Send Take(nil) then.
 func (e *SnapshotEncoder) Add(it *adapters.Item) (full bool) {
 	e.scratch = appendItemFields(e.scratch[:0], &e.nested, SafeItem(it))
+	if e.buf == nil && e.last > 0 {
+		e.buf = make([]byte, 0, e.last+len(e.scratch)+8)
+	}
 	e.buf = appendMessage(e.buf, fSnapshotItems, e.scratch)
 	e.n++
 	return e.n >= MaxBatchItems || len(e.buf) >= MaxBatchBytes
@@ -120,7 +126,7 @@ func (e *SnapshotEncoder) Take(end *adapters.SnapshotEnd) *EncodedSnapshot {
 		e.buf = protowire.AppendBytes(e.buf, inner)
 	}
 	out := &EncodedSnapshot{raw: e.buf}
-	e.buf, e.n = make([]byte, 0, cap(e.buf)), 0
+	e.last, e.buf, e.n = len(e.buf), nil, 0
 	return out
 }
 

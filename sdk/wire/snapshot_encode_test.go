@@ -2,6 +2,7 @@ package wire
 
 import (
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -92,5 +93,29 @@ func TestABatchIsFullAtTheItemOrByteBound(t *testing.T) {
 	big := adapters.Item{ID: "big", Body: strings.Repeat("b", MaxBatchBytes)}
 	if !e.Add(&big) {
 		t.Fatal("one item of MaxBatchBytes did not fill a batch")
+	}
+}
+
+// TestSnapshotEncoderSmallListingAllocatesLittle: a no-change snapshot (the
+// end marker only) and one of a few items allocate about their size, not a
+// batch's buffer (it was 256 KiB at the start and again per Take: 512 KiB
+// per Snapshot call of every user's no-change cycle).
+func TestSnapshotEncoderSmallListingAllocatesLittle(t *testing.T) {
+	it := adapters.Item{ID: "Import Folder/1/1", Key: "mid:a@x", Kind: adapters.KindMessage, Subject: "S"}
+	for _, n := range []int{0, 3} {
+		const runs = 50
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range runs {
+			e := NewSnapshotEncoder()
+			for range n {
+				e.Add(&it)
+			}
+			e.Take(&adapters.SnapshotEnd{Count: int64(n), Cursor: `{"v":1}`})
+		}
+		runtime.ReadMemStats(&after)
+		if per := (after.TotalAlloc - before.TotalAlloc) / runs; per > 4<<10 {
+			t.Errorf("%d items: %d bytes allocated per listing, want under 4 KiB", n, per)
+		}
 	}
 }

@@ -7,9 +7,11 @@
 //	cputree workers=4242,4243 postgres=4100 dovecot=4000
 //
 // prints one line, each group's CPU seconds (user + system) of its roots
-// and all their descendants, living or already reaped:
+// and all their descendants, living or already reaped, and that split in
+// the roots' own time (_self) and their descendants' (_children: a
+// worker's plugin processes):
 //
-//	workers_cpu_s=12.34 postgres_cpu_s=5.67 dovecot_cpu_s=3.21
+//	workers_cpu_s=12.34 workers_self_cpu_s=10.00 workers_children_cpu_s=2.34 postgres_cpu_s=5.67 …
 //
 // A living process counts its own time plus its reaped children's
 // (cutime, cstime); a child that ended counts in its parent's reaped
@@ -52,7 +54,9 @@ func main() {
 				fmt.Fprintf(os.Stderr, "cputree: %s: process %d is gone\n", name, r)
 			}
 		}
-		out = append(out, fmt.Sprintf("%s_cpu_s=%.2f", name, float64(treeTicks(procs, roots))/clockTicks))
+		tree, self := treeTicks(procs, roots), ownTicks(procs, roots)
+		out = append(out, fmt.Sprintf("%s_cpu_s=%.2f %s_self_cpu_s=%.2f %s_children_cpu_s=%.2f", name, float64(tree)/clockTicks,
+			name, float64(self)/clockTicks, name, float64(tree-self)/clockTicks))
 	}
 	fmt.Println(strings.Join(out, " "))
 }
@@ -61,6 +65,7 @@ func main() {
 type proc struct {
 	ppid  int
 	ticks int64 // utime + stime + cutime + cstime
+	own   int64 // utime + stime: without its reaped children
 }
 
 // parseGroup reads "NAME=PID,PID".
@@ -122,15 +127,18 @@ func parseStat(s string) (proc, error) {
 	if err != nil {
 		return proc{}, fmt.Errorf("parent %q: %w", f[1], err)
 	}
-	var ticks int64
-	for _, s := range f[11:15] {
+	var ticks, own int64
+	for i, s := range f[11:15] {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
 			return proc{}, fmt.Errorf("CPU time %q: %w", s, err)
 		}
 		ticks += n
+		if i < 2 {
+			own += n
+		}
 	}
-	return proc{ppid: ppid, ticks: ticks}, nil
+	return proc{ppid: ppid, ticks: ticks, own: own}, nil
 }
 
 // treeTicks sums the ticks of the roots and of every descendant, each
@@ -153,6 +161,20 @@ func treeTicks(procs map[int]proc, roots []int) int64 {
 		seen[pid] = true
 		sum += p.ticks
 		stack = append(stack, children[pid]...)
+	}
+	return sum
+}
+
+// ownTicks sums the roots' own ticks, without their children, living or
+// reaped: a worker's share of its tree. Each root counts once.
+func ownTicks(procs map[int]proc, roots []int) int64 {
+	seen := map[int]bool{}
+	var sum int64
+	for _, r := range roots {
+		if p, ok := procs[r]; ok && !seen[r] {
+			seen[r] = true
+			sum += p.own
+		}
 	}
 	return sum
 }

@@ -12,8 +12,8 @@ func TestParseStatReadsACommandNameWithSpacesAndParentheses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.ppid != 12 || p.ticks != 150+30+7+3 {
-		t.Fatalf("got %+v, want ppid 12 and 190 ticks", p)
+	if p.ppid != 12 || p.ticks != 150+30+7+3 || p.own != 150+30 {
+		t.Fatalf("got %+v, want ppid 12, 190 ticks, 180 its own", p)
 	}
 	if _, err := parseStat("77 no name"); err == nil {
 		t.Fatal("a line without a command name was accepted")
@@ -55,5 +55,8 @@ func TestReadProcsReadsAProcTree(t *testing.T) {
 	}
 	if got := treeTicks(procs, []int{5}); got != 55 {
 		t.Fatalf("worker tree: %d ticks, want 55", got)
+	}
+	if got := ownTicks(procs, []int{5, 5}); got != 50 {
+		t.Fatalf("the worker's own: %d ticks, want 50 (its plugin's 5 apart)", got)
 	}
 }
