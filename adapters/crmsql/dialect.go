@@ -45,6 +45,10 @@ type dialect struct {
 	// database numbers every inserted row (PostgreSQL's BEFORE trigger,
 	// which costs no second write of the row).
 	raiseCounter string
+	// cachesStatements: the driver keeps each connection's statements
+	// prepared (pgx's default QueryExecModeCacheStatement), so batchTx
+	// runs queries as they are instead of preparing them per transaction.
+	cachesStatements bool
 }
 
 var sqliteDialect = &dialect{
@@ -97,7 +101,8 @@ var postgresDialect = &dialect{
 		version    integer PRIMARY KEY,
 		name       text NOT NULL,
 		applied_at text NOT NULL DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))`,
-	cleanText: true,
+	cleanText:        true,
+	cachesStatements: true,
 }
 
 // bind rewrites a statement written with '?' placeholders for the
