@@ -66,14 +66,14 @@ func (s *Store) linkContacts(ctx context.Context, b *batchTx, activityID int64, 
 // e-mails case-insensitively. An unknown address gets a new contact only
 // when create is set; otherwise, and for text that is no address, it is
 // skipped with a log line (not an error: the activity is still worth
-// importing). It returns the stored addresses and ids in order, each
-// contact once. Lookups are cached for the transaction: an import batch
+// importing; activity, its id or key, names it in the log). It returns
+// the stored addresses and ids in order, each contact once. Lookups are cached for the transaction: an import batch
 // names the same few people over and over.
-func (s *Store) resolveContacts(ctx context.Context, b *batchTx, activityID int64, addrs []string, create bool) (emails []string, ids []int64, err error) {
+func (s *Store) resolveContacts(ctx context.Context, b *batchTx, activity any, addrs []string, create bool) (emails []string, ids []int64, err error) {
 	for _, addr := range addrs {
 		email, name, ok := b.parseContact(addr)
 		if !ok {
-			s.logger.Warn("crmsql: not an e-mail address, contact not linked", "activity", activityID, "address", addr)
+			s.logger.Warn("crmsql: not an e-mail address, contact not linked", "activity", activity, "address", addr)
 			continue
 		}
 		c, err := b.contact(ctx, email)
@@ -81,7 +81,7 @@ func (s *Store) resolveContacts(ctx context.Context, b *batchTx, activityID int6
 			return nil, nil, err
 		}
 		if c.id == 0 && !create {
-			s.logger.Debug("crmsql: no contact with this address, not linked", "activity", activityID, "address", email)
+			s.logger.Debug("crmsql: no contact with this address, not linked", "activity", activity, "address", email)
 			continue
 		}
 		if c.id == 0 {

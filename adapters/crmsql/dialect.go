@@ -49,6 +49,10 @@ type dialect struct {
 	// prepared (pgx's default QueryExecModeCacheStatement), so batchTx
 	// runs queries as they are instead of preparing them per transaction.
 	cachesStatements bool
+	// insertInOneStatement: Upsert's new activities, owners, contact
+	// links and attachments go in with one statement (pgInsertNew:
+	// PostgreSQL's data-modifying CTEs) instead of one per table.
+	insertInOneStatement bool
 }
 
 var sqliteDialect = &dialect{
@@ -101,8 +105,9 @@ var postgresDialect = &dialect{
 		version    integer PRIMARY KEY,
 		name       text NOT NULL,
 		applied_at text NOT NULL DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))`,
-	cleanText:        true,
-	cachesStatements: true,
+	cleanText:            true,
+	cachesStatements:     true,
+	insertInOneStatement: true,
 }
 
 // bind rewrites a statement written with '?' placeholders for the
