@@ -124,9 +124,9 @@ func (b *batchTx) contact(ctx context.Context, email string) (contactRef, error)
 // the transaction prepares the statement once.
 const contactsPerLookup = 64
 
-// lookupContacts looks up, in statements of contactsPerLookup addresses,
-// the contacts of the addresses the requests idx name that the batch does
-// not know yet, and remembers each answer (id 0 when there is none), so
+// lookupContacts looks up, in statements of contactsPerLookup addresses
+// (PostgreSQL: in one, dialect.contactsByFoldedEmails), the contacts of
+// the addresses the requests idx name that the batch does not know yet, and remembers each answer (id 0 when there is none), so
 // that the contact calls that follow are answered from the cache.
 func (b *batchTx) lookupContacts(ctx context.Context, acts []adapters.Activity, idx []int) error {
 	var want []string
@@ -145,6 +145,25 @@ func (b *batchTx) lookupContacts(ctx context.Context, acts []adapters.Activity, 
 			want = append(want, email)
 		}
 	}
+	found := func(sc scanner) error {
+		var c contactRef
+		if err := sc.Scan(&c.id, &c.email); err != nil {
+			return err
+		}
+		b.contacts[nocaseKey(c.email)] = c
+		return nil
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	if b.d.contactsByFoldedEmails != "" {
+		keys := make([]string, len(want))
+		for i, email := range want {
+			keys[i] = nocaseKey(email)
+			b.contacts[keys[i]] = contactRef{} // none, unless found below
+		}
+		return b.queryEach(ctx, b.d.contactsByFoldedEmails, []any{keys}, found)
+	}
 	query := b.d.contactsByEmails(contactsPerLookup)
 	args := make([]any, contactsPerLookup)
 	for len(want) > 0 {
@@ -156,15 +175,7 @@ func (b *batchTx) lookupContacts(ctx context.Context, acts []adapters.Activity, 
 			b.contacts[nocaseKey(email)] = contactRef{} // none, unless found below
 		}
 		want = want[n:]
-		err := b.queryEach(ctx, query, args, func(sc scanner) error {
-			var c contactRef
-			if err := sc.Scan(&c.id, &c.email); err != nil {
-				return err
-			}
-			b.contacts[nocaseKey(c.email)] = c
-			return nil
-		})
-		if err != nil {
+		if err := b.queryEach(ctx, query, args, found); err != nil {
 			return err
 		}
 	}

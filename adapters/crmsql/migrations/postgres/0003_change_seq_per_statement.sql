@@ -36,9 +36,10 @@ DROP FUNCTION activities_change_owner_added();
 
 CREATE FUNCTION activities_change_owners_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- An array, not a join: the plan is cached with the function, and
+    -- any join with the transition table risked a scan of all activities.
     UPDATE activities a SET change_seq = 0 -- activities_change_numbered_update numbers it
-      FROM (SELECT DISTINCT activity_id FROM added) n
-     WHERE a.id = n.activity_id
+     WHERE a.id = ANY (ARRAY(SELECT activity_id FROM added))
        AND a.xmin <> pg_current_xact_id()::xid;
     RETURN NULL;
 END
