@@ -5,13 +5,18 @@ import (
 	"database/sql"
 )
 
-// batchTx is one write transaction that prepares each distinct statement
+// batchTx is one write transaction that parses each distinct statement
 // once. An import batch runs the same few statements hundreds of times,
-// and parsing them again each time was most of Upsert's cost.
+// and parsing them again each time was most of Upsert's cost. On SQLite
+// the transaction prepares them; on PostgreSQL pgx's statement cache of
+// the connection does (see dialect.cachesStatements), so a statement is
+// parsed once per connection rather than prepared and deallocated, two
+// round trips, in every transaction.
 type batchTx struct {
 	d        *dialect
 	tx       *sql.Tx
 	stmts    map[string]*sql.Stmt
+	bound    map[string]string     // query -> d.bind(query), where statements are not prepared here
 	contacts map[string]contactRef // by nocaseKey(email); see contact
 	parsed   map[string]parsedContact
 }
@@ -27,8 +32,8 @@ func beginBatch(ctx context.Context, d *dialect, db *sql.DB) (*batchTx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &batchTx{d: d, tx: tx, stmts: map[string]*sql.Stmt{}, contacts: map[string]contactRef{},
-		parsed: map[string]parsedContact{}}, nil
+	return &batchTx{d: d, tx: tx, stmts: map[string]*sql.Stmt{}, bound: map[string]string{},
+		contacts: map[string]contactRef{}, parsed: map[string]parsedContact{}}, nil
 }
 
 // maxTxAttempts is how often inTx runs a transaction that lost a
@@ -76,9 +81,22 @@ func (b *batchTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// bind is query for the database, rewritten once per transaction.
+func (b *batchTx) bind(query string) string {
+	q, ok := b.bound[query]
+	if !ok {
+		q = b.d.bind(query)
+		b.bound[query] = q
+	}
+	return q
+}
+
 // queryRow runs a query expected to return at most one row. A failure to
 // prepare surfaces from Scan, as with *sql.Row.
 func (b *batchTx) queryRow(ctx context.Context, query string, args ...any) scanner {
+	if b.d.cachesStatements {
+		return b.tx.QueryRowContext(ctx, b.bind(query), args...)
+	}
 	st, err := b.stmt(ctx, query)
 	if err != nil {
 		return failedRow{err}
@@ -88,11 +106,16 @@ func (b *batchTx) queryRow(ctx context.Context, query string, args ...any) scann
 
 // queryEach runs a query and passes each row to fn.
 func (b *batchTx) queryEach(ctx context.Context, query string, args []any, fn func(scanner) error) error {
-	st, err := b.stmt(ctx, query)
-	if err != nil {
-		return err
+	var rows *sql.Rows
+	var err error
+	if b.d.cachesStatements {
+		rows, err = b.tx.QueryContext(ctx, b.bind(query), args...)
+	} else {
+		var st *sql.Stmt
+		if st, err = b.stmt(ctx, query); err == nil {
+			rows, err = st.QueryContext(ctx, args...)
+		}
 	}
-	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return err
 	}
@@ -107,6 +130,10 @@ func (b *batchTx) queryEach(ctx context.Context, query string, args []any, fn fu
 
 // exec runs a statement that returns no rows.
 func (b *batchTx) exec(ctx context.Context, query string, args ...any) error {
+	if b.d.cachesStatements {
+		_, err := b.tx.ExecContext(ctx, b.bind(query), args...)
+		return err
+	}
 	st, err := b.stmt(ctx, query)
 	if err != nil {
 		return err

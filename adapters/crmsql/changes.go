@@ -2,7 +2,6 @@ package crmsql
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -12,10 +11,12 @@ import (
 // ListChanges emits the activities of q.Owner changed since q.Since (see
 // adapters.ChangeLister): those whose change_seq, set by the triggers of
 // migrations 0004 and 0005 (SQLite, where Upsert numbers the rows it
-// inserts itself, see insertNew) / 0002 (PostgreSQL), is greater. The
-// rows come from one statement, narrow for activities imported from groupware (no
-// body, location, owners, contacts or attachments are read) and whole for
-// those created in the CRM, which may be exported.
+// inserts itself, see insertNew) / 0002 and 0003 (PostgreSQL), is greater.
+// The rows come from one statement, narrow for activities imported from
+// groupware (no body, location, owners, contacts or attachments are read)
+// and whole for those created in the CRM, which may be exported. The same
+// statement reads the change counter (its last row, id 0): one round trip,
+// and one snapshot, for a CRM in which nothing changed.
 //
 // Errors as for ListActivities, and CursorInvalid when q.Since is beyond
 // the store's change counter (another or a restored database).
@@ -24,26 +25,14 @@ func (s *Store) ListChanges(ctx context.Context, q adapters.ChangeQuery, emit fu
 	if err != nil {
 		return adapters.ChangeEnd{}, err
 	}
-	tx, err := db.BeginTx(ctx, s.dialect.readSnapshot())
-	if err != nil {
-		return adapters.ChangeEnd{}, s.dbError("list changes", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // read only
-	var counter int64
-	if err := tx.QueryRowContext(ctx, s.dialect.changeCounter).Scan(&counter); err != nil {
-		return adapters.ChangeEnd{}, s.dbError("list changes: reading the change counter", err)
-	}
-	if q.Since > counter {
-		return adapters.ChangeEnd{}, adapters.Wrap(adapters.CodeCursorInvalid,
-			fmt.Errorf("change cursor %d is beyond this database's counter %d (another or a restored database)", q.Since, counter), "crmsql")
-	}
 	query, args := changesQuery(s.dialect, q)
-	rows, err := tx.QueryContext(ctx, s.dialect.bind(query), args...)
+	rows, err := db.QueryContext(ctx, s.dialect.bind(query), args...)
 	if err != nil {
 		return adapters.ChangeEnd{}, s.dbError("list changes", err)
 	}
 	defer rows.Close()
 	end := adapters.ChangeEnd{Cursor: q.Since}
+	counter := int64(-1) // until its row is read
 	for rows.Next() {
 		var change int64
 		a, err := scanActivity(rows, &change)
@@ -52,6 +41,10 @@ func (s *Store) ListChanges(ctx context.Context, q adapters.ChangeQuery, emit fu
 				err = s.dbError("list changes", err)
 			}
 			return adapters.ChangeEnd{}, err
+		}
+		if a.ID == "0" { // the counter's row; ids start at 1
+			counter = change
+			continue
 		}
 		a.Change = change
 		end.Cursor = max(end.Cursor, change)
@@ -62,6 +55,12 @@ func (s *Store) ListChanges(ctx context.Context, q adapters.ChangeQuery, emit fu
 	}
 	if err := rows.Err(); err != nil {
 		return adapters.ChangeEnd{}, s.dbError("list changes", err)
+	}
+	// Every row the statement saw has a number at most the counter's, so
+	// with q.Since beyond it nothing was emitted above.
+	if q.Since > counter {
+		return adapters.ChangeEnd{}, adapters.Wrap(adapters.CodeCursorInvalid,
+			fmt.Errorf("change cursor %d is beyond this database's counter %d (another or a restored database)", q.Since, counter), "crmsql")
 	}
 	return end, nil
 }
@@ -102,15 +101,11 @@ SELECT a.id, CAST(a.version AS TEXT), a.type,
 		}
 		query += ` AND a.type IN (` + strings.Join(marks, ", ") + `)`
 	}
-	return query + "\n ORDER BY a.change_seq", args
-}
-
-// readSnapshot is the transaction a change listing runs in, so that the
-// counter and the rows are read from one snapshot: SQLite's read
-// transaction is one already, PostgreSQL's needs REPEATABLE READ.
-func (d *dialect) readSnapshot() *sql.TxOptions {
-	if d.name == "postgres" {
-		return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
-	}
-	return nil
+	// The counter's row, shaped so that scanActivity reads it: id 0, no
+	// times, empty lists. It sorts last or ties with the last change.
+	query += `
+UNION ALL
+SELECT 0, '', '', '', '', '', NULL, NULL, NULL, 0, '', '', NULL, '', '', NULL, '[]', '[]', '[]', (` + d.changeCounter + `)
+ ORDER BY change_seq`
+	return query, args
 }

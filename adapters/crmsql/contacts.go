@@ -66,14 +66,14 @@ func (s *Store) linkContacts(ctx context.Context, b *batchTx, activityID int64, 
 // e-mails case-insensitively. An unknown address gets a new contact only
 // when create is set; otherwise, and for text that is no address, it is
 // skipped with a log line (not an error: the activity is still worth
-// importing). It returns the stored addresses and ids in order, each
-// contact once. Lookups are cached for the transaction: an import batch
+// importing; activity, its id or key, names it in the log). It returns
+// the stored addresses and ids in order, each contact once. Lookups are cached for the transaction: an import batch
 // names the same few people over and over.
-func (s *Store) resolveContacts(ctx context.Context, b *batchTx, activityID int64, addrs []string, create bool) (emails []string, ids []int64, err error) {
+func (s *Store) resolveContacts(ctx context.Context, b *batchTx, activity any, addrs []string, create bool) (emails []string, ids []int64, err error) {
 	for _, addr := range addrs {
 		email, name, ok := b.parseContact(addr)
 		if !ok {
-			s.logger.Warn("crmsql: not an e-mail address, contact not linked", "activity", activityID, "address", addr)
+			s.logger.Warn("crmsql: not an e-mail address, contact not linked", "activity", activity, "address", addr)
 			continue
 		}
 		c, err := b.contact(ctx, email)
@@ -81,7 +81,7 @@ func (s *Store) resolveContacts(ctx context.Context, b *batchTx, activityID int6
 			return nil, nil, err
 		}
 		if c.id == 0 && !create {
-			s.logger.Debug("crmsql: no contact with this address, not linked", "activity", activityID, "address", email)
+			s.logger.Debug("crmsql: no contact with this address, not linked", "activity", activity, "address", email)
 			continue
 		}
 		if c.id == 0 {
@@ -124,9 +124,9 @@ func (b *batchTx) contact(ctx context.Context, email string) (contactRef, error)
 // the transaction prepares the statement once.
 const contactsPerLookup = 64
 
-// lookupContacts looks up, in statements of contactsPerLookup addresses,
-// the contacts of the addresses the requests idx name that the batch does
-// not know yet, and remembers each answer (id 0 when there is none), so
+// lookupContacts looks up, in statements of contactsPerLookup addresses
+// (PostgreSQL: in one, dialect.contactsByFoldedEmails), the contacts of
+// the addresses the requests idx name that the batch does not know yet, and remembers each answer (id 0 when there is none), so
 // that the contact calls that follow are answered from the cache.
 func (b *batchTx) lookupContacts(ctx context.Context, acts []adapters.Activity, idx []int) error {
 	var want []string
@@ -145,6 +145,25 @@ func (b *batchTx) lookupContacts(ctx context.Context, acts []adapters.Activity, 
 			want = append(want, email)
 		}
 	}
+	found := func(sc scanner) error {
+		var c contactRef
+		if err := sc.Scan(&c.id, &c.email); err != nil {
+			return err
+		}
+		b.contacts[nocaseKey(c.email)] = c
+		return nil
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	if b.d.contactsByFoldedEmails != "" {
+		keys := make([]string, len(want))
+		for i, email := range want {
+			keys[i] = nocaseKey(email)
+			b.contacts[keys[i]] = contactRef{} // none, unless found below
+		}
+		return b.queryEach(ctx, b.d.contactsByFoldedEmails, []any{keys}, found)
+	}
 	query := b.d.contactsByEmails(contactsPerLookup)
 	args := make([]any, contactsPerLookup)
 	for len(want) > 0 {
@@ -156,15 +175,7 @@ func (b *batchTx) lookupContacts(ctx context.Context, acts []adapters.Activity, 
 			b.contacts[nocaseKey(email)] = contactRef{} // none, unless found below
 		}
 		want = want[n:]
-		err := b.queryEach(ctx, query, args, func(sc scanner) error {
-			var c contactRef
-			if err := sc.Scan(&c.id, &c.email); err != nil {
-				return err
-			}
-			b.contacts[nocaseKey(c.email)] = c
-			return nil
-		})
-		if err != nil {
+		if err := b.queryEach(ctx, query, args, found); err != nil {
 			return err
 		}
 	}

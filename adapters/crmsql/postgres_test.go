@@ -286,3 +286,31 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// An import writes each new activity's row once: its number comes with
+// the insert, and the owners inserted with it (migration 0003) leave it
+// alone. A row written twice leaves a second tuple behind, which moves
+// the live row's ctid past the inserts.
+func TestPostgresImportWritesEachActivityOnce(t *testing.T) {
+	s, dsn := newSink(t, backends[1], true)
+	batch := []adapters.Activity{meeting("ical:a", "alice", "bob"), meeting("ical:b", "alice"), meeting("ical:c", "carol")}
+	batch[0].Contacts = []string{"x@example.com"}
+	if _, err := s.Upsert(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	var last float64
+	if err := rawDB(t, dsn).QueryRow(`SELECT max((ctid::text::point)[1]) FROM activities`).Scan(&last); err != nil {
+		t.Fatal(err)
+	}
+	if last != float64(len(batch)) {
+		t.Fatalf("the last activity's tuple is number %v of the page, want %d: a new row was written again", last, len(batch))
+	}
+	changes := map[string]int64{}
+	_, err := s.(adapters.ChangeLister).ListChanges(context.Background(), adapters.ChangeQuery{Owner: "alice"}, func(a adapters.Activity) error {
+		changes[a.Key] = a.Change
+		return nil
+	})
+	if err != nil || len(changes) != 2 || changes["ical:a"] == 0 || changes["ical:a"] == changes["ical:b"] {
+		t.Fatalf("alice's changes %v (%v), want ical:a and ical:b, each numbered", changes, err)
+	}
+}

@@ -71,7 +71,11 @@ func (s *Store) upsertBatch(ctx context.Context, tx *batchTx, activities []adapt
 			return nil, "", err
 		}
 	}
-	created, err := s.insertNew(ctx, tx, cleaned, valid)
+	insert := s.insertNew
+	if s.dialect.insertInOneStatement {
+		insert = s.pgInsertNew
+	}
+	created, err := insert(ctx, tx, cleaned, valid)
 	if err != nil {
 		return nil, "", err
 	}
