@@ -44,6 +44,11 @@ type dialect struct {
 	cleanText bool
 	// changeCounter reads the highest change number handed out so far.
 	changeCounter string
+	// ownerChanges is true where activity_owners carries its activity's
+	// change_seq under an (owner, change_seq) index (PostgreSQL, its
+	// migration 0004), so that one owner's changes are read without
+	// walking everybody's.
+	ownerChanges bool
 	// raiseCounter, when set, sets the change counter to its one
 	// parameter: Upsert then numbers its new activities itself, above the
 	// counter it read, and raises the counter past them before it commits
@@ -92,6 +97,7 @@ const pgNocase = `translate(%s, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopq
 var postgresDialect = &dialect{
 	name:           "postgres",
 	changeCounter:  `SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM activity_changes`,
+	ownerChanges:   true,
 	numberedParams: true,
 	// PostgreSQL has no rowid: the link tables carry a seq identity column.
 	ownersJSON: `COALESCE((SELECT json_agg(o.owner ORDER BY o.seq) FROM activity_owners o

@@ -133,10 +133,10 @@ WITH new AS (
          time_zone, busy, ext_key, source, source_item, ?::text, ?::text
     FROM new ORDER BY n
   ON CONFLICT (ext_key) DO NOTHING
-  RETURNING id, ext_key
+  RETURNING id, ext_key, change_seq
 ), own AS (
-  INSERT INTO activity_owners (activity_id, owner)
-  SELECT ins.id, o.owner FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS o(ext_key, owner, n)
+  INSERT INTO activity_owners (activity_id, owner, change_seq)
+  SELECT ins.id, o.owner, ins.change_seq FROM unnest(?::text[], ?::text[]) WITH ORDINALITY AS o(ext_key, owner, n)
     JOIN ins ON ins.ext_key = o.ext_key ORDER BY o.n
   ON CONFLICT DO NOTHING
 ), links AS (

@@ -314,3 +314,41 @@ func TestPostgresImportWritesEachActivityOnce(t *testing.T) {
 		t.Fatalf("alice's changes %v (%v), want ical:a and ical:b, each numbered", changes, err)
 	}
 }
+
+// Every owner row carries its activity's change number (migration 0004),
+// whichever way the activity was written or renumbered: Upsert's one
+// statement, an owner added to an existing activity by a later batch or
+// by hand, a time update, an edit with psql. A copy that fell behind
+// would hide the change from that owner's listing.
+func TestPostgresOwnerRowsCarryTheChangeNumber(t *testing.T) {
+	s, dsn := newSink(t, backends[1], true)
+	db := rawDB(t, dsn)
+	stale := func(step string) {
+		t.Helper()
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM activity_owners o JOIN activities a ON a.id = o.activity_id
+			WHERE o.change_seq <> a.change_seq`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Fatalf("after %s: %d owner rows with another change number than their activity", step, n)
+		}
+	}
+	a := upsertOne(t, s, meeting("ical:a", "alice", "bob")).Activity
+	stale("an import")
+	upsertOne(t, s, meeting("ical:a", "carol"))
+	stale("an owner added by a later batch")
+	if _, err := s.Upsert(context.Background(), []adapters.Activity{meeting("ical:b", "alice"), meeting("ical:b", "dave")}); err != nil {
+		t.Fatal(err)
+	}
+	stale("an owner added in the batch that created the activity")
+	updateOne(t, s, adapters.TimeChange{ID: a.ID, Raster: adapters.Raster{Start: utc("2027-01-01T08:00:00Z")}})
+	stale("a time update")
+	mustExec(t, db, `UPDATE activities SET subject = 'by hand' WHERE id = ?`, a.ID)
+	mustExec(t, db, `INSERT INTO activity_owners (activity_id, owner) VALUES (?, 'erin')`, a.ID)
+	stale("an edit and an owner added with psql")
+	got, _ := listChanges(t, s, adapters.ChangeQuery{Owner: "erin"})
+	if len(got) != 1 || got[0].ID != a.ID {
+		t.Fatalf("erin's listing = %v, want [%s]", ids(got), a.ID)
+	}
+}

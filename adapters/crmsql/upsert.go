@@ -2,7 +2,9 @@ package crmsql
 
 import (
 	"context"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
@@ -79,7 +81,14 @@ func (s *Store) upsertBatch(ctx context.Context, tx *batchTx, activities []adapt
 	if err != nil {
 		return nil, "", err
 	}
-	for _, i := range valid {
+	// Existing activities gain their owners in key order, as new ones are
+	// inserted (insertNew): adding an owner renumbers the activity row
+	// (a row lock held to the commit), so two writers adding owners to the
+	// same activities take those locks in one order instead of
+	// deadlocking and running the batch again.
+	byKey := slices.Clone(valid)
+	slices.SortStableFunc(byKey, func(x, y int) int { return strings.Compare(cleaned[x].Key, cleaned[y].Key) })
+	for _, i := range byKey {
 		if a, ok := created[i]; ok {
 			out[i].Activity, out[i].Created = a, true
 			continue
