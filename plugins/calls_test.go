@@ -49,8 +49,8 @@ func (c *rpcCounter) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServ
 	return handler(srv, ss)
 }
 
-// TestCallsOfANoChangeRun pins the gRPC calls one source instance costs
-// per engine run with nothing to do: each is syscalls and HTTP/2 frames on
+// TestCallsOfANoChangeRun pins the gRPC calls one source instance and
+// an out-of-process CRM cost per engine run with nothing to do: each is syscalls and HTTP/2 frames on
 // both sides, for every user of a worker, every run. If this fails
 // because a call was added, make sure it is worth that, then change the
 // numbers. An older plugin (no Info in Configure's answer) costs the Info
@@ -61,8 +61,10 @@ func TestCallsOfANoChangeRun(t *testing.T) {
 		old  bool
 		want map[string]int
 	}{
-		{"current", false, map[string]int{"SourceService/Configure": 1, "SourceService/Snapshot": 1}},
-		{"older-plugin", true, map[string]int{"SourceService/Configure": 1, "SourceService/Info": 1, "SourceService/Snapshot": 1}},
+		{"current", false, map[string]int{"SourceService/Configure": 1, "SourceService/Snapshot": 1,
+			"SinkService/Configure": 1, "SinkService/Info": 1, "SinkService/ListChanges": 1}},
+		{"older-plugin", true, map[string]int{"SourceService/Configure": 1, "SourceService/Info": 1, "SourceService/Snapshot": 1,
+			"SinkService/Configure": 1, "SinkService/Info": 1, "SinkService/ListChanges": 1}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := ctxFor(t)
@@ -71,8 +73,9 @@ func TestCallsOfANoChangeRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { st.Close() })
-			crm := memory.NewStore()
 			opts, _ := json.Marshal(map[string]string{"store": "calls-" + c.name})
+			crmOpts, _ := json.Marshal(map[string]string{"store": "calls-crm-" + c.name})
+			memory.Shared("calls-crm-" + c.name).ChangeCursor = true // as crmsql: runs list changes
 			counter := &rpcCounter{old: c.old}
 			run := func() map[string]int {
 				t.Helper()
@@ -85,14 +88,20 @@ func TestCallsOfANoChangeRun(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				crm, err := plugins.DialSink(ctx, cp, "memory", adapters.Config{Name: "crm", Options: crmOpts})
+				if err != nil {
+					t.Fatal(err)
+				}
 				job := &engine.Job{User: "alice", Email: "alice@example.com", CRM: crm,
 					Sources: []engine.NamedSource{{Name: "cal", Source: src}},
 					Window:  engine.WindowAround(time.Now(), 30*24*time.Hour, 30*24*time.Hour), Policy: engine.NewestWins}
 				if _, _, err := engine.Sync(ctx, st, job); err != nil {
 					t.Fatalf("sync: %v", err)
 				}
-				if err := src.Close(); err != nil {
-					t.Fatal(err)
+				for _, a := range []interface{ Close() error }{src, crm} {
+					if err := a.Close(); err != nil {
+						t.Fatal(err)
+					}
 				}
 				counter.mu.Lock()
 				defer counter.mu.Unlock()
