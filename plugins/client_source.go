@@ -33,12 +33,13 @@ type remoteSource struct {
 
 // configureSource builds the adapter in the plugin. Errors: the adapter's
 // constructor errors (InvalidConfig, ...), with their codes.
-func configureSource(ctx context.Context, rpc pb.SourceServiceClient, r *remote, adapter string, cfg adapters.Config) (*remoteSource, error) {
+// withInfo asks for the first Info in the reply (see Launch.NoFirstInfo).
+func configureSource(ctx context.Context, rpc pb.SourceServiceClient, r *remote, adapter string, cfg adapters.Config, withInfo bool) (*remoteSource, error) {
 	// The response's `implemented` is not read: it would be the server's
 	// guess from the adapter's Go type, not its declaration. Its Info is
 	// the declaration, kept for the first Info call.
 	var header metadata.MD
-	resp, err := rpc.Configure(r.outgoing(ctx), &pb.SourceServiceConfigureRequest{Config: wire.ConfigToWire(adapter, cfg)}, grpc.Header(&header))
+	resp, err := rpc.Configure(r.outgoing(ctx), &pb.SourceServiceConfigureRequest{Config: wire.ConfigToWire(adapter, cfg), WithInfo: withInfo}, grpc.Header(&header))
 	if err != nil {
 		return nil, r.callError(ctx, err)
 	}

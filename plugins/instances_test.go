@@ -49,7 +49,7 @@ func TestNamedInstancesShareAProcess(t *testing.T) {
 	}
 	open := func(instance, store string) *remoteSource {
 		r := &remote{name: store, instance: instance, close: func() error { return nil }}
-		src, err := configureSource(ctx, clients.source, r, "memory", adapters.Config{Name: store, Options: memoryOptions(store)})
+		src, err := configureSource(ctx, clients.source, r, "memory", adapters.Config{Name: store, Options: memoryOptions(store)}, true)
 		if err != nil {
 			t.Fatalf("configure %s: %v", store, err)
 		}

@@ -21,12 +21,17 @@ func newSourceServer(env *Env) *sourceServer {
 }
 
 // Configure builds the source the call asks for (see
-// adapterService.configure) and answers its first Info with it.
+// adapterService.configure) and answers its first Info with it when the
+// host asks.
 func (s *sourceServer) Configure(ctx context.Context, req *pb.SourceServiceConfigureRequest) (*pb.SourceServiceConfigureResponse, error) {
 	if err := s.configure(ctx, req.GetConfig()); err != nil {
 		return nil, err
 	}
-	info, infoErr := s.firstInfo(ctx)
+	var info *pb.Info
+	var infoErr *pb.Status
+	if req.GetWithInfo() {
+		info, infoErr = s.firstInfo(ctx)
+	}
 	return &pb.SourceServiceConfigureResponse{Info: info, InfoError: infoErr}, nil
 }
 

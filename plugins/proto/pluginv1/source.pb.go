@@ -105,8 +105,12 @@ func (x *SourceServiceInfoResponse) GetInfo() *Info {
 }
 
 type SourceServiceConfigureRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Config        *AdapterConfig         `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Config *AdapterConfig         `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	// The host will ask Info: answer it in the response (info,
+	// info_error), which may do I/O (a login). Unset: the run may not touch
+	// the source, and Configure does no I/O. Added with info.
+	WithInfo      bool `protobuf:"varint,2,opt,name=with_info,json=withInfo,proto3" json:"with_info,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -148,13 +152,21 @@ func (x *SourceServiceConfigureRequest) GetConfig() *AdapterConfig {
 	return nil
 }
 
+func (x *SourceServiceConfigureRequest) GetWithInfo() bool {
+	if x != nil {
+		return x.WithInfo
+	}
+	return false
+}
+
 type SourceServiceConfigureResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Unused: a host reads an adapter's capabilities from Info only, which
 	// is where the adapter declares them. Plugins leave it empty; the field
 	// stays so that its number is never reused.
 	Implemented *Capabilities `protobuf:"bytes,1,opt,name=implemented,proto3" json:"implemented,omitempty"`
-	// The instance's Info right after building it, exactly what an Info
+	// When the request asked (with_info): the instance's Info right after
+	// building it, exactly what an Info
 	// call would answer then; or, when that Info failed, info_error with
 	// the adapter's code. A host takes this as the answer to its first Info
 	// call and asks Info for later ones. Both empty (a plugin built before
@@ -905,9 +917,10 @@ const file_gwsync_plugin_v1_source_proto_rawDesc = "" +
 	"\x1dgwsync/plugin/v1/source.proto\x12\x10gwsync.plugin.v1\x1a\x1cgwsync/plugin/v1/types.proto\"\x1a\n" +
 	"\x18SourceServiceInfoRequest\"G\n" +
 	"\x19SourceServiceInfoResponse\x12*\n" +
-	"\x04info\x18\x01 \x01(\v2\x16.gwsync.plugin.v1.InfoR\x04info\"X\n" +
+	"\x04info\x18\x01 \x01(\v2\x16.gwsync.plugin.v1.InfoR\x04info\"u\n" +
 	"\x1dSourceServiceConfigureRequest\x127\n" +
-	"\x06config\x18\x01 \x01(\v2\x1f.gwsync.plugin.v1.AdapterConfigR\x06config\"\xc7\x01\n" +
+	"\x06config\x18\x01 \x01(\v2\x1f.gwsync.plugin.v1.AdapterConfigR\x06config\x12\x1b\n" +
+	"\twith_info\x18\x02 \x01(\bR\bwithInfo\"\xc7\x01\n" +
 	"\x1eSourceServiceConfigureResponse\x12@\n" +
 	"\vimplemented\x18\x01 \x01(\v2\x1e.gwsync.plugin.v1.CapabilitiesR\vimplemented\x12*\n" +
 	"\x04info\x18\x02 \x01(\v2\x16.gwsync.plugin.v1.InfoR\x04info\x127\n" +
