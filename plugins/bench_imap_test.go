@@ -19,10 +19,10 @@ import (
 
 // BenchmarkIMAPPluginRead is the scale benchmark's IMAP read of one user
 // through a pooled plugin process against Dovecot (5 messages): open an
-// instance, take a snapshot (first: no cursor; nochange: the cursor of a
-// first one), close it. It reports the plugin process's CPU per read
-// (reaped once the pool closes, its start included, spread over b.N) and
-// this host process's.
+// instance, ask its Info and take a snapshot as the engine does (first:
+// no cursor; nochange: the cursor of a first one), close it. It reports
+// the plugin process's CPU per read (reaped once the pool closes, its
+// start included, spread over b.N) and this host process's.
 //
 //	go test ./plugins -run '^$' -bench IMAPPluginRead -benchtime 300x
 func BenchmarkIMAPPluginRead(b *testing.B) {
@@ -37,6 +37,10 @@ func BenchmarkIMAPPluginRead(b *testing.B) {
 	read := func(pool *plugins.Pool, cursor string) string {
 		src, err := pool.OpenSource(ctx, conformance.SubprocessLaunch("imap", adapters.Config{Name: "mail", Options: opts}))
 		if err != nil {
+			b.Fatal(err)
+		}
+		// Info first, as the engine's planner asks before every listing.
+		if _, err := src.Info(ctx); err != nil {
 			b.Fatal(err)
 		}
 		end, err := src.Snapshot(ctx, adapters.SnapshotRequest{Cursor: cursor}, func(adapters.Item) error { return nil })

@@ -12,7 +12,7 @@ import (
 // with Unsupported, without reaching the plugin, unless Info declared
 // ListChanges (asked now when nobody has).
 func (s *remoteSink) ListChanges(ctx context.Context, q adapters.ChangeQuery, emit func(adapters.Activity) error) (adapters.ChangeEnd, error) {
-	info, err := s.Info(ctx)
+	info, err := s.declaredInfo(ctx)
 	if err != nil {
 		return adapters.ChangeEnd{}, err
 	}

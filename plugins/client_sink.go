@@ -2,6 +2,7 @@ package plugins
 
 import (
 	"context"
+	"sync"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
@@ -15,6 +16,9 @@ import (
 type remoteSink struct {
 	*remote
 	rpc pb.SinkServiceClient
+
+	mu       sync.Mutex
+	declared *adapters.Info // what Info last said; nil until asked
 }
 
 // configureSink builds the adapter in the plugin. Errors: the adapter's
@@ -28,12 +32,30 @@ func configureSink(ctx context.Context, rpc pb.SinkServiceClient, r *remote, ada
 	return &remoteSink{remote: r, rpc: rpc}, nil
 }
 
+// Info asks the plugin and remembers what it declares.
 func (s *remoteSink) Info(ctx context.Context) (adapters.Info, error) {
 	resp, err := s.rpc.Info(s.outgoing(ctx), &pb.SinkServiceInfoRequest{})
 	if err != nil {
 		return adapters.Info{}, s.callError(ctx, err)
 	}
-	return wire.InfoFromWire(resp.GetInfo()), nil
+	info := wire.InfoFromWire(resp.GetInfo())
+	s.mu.Lock()
+	s.declared = &info
+	s.mu.Unlock()
+	return info, nil
+}
+
+// declaredInfo is what Info last said, asked now when nobody has: the
+// engine asks Info before it lists changes, and asking again would cost
+// a call per run (remoteSource.can likewise).
+func (s *remoteSink) declaredInfo(ctx context.Context) (adapters.Info, error) {
+	s.mu.Lock()
+	declared := s.declared
+	s.mu.Unlock()
+	if declared != nil {
+		return *declared, nil
+	}
+	return s.Info(ctx)
 }
 
 // ListActivities receives the plugin's batches and emits each activity,

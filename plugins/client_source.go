@@ -26,28 +26,53 @@ type remoteSource struct {
 
 	mu       sync.Mutex
 	declared *adapters.Capabilities // what Info last said; nil until asked
+	// first is the answer to the first Info call, which Configure carried
+	// back; nil once taken, or when the plugin (an older SDK) sent none.
+	first *pb.SourceServiceConfigureResponse
 }
 
 // configureSource builds the adapter in the plugin. Errors: the adapter's
 // constructor errors (InvalidConfig, ...), with their codes.
-func configureSource(ctx context.Context, rpc pb.SourceServiceClient, r *remote, adapter string, cfg adapters.Config) (*remoteSource, error) {
-	// The response's capabilities are not read: they would be the
-	// server's guess from the adapter's Go type, not its declaration.
+// withInfo asks for the first Info in the reply (see Launch.NoFirstInfo).
+func configureSource(ctx context.Context, rpc pb.SourceServiceClient, r *remote, adapter string, cfg adapters.Config, withInfo bool) (*remoteSource, error) {
+	// The response's `implemented` is not read: it would be the server's
+	// guess from the adapter's Go type, not its declaration. Its Info is
+	// the declaration, kept for the first Info call.
 	var header metadata.MD
-	if _, err := rpc.Configure(r.outgoing(ctx), &pb.SourceServiceConfigureRequest{Config: wire.ConfigToWire(adapter, cfg)}, grpc.Header(&header)); err != nil {
+	resp, err := rpc.Configure(r.outgoing(ctx), &pb.SourceServiceConfigureRequest{Config: wire.ConfigToWire(adapter, cfg), WithInfo: withInfo}, grpc.Header(&header))
+	if err != nil {
 		return nil, r.callError(ctx, err)
 	}
 	r.sawInstances(header)
-	return &remoteSource{remote: r, rpc: rpc}, nil
+	s := &remoteSource{remote: r, rpc: rpc}
+	if resp.GetInfo() != nil || resp.GetInfoError() != nil {
+		s.first = resp
+	}
+	return s, nil
 }
 
-// Info asks the plugin and remembers the capabilities it declares.
+// Info answers the first call with what Configure carried back, later
+// ones (and every one of an older plugin) by asking the plugin, and
+// remembers the capabilities it declares.
 func (s *remoteSource) Info(ctx context.Context) (adapters.Info, error) {
-	resp, err := s.rpc.Info(s.outgoing(ctx), &pb.SourceServiceInfoRequest{})
-	if err != nil {
-		return adapters.Info{}, s.callError(ctx, err)
+	s.mu.Lock()
+	first := s.first
+	s.first = nil
+	s.mu.Unlock()
+	var wireInfo *pb.Info
+	if first != nil {
+		if err := first.GetInfoError(); err != nil {
+			return adapters.Info{}, wire.StatusFromWire(err)
+		}
+		wireInfo = first.GetInfo()
+	} else {
+		resp, err := s.rpc.Info(s.outgoing(ctx), &pb.SourceServiceInfoRequest{})
+		if err != nil {
+			return adapters.Info{}, s.callError(ctx, err)
+		}
+		wireInfo = resp.GetInfo()
 	}
-	info := wire.InfoFromWire(resp.GetInfo())
+	info := wire.InfoFromWire(wireInfo)
 	s.mu.Lock()
 	s.declared = &info.Capabilities
 	s.mu.Unlock()

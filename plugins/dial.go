@@ -17,7 +17,7 @@ import (
 // closes cp. Errors: the adapter's constructor errors with their codes
 // (InvalidConfig for an unknown adapter or bad options); cp is closed then.
 func DialSource(ctx context.Context, cp plugin.ClientProtocol, adapter string, cfg adapters.Config) (adapters.Source, error) {
-	return dialSource(ctx, cp, adapter, cfg, &remote{name: wire.InstanceLabel(adapter, cfg.Name), close: cp.Close})
+	return dialSource(ctx, cp, adapter, cfg, true, &remote{name: wire.InstanceLabel(adapter, cfg.Name), close: cp.Close})
 }
 
 // DialSink is DialSource for a CRM sink.
@@ -25,13 +25,13 @@ func DialSink(ctx context.Context, cp plugin.ClientProtocol, adapter string, cfg
 	return dialSink(ctx, cp, adapter, cfg, &remote{name: wire.InstanceLabel(adapter, cfg.Name), close: cp.Close})
 }
 
-func dialSource(ctx context.Context, cp plugin.ClientProtocol, adapter string, cfg adapters.Config, r *remote) (adapters.Source, error) {
+func dialSource(ctx context.Context, cp plugin.ClientProtocol, adapter string, cfg adapters.Config, withInfo bool, r *remote) (adapters.Source, error) {
 	clients, err := dispense(cp)
 	if err != nil {
 		_ = r.close()
 		return nil, err
 	}
-	src, err := configureSource(ctx, clients.source, r, adapter, cfg)
+	src, err := configureSource(ctx, clients.source, r, adapter, cfg, withInfo)
 	if err != nil {
 		_ = r.close()
 		return nil, err

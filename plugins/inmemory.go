@@ -21,8 +21,14 @@ import (
 // the result to DialSource or DialSink; closing it (the adapter's Close)
 // stops the server.
 func ServeInMemory(opts server.Options) (plugin.ClientProtocol, error) {
+	return serveInMemory(opts, nil)
+}
+
+// serveInMemory is ServeInMemory with options for the gRPC server (a
+// test's interceptors).
+func serveInMemory(opts server.Options, grpcOpts []grpc.ServerOption) (plugin.ClientProtocol, error) {
 	lis := bufconn.Listen(1 << 20)
-	srv := server.NewGRPCServer(nil)
+	srv := server.NewGRPCServer(grpcOpts)
 	env := server.NewEnv(opts)
 	p := &server.Plugin{Env: env}
 	if err := p.GRPCServer(nil, srv); err != nil {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
 
 	"github.com/gwsync/gwsync/sdk/server"
 )
@@ -13,6 +14,18 @@ import (
 func MustServeInMemory(t testing.TB) plugin.ClientProtocol {
 	t.Helper()
 	cp, err := ServeInMemory(server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cp.Close() })
+	return cp
+}
+
+// MustServeInMemoryWith is MustServeInMemory with options for the gRPC
+// server, such as interceptors that watch the calls.
+func MustServeInMemoryWith(t testing.TB, opts ...grpc.ServerOption) plugin.ClientProtocol {
+	t.Helper()
+	cp, err := serveInMemory(server.Options{}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func TestNamedInstancesShareAProcess(t *testing.T) {
 	}
 	open := func(instance, store string) *remoteSource {
 		r := &remote{name: store, instance: instance, close: func() error { return nil }}
-		src, err := configureSource(ctx, clients.source, r, "memory", adapters.Config{Name: store, Options: memoryOptions(store)})
+		src, err := configureSource(ctx, clients.source, r, "memory", adapters.Config{Name: store, Options: memoryOptions(store)}, true)
 		if err != nil {
 			t.Fatalf("configure %s: %v", store, err)
 		}
@@ -74,7 +74,8 @@ func TestNamedInstancesShareAProcess(t *testing.T) {
 	if _, err := clients.source.Release(wire.WithInstance(ctx, "1"), &pb.SourceServiceReleaseRequest{}); err != nil {
 		t.Fatalf("release: %v", err)
 	}
-	if _, err := alice.Info(ctx); err == nil || !strings.Contains(err.Error(), "Configure has not been called") {
+	// (Snapshot, not Info: the first Info is answered from Configure's reply.)
+	if _, err := alice.Snapshot(ctx, adapters.SnapshotRequest{}, func(adapters.Item) error { return nil }); err == nil || !strings.Contains(err.Error(), "Configure has not been called") {
 		t.Fatalf("a released instance still answers: %v", err)
 	}
 	if got := subjects(t, bob); len(got) != 1 || got[0] != "inst-bob" {

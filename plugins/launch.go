@@ -35,6 +35,10 @@ type Launch struct {
 	// Logger receives the plugin's log lines, named by instance; nil uses
 	// Config.Logger, and then discards.
 	Logger hclog.Logger
+	// NoFirstInfo, for a source the run may not touch (its user's areas
+	// want none of its kinds), keeps Configure free of I/O: by default
+	// Configure also answers the first Info, which may log in.
+	NoFirstInfo bool
 }
 
 // StartTimeout bounds how long a plugin may take to start and complete
@@ -63,7 +67,7 @@ func OpenSource(ctx context.Context, l Launch) (adapters.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return dialSource(ctx, cp, l.Adapter, l.Config, processRemote(l, p))
+	return dialSource(ctx, cp, l.Adapter, l.Config, !l.NoFirstInfo, processRemote(l, p))
 }
 
 // OpenSink starts the plugin process of l and returns its sink. Close

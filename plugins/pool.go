@@ -114,7 +114,7 @@ func (p *Pool) OpenSource(ctx context.Context, l Launch) (adapters.Source, error
 	if err != nil {
 		return nil, err
 	}
-	src, err := configureSource(ctx, pp.clients.source, r, l.Adapter, l.Config)
+	src, err := configureSource(ctx, pp.clients.source, r, l.Adapter, l.Config, !l.NoFirstInfo)
 	if err != nil {
 		_ = r.Close()
 		return nil, err

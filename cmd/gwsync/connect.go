@@ -69,7 +69,9 @@ func (o *opener) launch(p config.Plugin, tz string) (plugins.Launch, error) {
 	return l, nil
 }
 
-func (o *opener) source(ctx context.Context, p config.Plugin, tz string) (adapters.Source, error) {
+// untouched says the run will not list the source (its areas want none
+// of its kinds): its Configure then skips the first Info and its I/O.
+func (o *opener) source(ctx context.Context, p config.Plugin, tz string, untouched bool) (adapters.Source, error) {
 	var s adapters.Source
 	var err error
 	if p.InProcess {
@@ -77,6 +79,7 @@ func (o *opener) source(ctx context.Context, p config.Plugin, tz string) (adapte
 	} else {
 		var l plugins.Launch
 		if l, err = o.launch(p, tz); err == nil {
+			l.NoFirstInfo = untouched
 			if o.pool != nil {
 				s, err = o.pool.OpenSource(ctx, l)
 			} else {
@@ -179,7 +182,7 @@ func (o *opener) job(ctx context.Context, u *config.User, crm adapters.Sink) (*e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sources[i], errs[i] = o.startSource(ctx, sp, u.TimeZone)
+			sources[i], errs[i] = o.startSource(ctx, sp, u.TimeZone, job.Areas)
 		}()
 	}
 	wg.Wait()
@@ -194,12 +197,13 @@ func (o *opener) job(ctx context.Context, u *config.User, crm adapters.Sink) (*e
 
 // startSource starts one of a user's sources, with a typed password merged
 // in and checked (see withSecret).
-func (o *opener) startSource(ctx context.Context, sp config.Plugin, tz string) (engine.NamedSource, error) {
+func (o *opener) startSource(ctx context.Context, sp config.Plugin, tz string, areas []engine.Area) (engine.NamedSource, error) {
 	sp, typed, err := o.withSecret(sp)
 	if err != nil {
 		return engine.NamedSource{}, &credentials.SourceError{Source: sp.Name, Err: err}
 	}
-	src, err := o.source(ctx, sp, tz)
+	untouched := !typed && !engine.AreasWant(areas, registeredKinds(sp.Plugin))
+	src, err := o.source(ctx, sp, tz, untouched)
 	if err == nil && typed {
 		// Adapters log in lazily, and the engine reports a listing
 		// that failed as a problem of the plan, not as an error: a

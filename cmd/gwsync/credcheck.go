@@ -38,7 +38,7 @@ func loginChecker(cfg *config.Config, logger hclog.Logger) func(ctx context.Cont
 		if _, builtin := adapters.Lookup(p.Plugin); builtin && p.SHA256 == "" {
 			p.InProcess = true
 		}
-		src, err := op.source(ctx, p, u.TimeZone)
+		src, err := op.source(ctx, p, u.TimeZone, false)
 		if err == nil {
 			if cc, ok := src.(adapters.CredentialChecker); ok {
 				err = cc.CheckCredentials(ctx)

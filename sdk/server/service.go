@@ -2,6 +2,9 @@ package server
 
 import (
 	"context"
+	"errors"
+
+	"google.golang.org/grpc/status"
 
 	"github.com/gwsync/gwsync/adapters"
 	pb "github.com/gwsync/gwsync/plugins/proto/pluginv1"
@@ -79,6 +82,28 @@ func (s *adapterService[T]) info(ctx context.Context) (*pb.Info, error) {
 		return nil, wire.CallErrorToWire(err)
 	}
 	return wire.InfoToWire(info), nil
+}
+
+// firstInfo is the answer to the host's first Info that Configure carries
+// back (info or infoErr), so that a run costs one call less. It carries
+// neither when the call was given up or the error is not the adapter's
+// own (a nested gRPC status): such an error would say nothing about a
+// later Info, which the host then asks itself.
+func (s *adapterService[T]) firstInfo(ctx context.Context) (info *pb.Info, infoErr *pb.Status) {
+	a, err := s.instances.get(ctx)
+	if err != nil {
+		return nil, nil
+	}
+	got, err := a.Info(ctx)
+	if err == nil {
+		return wire.InfoToWire(got), nil
+	}
+	_, isStatus := status.FromError(err)
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		(isStatus && adapters.CodeOf(err) == adapters.CodeUnknown) {
+		return nil, nil
+	}
+	return nil, wire.StatusToWire(err)
 }
 
 // get returns the instance a call names. Errors: FailedPrecondition

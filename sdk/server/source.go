@@ -20,13 +20,19 @@ func newSourceServer(env *Env) *sourceServer {
 	return &sourceServer{adapterService: newAdapterService(env, env.newSource)}
 }
 
-// Configure builds the source the call asks for; see
-// adapterService.configure.
+// Configure builds the source the call asks for (see
+// adapterService.configure) and answers its first Info with it when the
+// host asks.
 func (s *sourceServer) Configure(ctx context.Context, req *pb.SourceServiceConfigureRequest) (*pb.SourceServiceConfigureResponse, error) {
 	if err := s.configure(ctx, req.GetConfig()); err != nil {
 		return nil, err
 	}
-	return &pb.SourceServiceConfigureResponse{}, nil
+	var info *pb.Info
+	var infoErr *pb.Status
+	if req.GetWithInfo() {
+		info, infoErr = s.firstInfo(ctx)
+	}
+	return &pb.SourceServiceConfigureResponse{Info: info, InfoError: infoErr}, nil
 }
 
 // Release closes the instance the call names; see instanceTable.release.

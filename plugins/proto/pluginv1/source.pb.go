@@ -105,8 +105,12 @@ func (x *SourceServiceInfoResponse) GetInfo() *Info {
 }
 
 type SourceServiceConfigureRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Config        *AdapterConfig         `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Config *AdapterConfig         `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	// The host will ask Info: answer it in the response (info,
+	// info_error), which may do I/O (a login). Unset: the run may not touch
+	// the source, and Configure does no I/O. Added with info.
+	WithInfo      bool `protobuf:"varint,2,opt,name=with_info,json=withInfo,proto3" json:"with_info,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -148,12 +152,28 @@ func (x *SourceServiceConfigureRequest) GetConfig() *AdapterConfig {
 	return nil
 }
 
+func (x *SourceServiceConfigureRequest) GetWithInfo() bool {
+	if x != nil {
+		return x.WithInfo
+	}
+	return false
+}
+
 type SourceServiceConfigureResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Unused: a host reads an adapter's capabilities from Info only, which
 	// is where the adapter declares them. Plugins leave it empty; the field
 	// stays so that its number is never reused.
-	Implemented   *Capabilities `protobuf:"bytes,1,opt,name=implemented,proto3" json:"implemented,omitempty"`
+	Implemented *Capabilities `protobuf:"bytes,1,opt,name=implemented,proto3" json:"implemented,omitempty"`
+	// When the request asked (with_info): the instance's Info right after
+	// building it, exactly what an Info
+	// call would answer then; or, when that Info failed, info_error with
+	// the adapter's code. A host takes this as the answer to its first Info
+	// call and asks Info for later ones. Both empty (a plugin built before
+	// these fields, or Info gave up on a cancelled call): the host calls
+	// Info as before. Added after v1's first release.
+	Info          *Info   `protobuf:"bytes,2,opt,name=info,proto3" json:"info,omitempty"`
+	InfoError     *Status `protobuf:"bytes,3,opt,name=info_error,json=infoError,proto3" json:"info_error,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -191,6 +211,20 @@ func (*SourceServiceConfigureResponse) Descriptor() ([]byte, []int) {
 func (x *SourceServiceConfigureResponse) GetImplemented() *Capabilities {
 	if x != nil {
 		return x.Implemented
+	}
+	return nil
+}
+
+func (x *SourceServiceConfigureResponse) GetInfo() *Info {
+	if x != nil {
+		return x.Info
+	}
+	return nil
+}
+
+func (x *SourceServiceConfigureResponse) GetInfoError() *Status {
+	if x != nil {
+		return x.InfoError
 	}
 	return nil
 }
@@ -883,11 +917,15 @@ const file_gwsync_plugin_v1_source_proto_rawDesc = "" +
 	"\x1dgwsync/plugin/v1/source.proto\x12\x10gwsync.plugin.v1\x1a\x1cgwsync/plugin/v1/types.proto\"\x1a\n" +
 	"\x18SourceServiceInfoRequest\"G\n" +
 	"\x19SourceServiceInfoResponse\x12*\n" +
-	"\x04info\x18\x01 \x01(\v2\x16.gwsync.plugin.v1.InfoR\x04info\"X\n" +
+	"\x04info\x18\x01 \x01(\v2\x16.gwsync.plugin.v1.InfoR\x04info\"u\n" +
 	"\x1dSourceServiceConfigureRequest\x127\n" +
-	"\x06config\x18\x01 \x01(\v2\x1f.gwsync.plugin.v1.AdapterConfigR\x06config\"b\n" +
+	"\x06config\x18\x01 \x01(\v2\x1f.gwsync.plugin.v1.AdapterConfigR\x06config\x12\x1b\n" +
+	"\twith_info\x18\x02 \x01(\bR\bwithInfo\"\xc7\x01\n" +
 	"\x1eSourceServiceConfigureResponse\x12@\n" +
-	"\vimplemented\x18\x01 \x01(\v2\x1e.gwsync.plugin.v1.CapabilitiesR\vimplemented\"\x1d\n" +
+	"\vimplemented\x18\x01 \x01(\v2\x1e.gwsync.plugin.v1.CapabilitiesR\vimplemented\x12*\n" +
+	"\x04info\x18\x02 \x01(\v2\x16.gwsync.plugin.v1.InfoR\x04info\x127\n" +
+	"\n" +
+	"info_error\x18\x03 \x01(\v2\x18.gwsync.plugin.v1.StatusR\tinfoError\"\x1d\n" +
 	"\x1bSourceServiceReleaseRequest\"\x1e\n" +
 	"\x1cSourceServiceReleaseResponse\"q\n" +
 	"\x0fSnapshotRequest\x12\x14\n" +
@@ -971,47 +1009,49 @@ var file_gwsync_plugin_v1_source_proto_goTypes = []any{
 	(*Info)(nil),                           // 18: gwsync.plugin.v1.Info
 	(*AdapterConfig)(nil),                  // 19: gwsync.plugin.v1.AdapterConfig
 	(*Capabilities)(nil),                   // 20: gwsync.plugin.v1.Capabilities
-	(*Window)(nil),                         // 21: gwsync.plugin.v1.Window
-	(*Item)(nil),                           // 22: gwsync.plugin.v1.Item
-	(*TimeChange)(nil),                     // 23: gwsync.plugin.v1.TimeChange
-	(*ChangeResult)(nil),                   // 24: gwsync.plugin.v1.ChangeResult
-	(*Activity)(nil),                       // 25: gwsync.plugin.v1.Activity
-	(*Status)(nil),                         // 26: gwsync.plugin.v1.Status
+	(*Status)(nil),                         // 21: gwsync.plugin.v1.Status
+	(*Window)(nil),                         // 22: gwsync.plugin.v1.Window
+	(*Item)(nil),                           // 23: gwsync.plugin.v1.Item
+	(*TimeChange)(nil),                     // 24: gwsync.plugin.v1.TimeChange
+	(*ChangeResult)(nil),                   // 25: gwsync.plugin.v1.ChangeResult
+	(*Activity)(nil),                       // 26: gwsync.plugin.v1.Activity
 }
 var file_gwsync_plugin_v1_source_proto_depIdxs = []int32{
 	18, // 0: gwsync.plugin.v1.SourceServiceInfoResponse.info:type_name -> gwsync.plugin.v1.Info
 	19, // 1: gwsync.plugin.v1.SourceServiceConfigureRequest.config:type_name -> gwsync.plugin.v1.AdapterConfig
 	20, // 2: gwsync.plugin.v1.SourceServiceConfigureResponse.implemented:type_name -> gwsync.plugin.v1.Capabilities
-	21, // 3: gwsync.plugin.v1.SnapshotRequest.window:type_name -> gwsync.plugin.v1.Window
-	22, // 4: gwsync.plugin.v1.SnapshotResponse.items:type_name -> gwsync.plugin.v1.Item
-	8,  // 5: gwsync.plugin.v1.SnapshotResponse.end:type_name -> gwsync.plugin.v1.SnapshotEnd
-	23, // 6: gwsync.plugin.v1.PutTimesRequest.changes:type_name -> gwsync.plugin.v1.TimeChange
-	24, // 7: gwsync.plugin.v1.PutTimesResponse.results:type_name -> gwsync.plugin.v1.ChangeResult
-	25, // 8: gwsync.plugin.v1.ExportRequest.activities:type_name -> gwsync.plugin.v1.Activity
-	13, // 9: gwsync.plugin.v1.ExportResponse.results:type_name -> gwsync.plugin.v1.ExportResult
-	22, // 10: gwsync.plugin.v1.ExportResult.item:type_name -> gwsync.plugin.v1.Item
-	26, // 11: gwsync.plugin.v1.ExportResult.error:type_name -> gwsync.plugin.v1.Status
-	0,  // 12: gwsync.plugin.v1.SourceService.Info:input_type -> gwsync.plugin.v1.SourceServiceInfoRequest
-	2,  // 13: gwsync.plugin.v1.SourceService.Configure:input_type -> gwsync.plugin.v1.SourceServiceConfigureRequest
-	6,  // 14: gwsync.plugin.v1.SourceService.Snapshot:input_type -> gwsync.plugin.v1.SnapshotRequest
-	9,  // 15: gwsync.plugin.v1.SourceService.PutTimes:input_type -> gwsync.plugin.v1.PutTimesRequest
-	11, // 16: gwsync.plugin.v1.SourceService.Export:input_type -> gwsync.plugin.v1.ExportRequest
-	14, // 17: gwsync.plugin.v1.SourceService.ReadAttachment:input_type -> gwsync.plugin.v1.ReadAttachmentRequest
-	16, // 18: gwsync.plugin.v1.SourceService.Committed:input_type -> gwsync.plugin.v1.CommittedRequest
-	4,  // 19: gwsync.plugin.v1.SourceService.Release:input_type -> gwsync.plugin.v1.SourceServiceReleaseRequest
-	1,  // 20: gwsync.plugin.v1.SourceService.Info:output_type -> gwsync.plugin.v1.SourceServiceInfoResponse
-	3,  // 21: gwsync.plugin.v1.SourceService.Configure:output_type -> gwsync.plugin.v1.SourceServiceConfigureResponse
-	7,  // 22: gwsync.plugin.v1.SourceService.Snapshot:output_type -> gwsync.plugin.v1.SnapshotResponse
-	10, // 23: gwsync.plugin.v1.SourceService.PutTimes:output_type -> gwsync.plugin.v1.PutTimesResponse
-	12, // 24: gwsync.plugin.v1.SourceService.Export:output_type -> gwsync.plugin.v1.ExportResponse
-	15, // 25: gwsync.plugin.v1.SourceService.ReadAttachment:output_type -> gwsync.plugin.v1.ReadAttachmentResponse
-	17, // 26: gwsync.plugin.v1.SourceService.Committed:output_type -> gwsync.plugin.v1.CommittedResponse
-	5,  // 27: gwsync.plugin.v1.SourceService.Release:output_type -> gwsync.plugin.v1.SourceServiceReleaseResponse
-	20, // [20:28] is the sub-list for method output_type
-	12, // [12:20] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	18, // 3: gwsync.plugin.v1.SourceServiceConfigureResponse.info:type_name -> gwsync.plugin.v1.Info
+	21, // 4: gwsync.plugin.v1.SourceServiceConfigureResponse.info_error:type_name -> gwsync.plugin.v1.Status
+	22, // 5: gwsync.plugin.v1.SnapshotRequest.window:type_name -> gwsync.plugin.v1.Window
+	23, // 6: gwsync.plugin.v1.SnapshotResponse.items:type_name -> gwsync.plugin.v1.Item
+	8,  // 7: gwsync.plugin.v1.SnapshotResponse.end:type_name -> gwsync.plugin.v1.SnapshotEnd
+	24, // 8: gwsync.plugin.v1.PutTimesRequest.changes:type_name -> gwsync.plugin.v1.TimeChange
+	25, // 9: gwsync.plugin.v1.PutTimesResponse.results:type_name -> gwsync.plugin.v1.ChangeResult
+	26, // 10: gwsync.plugin.v1.ExportRequest.activities:type_name -> gwsync.plugin.v1.Activity
+	13, // 11: gwsync.plugin.v1.ExportResponse.results:type_name -> gwsync.plugin.v1.ExportResult
+	23, // 12: gwsync.plugin.v1.ExportResult.item:type_name -> gwsync.plugin.v1.Item
+	21, // 13: gwsync.plugin.v1.ExportResult.error:type_name -> gwsync.plugin.v1.Status
+	0,  // 14: gwsync.plugin.v1.SourceService.Info:input_type -> gwsync.plugin.v1.SourceServiceInfoRequest
+	2,  // 15: gwsync.plugin.v1.SourceService.Configure:input_type -> gwsync.plugin.v1.SourceServiceConfigureRequest
+	6,  // 16: gwsync.plugin.v1.SourceService.Snapshot:input_type -> gwsync.plugin.v1.SnapshotRequest
+	9,  // 17: gwsync.plugin.v1.SourceService.PutTimes:input_type -> gwsync.plugin.v1.PutTimesRequest
+	11, // 18: gwsync.plugin.v1.SourceService.Export:input_type -> gwsync.plugin.v1.ExportRequest
+	14, // 19: gwsync.plugin.v1.SourceService.ReadAttachment:input_type -> gwsync.plugin.v1.ReadAttachmentRequest
+	16, // 20: gwsync.plugin.v1.SourceService.Committed:input_type -> gwsync.plugin.v1.CommittedRequest
+	4,  // 21: gwsync.plugin.v1.SourceService.Release:input_type -> gwsync.plugin.v1.SourceServiceReleaseRequest
+	1,  // 22: gwsync.plugin.v1.SourceService.Info:output_type -> gwsync.plugin.v1.SourceServiceInfoResponse
+	3,  // 23: gwsync.plugin.v1.SourceService.Configure:output_type -> gwsync.plugin.v1.SourceServiceConfigureResponse
+	7,  // 24: gwsync.plugin.v1.SourceService.Snapshot:output_type -> gwsync.plugin.v1.SnapshotResponse
+	10, // 25: gwsync.plugin.v1.SourceService.PutTimes:output_type -> gwsync.plugin.v1.PutTimesResponse
+	12, // 26: gwsync.plugin.v1.SourceService.Export:output_type -> gwsync.plugin.v1.ExportResponse
+	15, // 27: gwsync.plugin.v1.SourceService.ReadAttachment:output_type -> gwsync.plugin.v1.ReadAttachmentResponse
+	17, // 28: gwsync.plugin.v1.SourceService.Committed:output_type -> gwsync.plugin.v1.CommittedResponse
+	5,  // 29: gwsync.plugin.v1.SourceService.Release:output_type -> gwsync.plugin.v1.SourceServiceReleaseResponse
+	22, // [22:30] is the sub-list for method output_type
+	14, // [14:22] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_gwsync_plugin_v1_source_proto_init() }

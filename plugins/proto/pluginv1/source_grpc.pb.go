@@ -54,7 +54,9 @@ const (
 type SourceServiceClient interface {
 	// Info describes the configured source (adapters.Source.Info).
 	Info(ctx context.Context, in *SourceServiceInfoRequest, opts ...grpc.CallOption) (*SourceServiceInfoResponse, error)
-	// Configure builds the named registered adapter. It does no I/O.
+	// Configure builds the named registered adapter and, when asked
+	// (with_info), answers the instance's first Info in the same call,
+	// which saves the host a round trip per run; building does no I/O.
 	Configure(ctx context.Context, in *SourceServiceConfigureRequest, opts ...grpc.CallOption) (*SourceServiceConfigureResponse, error)
 	// Snapshot streams batches of items and MUST finish with a message that
 	// carries `end`. A stream that stops without it, or whose end.count
@@ -200,7 +202,9 @@ func (c *sourceServiceClient) Release(ctx context.Context, in *SourceServiceRele
 type SourceServiceServer interface {
 	// Info describes the configured source (adapters.Source.Info).
 	Info(context.Context, *SourceServiceInfoRequest) (*SourceServiceInfoResponse, error)
-	// Configure builds the named registered adapter. It does no I/O.
+	// Configure builds the named registered adapter and, when asked
+	// (with_info), answers the instance's first Info in the same call,
+	// which saves the host a round trip per run; building does no I/O.
 	Configure(context.Context, *SourceServiceConfigureRequest) (*SourceServiceConfigureResponse, error)
 	// Snapshot streams batches of items and MUST finish with a message that
 	// carries `end`. A stream that stops without it, or whose end.count
