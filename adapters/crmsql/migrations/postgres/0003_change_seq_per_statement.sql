@@ -35,12 +35,18 @@ DROP TRIGGER activities_change_owner_added ON activity_owners;
 DROP FUNCTION activities_change_owner_added();
 
 CREATE FUNCTION activities_change_owners_added() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    added_to bigint;
 BEGIN
-    -- An array, not a join: the plan is cached with the function, and
-    -- any join with the transition table risked a scan of all activities.
-    UPDATE activities a SET change_seq = 0 -- activities_change_numbered_update numbers it
-     WHERE a.id = ANY (ARRAY(SELECT activity_id FROM added))
-       AND a.xmin <> pg_current_xact_id()::xid;
+    -- One UPDATE by id per activity, not one over all of them: the plan
+    -- is cached with the function for the connection's life, and a plan
+    -- made while activities was new (no statistics) scanned the whole
+    -- table on every Upsert (as a join, and as = ANY of an array too).
+    -- An update by primary key is an index lookup under any plan.
+    FOR added_to IN SELECT DISTINCT activity_id FROM added LOOP
+        UPDATE activities a SET change_seq = 0 -- activities_change_numbered_update numbers it
+         WHERE a.id = added_to AND a.xmin <> pg_current_xact_id()::xid;
+    END LOOP;
     RETURN NULL;
 END
 $$;
