@@ -38,15 +38,7 @@ func (s *Store) insertNew(ctx context.Context, b *batchTx, acts []adapters.Activ
 	err = insertRows(ctx, b, len(order), activityColumns, activitiesInsert,
 		` ON CONFLICT (ext_key) DO NOTHING RETURNING id, ext_key`,
 		func(args []any, n int) []any { return appendActivityRow(args, acts[order[n]], nowText, numbered.at(n)) },
-		func(sc scanner) error {
-			var id int64
-			var key string
-			if err := sc.Scan(&id, &key); err != nil {
-				return err
-			}
-			ids[key] = id
-			return nil
-		})
+		collectIDs(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +88,20 @@ func (s *Store) insertNew(ctx context.Context, b *batchTx, acts []adapters.Activ
 		return nil, err
 	}
 	return created, nil
+}
+
+// collectIDs reads the (id, ext_key) rows an insert of activities
+// returns into ids, by key.
+func collectIDs(ids map[string]int64) func(scanner) error {
+	return func(sc scanner) error {
+		var id int64
+		var key string
+		if err := sc.Scan(&id, &key); err != nil {
+			return err
+		}
+		ids[key] = id
+		return nil
+	}
 }
 
 // changeRange is the change numbers an insert gives its n new rows

@@ -82,7 +82,7 @@ SELECT a.id, CAST(a.version AS TEXT), a.type,
        ` + whole(d.contactsJSON, "'[]'") + `,
        ` + whole(d.attachmentsJSON, "'[]'") + `,
        a.change_seq`
-	args := []any{q.Since}
+	var args []any
 	switch {
 	case q.Owner != "" && d.ownerChanges:
 		// The range of the owner's rows in activity_owners_by_change:
@@ -110,11 +110,12 @@ SELECT a.id, CAST(a.version AS TEXT), a.type,
 		query += `
   FROM activities a
  WHERE a.change_seq > ? AND EXISTS (SELECT 1 FROM activity_owners o WHERE o.activity_id = a.id AND o.owner = ?)`
-		args = append(args, q.Owner)
+		args = []any{q.Since, q.Owner}
 	default:
 		query += `
   FROM activities a
  WHERE a.change_seq > ?`
+		args = []any{q.Since}
 	}
 	if len(q.Types) > 0 {
 		marks := make([]string, len(q.Types))

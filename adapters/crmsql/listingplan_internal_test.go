@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
-	"github.com/gwsync/gwsync/internal/testenv/pgtest"
 )
 
 // A connection keeps the plans of its statements, and of the triggers'
@@ -16,13 +15,8 @@ import (
 // are large: neither imports nor one owner's change listing scan all of
 // activities, whatever plans PostgreSQL cached.
 func TestPostgresPlansNeedNoStatistics(t *testing.T) {
-	dsn := pgtest.NewDatabase(t)
 	ctx := context.Background()
-	s, err := New(adapters.Config{Options: []byte(`{"dsn": "` + dsn + `"}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newPostgresStore(t)
 	db, err := s.conn(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -57,15 +57,7 @@ func (s *Store) pgInsertNew(ctx context.Context, b *batchTx, acts []adapters.Act
 		}
 	}
 	ids := make(map[string]int64, len(order))
-	err := b.queryEach(ctx, pgInsertStatement, r.args(nowText), func(sc scanner) error {
-		var id int64
-		var key string
-		if err := sc.Scan(&id, &key); err != nil {
-			return err
-		}
-		ids[key] = id
-		return nil
-	})
+	err := b.queryEach(ctx, pgInsertStatement, r.args(nowText), collectIDs(ids))
 	if err != nil {
 		return nil, err
 	}

@@ -22,13 +22,8 @@ const (
 )
 
 func TestPostgresRoundTrips(t *testing.T) {
-	dsn := pgtest.NewDatabase(t)
 	ctx := context.Background()
-	s, err := New(adapters.Config{Options: []byte(`{"dsn": "` + dsn + `"}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newPostgresStore(t)
 	var writes atomic.Int64
 	s.pg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
@@ -98,4 +93,16 @@ type countingConn struct {
 func (c countingConn) Write(p []byte) (int, error) {
 	c.writes.Add(1)
 	return c.Conn.Write(p)
+}
+
+// newPostgresStore is a crmsql Store on a fresh PostgreSQL database,
+// closed when the test ends. It has not connected yet (s.conn does).
+func newPostgresStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := New(adapters.Config{Options: []byte(`{"dsn": "` + pgtest.NewDatabase(t) + `"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
