@@ -45,7 +45,7 @@ func buildPlan(ctx context.Context, st state.Store, job *Job, early chan<- *Acti
 		defer close(early)
 	}
 	p := &planner{job: job, plan: &Plan{User: job.User, Created: time.Now().UTC()},
-		ix: newIndex(0), relinked: map[string]bool{}, early: early, cursors: &storedCursors{st: st, user: job.User}}
+		ix: newIndex(0), relinked: map[string]bool{}, early: early, cursors: newStoredCursors(st, job)}
 	// The CRM side (listing, links) runs while the first source logs in
 	// and lists (overlap.go); a source's items wait for it.
 	crmCtx, stopCRM := context.WithCancel(ctx)

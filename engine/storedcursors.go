@@ -8,9 +8,10 @@ import (
 )
 
 // storedCursors is the user's stored cursors, read once per plan with
-// Store.Cursors: the CRM's change cursor and every source's come from one
-// read, where a read per cursor cost a round trip each to a database
-// server, and a no-change run is mostly such fixed costs. The CRM side
+// Store.Cursors, or with the run's lease (Job.Lock's TakeCursors): the
+// CRM's change cursor and every source's come from one read, where a read
+// per cursor cost a round trip each to a database server, and a
+// no-change run is mostly such fixed costs. The CRM side
 // and the first source ask at about the same time (overlap.go): the
 // second waits for the first's read. A failed read is not kept, so the
 // next asker reads again.
@@ -21,6 +22,18 @@ type storedCursors struct {
 	mu     sync.Mutex
 	loaded bool
 	m      map[string]string
+}
+
+// newStoredCursors starts with the cursors job.Lock read with the lease,
+// if it did and no run took them yet; else get reads them.
+func newStoredCursors(st state.Store, job *Job) *storedCursors {
+	c := &storedCursors{st: st, user: job.User}
+	if job.Lock != nil {
+		if m := job.Lock.TakeCursors(); m != nil {
+			c.m, c.loaded = m, true
+		}
+	}
+	return c
 }
 
 // get is the stored cursor named name ("" when none).

@@ -55,6 +55,9 @@ var passedEnv = []string{
 	"SSL_CERT_FILE", "SSL_CERT_DIR",
 	"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
 	"GOCOVERDIR", "GORACE", wire.CPUProfileEnv,
+	// The Go runtime's settings an operator gives gwsync hold for its
+	// plugins too.
+	"GOGC", "GOMEMLIMIT", "GOMAXPROCS",
 }
 
 // OpenSource starts the plugin process of l and returns its source. The

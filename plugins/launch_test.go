@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/hashicorp/go-hclog"
 )
 
 func TestExternalCommandFindsExecutablePlugin(t *testing.T) {
@@ -42,5 +43,23 @@ func TestSecureConfigNeedsAFullSHA256(t *testing.T) {
 	sum := "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 	if c, err := secureConfig(sum); err != nil || len(c.Checksum) != 32 {
 		t.Fatalf("good checksum: %v %v", c, err)
+	}
+}
+
+func TestPluginsGetTheRuntimeSettingsButNoSecrets(t *testing.T) {
+	t.Setenv("GOGC", "400")
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	t.Setenv("GWSYNC_TEST_SECRET", "hunter2")
+	env := map[string]bool{}
+	for _, kv := range hostEnv(hclog.NewNullLogger()) {
+		env[kv] = true
+	}
+	for _, want := range []string{"GOGC=400", "GOMEMLIMIT=1GiB"} {
+		if !env[want] {
+			t.Errorf("plugin environment lacks %s", want)
+		}
+	}
+	if env["GWSYNC_TEST_SECRET=hunter2"] {
+		t.Error("plugin environment carries a variable that is not passed on")
 	}
 }

@@ -97,10 +97,10 @@ func (s changeLog) Snapshot(ctx context.Context, req adapters.SnapshotRequest, e
 }
 
 // maxNoChangeTrips is what a worker's job costs in state round trips when
-// nothing changed: the lease with the preferences, the cursors, and the
+// nothing changed: the lease with the preferences and cursors, and the
 // settlement with the lease's release. Raise it only knowingly: at scale
 // every user pays each one on every run.
-const maxNoChangeTrips = 3
+const maxNoChangeTrips = 2
 
 // TestWorkerJobStateRoundTrips counts the state store's round trips of a
 // worker's sync job against a real PostgreSQL, for a source and a CRM that

@@ -110,7 +110,7 @@ func (s *syncWorker) Work(ctx context.Context, job *river.Job[SyncUserArgs]) err
 	// The preferences come with the lease (for the opener), and the run's
 	// settlement releases it (engine.Job.Lock): a no-change job's state
 	// costs three round trips, the lease, the cursors and the settlement.
-	lock, runCtx, err := state.LockUser(own, w.opts.State, a.User, w.holder, state.LockOptions{TTL: w.opts.LeaseTTL, Preferences: true})
+	lock, runCtx, err := state.LockUser(own, w.opts.State, a.User, w.holder, state.LockOptions{TTL: w.opts.LeaseTTL, ForRun: true})
 	var busy *state.BusyError
 	if errors.As(err, &busy) {
 		wait := snoozeFor(busy.Lease, w.opts.LeaseTTL)

@@ -21,7 +21,7 @@ import (
 // (cmd/gwsync's opener, the same one the CLI and the web client use).
 // secrets are typed passwords by source name, nil for unattended runs.
 // prefs are the user's stored preferences, read with the user's lease
-// (state.LockOptions.Preferences), so that the opener need not read them
+// (state.LockOptions.ForRun), so that the opener need not read them
 // again: one round trip less per job. release closes the sources and is
 // called once the run is over. An error for a user the config does not
 // know wraps ErrUnknownUser.

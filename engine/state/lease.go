@@ -40,6 +40,13 @@ type Lease struct {
 	Expires time.Time // when it runs out unless renewed
 }
 
+// RunStart is what TryLeaseForRun reads with the lease it took: maps that
+// are empty, never nil, when the user has none.
+type RunStart struct {
+	Preferences map[string]string // key → value, as UserPreferences
+	Cursors     map[string]string // source → cursor, as Cursors
+}
+
 // ErrLeaseLost is wrapped by RenewLease when the token no longer holds the
 // user's lease (it expired and another took it, or it was released).
 var ErrLeaseLost = errors.New("state: the user's lease was lost")

@@ -28,10 +28,10 @@ type LockOptions struct {
 	// that the next run on the machine does not wait out the TTL. Leave
 	// it off where hosts may share a name across PID namespaces.
 	TakeOverDead bool
-	// Preferences reads the user's stored preferences with the lease
-	// (TryLeaseWithPreferences), for UserLock.Preferences: one round trip
-	// to a database server instead of two.
-	Preferences bool
+	// ForRun reads the user's stored preferences and cursors with the
+	// lease (TryLeaseForRun), for UserLock.Preferences and TakeCursors:
+	// one round trip to a database server instead of three.
+	ForRun bool
 }
 
 // UserLock is a held lease that LockUser keeps renewing.
@@ -41,6 +41,9 @@ type UserLock struct {
 	cancel context.CancelCauseFunc
 	done   chan struct{}
 	prefs  map[string]string
+
+	cursorsMu sync.Mutex
+	cursors   map[string]string // until TakeCursors
 
 	stopOnce sync.Once
 	stop     chan struct{} // closed by StopRenewing
@@ -65,11 +68,11 @@ func LockUser(ctx context.Context, st Store, user string, h Holder, o LockOption
 		o.Poll = DefaultLeasePoll
 	}
 	var lease Lease
-	var prefs map[string]string
+	var start RunStart
 	for {
 		var err error
-		if o.Preferences {
-			lease, prefs, err = st.TryLeaseWithPreferences(ctx, user, h, o.TTL)
+		if o.ForRun {
+			lease, start, err = st.TryLeaseForRun(ctx, user, h, o.TTL)
 		} else {
 			lease, err = st.TryLease(ctx, user, h, o.TTL)
 		}
@@ -101,7 +104,7 @@ func LockUser(ctx context.Context, st Store, user string, h Holder, o LockOption
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	l := &UserLock{st: st, ttl: o.TTL, cancel: cancel, done: make(chan struct{}), stop: make(chan struct{}),
-		lease: lease, prefs: prefs}
+		lease: lease, prefs: start.Preferences, cursors: start.Cursors}
 	go l.renew(runCtx)
 	return l, runCtx, nil
 }
@@ -150,8 +153,21 @@ func (l *UserLock) Lease() Lease {
 }
 
 // Preferences are the user's stored preferences, read with the lease
-// when LockOptions.Preferences asked for them (else nil).
+// when LockOptions.ForRun asked for them (else nil).
 func (l *UserLock) Preferences() map[string]string { return l.prefs }
+
+// TakeCursors hands over the user's stored cursors read with the lease
+// (LockOptions.ForRun), for the first run under it; later calls, and a
+// lock taken without ForRun, return nil. A run settled under the lock
+// stores new cursors, so only the first may trust this read: the next
+// reads the store again.
+func (l *UserLock) TakeCursors() map[string]string {
+	l.cursorsMu.Lock()
+	defer l.cursorsMu.Unlock()
+	m := l.cursors
+	l.cursors = nil
+	return m
+}
 
 // StopRenewing stops the renewals without cancelling the lock's context
 // and returns the holding as last renewed, for a release that the caller

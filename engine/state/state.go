@@ -168,11 +168,13 @@ type Store interface {
 	// holder has it, the error is a *BusyError naming them. A store shared
 	// by several hosts measures now and expiry by its own clock.
 	TryLease(ctx context.Context, user string, h Holder, ttl time.Duration) (Lease, error)
-	// TryLeaseWithPreferences is TryLease that also returns the user's
-	// stored preferences (as UserPreferences) when it took the lease: a
-	// worker's job needs both at its start, and a store on a database
-	// server reads them in the same round trip.
-	TryLeaseWithPreferences(ctx context.Context, user string, h Holder, ttl time.Duration) (Lease, map[string]string, error)
+	// TryLeaseForRun is TryLease that also reads, when it took the lease,
+	// what a run of the user reads first: the stored preferences (as
+	// UserPreferences) and cursors (as Cursors). A worker's job needs them
+	// at its start, and a store on a database server reads them in the
+	// lease's round trip. While the lease is held no other run can change
+	// them. On any error it holds no lease.
+	TryLeaseForRun(ctx context.Context, user string, h Holder, ttl time.Duration) (Lease, RunStart, error)
 	// RenewLease moves the lease's expiry to now+ttl and returns it; the
 	// error wraps ErrLeaseLost when l.Token no longer holds the lease.
 	RenewLease(ctx context.Context, l Lease, ttl time.Duration) (Lease, error)

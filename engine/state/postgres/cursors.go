@@ -48,21 +48,16 @@ ON CONFLICT (user_name, source) DO UPDATE SET cursor = excluded.cursor`
 // Cursors returns every stored cursor of a user as source → cursor; an empty
 // map, never nil, if there are none.
 func (s *Store) Cursors(ctx context.Context, user string) (map[string]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT source, cursor FROM cursors WHERE user_name = $1`, user)
+	rows, err := s.pool.Query(ctx, cursorsSQL, user)
 	if err != nil {
 		return nil, s.errorf(err, "cursors of %q", user)
 	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var source, cursor string
-		if err := rows.Scan(&source, &cursor); err != nil {
-			return nil, s.errorf(err, "cursors of %q", user)
-		}
-		out[source] = cursor
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanPairs(rows)
+	if err != nil {
 		return nil, s.errorf(err, "cursors of %q", user)
 	}
 	return out, nil
 }
+
+// cursorsSQL reads a user's stored cursors ($1 the user).
+const cursorsSQL = `SELECT source, cursor FROM cursors WHERE user_name = $1`

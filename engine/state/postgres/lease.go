@@ -123,26 +123,30 @@ func newToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-// TryLeaseWithPreferences takes the lease and reads the user's
-// preferences in one round trip: the take and the read are pipelined
-// (one implicit transaction; a read after a failed take is discarded).
-// A busy lease costs a second round trip to name its holder, and one
-// released meanwhile falls back to TryLease and UserPreferences.
-func (s *Store) TryLeaseWithPreferences(ctx context.Context, user string, h state.Holder, ttl time.Duration) (state.Lease, map[string]string, error) {
+// TryLeaseForRun takes the lease and reads the user's preferences and
+// cursors in one round trip: the take and the reads are pipelined (one
+// implicit transaction; reads after a failed take are discarded). A busy
+// lease costs a second round trip to name its holder, and one released
+// meanwhile falls back to TryLease and the reads one by one.
+func (s *Store) TryLeaseForRun(ctx context.Context, user string, h state.Holder, ttl time.Duration) (state.Lease, state.RunStart, error) {
 	if user == "" {
-		return state.Lease{}, nil, errors.New("state: lease: empty user")
+		return state.Lease{}, state.RunStart{}, errors.New("state: lease: empty user")
 	}
 	lease := state.Lease{User: user, Token: newToken(), Holder: h}
 	b := &pgx.Batch{}
 	b.Queue(takeLeaseSQL, user, lease.Token, h.Host, h.PID, h.What, ttl.Microseconds())
 	b.Queue(preferencesSQL, user)
+	b.Queue(cursorsSQL, user)
 	br := s.pool.SendBatch(ctx, b)
 	var since, expires pgtype.Timestamptz
 	taken := br.QueryRow().Scan(&since, &expires)
-	var prefs map[string]string
+	var start state.RunStart
 	var err error
 	if taken == nil {
-		prefs, err = readPreferences(br)
+		start.Preferences, err = readPairs(br)
+		if err == nil {
+			start.Cursors, err = readPairs(br)
+		}
 	}
 	if cerr := br.Close(); err == nil {
 		err = cerr
@@ -150,28 +154,32 @@ func (s *Store) TryLeaseWithPreferences(ctx context.Context, user string, h stat
 	switch {
 	case taken == nil && err == nil:
 		lease.Since, lease.Expires = timeOf(since), timeOf(expires)
-		return lease, prefs, nil
+		return lease, start, nil
 	case taken == nil:
-		// Taken, but the preferences could not be read: the caller
+		// Taken, but what the run needs could not be read: the caller
 		// cannot start, so the lease is given back.
 		_ = s.ReleaseLease(context.WithoutCancel(ctx), lease)
-		return state.Lease{}, nil, s.errorf(err, "preferences of %q", user)
+		return state.Lease{}, state.RunStart{}, s.errorf(err, "preferences and cursors of %q", user)
 	case !errNoRows(taken):
-		return state.Lease{}, nil, s.errorf(taken, "take lease of %q", user)
+		return state.Lease{}, state.RunStart{}, s.errorf(taken, "take lease of %q", user)
 	}
 	cur, found, err := s.leaseOf(ctx, user)
 	if err != nil {
-		return state.Lease{}, nil, err
+		return state.Lease{}, state.RunStart{}, err
 	}
 	if found {
-		return state.Lease{}, nil, &state.BusyError{Lease: cur}
+		return state.Lease{}, state.RunStart{}, &state.BusyError{Lease: cur}
 	}
 	if lease, err = s.TryLease(ctx, user, h, ttl); err != nil {
-		return state.Lease{}, nil, err
+		return state.Lease{}, state.RunStart{}, err
 	}
-	if prefs, err = s.UserPreferences(ctx, user); err != nil {
+	start.Preferences, err = s.UserPreferences(ctx, user)
+	if err == nil {
+		start.Cursors, err = s.Cursors(ctx, user)
+	}
+	if err != nil {
 		_ = s.ReleaseLease(context.WithoutCancel(ctx), lease)
-		return state.Lease{}, nil, err
+		return state.Lease{}, state.RunStart{}, err
 	}
-	return lease, prefs, nil
+	return lease, start, nil
 }

@@ -18,25 +18,27 @@ func (s *Store) UserPreferences(ctx context.Context, user string) (map[string]st
 	if err != nil {
 		return nil, s.errorf(err, "preferences of %q", user)
 	}
-	out, err := scanPreferences(rows)
+	out, err := scanPairs(rows)
 	if err != nil {
 		return nil, s.errorf(err, "preferences of %q", user)
 	}
 	return out, nil
 }
 
-// readPreferences reads preferencesSQL's result from a batch.
-func readPreferences(br pgx.BatchResults) (map[string]string, error) {
+// readPairs reads the next result of a batch, preferencesSQL's or
+// cursorsSQL's, as scanPairs does.
+func readPairs(br pgx.BatchResults) (map[string]string, error) {
 	rows, err := br.Query()
 	if err != nil {
 		return nil, err
 	}
-	return scanPreferences(rows)
+	return scanPairs(rows)
 }
 
-// scanPreferences reads preferencesSQL's rows as key → value (an empty
-// map when none) and closes them.
-func scanPreferences(rows pgx.Rows) (map[string]string, error) {
+// scanPairs reads rows of two text columns, preferencesSQL's key and
+// value or cursorsSQL's source and cursor, as a map (an empty one when
+// none) and closes them.
+func scanPairs(rows pgx.Rows) (map[string]string, error) {
 	defer rows.Close()
 	out := map[string]string{}
 	for rows.Next() {

@@ -103,18 +103,22 @@ func newToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-// TryLeaseWithPreferences is TryLease, then UserPreferences: a file on
+// TryLeaseForRun is TryLease, then UserPreferences and Cursors: a file on
 // the same machine has no round trip to save.
-func (s *Store) TryLeaseWithPreferences(ctx context.Context, user string, h state.Holder, ttl time.Duration) (state.Lease, map[string]string, error) {
+func (s *Store) TryLeaseForRun(ctx context.Context, user string, h state.Holder, ttl time.Duration) (state.Lease, state.RunStart, error) {
 	lease, err := s.TryLease(ctx, user, h, ttl)
 	if err != nil {
-		return state.Lease{}, nil, err
+		return state.Lease{}, state.RunStart{}, err
 	}
-	prefs, err := s.UserPreferences(ctx, user)
+	var start state.RunStart
+	start.Preferences, err = s.UserPreferences(ctx, user)
+	if err == nil {
+		start.Cursors, err = s.Cursors(ctx, user)
+	}
 	if err != nil {
 		// The caller cannot start without them: do not keep the lease.
 		_ = s.ReleaseLease(context.WithoutCancel(ctx), lease)
-		return state.Lease{}, nil, err
+		return state.Lease{}, state.RunStart{}, err
 	}
-	return lease, prefs, nil
+	return lease, start, nil
 }

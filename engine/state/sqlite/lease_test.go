@@ -241,7 +241,8 @@ func TestLockUserTakesOverADeadLocalHolder(t *testing.T) {
 	}
 }
 
-// LockOptions.Preferences hands the user's preferences with the lock; a
+// LockOptions.ForRun hands the user's preferences and, once, cursors with
+// the lock; a
 // lock whose lease the settlement released (StopRenewing, SettleRun with
 // Release, Released) keeps its context and does not release again, so a
 // new holder taken meanwhile keeps its lease.
@@ -251,12 +252,22 @@ func TestLockUserPreferencesAndReleaseInSettlement(t *testing.T) {
 	if _, err := s.SetUserPreferences(ctx, "alice", "alice", map[string]string{"import_folder": "Projects"}); err != nil {
 		t.Fatal(err)
 	}
-	lock, runCtx, err := state.LockUser(ctx, s, "alice", state.Holder{What: "worker"}, state.LockOptions{TTL: 3 * time.Second, Preferences: true})
+	if err := s.SetCursor(ctx, "alice", "mail", "uv1:3"); err != nil {
+		t.Fatal(err)
+	}
+	lock, runCtx, err := state.LockUser(ctx, s, "alice", state.Holder{What: "worker"}, state.LockOptions{TTL: 3 * time.Second, ForRun: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := lock.Preferences(); got["import_folder"] != "Projects" || len(got) != 1 {
 		t.Errorf("Preferences() = %v, want the stored import_folder", got)
+	}
+	if got := lock.TakeCursors(); got["mail"] != "uv1:3" || len(got) != 1 {
+		t.Errorf("TakeCursors() = %v, want the stored cursor", got)
+	}
+	// A second run under the lock reads the cursors the first stored.
+	if got := lock.TakeCursors(); got != nil {
+		t.Errorf("TakeCursors() the second time = %v, want nil", got)
 	}
 	lease := lock.StopRenewing()
 	if lease.Token == "" || runCtx.Err() != nil {
@@ -279,13 +290,13 @@ func TestLockUserPreferencesAndReleaseInSettlement(t *testing.T) {
 	if _, err := s.RenewLease(ctx, next, time.Minute); err != nil {
 		t.Errorf("Unlock after Released touched the next holding: %v", err)
 	}
-	// Without Preferences there are none, and Unlock releases as before.
+	// Without ForRun there are none, and Unlock releases as before.
 	plain, _, err := state.LockUser(ctx, s, "bob", state.Holder{What: "worker"}, state.LockOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plain.Preferences() != nil {
-		t.Errorf("Preferences() without LockOptions.Preferences = %v, want nil", plain.Preferences())
+	if plain.Preferences() != nil || plain.TakeCursors() != nil {
+		t.Errorf("without LockOptions.ForRun: preferences %v, cursors %v; want none", plain.Preferences(), plain.TakeCursors())
 	}
 	if err := plain.Unlock(ctx); err != nil {
 		t.Fatal(err)

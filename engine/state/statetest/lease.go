@@ -156,26 +156,26 @@ func testLeaseRace(t *testing.T, s state.Store) {
 	}
 }
 
-// TryLeaseWithPreferences takes the lease as TryLease does and hands the
-// user's stored preferences with it: an empty map when there are none,
-// none at all when the lease is busy.
-func testLeaseWithPreferences(t *testing.T, s state.Store) {
+// TryLeaseForRun takes the lease as TryLease does and hands the user's
+// stored preferences and cursors with it: empty maps when there are none,
+// nothing at all when the lease is busy, and never another user's.
+func testLeaseForRun(t *testing.T, s state.Store) {
 	ctx := context.Background()
 	h := state.Holder{Host: "host-a", PID: 1, What: "worker"}
-	held, prefs, err := s.TryLeaseWithPreferences(ctx, "ann", h, time.Minute)
+	held, start, err := s.TryLeaseForRun(ctx, "ann", h, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if held.User != "ann" || held.Token == "" || held.Holder != h || !held.Expires.After(held.Since) {
 		t.Errorf("lease = %+v; want ann's, with a token, the holder and an expiry", held)
 	}
-	if prefs == nil || len(prefs) != 0 {
-		t.Errorf("preferences = %#v, want an empty map", prefs)
+	if start.Preferences == nil || len(start.Preferences) != 0 || start.Cursors == nil || len(start.Cursors) != 0 {
+		t.Errorf("run start = %#v, want empty maps", start)
 	}
 	var busy *state.BusyError
-	if _, prefs, err := s.TryLeaseWithPreferences(ctx, "ann", state.Holder{What: "other"}, time.Minute); !errors.As(err, &busy) ||
-		busy.Lease.Token != held.Token || prefs != nil {
-		t.Fatalf("while held: %v, %v; want a *state.BusyError naming the holding and no preferences", prefs, err)
+	if _, start, err := s.TryLeaseForRun(ctx, "ann", state.Holder{What: "other"}, time.Minute); !errors.As(err, &busy) ||
+		busy.Lease.Token != held.Token || start.Preferences != nil || start.Cursors != nil {
+		t.Fatalf("while held: %v, %v; want a *state.BusyError naming the holding and nothing read", start, err)
 	}
 	if err := s.ReleaseLease(ctx, held); err != nil {
 		t.Fatal(err)
@@ -186,17 +186,30 @@ func testLeaseWithPreferences(t *testing.T, s state.Store) {
 	if _, err := s.SetUserPreferences(ctx, "bob", "bob", map[string]string{"import_folder": "INBOX"}); err != nil {
 		t.Fatal(err)
 	}
-	again, prefs, err := s.TryLeaseWithPreferences(ctx, "ann", h, time.Minute)
+	for user, cursors := range map[string]map[string]string{
+		"ann": {"mail": "uv1:7", ":crm": "c42"},
+		"bob": {"mail": "uv9:1"},
+	} {
+		for source, cursor := range cursors {
+			if err := s.SetCursor(ctx, user, source, cursor); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	again, start, err := s.TryLeaseForRun(ctx, "ann", h, time.Minute)
 	if err != nil {
 		t.Fatalf("after release: %v", err)
 	}
-	if want := map[string]string{"import_folder": "Projects", "areas": "mail"}; !maps.Equal(prefs, want) {
-		t.Errorf("preferences = %v, want %v", prefs, want)
+	if want := map[string]string{"import_folder": "Projects", "areas": "mail"}; !maps.Equal(start.Preferences, want) {
+		t.Errorf("preferences = %v, want %v", start.Preferences, want)
+	}
+	if want := map[string]string{"mail": "uv1:7", ":crm": "c42"}; !maps.Equal(start.Cursors, want) {
+		t.Errorf("cursors = %v, want %v", start.Cursors, want)
 	}
 	if _, err := s.RenewLease(ctx, again, time.Minute); err != nil {
 		t.Errorf("renewing the lease it took: %v", err)
 	}
-	if _, _, err := s.TryLeaseWithPreferences(ctx, "", h, time.Minute); err == nil {
+	if _, _, err := s.TryLeaseForRun(ctx, "", h, time.Minute); err == nil {
 		t.Error("empty user: no error")
 	}
 }

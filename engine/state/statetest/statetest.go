@@ -64,7 +64,7 @@ var tests = []struct {
 	{"LeaseIsExclusive", testLeaseIsExclusive},
 	{"LeaseExpiryLetsAnotherTakeOver", testLeaseExpiry},
 	{"LeaseRaceHasOneWinner", testLeaseRace},
-	{"LeaseWithPreferences", testLeaseWithPreferences},
+	{"LeaseForRun", testLeaseForRun},
 	{"PreferencesStoreAndJournalChanges", testPreferences},
 }
 
