@@ -206,13 +206,16 @@ func (q *Queue) Counts(ctx context.Context, since time.Time) (Counts, error) {
 }
 
 // Wait polls every poll until no sync job is pending, then returns the
-// counts. Errors: ctx ends first (its error, with the last counts), the
-// database.
+// counts. Errors: ctx ends first (its error, with the last Pending and
+// Running), the database.
 func (q *Queue) Wait(ctx context.Context, since time.Time, poll time.Duration) (Counts, error) {
 	for {
-		c, err := q.Counts(ctx, since)
-		if err != nil || c.Pending == 0 {
+		c, err := q.pending(ctx, since)
+		if err != nil {
 			return c, err
+		}
+		if c.Pending == 0 {
+			return q.Counts(ctx, since)
 		}
 		select {
 		case <-ctx.Done():
@@ -220,4 +223,20 @@ func (q *Queue) Wait(ctx context.Context, since time.Time, poll time.Duration) (
 		case <-time.After(poll):
 		}
 	}
+}
+
+// pending counts the sync jobs not finished yet (Pending and Running
+// only). Wait asks it every poll: it reads River's fetching index by
+// state, where Counts reads every job River keeps (a day of finished
+// ones: 25 ms at 20,000 jobs, against 0.1 ms), and the scale benchmark's
+// `jobs wait` asked that five times a second while the workers worked.
+func (q *Queue) pending(ctx context.Context, since time.Time) (Counts, error) {
+	var c Counts
+	err := q.pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE state = 'running')
+		FROM river_job WHERE state IN ('available','pending','retryable','running','scheduled')
+		AND kind = $1 AND created_at >= $2`, KindSyncUser, since).Scan(&c.Pending, &c.Running)
+	if err != nil {
+		return c, fmt.Errorf("counting pending sync jobs: %w", err)
+	}
+	return c, nil
 }

@@ -7,12 +7,15 @@
 # (first cycle) and LOGIN + SELECT (no-change cycle) for every user with
 # the same concurrency. Prints one markdown table. See README.md here.
 #
-#   bench/scale/run.sh [--users 10000] [--workers "1 2 4"] [--concurrency 8]
+#   bench/scale/run.sh [--users 10000] [--workers "1 2 4"] [--concurrency 8 | --runs 16]
 #                      [--timeout 3600] [--in-process] [--dir DIR] [--keep] [--profile]
 #                      [--log-statements] [--pg-stats] [--crm-process]
 #
 # --concurrency is per worker (the config's worker.concurrency); the floor
-# runs workers × concurrency connections at once. --dir keeps the servers'
+# runs workers × concurrency connections at once. --runs N instead keeps N
+# runs at once however many workers share them (N / workers each, so N
+# should divide by every worker count): the same load on 1, 2 or 4
+# processes, and the same N connections for every floor. --dir keeps the servers'
 # files (and the seeded maildirs, reused by the next run) in DIR instead of
 # a temporary directory; --keep leaves that directory behind. Every
 # process this script starts listens on 127.0.0.1 only and is stopped by
@@ -41,12 +44,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-USERS=10000 WORKERS="1 2 4" CONC=8 TIMEOUT=3600 IN_PROCESS=false DIR="" KEEP=false CLI=false PROFILE=false LOG_STATEMENTS=false PG_STATS=false CRM_PROCESS=false
+USERS=10000 WORKERS="1 2 4" CONC=8 RUNS="" TIMEOUT=3600 IN_PROCESS=false DIR="" KEEP=false CLI=false PROFILE=false LOG_STATEMENTS=false PG_STATS=false CRM_PROCESS=false
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--users) USERS=$2; shift 2 ;;
 	--workers) WORKERS=$2; shift 2 ;;
 	--concurrency) CONC=$2; shift 2 ;;
+	--runs) RUNS=$2; shift 2 ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
 	--in-process) IN_PROCESS=true; shift ;;
 	--dir) DIR=$2; shift 2 ;;
@@ -233,8 +237,10 @@ cycle() {
 }
 
 run_workers() {
-	local n=$1 conns=$(($1 * CONC)) cfg="$DIR/scale-w$1.yaml" i pid ffetch fselect before after
-	say "$n worker(s), $CONC runs each at once: floors with $conns connections"
+	local n=$1 conc=$CONC cfg="$DIR/scale-w$1.yaml" i pid ffetch fselect before after
+	[ -z "$RUNS" ] || conc=$(((RUNS + n - 1) / n))
+	local conns=$((n * conc))
+	say "$n worker(s), $conc runs each at once: floors with $conns connections"
 	ffetch=$(floor fetch "$conns")
 	fselect=$(floor select "$conns")
 	if [ "$GWSYNC_OK" = false ]; then
@@ -248,7 +254,7 @@ run_workers() {
 	psql "$PG" -qAt -c "DROP DATABASE IF EXISTS state_w$n" -c "CREATE DATABASE state_w$n" \
 		-c "DROP DATABASE IF EXISTS crm_w$n" -c "CREATE DATABASE crm_w$n" >/dev/null
 	"$BIN/genconfig" -users "$USERS" -imap "$GWSYNC_TEST_DOVECOT_ADDR" -state "$(dbdsn "state_w$n")" \
-		-crm "$(dbdsn "crm_w$n")" -worker "{concurrency: $CONC}" $([ "$IN_PROCESS" = true ] && echo -in-process) $([ "$CRM_PROCESS" = true ] && echo -crm-process) >"$cfg"
+		-crm "$(dbdsn "crm_w$n")" -worker "{concurrency: $conc}" $([ "$IN_PROCESS" = true ] && echo -in-process) $([ "$CRM_PROCESS" = true ] && echo -crm-process) >"$cfg"
 	"$BIN/gwsync" config check --config "$cfg" >"$LOGS/check-w$n.out" 2>&1 ||
 		{ say "gwsync refuses the generated config:"; head -n 20 "$LOGS/check-w$n.out" >&2; exit 1; }
 
