@@ -100,7 +100,7 @@ rm -f "$WORK"/state.db* "$WORK"/crm.db*
 "$GWSYNC" sync --config "$WORK/gwsync.yaml" --yes >/dev/null 2>&1
 
 t0=$(now)
-"$GWSYNC" sync --config "$WORK/gwsync.yaml" --yes --log-level info >"$WORK/re.out" 2>"$WORK/re.log" ||
+"$GWSYNC" sync --config "$WORK/gwsync.yaml" --yes --log-level debug >"$WORK/re.out" 2>"$WORK/re.log" ||
 	{ echo "gwsync resync failed:" >&2; tail -20 "$WORK/re.log" >&2; exit 1; }
 t1=$(now)
 resync=$(secs "$t0" "$t1")
