@@ -155,7 +155,7 @@ func (x *executor) close(plan *Plan, runErr error) (*Result, error) {
 		crm, crmOK = x.crmCursorToStore(plan)
 	}
 	st := state.Settlement{User: x.job.User, RunID: x.res.RunID, Status: x.status(runErr), Counts: x.res.Counts,
-		Cursors: cursorMap(cursors, crm, crmOK), Settle: complete}
+		Cursors: changedCursors(cursorMap(cursors, crm, crmOK), plan), Settle: complete}
 	if runErr != nil {
 		st.Error = runErr.Error()
 	}
@@ -691,6 +691,26 @@ func cursorMap(cursors []sourceCursor, crm string, ok bool) map[string]string {
 	}
 	if ok {
 		m[crmCursorName] = crm
+	}
+	return m
+}
+
+// changedCursors is what a settlement stores of m: the cursors that
+// differ from those stored when plan began. Writing an unchanged one
+// changes nothing, yet cost a statement per source and run, and at scale
+// most runs change no cursor. The stored ones were read under the user's
+// lease, so nobody changed them since.
+func changedCursors(m map[string]string, plan *Plan) map[string]string {
+	if plan == nil || plan.storedCursors == nil {
+		return m
+	}
+	for name, cursor := range m {
+		if stored, ok := plan.storedCursors[name]; ok && stored == cursor {
+			delete(m, name)
+		}
+	}
+	if len(m) == 0 {
+		return nil
 	}
 	return m
 }

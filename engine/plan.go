@@ -140,6 +140,10 @@ type Plan struct {
 	// crm is how the CRM was listed and the change cursor a settled run
 	// stores (crmcursor.go).
 	crm crmListing
+	// storedCursors are the cursors stored when the plan began (nil when
+	// it read none): the settlement leaves out a cursor it would store
+	// unchanged (changedCursors).
+	storedCursors map[string]string
 }
 
 func actionID(user string, kind ActionKind, parts ...string) string {

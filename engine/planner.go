@@ -67,6 +67,7 @@ func buildPlan(ctx context.Context, st state.Store, job *Job, early chan<- *Acti
 	}
 	p.finish()
 	p.settleCRM()
+	p.plan.storedCursors = p.cursors.read()
 	return p.plan, nil
 }
 

@@ -85,7 +85,7 @@ func (x *executor) idle(plan *Plan) (*Result, error) {
 	}
 	cursors := x.cursorsToStore(plan)
 	crm, crmOK := x.crmCursorToStore(plan)
-	st := state.Settlement{User: x.job.User, Cursors: cursorMap(cursors, crm, crmOK), Settle: true}
+	st := state.Settlement{User: x.job.User, Cursors: changedCursors(cursorMap(cursors, crm, crmOK), plan), Settle: true}
 	st.Failures, st.Unknown = x.failuresOf(plan)
 	released := x.releaseInSettlement(&st, cursors)
 	settled, err := x.st.SettleRun(context.WithoutCancel(x.ctx), st)

@@ -98,8 +98,8 @@ func TestARunEndsWithOneStoreWrite(t *testing.T) {
 		t.Fatalf("an idle check wrote %v, want %v", wc.calls, want)
 	}
 	s := wc.settlements[0]
-	if s.RunID != 0 || !s.Settle || s.Cursors["cal"] == "" || s.Cursors[crmCursorName] == "" {
-		t.Fatalf("idle settlement %+v; want an idle check settling failures with the source's and the CRM's cursors", s)
+	if s.RunID != 0 || !s.Settle || s.Cursors != nil {
+		t.Fatalf("idle settlement %+v; want an idle check settling failures, and no cursor: the source's and the CRM's are as stored", s)
 	}
 
 	wc.reset()
@@ -113,8 +113,10 @@ func TestARunEndsWithOneStoreWrite(t *testing.T) {
 		t.Fatalf("a run with one create wrote %v, want %v", wc.calls, want)
 	}
 	s = wc.settlements[0]
-	if s.RunID != res.RunID || s.Status != state.StatusOK || s.Counts[string(ActCreate)] != 1 || !s.Settle || s.Cursors["cal"] == "" {
-		t.Fatalf("settlement %+v; want run %d closed ok with its counts and cursor", s, res.RunID)
+	// The test source's cursor stays "c1", and the CRM's change counter
+	// was read before the create: neither is written again.
+	if s.RunID != res.RunID || s.Status != state.StatusOK || s.Counts[string(ActCreate)] != 1 || !s.Settle || s.Cursors != nil {
+		t.Fatalf("settlement %+v; want run %d closed ok with its counts, and no cursor", s, res.RunID)
 	}
 	runs, _ := w.st.Runs(context.Background(), "alice", 1)
 	if len(runs) != 1 || runs[0].ID != res.RunID || runs[0].Status != state.StatusOK || runs[0].Finished.IsZero() {
@@ -150,5 +152,28 @@ func TestAFailedSettlementFailsTheRun(t *testing.T) {
 	}
 	if c, _ := real.Cursors(context.Background(), "alice"); len(c) != 0 {
 		t.Fatalf("cursors stored by a failed settlement: %v", c)
+	}
+}
+
+// A settlement stores the cursors that differ from those the plan began
+// with, and all of them when the plan read none.
+func TestSettlementStoresOnlyChangedCursors(t *testing.T) {
+	stored := &Plan{storedCursors: map[string]string{"cal": "c1", "mail": "u7", crmCursorName: "n9"}}
+	for _, tc := range []struct {
+		name string
+		plan *Plan
+		in   map[string]string
+		want map[string]string
+	}{
+		{"all as stored", stored, map[string]string{"cal": "c1", "mail": "u7", crmCursorName: "n9"}, nil},
+		{"one changed", stored, map[string]string{"cal": "c1", "mail": "u8", crmCursorName: "n9"}, map[string]string{"mail": "u8"}},
+		{"a new source", stored, map[string]string{"cal": "c1", "tasks": "t1"}, map[string]string{"tasks": "t1"}},
+		{"a cursor dropped", stored, map[string]string{"cal": ""}, map[string]string{"cal": ""}},
+		{"nothing read", &Plan{}, map[string]string{"cal": "c1"}, map[string]string{"cal": "c1"}},
+		{"no plan", nil, map[string]string{"cal": "c1"}, map[string]string{"cal": "c1"}},
+	} {
+		if got := changedCursors(maps.Clone(tc.in), tc.plan); !maps.Equal(got, tc.want) || (tc.want == nil) != (got == nil) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -36,6 +36,13 @@ func newStoredCursors(st state.Store, job *Job) *storedCursors {
 	return c
 }
 
+// read is what was read (nil if nothing was).
+func (c *storedCursors) read() map[string]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m
+}
+
 // get is the stored cursor named name ("" when none).
 func (c *storedCursors) get(ctx context.Context, name string) (string, error) {
 	c.mu.Lock()
