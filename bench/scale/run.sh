@@ -10,6 +10,11 @@
 #   bench/scale/run.sh [--users 10000] [--workers "1 2 4"] [--concurrency 8 | --runs 16]
 #                      [--timeout 3600] [--in-process] [--dir DIR] [--keep] [--profile]
 #                      [--log-statements] [--pg-stats] [--crm-process]
+#                      [--worker-gomaxprocs N]
+#
+# --worker-gomaxprocs N runs each worker, and so its plugin processes, with
+# GOMAXPROCS=N (the floor keeps the machine's): several workers sharing
+# few cores.
 #
 # --concurrency is per worker (the config's worker.concurrency); the floor
 # runs workers × concurrency connections at once. --runs N instead keeps N
@@ -44,13 +49,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-USERS=10000 WORKERS="1 2 4" CONC=8 RUNS="" TIMEOUT=3600 IN_PROCESS=false DIR="" KEEP=false CLI=false PROFILE=false LOG_STATEMENTS=false PG_STATS=false CRM_PROCESS=false
+USERS=10000 WORKERS="1 2 4" CONC=8 RUNS="" WORKER_PROCS="" TIMEOUT=3600 IN_PROCESS=false DIR="" KEEP=false CLI=false PROFILE=false LOG_STATEMENTS=false PG_STATS=false CRM_PROCESS=false
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--users) USERS=$2; shift 2 ;;
 	--workers) WORKERS=$2; shift 2 ;;
 	--concurrency) CONC=$2; shift 2 ;;
 	--runs) RUNS=$2; shift 2 ;;
+	--worker-gomaxprocs) WORKER_PROCS=$2; shift 2 ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
 	--in-process) IN_PROCESS=true; shift ;;
 	--dir) DIR=$2; shift 2 ;;
@@ -262,7 +268,7 @@ run_workers() {
 	for i in $(seq "$n"); do
 		# --profile: the plugins too, each to plugin-wN-I-PID.pprof.
 		GWSYNC_PLUGIN_CPUPROFILE=$([ "$PROFILE" = true ] && echo "$LOGS/plugin-w$n-$i") \
-			"$BIN/gwsync" worker --config "$cfg" --log-level info $([ "$PROFILE" = true ] && echo --cpuprofile "$LOGS/worker-w$n-$i.pprof") \
+			env ${WORKER_PROCS:+GOMAXPROCS=$WORKER_PROCS} "$BIN/gwsync" worker --config "$cfg" --log-level info $([ "$PROFILE" = true ] && echo --cpuprofile "$LOGS/worker-w$n-$i.pprof") \
 			>"$LOGS/worker-w$n-$i.log" 2>&1 &
 		WPIDS+=("$!")
 		PIDS+=("$!")
