@@ -219,12 +219,18 @@ func (q *Queue) Wait(ctx context.Context, since time.Time, poll time.Duration) (
 		}
 		select {
 		case <-ctx.Done():
-			c, _ := q.Counts(context.WithoutCancel(ctx), since)
+			// The counts for the caller's message, bounded on their own.
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), countsTimeout)
+			c, _ := q.Counts(cctx, since)
+			cancel()
 			return c, ctx.Err()
 		case <-time.After(poll):
 		}
 	}
 }
+
+// countsTimeout bounds the counts Wait reads after its ctx ended.
+const countsTimeout = 5 * time.Second
 
 // anyPending says whether a sync job is not finished yet. Wait asks it
 // every poll instead of Counts, which reads every job River keeps (a day

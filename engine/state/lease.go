@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -45,6 +46,28 @@ type Lease struct {
 type RunStart struct {
 	Preferences map[string]string // key → value, as UserPreferences
 	Cursors     map[string]string // source → cursor, as Cursors
+}
+
+// TryLeaseThenRead is TryLeaseForRun done one call at a time: TryLease,
+// then UserPreferences and Cursors. A store with no round trip to save
+// implements TryLeaseForRun with it; one that pipelines falls back to it.
+// A read that fails gives the lease back: the caller cannot start without
+// what it reads.
+func TryLeaseThenRead(ctx context.Context, st Store, user string, h Holder, ttl time.Duration) (Lease, RunStart, error) {
+	lease, err := st.TryLease(ctx, user, h, ttl)
+	if err != nil {
+		return Lease{}, RunStart{}, err
+	}
+	var start RunStart
+	start.Preferences, err = st.UserPreferences(ctx, user)
+	if err == nil {
+		start.Cursors, err = st.Cursors(ctx, user)
+	}
+	if err != nil {
+		_ = st.ReleaseLease(context.WithoutCancel(ctx), lease)
+		return Lease{}, RunStart{}, err
+	}
+	return lease, start, nil
 }
 
 // ErrLeaseLost is wrapped by RenewLease when the token no longer holds the

@@ -170,16 +170,5 @@ func (s *Store) TryLeaseForRun(ctx context.Context, user string, h state.Holder,
 	if found {
 		return state.Lease{}, state.RunStart{}, &state.BusyError{Lease: cur}
 	}
-	if lease, err = s.TryLease(ctx, user, h, ttl); err != nil {
-		return state.Lease{}, state.RunStart{}, err
-	}
-	start.Preferences, err = s.UserPreferences(ctx, user)
-	if err == nil {
-		start.Cursors, err = s.Cursors(ctx, user)
-	}
-	if err != nil {
-		_ = s.ReleaseLease(context.WithoutCancel(ctx), lease)
-		return state.Lease{}, state.RunStart{}, err
-	}
-	return lease, start, nil
+	return state.TryLeaseThenRead(ctx, s, user, h, ttl)
 }

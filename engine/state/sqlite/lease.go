@@ -106,19 +106,5 @@ func newToken() string {
 // TryLeaseForRun is TryLease, then UserPreferences and Cursors: a file on
 // the same machine has no round trip to save.
 func (s *Store) TryLeaseForRun(ctx context.Context, user string, h state.Holder, ttl time.Duration) (state.Lease, state.RunStart, error) {
-	lease, err := s.TryLease(ctx, user, h, ttl)
-	if err != nil {
-		return state.Lease{}, state.RunStart{}, err
-	}
-	var start state.RunStart
-	start.Preferences, err = s.UserPreferences(ctx, user)
-	if err == nil {
-		start.Cursors, err = s.Cursors(ctx, user)
-	}
-	if err != nil {
-		// The caller cannot start without them: do not keep the lease.
-		_ = s.ReleaseLease(context.WithoutCancel(ctx), lease)
-		return state.Lease{}, state.RunStart{}, err
-	}
-	return lease, start, nil
+	return state.TryLeaseThenRead(ctx, s, user, h, ttl)
 }
