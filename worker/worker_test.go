@@ -296,3 +296,110 @@ func TestSyncWaitsForTheLease(t *testing.T) {
 		t.Errorf("CRM holds %d activities, want 3", got)
 	}
 }
+
+// TestEnqueueInChunks enqueues more users than the first two chunks hold
+// (with some already queued): every user gets one job, in the order given,
+// and enqueueing them all again adds none.
+func TestEnqueueInChunks(t *testing.T) {
+	s := newSite(t)
+	migrate(t, s.pool)
+	ctx := context.Background()
+	q, err := NewQueue(s.pool, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, enqueueFirst+enqueueChunk+5)
+	for i := range names {
+		names[i] = fmt.Sprintf("user%05d", i)
+	}
+	early, err := q.EnqueueSyncs(ctx, names[enqueueFirst-1:enqueueFirst+1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := q.EnqueueSyncs(ctx, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(names) {
+		t.Fatalf("%d results for %d users", len(got), len(names))
+	}
+	ids := map[int64]bool{}
+	for i, e := range got {
+		wantDup := i == enqueueFirst-1 || i == enqueueFirst
+		if e.User != names[i] || e.Duplicate != wantDup || ids[e.JobID] {
+			t.Fatalf("result %d = %+v, want %s (duplicate %v) with a job of its own", i, e, names[i], wantDup)
+		}
+		ids[e.JobID] = true
+	}
+	if got[enqueueFirst].JobID != early[1].JobID {
+		t.Errorf("%s kept job %d, want its earlier job %d", names[enqueueFirst], got[enqueueFirst].JobID, early[1].JobID)
+	}
+	again, err := q.EnqueueSyncs(ctx, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range again {
+		if !e.Duplicate || e.JobID != got[i].JobID {
+			t.Fatalf("again %d = %+v, want the duplicate of job %d", i, e, got[i].JobID)
+		}
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = $1`, KindSyncUser).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(names) {
+		t.Errorf("river_job holds %d sync jobs, want %d", n, len(names))
+	}
+}
+
+// TestAnyPendingSeesEveryUnfinishedState puts one sync job in each state
+// River has: Wait's look-up finds the unfinished ones only, and not a job
+// of another kind or queue, or one created before since.
+func TestAnyPendingSeesEveryUnfinishedState(t *testing.T) {
+	s := newSite(t)
+	migrate(t, s.pool)
+	ctx := context.Background()
+	q, err := NewQueue(s.pool, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	since := time.Now().Add(-time.Hour)
+	insert := func(state, queue, kind string, created time.Time) int64 {
+		t.Helper()
+		var id int64
+		err := s.pool.QueryRow(ctx, `INSERT INTO river_job (state, queue, kind, args, created_at, finalized_at)
+			VALUES ($1::river_job_state, $2, $3, '{}', $4,
+				CASE WHEN $1 IN ('completed', 'cancelled', 'discarded') THEN now() END) RETURNING id`,
+			state, queue, kind, created).Scan(&id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	pending := func() bool {
+		t.Helper()
+		busy, err := q.anyPending(ctx, since)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return busy
+	}
+	for _, st := range []string{"completed", "cancelled", "discarded"} {
+		insert(st, queueSync, KindSyncUser, time.Now())
+	}
+	insert("available", queueSchedule, "schedule", time.Now())
+	insert("available", queueSync, "other", time.Now())
+	insert("available", queueSync, KindSyncUser, since.Add(-time.Minute))
+	if pending() {
+		t.Fatal("pending with only finished, other or older jobs")
+	}
+	for _, st := range []string{"available", "running", "retryable", "scheduled", "pending"} {
+		id := insert(st, queueSync, KindSyncUser, time.Now())
+		if !pending() {
+			t.Errorf("a %s sync job is not seen as pending", st)
+		}
+		if _, err := s.pool.Exec(ctx, `DELETE FROM river_job WHERE id = $1`, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
