@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/internal/pgplans"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -52,6 +53,7 @@ const (
 // names host:port/db and never the password.
 func (t *target) openPostgres(ctx context.Context) (*sql.DB, error) {
 	cfg := t.pg.Copy()
+	pgplans.Generic(cfg)
 	if t.schema != "" {
 		// pg_catalog first is what PostgreSQL does anyway; our schema is
 		// then where unqualified names are created and found.

@@ -121,7 +121,7 @@ bash scripts/servers/dovecot.sh stop "$DIR/dovecot" >/dev/null 2>&1 || true
 eval "$(GWSYNC_DOVECOT_USERS=$USERS bash scripts/servers/dovecot.sh start "$DIR/dovecot")"
 rm -rf "$DIR/postgres"
 PG_CONF=""
-[ "$PG_STATS" = true ] && PG_CONF=$'shared_preload_libraries = \'pg_stat_statements\'\npg_stat_statements.track = all\npg_stat_statements.max = 1000'
+[ "$PG_STATS" = true ] && PG_CONF=$'shared_preload_libraries = \'pg_stat_statements\'\npg_stat_statements.track = all\npg_stat_statements.max = 1000\npg_stat_statements.track_planning = on'
 eval "$(GWSYNC_POSTGRES_CONF=$PG_CONF bash scripts/servers/postgres.sh start "$DIR/postgres")"
 PG=$GWSYNC_TEST_POSTGRES_DSN
 # dbdsn NAME: the cluster's DSN with another database.
@@ -226,9 +226,10 @@ cycle() {
 			awk -v u="$USERS" '{ split($2, d, "="); c[d[2]] += $1 } END { for (k in c) printf "%s %.1f ", k, c[k] / u }' "$LOGS/statements-w$n-$name.txt")"
 	fi
 	if [ "$PG_STATS" = true ]; then
-		psql "$(dbdsn postgres)" -q -P pager=off -c "SELECT d.datname AS db, s.calls, round(s.total_exec_time::numeric, 1) AS total_ms,
-			round((s.total_exec_time / greatest(s.calls, 1))::numeric, 3) AS mean_ms, s.rows, left(regexp_replace(s.query, '\s+', ' ', 'g'), 110) AS query
-			FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid ORDER BY s.total_exec_time DESC LIMIT 40" >"$LOGS/pgstats-w$n-$name.txt"
+		psql "$(dbdsn postgres)" -q -P pager=off -c "SELECT d.datname AS db, s.calls, round((s.total_exec_time + s.total_plan_time)::numeric, 1) AS total_ms,
+			round((s.total_exec_time / greatest(s.calls, 1))::numeric, 3) AS mean_ms, round((s.total_plan_time / greatest(s.calls, 1))::numeric, 3) AS plan_ms,
+			s.rows, left(regexp_replace(s.query, '\s+', ' ', 'g'), 110) AS query
+			FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid ORDER BY s.total_exec_time + s.total_plan_time DESC LIMIT 40" >"$LOGS/pgstats-w$n-$name.txt"
 		say "$n worker(s), $name cycle: statements by time in $LOGS/pgstats-w$n-$name.txt"
 	fi
 	say "$n worker(s), $name cycle: $(awk -v a="$x0" -v b="$x1" -v u="$USERS" 'BEGIN { printf "%.1f", (b - a) / u }') PostgreSQL transactions per user (state and CRM databases)"

@@ -140,6 +140,36 @@ func TestSearchPathKeepsStatesApart(t *testing.T) {
 	}
 }
 
+// The store's connections reuse one plan per statement (genericPlans),
+// unless the DSN names a plan_cache_mode of its own.
+func TestConnectionsUseGenericPlansUnlessTheDSNSays(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	mode := func(dsn string) string {
+		t.Helper()
+		s, err := Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		var m string
+		if err := s.pool.QueryRow(ctx, `SHOW plan_cache_mode`).Scan(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if m := mode(dsn); m != "force_generic_plan" {
+		t.Errorf("plan_cache_mode = %q, want force_generic_plan", m)
+	}
+	u, _ := url.Parse(dsn)
+	q := u.Query()
+	q.Set("plan_cache_mode", "auto")
+	u.RawQuery = q.Encode()
+	if m := mode(u.String()); m != "auto" {
+		t.Errorf("with plan_cache_mode=auto in the DSN: %q", m)
+	}
+}
+
 // With pool_max_conns=1 the engine's habit of writing links from inside a
 // walk still works: the walk holds no connection while its callback runs.
 func TestOneConnectionPoolWalksAndWrites(t *testing.T) {
