@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gwsync/gwsync/adapters"
+	"github.com/gwsync/gwsync/internal/testenv/pgtest"
 )
 
 // A connection keeps the plans of its statements, and of the triggers'
@@ -77,5 +78,35 @@ func TestPostgresPlansNeedNoStatistics(t *testing.T) {
 	}
 	if after := seqScans(); after != before {
 		t.Fatalf("importing and listing scanned all of activities or activity_owners %d times: a cached plan depends on statistics", after-before)
+	}
+}
+
+// crmsql's PostgreSQL connections keep one plan per statement
+// (genericPlans), unless the DSN names another plan_cache_mode.
+func TestPostgresConnectionsKeepOnePlanUnlessTheDSNSays(t *testing.T) {
+	ctx := context.Background()
+	mode := func(dsn string) string {
+		t.Helper()
+		s, err := New(adapters.Config{Options: []byte(`{"dsn": "` + dsn + `"}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		db, err := s.conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m string
+		if err := db.QueryRowContext(ctx, `SHOW plan_cache_mode`).Scan(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	dsn := pgtest.NewDatabase(t)
+	if m := mode(dsn); m != "force_generic_plan" {
+		t.Errorf("plan_cache_mode = %q, want force_generic_plan", m)
+	}
+	if m := mode(dsn + "&plan_cache_mode=auto"); m != "auto" {
+		t.Errorf("with plan_cache_mode=auto in the DSN: %q", m)
 	}
 }

@@ -11,10 +11,6 @@
 // pool_max_conns bounds the connections this process opens (pgxpool's
 // default: the larger of 4 and the number of CPUs); search_path=SCHEMA
 // keeps the tables in a schema of the operator's choice, which must exist.
-//
-// The connections plan every prepared statement once (plan_cache_mode =
-// force_generic_plan) unless the DSN sets plan_cache_mode itself: see
-// internal/pgplans.
 package postgres
 
 import (
@@ -29,7 +25,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gwsync/gwsync/engine/state"
-	"github.com/gwsync/gwsync/internal/pgplans"
 )
 
 // Store is a state.Store on a PostgreSQL database, safe for concurrent use
@@ -61,7 +56,6 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 // sets more than a DSN says (a test's query tracer).
 func OpenConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	name := DatabaseName(cfg.ConnConfig)
-	pgplans.Generic(cfg.ConnConfig)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("state: postgres %s: %w", name, err)

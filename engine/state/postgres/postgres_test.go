@@ -140,36 +140,6 @@ func TestSearchPathKeepsStatesApart(t *testing.T) {
 	}
 }
 
-// The store's connections reuse one plan per statement (genericPlans),
-// unless the DSN names a plan_cache_mode of its own.
-func TestConnectionsUseGenericPlansUnlessTheDSNSays(t *testing.T) {
-	dsn := pgtest.NewDatabase(t)
-	ctx := context.Background()
-	mode := func(dsn string) string {
-		t.Helper()
-		s, err := Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		var m string
-		if err := s.pool.QueryRow(ctx, `SHOW plan_cache_mode`).Scan(&m); err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
-	if m := mode(dsn); m != "force_generic_plan" {
-		t.Errorf("plan_cache_mode = %q, want force_generic_plan", m)
-	}
-	u, _ := url.Parse(dsn)
-	q := u.Query()
-	q.Set("plan_cache_mode", "auto")
-	u.RawQuery = q.Encode()
-	if m := mode(u.String()); m != "auto" {
-		t.Errorf("with plan_cache_mode=auto in the DSN: %q", m)
-	}
-}
-
 // With pool_max_conns=1 the engine's habit of writing links from inside a
 // walk still works: the walk holds no connection while its callback runs.
 func TestOneConnectionPoolWalksAndWrites(t *testing.T) {
@@ -201,5 +171,61 @@ func TestOneConnectionPoolWalksAndWrites(t *testing.T) {
 	}
 	if n != len(links) {
 		t.Errorf("walked %d links, want %d", n, len(links))
+	}
+}
+
+// FindLinks runs its look-ups with the kept plan (genericPlanSQL), and only
+// them: on its one connection the session's plan_cache_mode, which River's
+// queries run with, is PostgreSQL's default again afterwards, also after a
+// look-up that failed.
+func TestFindLinksKeepsTheSessionsPlanMode(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := Open(ctx, dsn+"&pool_max_conns=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.PutLinks(ctx, []state.Link{
+		{User: "u", Source: "s", ItemID: "1", Key: "k1", Kind: adapters.KindTask, ActivityID: "A1"},
+		{User: "u", Source: "s", ItemID: "2", Key: "k2", Kind: adapters.KindTask, ActivityID: "A2"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	mode := func() string {
+		t.Helper()
+		var m string
+		if err := s.pool.QueryRow(ctx, `SHOW plan_cache_mode`).Scan(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	want := mode()
+	var got []string
+	q := state.LinkQuery{Items: []state.ItemRef{{Source: "s", ItemID: "1"}}, Keys: []string{"k2"}, ActivityIDs: []string{"A1", "A9"}}
+	if err := s.FindLinks(ctx, "u", q, func(l state.Link) error {
+		got = append(got, l.ItemID)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != "[1 2]" {
+		t.Errorf("found items %v, want [1 2]", got)
+	}
+	if m := mode(); m != want {
+		t.Errorf("plan_cache_mode after FindLinks = %q, want the session's %q", m, want)
+	}
+	stop := errors.New("stop")
+	if err := s.FindLinks(ctx, "u", q, func(state.Link) error { return stop }); !errors.Is(err, stop) {
+		t.Fatalf("FindLinks = %v, want the callback's error", err)
+	}
+	cctx, ccancel := context.WithCancel(ctx)
+	ccancel()
+	if err := s.FindLinks(cctx, "u", q, func(state.Link) error { return nil }); err == nil {
+		t.Fatal("FindLinks with a cancelled context: no error")
+	}
+	if m := mode(); m != want {
+		t.Errorf("plan_cache_mode after failed look-ups = %q, want %q", m, want)
 	}
 }
