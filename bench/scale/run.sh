@@ -202,10 +202,13 @@ cycle() {
 	local k0 k1
 	k0=$("$BIN/cputree" workers="$pids" postgres="$PG_PID" dovecot="$DOVECOT_PID")
 	t0=$(now)
+	# The cycle's own jobs: River keeps the earlier cycles' for a day.
+	local since
+	since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	"$BIN/gwsync" jobs enqueue --config "$cfg" --all >"$LOGS/enqueue-w$n-$name.out" 2>&1 ||
 		{ say "jobs enqueue failed:"; cat "$LOGS/enqueue-w$n-$name.out" >&2; exit 1; }
 	waited=0
-	"$BIN/gwsync" jobs wait --config "$cfg" --timeout "${TIMEOUT}s" >"$LOGS/wait-w$n-$name.out" 2>&1 || waited=$?
+	"$BIN/gwsync" jobs wait --config "$cfg" --since "$since" --timeout "${TIMEOUT}s" >"$LOGS/wait-w$n-$name.out" 2>&1 || waited=$?
 	t1=$(now)
 	k1=$("$BIN/cputree" workers="$pids" postgres="$PG_PID" dovecot="$DOVECOT_PID")
 	# The workers' trees split: the worker processes' own time and their
