@@ -48,3 +48,46 @@ func TestScheduleFollowsAUserWhoTurnsAutomaticOn(t *testing.T) {
 		t.Errorf("opened: %v, want pref synced and manual not", s.opened)
 	}
 }
+
+// TestScheduleSkipsAUserWithAnUnfinishedSync: a user whose last finished
+// sync is long past the interval but who has a sync running is not given
+// another, whatever River's uniqueness would say (the running job here has
+// no unique key, as one whose insert raced the tick); a user with no job is
+// enqueued at the first tick.
+func TestScheduleSkipsAUserWithAnUnfinishedSync(t *testing.T) {
+	s := newSite(t, "busy", "idle")
+	migrate(t, s.pool)
+	ctx := context.Background()
+	for _, q := range []string{
+		`INSERT INTO river_job (state, queue, kind, args, created_at, finalized_at)
+			VALUES ('completed', 'sync', 'sync_user', '{"user": "busy"}', now() - interval '2 hours', now() - interval '1 hour')`,
+		`INSERT INTO river_job (state, queue, kind, args, attempt, attempted_at)
+			VALUES ('running', 'sync', 'sync_user', '{"user": "busy"}', 1, now())`,
+	} {
+		if _, err := s.pool.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	us := []User{{Name: "busy", Automatic: true}, {Name: "idle", Automatic: true}}
+	s.start(s.worker(Options{Users: us, Interval: time.Minute}))
+	jobs := func(user string) int {
+		var n int
+		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = $1 AND args->>'user' = $2`,
+			KindSyncUser, user).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// The schedule runs at start and every second: let it tick twice.
+	waitFor(t, func() bool {
+		var n int
+		s.pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = $1 AND state = 'completed'`, KindSchedule).Scan(&n)
+		return n >= 2
+	})
+	if n := jobs("busy"); n != 2 {
+		t.Errorf("busy has %d sync jobs, want its 2 (no new one while one runs)", n)
+	}
+	if n := jobs("idle"); n != 1 {
+		t.Errorf("idle has %d sync jobs, want 1", n)
+	}
+}
