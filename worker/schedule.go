@@ -37,7 +37,7 @@ func (s *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) e
 		if u.NeedsPassword || !w.automaticNow(ctx, u) {
 			continue
 		}
-		if s, ok := syncs[u.Name]; ok && (s.unfinished || now.Sub(s.lastFinished) < w.opts.Interval) {
+		if j, ok := syncs[u.Name]; ok && (j.unfinished || now.Sub(j.lastFinished) < w.opts.Interval) {
 			continue
 		}
 		due = append(due, u.Name)
