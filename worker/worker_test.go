@@ -297,17 +297,25 @@ func TestSyncWaitsForTheLease(t *testing.T) {
 	}
 }
 
-// TestEnqueueInChunks enqueues more users than the first two chunks hold
-// (with some already queued): every user gets one job, in the order given,
-// and enqueueing them all again adds none.
-func TestEnqueueInChunks(t *testing.T) {
+// newQueueSite is a site with River's tables and a queue on them, for
+// tests that need no worker.
+func newQueueSite(t *testing.T) (*site, *Queue) {
+	t.Helper()
 	s := newSite(t)
 	migrate(t, s.pool)
-	ctx := context.Background()
 	q, err := NewQueue(s.pool, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, q
+}
+
+// TestEnqueueInChunks enqueues more users than the first two chunks hold
+// (with some already queued): every user gets one job, in the order given,
+// and enqueueing them all again adds none.
+func TestEnqueueInChunks(t *testing.T) {
+	s, q := newQueueSite(t)
+	ctx := context.Background()
 	names := make([]string, enqueueFirst+enqueueChunk+5)
 	for i := range names {
 		names[i] = fmt.Sprintf("user%05d", i)
@@ -356,13 +364,8 @@ func TestEnqueueInChunks(t *testing.T) {
 // River has: Wait's look-up finds the unfinished ones only, and not a job
 // of another kind or queue, or one created before since.
 func TestAnyPendingSeesEveryUnfinishedState(t *testing.T) {
-	s := newSite(t)
-	migrate(t, s.pool)
+	s, q := newQueueSite(t)
 	ctx := context.Background()
-	q, err := NewQueue(s.pool, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	since := time.Now().Add(-time.Hour)
 	insert := func(state, queue, kind string, created time.Time) int64 {
 		t.Helper()

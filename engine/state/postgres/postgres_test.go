@@ -140,17 +140,25 @@ func TestSearchPathKeepsStatesApart(t *testing.T) {
 	}
 }
 
-// With pool_max_conns=1 the engine's habit of writing links from inside a
-// walk still works: the walk holds no connection while its callback runs.
-func TestOneConnectionPoolWalksAndWrites(t *testing.T) {
+// openOneConnection opens a store on a new database with a pool of one
+// connection, and a context that ends with the test (or after a minute).
+func openOneConnection(t *testing.T) (*Store, context.Context) {
+	t.Helper()
 	dsn := pgtest.NewDatabase(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	s, err := Open(ctx, dsn+"&pool_max_conns=1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s, ctx
+}
+
+// With pool_max_conns=1 the engine's habit of writing links from inside a
+// walk still works: the walk holds no connection while its callback runs.
+func TestOneConnectionPoolWalksAndWrites(t *testing.T) {
+	s, ctx := openOneConnection(t)
 	if got := s.Pool().Config().MaxConns; got != 1 {
 		t.Fatalf("MaxConns = %d, want the DSN's 1", got)
 	}
@@ -179,14 +187,7 @@ func TestOneConnectionPoolWalksAndWrites(t *testing.T) {
 // queries run with, is PostgreSQL's default again afterwards, also after a
 // look-up that failed.
 func TestFindLinksKeepsTheSessionsPlanMode(t *testing.T) {
-	dsn := pgtest.NewDatabase(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	s, err := Open(ctx, dsn+"&pool_max_conns=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s, ctx := openOneConnection(t)
 	if err := s.PutLinks(ctx, []state.Link{
 		{User: "u", Source: "s", ItemID: "1", Key: "k1", Kind: adapters.KindTask, ActivityID: "A1"},
 		{User: "u", Source: "s", ItemID: "2", Key: "k2", Kind: adapters.KindTask, ActivityID: "A2"},
