@@ -83,14 +83,19 @@ type userSyncs struct {
 	unfinished bool
 }
 
-// readUserSyncs reads the sync jobs of every user who has any, from River's
-// own table (so the schedule survives restarts of every replica), in one
-// snapshot.
+// readUserSyncs reads, from River's own table (so the schedule survives
+// restarts of every replica) and in one snapshot, the users who have a
+// sync unfinished or finished within the interval: the others are due.
+// Only those jobs are read, through River's indexes that lead with the
+// state, not the day of finished jobs River keeps (10,000 users synced
+// every 15 minutes leave a million).
 func readUserSyncs(ctx context.Context, w *Worker) (map[string]userSyncs, error) {
 	rows, err := w.opts.Pool.Query(ctx, `SELECT args->>'user',
 		max(finalized_at) FILTER (WHERE state IN ('completed', 'discarded')),
 		bool_or(state IN ('available', 'pending', 'retryable', 'running', 'scheduled'))
-		FROM river_job WHERE kind = $1 GROUP BY 1`, KindSyncUser)
+		FROM river_job WHERE kind = $1 AND (state IN ('available', 'pending', 'retryable', 'running', 'scheduled')
+			OR state IN ('completed', 'discarded') AND finalized_at >= now() - $2 * interval '1 microsecond')
+		GROUP BY 1`, KindSyncUser, w.opts.Interval.Microseconds())
 	if err != nil {
 		return nil, fmt.Errorf("schedule: %w", err)
 	}

@@ -52,10 +52,11 @@ func TestScheduleFollowsAUserWhoTurnsAutomaticOn(t *testing.T) {
 // TestScheduleSkipsAUserWithAnUnfinishedSync: a user whose last finished
 // sync is long past the interval but who has a sync running is not given
 // another, whatever River's uniqueness would say (the running job here has
-// no unique key, as one whose insert raced the tick); a user with no job is
-// enqueued at the first tick.
+// no unique key, as one whose insert raced the tick); a user whose last
+// sync finished before the interval, and one with no job, are enqueued at
+// the first tick.
 func TestScheduleSkipsAUserWithAnUnfinishedSync(t *testing.T) {
-	s := newSite(t, "busy", "idle")
+	s := newSite(t, "busy", "idle", "stale")
 	migrate(t, s.pool)
 	ctx := context.Background()
 	for _, q := range []string{
@@ -63,12 +64,14 @@ func TestScheduleSkipsAUserWithAnUnfinishedSync(t *testing.T) {
 			VALUES ('completed', 'sync', 'sync_user', '{"user": "busy"}', now() - interval '2 hours', now() - interval '1 hour')`,
 		`INSERT INTO river_job (state, queue, kind, args, attempt, attempted_at)
 			VALUES ('running', 'sync', 'sync_user', '{"user": "busy"}', 1, now())`,
+		`INSERT INTO river_job (state, queue, kind, args, created_at, finalized_at)
+			VALUES ('completed', 'sync', 'sync_user', '{"user": "stale"}', now() - interval '2 hours', now() - interval '1 hour')`,
 	} {
 		if _, err := s.pool.Exec(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
-	us := []User{{Name: "busy", Automatic: true}, {Name: "idle", Automatic: true}}
+	us := []User{{Name: "busy", Automatic: true}, {Name: "idle", Automatic: true}, {Name: "stale", Automatic: true}}
 	s.start(s.worker(Options{Users: us, Interval: time.Minute}))
 	jobs := func(user string) int {
 		var n int
@@ -89,5 +92,8 @@ func TestScheduleSkipsAUserWithAnUnfinishedSync(t *testing.T) {
 	}
 	if n := jobs("idle"); n != 1 {
 		t.Errorf("idle has %d sync jobs, want 1", n)
+	}
+	if n := jobs("stale"); n != 2 {
+		t.Errorf("stale has %d sync jobs, want its old one and a new one", n)
 	}
 }
