@@ -207,6 +207,9 @@ cycle() {
 	since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	"$BIN/gwsync" jobs enqueue --config "$cfg" --all >"$LOGS/enqueue-w$n-$name.out" 2>&1 ||
 		{ say "jobs enqueue failed:"; cat "$LOGS/enqueue-w$n-$name.out" >&2; exit 1; }
+	# Every user's sync is this cycle's: none was queued before it.
+	grep -q "^queued $USERS syncs" "$LOGS/enqueue-w$n-$name.out" ||
+		{ say "the $name cycle did not queue every user:"; cat "$LOGS/enqueue-w$n-$name.out" >&2; exit 1; }
 	waited=0
 	"$BIN/gwsync" jobs wait --config "$cfg" --since "$since" --timeout "${TIMEOUT}s" >"$LOGS/wait-w$n-$name.out" 2>&1 || waited=$?
 	t1=$(now)

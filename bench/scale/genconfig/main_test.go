@@ -32,8 +32,8 @@ func TestWriteLoads(t *testing.T) {
 	}
 	for i, u := range cfg.Users {
 		want := []string{"user00001", "user00002", "user00003"}[i]
-		if u.Name != want || !u.AutomaticMatching || len(u.Sources) != 1 || u.Sources[0].Plugin != "imap" {
-			t.Errorf("user %d = %+v, want %s with automatic matching and one imap source", i, u, want)
+		if u.Name != want || u.AutomaticMatching || len(u.Sources) != 1 || u.Sources[0].Plugin != "imap" {
+			t.Errorf("user %d = %+v, want %s without automatic matching (the schedule must not race the cycles) and one imap source", i, u, want)
 			continue
 		}
 		var opts map[string]string
