@@ -26,6 +26,15 @@ const (
 	queueSchedule = "schedule"
 )
 
+// River's job states as SQL lists, for the queries over river_job:
+// unfinished (queued, scheduled, running or waiting for a retry; a user's
+// sync job is unique among these), and finished as far as the schedule is
+// concerned (a cancelled job is not a sync that ran).
+const (
+	unfinishedStatesSQL = "'available','pending','retryable','running','scheduled'"
+	ranStatesSQL        = "'completed','discarded'"
+)
+
 // secretsPurpose is the secretbox purpose typed passwords are sealed under
 // in job args.
 const secretsPurpose = "job-secrets"

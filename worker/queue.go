@@ -205,7 +205,7 @@ type Counts struct {
 func (q *Queue) Counts(ctx context.Context, since time.Time) (Counts, error) {
 	var c Counts
 	err := q.pool.QueryRow(ctx, `SELECT
-		count(*) FILTER (WHERE state IN ('available','pending','retryable','running','scheduled')),
+		count(*) FILTER (WHERE state IN (`+unfinishedStatesSQL+`)),
 		count(*) FILTER (WHERE state = 'running'),
 		count(*) FILTER (WHERE state = 'completed'),
 		count(*) FILTER (WHERE state = 'completed' AND cardinality(errors) > 0),
@@ -260,7 +260,7 @@ const countsTimeout = 5 * time.Second
 func (q *Queue) anyPending(ctx context.Context, since time.Time) (bool, error) {
 	var busy bool
 	err := q.pool.QueryRow(ctx, `SELECT EXISTS (
-		SELECT FROM unnest('{available,running,retryable,scheduled,pending}'::river_job_state[]) AS s(state)
+		SELECT FROM unnest(ARRAY[`+unfinishedStatesSQL+`]::river_job_state[]) AS s(state)
 		WHERE (SELECT 1 FROM river_job j
 			WHERE j.state = s.state AND j.queue = $1 AND j.kind = $2 AND j.created_at >= $3
 			ORDER BY j.state, j.queue, j.priority, j.scheduled_at, j.id LIMIT 1) IS NOT NULL)`,

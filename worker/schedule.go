@@ -91,10 +91,10 @@ type userSyncs struct {
 // every 15 minutes leave a million).
 func readUserSyncs(ctx context.Context, w *Worker) (map[string]userSyncs, error) {
 	rows, err := w.opts.Pool.Query(ctx, `SELECT args->>'user',
-		max(finalized_at) FILTER (WHERE state IN ('completed', 'discarded')),
-		bool_or(state IN ('available', 'pending', 'retryable', 'running', 'scheduled'))
-		FROM river_job WHERE kind = $1 AND (state IN ('available', 'pending', 'retryable', 'running', 'scheduled')
-			OR state IN ('completed', 'discarded') AND finalized_at >= now() - $2 * interval '1 microsecond')
+		max(finalized_at) FILTER (WHERE state IN (`+ranStatesSQL+`)),
+		bool_or(state IN (`+unfinishedStatesSQL+`))
+		FROM river_job WHERE kind = $1 AND (state IN (`+unfinishedStatesSQL+`)
+			OR state IN (`+ranStatesSQL+`) AND finalized_at >= now() - $2 * interval '1 microsecond')
 		GROUP BY 1`, KindSyncUser, w.opts.Interval.Microseconds())
 	if err != nil {
 		return nil, fmt.Errorf("schedule: %w", err)
@@ -126,8 +126,8 @@ var _ river.Worker[ScheduleArgs] = (*scheduleWorker)(nil)
 // schedule's next tick). Errors: the database.
 func (q *Queue) NextRuns(ctx context.Context, users []string, interval time.Duration) (map[string]time.Time, error) {
 	rows, err := q.pool.Query(ctx, `SELECT args->>'user',
-		max(finalized_at) FILTER (WHERE state IN ('completed', 'discarded')),
-		min(scheduled_at) FILTER (WHERE state IN ('available','pending','retryable','running','scheduled'))
+		max(finalized_at) FILTER (WHERE state IN (`+ranStatesSQL+`)),
+		min(scheduled_at) FILTER (WHERE state IN (`+unfinishedStatesSQL+`))
 		FROM river_job WHERE kind = $1 AND args->>'user' = ANY($2) GROUP BY 1`, KindSyncUser, users)
 	if err != nil {
 		return nil, fmt.Errorf("next runs: %w", err)
