@@ -62,8 +62,11 @@ type ChangeLister interface {
 	// ListChanges emits the activities of q.Owner (of q.Types, empty
 	// means all) whose Change is greater than q.Since (0: every
 	// activity), then returns how many it emitted and the cursor to pass
-	// as Since next time: at least the highest Change emitted, and never
-	// beyond a change that was not yet visible to this listing.
+	// as Since next time: at least q.Since, and never beyond a change
+	// that was not yet visible to this listing (one whose transaction was
+	// still open). It may be below a Change it emitted, when an older
+	// change could still commit: the next listing emits that activity
+	// again, which a caller takes as unchanged when its Version is.
 	//
 	// The listing is narrow: an activity carries ID, Key, Type, Subject,
 	// Raster, Version, Modified and Change only, because a caller that

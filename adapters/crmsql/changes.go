@@ -3,6 +3,7 @@ package crmsql
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/gwsync/gwsync/adapters"
@@ -11,12 +12,20 @@ import (
 // ListChanges emits the activities of q.Owner changed since q.Since (see
 // adapters.ChangeLister): those whose change_seq, set by the triggers of
 // migrations 0004 and 0005 (SQLite, where Upsert numbers the rows it
-// inserts itself, see insertNew) / 0002 and 0003 (PostgreSQL), is greater.
-// The rows come from one statement, narrow for activities imported from
-// groupware (no body, location, owners, contacts or attachments are read)
-// and whole for those created in the CRM, which may be exported. The same
-// statement reads the change counter (its last row, id 0): one round trip,
-// and one snapshot, for a CRM in which nothing changed.
+// inserts itself, see insertNew) / 0002, 0003 and 0005 (PostgreSQL), is
+// greater. The rows come from one statement, narrow for activities
+// imported from groupware (no body, location, owners, contacts or
+// attachments are read) and whole for those created in the CRM, which
+// may be exported. The same statement reads the change counter (a row
+// with id 0) and, on PostgreSQL, the horizon (id -1): one round trip, and
+// one snapshot, for a CRM in which nothing changed.
+//
+// The cursor returned is the horizon: every change numbered at or below
+// it was visible to the statement. On SQLite that is the counter (one
+// writer at a time numbers and commits in order). On PostgreSQL a change
+// is numbered by its transaction, and the horizon stops below the oldest
+// transaction still open: a change it commits later is listed next time,
+// and what this listing emitted above the horizon is emitted again.
 //
 // Errors as for ListActivities, and CursorInvalid when q.Since is beyond
 // the store's change counter (another or a restored database).
@@ -32,7 +41,7 @@ func (s *Store) ListChanges(ctx context.Context, q adapters.ChangeQuery, emit fu
 	}
 	defer rows.Close()
 	end := adapters.ChangeEnd{Cursor: q.Since}
-	counter := int64(-1) // until its row is read
+	counter, horizon := int64(-1), int64(-1) // until their rows are read
 	for rows.Next() {
 		var change int64
 		a, err := scanActivity(rows, &change)
@@ -42,12 +51,15 @@ func (s *Store) ListChanges(ctx context.Context, q adapters.ChangeQuery, emit fu
 			}
 			return adapters.ChangeEnd{}, err
 		}
-		if a.ID == "0" { // the counter's row; ids start at 1
+		switch a.ID { // ids start at 1
+		case "0":
 			counter = change
+			continue
+		case "-1":
+			horizon = change
 			continue
 		}
 		a.Change = change
-		end.Cursor = max(end.Cursor, change)
 		if err := emit(a); err != nil {
 			return adapters.ChangeEnd{}, err
 		}
@@ -62,6 +74,10 @@ func (s *Store) ListChanges(ctx context.Context, q adapters.ChangeQuery, emit fu
 		return adapters.ChangeEnd{}, adapters.Wrap(adapters.CodeCursorInvalid,
 			fmt.Errorf("change cursor %d is beyond this database's counter %d (another or a restored database)", q.Since, counter), "crmsql")
 	}
+	if s.dialect.changeHorizon == "" {
+		horizon = counter
+	}
+	end.Cursor = max(end.Cursor, horizon)
 	return end, nil
 }
 
@@ -125,11 +141,20 @@ SELECT a.id, CAST(a.version AS TEXT), a.type,
 		}
 		query += ` AND a.type IN (` + strings.Join(marks, ", ") + `)`
 	}
-	// The counter's row, shaped so that scanActivity reads it: id 0, no
-	// times, empty lists. It sorts last or ties with the last change.
-	query += `
+	// The counter's row, and the horizon's, shaped so that scanActivity
+	// reads them: ids 0 and -1, no times, empty lists.
+	query += numberRow(0, d.changeCounter)
+	if d.changeHorizon != "" {
+		query += numberRow(-1, d.changeHorizon)
+	}
+	return query + `
+ ORDER BY change_seq`, args
+}
+
+// numberRow is a row of the change listing that carries a number (the
+// value of query) instead of an activity.
+func numberRow(id int, query string) string {
+	return `
 UNION ALL
-SELECT 0, '', '', '', '', '', NULL, NULL, NULL, 0, '', '', NULL, '', '', NULL, '[]', '[]', '[]', (` + d.changeCounter + `)
- ORDER BY change_seq`
-	return query, args
+SELECT ` + strconv.Itoa(id) + `, '', '', '', '', '', NULL, NULL, NULL, 0, '', '', NULL, '', '', NULL, '[]', '[]', '[]', (` + query + `)`
 }

@@ -44,6 +44,12 @@ type dialect struct {
 	cleanText bool
 	// changeCounter reads the highest change number handed out so far.
 	changeCounter string
+	// changeHorizon, when set, reads the highest number at or below which
+	// every change is visible to the statement's snapshot (PostgreSQL,
+	// 0005: changes numbered by their transaction). Without it that is
+	// the counter: one writer at a time, which numbers and commits in
+	// order (SQLite).
+	changeHorizon string
 	// ownerChanges is true where activity_owners carries its activity's
 	// change_seq under an (owner, change_seq) index (PostgreSQL, its
 	// migration 0004), so that one owner's changes are read without
@@ -95,8 +101,12 @@ var sqliteDialect = &dialect{
 const pgNocase = `translate(%s, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`
 
 var postgresDialect = &dialect{
-	name:           "postgres",
-	changeCounter:  `SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM activity_changes`,
+	name: "postgres",
+	// Numbers handed out are below the next transaction id (xmax) plus
+	// the offset; transactions below xmin have all ended
+	// (0005_change_numbers_from_transactions.sql).
+	changeCounter:  `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint + activity_change_offset() - 1`,
+	changeHorizon:  `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint + activity_change_offset() - 1`,
 	ownerChanges:   true,
 	numberedParams: true,
 	// PostgreSQL has no rowid: the link tables carry a seq identity column.

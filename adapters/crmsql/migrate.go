@@ -180,6 +180,13 @@ func (t *target) migrateTx(ctx context.Context, conn *sql.Conn) error {
 			return t.dbError("migrate", err)
 		}
 	}
+	if d == postgresDialect {
+		// A database restored into another cluster would number new
+		// changes below the ones it holds (0005): raise the offset first.
+		if _, err := tx.ExecContext(ctx, `SELECT activity_changes_rebase()`); err != nil {
+			return t.dbError("migrate: change numbers", err)
+		}
+	}
 	return t.dbError("migrate", tx.Commit())
 }
 
