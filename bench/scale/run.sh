@@ -10,11 +10,15 @@
 #   bench/scale/run.sh [--users 10000] [--workers "1 2 4"] [--concurrency 8 | --runs 16]
 #                      [--timeout 3600] [--in-process] [--dir DIR] [--keep] [--profile]
 #                      [--log-statements] [--pg-stats] [--crm-process]
-#                      [--worker-gomaxprocs N]
+#                      [--worker-gomaxprocs auto | machine | N]
 #
-# --worker-gomaxprocs N runs each worker, and so its plugin processes, with
-# GOMAXPROCS=N (the floor keeps the machine's): several workers sharing
-# few cores.
+# --worker-gomaxprocs sets GOMAXPROCS for each worker, and so for its
+# plugin processes (the floor keeps the machine's). auto, the default,
+# gives each of N workers cores / N (at least 1): the deployment README
+# "Running at scale" and docs/operations.md advise for workers sharing a
+# machine, and what Go picks by itself in a container whose CPU limit is
+# that share. machine leaves Go's default (every core for every process);
+# a number sets that number.
 #
 # --concurrency is per worker (the config's worker.concurrency); the floor
 # runs workers × concurrency connections at once. --runs N instead keeps N
@@ -49,7 +53,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-USERS=10000 WORKERS="1 2 4" CONC=8 RUNS="" WORKER_PROCS="" TIMEOUT=3600 IN_PROCESS=false DIR="" KEEP=false CLI=false PROFILE=false LOG_STATEMENTS=false PG_STATS=false CRM_PROCESS=false
+USERS=10000 WORKERS="1 2 4" CONC=8 RUNS="" WORKER_PROCS=auto TIMEOUT=3600 IN_PROCESS=false DIR="" KEEP=false CLI=false PROFILE=false LOG_STATEMENTS=false PG_STATS=false CRM_PROCESS=false
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--users) USERS=$2; shift 2 ;;
@@ -69,6 +73,10 @@ while [ $# -gt 0 ]; do
 	*) echo "run.sh: unknown argument $1 (see the comment at the top of $0)" >&2; exit 2 ;;
 	esac
 done
+case "$WORKER_PROCS" in
+auto | machine | [1-9] | [1-9][0-9]) ;;
+*) echo "run.sh: --worker-gomaxprocs takes auto, machine or a number from 1 to 99, not \"$WORKER_PROCS\"" >&2; exit 2 ;;
+esac
 
 if [ -z "$DIR" ]; then
 	DIR=$(mktemp -d -t gwsync-scale.XXXXXX)
@@ -249,11 +257,21 @@ cycle() {
 	CYCLE_RATE=$(awk -v u="$USERS" -v s="$CYCLE_S" 'BEGIN { printf "%.1f", u / s }')
 }
 
+# worker_gomaxprocs N prints the GOMAXPROCS each of N workers gets (see
+# --worker-gomaxprocs), or nothing for Go's default.
+worker_gomaxprocs() {
+	case "$WORKER_PROCS" in
+	machine) ;;
+	auto) echo $(($(nproc) / $1 > 0 ? $(nproc) / $1 : 1)) ;;
+	*) echo "$WORKER_PROCS" ;;
+	esac
+}
+
 run_workers() {
 	local n=$1 conc=$CONC cfg="$DIR/scale-w$1.yaml" i pid ffetch fselect before after
 	[ -z "$RUNS" ] || conc=$(((RUNS + n - 1) / n))
 	local conns=$((n * conc))
-	say "$n worker(s), $conc runs each at once: floors with $conns connections"
+	say "$n worker(s), $conc runs each at once, GOMAXPROCS=$(worker_gomaxprocs "$n" | grep . || echo "Go's default") each: floors with $conns connections"
 	ffetch=$(floor fetch "$conns")
 	if [ "$GWSYNC_OK" = false ]; then
 		fselect=$(floor select "$conns")
@@ -271,11 +289,13 @@ run_workers() {
 	"$BIN/gwsync" config check --config "$cfg" >"$LOGS/check-w$n.out" 2>&1 ||
 		{ say "gwsync refuses the generated config:"; head -n 20 "$LOGS/check-w$n.out" >&2; exit 1; }
 
+	local procs
+	procs=$(worker_gomaxprocs "$n")
 	WPIDS=()
 	for i in $(seq "$n"); do
 		# --profile: the plugins too, each to plugin-wN-I-PID.pprof.
 		GWSYNC_PLUGIN_CPUPROFILE=$([ "$PROFILE" = true ] && echo "$LOGS/plugin-w$n-$i") \
-			env ${WORKER_PROCS:+GOMAXPROCS=$WORKER_PROCS} "$BIN/gwsync" worker --config "$cfg" --log-level info $([ "$PROFILE" = true ] && echo --cpuprofile "$LOGS/worker-w$n-$i.pprof") \
+			env ${procs:+GOMAXPROCS=$procs} "$BIN/gwsync" worker --config "$cfg" --log-level info $([ "$PROFILE" = true ] && echo --cpuprofile "$LOGS/worker-w$n-$i.pprof") \
 			>"$LOGS/worker-w$n-$i.log" 2>&1 &
 		WPIDS+=("$!")
 		PIDS+=("$!")
@@ -371,7 +391,7 @@ fi
 
 cat <<TABLE
 
-Scale benchmark: $USERS users, $MESSAGES messages (3 to 5 each), Dovecot and PostgreSQL (fsync on) on 127.0.0.1, $(nproc) cores; IMAP sources $([ "$IN_PROCESS" = true ] && echo "in process" || echo "as plugin processes"), crmsql $([ "$CRM_PROCESS" = true ] && echo "as a plugin process" || echo "in process").
+Scale benchmark: $USERS users, $MESSAGES messages (3 to 5 each), Dovecot and PostgreSQL (fsync on) on 127.0.0.1, $(nproc) cores; IMAP sources $([ "$IN_PROCESS" = true ] && echo "in process" || echo "as plugin processes"), crmsql $([ "$CRM_PROCESS" = true ] && echo "as a plugin process" || echo "in process"); each worker and its plugins with GOMAXPROCS $([ "$WORKER_PROCS" = auto ] && echo "= cores / workers (at least 1)" || { [ "$WORKER_PROCS" = machine ] && echo "Go's default (every core)"; } || echo "= $WORKER_PROCS").
 Set-up (not timed below): seeding the maildirs ${SEED_S} s, Dovecot indexing them ${WARM_S} s.
 
 | workers | runs at once (= floor connections) | cycle | gwsync users/s | floor users/s | gwsync / floor (time) | target | gwsync CPU ms/user (workers / plugins / PostgreSQL / Dovecot) | floor CPU ms/user (client / Dovecot) | gwsync / floor (CPU) | PG connections, peak | worker RSS peak, MiB | worker + plugins RSS peak, MiB (processes) | check |
