@@ -53,9 +53,11 @@ type UpsertResult struct {
 
 // ChangeLister is a sink's optional change cursor (declared as
 // Capabilities.ListChanges in Info): every insert or update of an
-// activity, and every owner added to one, gives it the next number of a
-// sequence that only grows (Activity.Change), so a caller that stored the
-// highest number it saw lists only what changed since. Deletions leave no
+// activity, and every owner added to one, gives it a number
+// (Activity.Change; the changes of one transaction may share one) above
+// the cursor of every listing that ran before the change was committed,
+// so a caller that stored the cursor of its last listing lists only what
+// changed since. Deletions leave no
 // number: a caller finds them by a full ListActivities now and then (the
 // engine's periodic consistency check).
 type ChangeLister interface {
@@ -66,7 +68,8 @@ type ChangeLister interface {
 	// that was not yet visible to this listing (one whose transaction was
 	// still open). It may be below a Change it emitted, when an older
 	// change could still commit: the next listing emits that activity
-	// again, which a caller takes as unchanged when its Version is.
+	// again (the engine compares it with what it stored, so unchanged it
+	// changes nothing).
 	//
 	// The listing is narrow: an activity carries ID, Key, Type, Subject,
 	// Raster, Version, Modified and Change only, because a caller that
