@@ -112,8 +112,14 @@ func relayDown(client, up net.Conn, mode *atomic.Int32) bool {
 	}
 }
 
+// stallBound is the tests' stall_timeout: short enough to keep the tests
+// quick, long enough that a real server answering late on a loaded
+// machine (race detector, servers of other tests) is not taken for a
+// stall, which made the tests fail now and then with 300 ms.
+const stallBound = time.Second
+
 func stallOpts(t *testing.T, srv server, addr, f string) []byte {
-	return withOpts(t, imaptest.Options(addr, srv.user, srv.pass, f), map[string]any{"timeout": "1s", "stall_timeout": "300ms"})
+	return withOpts(t, imaptest.Options(addr, srv.user, srv.pass, f), map[string]any{"timeout": "5s", "stall_timeout": stallBound.String()})
 }
 
 // checkStall asserts a Temporary error naming the server, within a
@@ -178,13 +184,13 @@ func TestStallMidFetchEndsInTimeAndTheNextRunResumes(t *testing.T) {
 }
 
 // A fetch whose answer keeps moving is not cut, however long it takes:
-// here the proxy passes the stream slowly, 100 ms between pieces, with a
-// 300 ms stall bound.
+// here the proxy passes the stream slowly, in 6 pieces a third of the
+// stall bound apart, twice the bound in all.
 func TestSlowButMovingFetchIsNotCut(t *testing.T) {
 	srv := memServer(t)
 	f := folder("Import Folder")
 	imaptest.Append(t, srv.client(t), f, msg("big@x", strings.Repeat("z", 24<<10), "kunde@example.org"))
-	addr := trickleProxy(t, srv.addr, 4<<10, 100*time.Millisecond)
+	addr := trickleProxy(t, srv.addr, 4<<10, stallBound/3)
 	items, _ := snap(t, open(t, stallOpts(t, srv, addr, f)), "")
 	if len(items) != 1 || items[0].Key != "mid:big@x" {
 		t.Fatalf("items %+v", items)
