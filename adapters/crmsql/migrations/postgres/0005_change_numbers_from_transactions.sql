@@ -24,14 +24,15 @@
 -- changes below old ones: crmsql raises the offset when it opens such a
 -- database (activity_changes_rebase, after the migrations).
 
-CREATE FUNCTION activity_change_offset() RETURNS bigint LANGUAGE sql STABLE PARALLEL SAFE AS 'SELECT 0::bigint';
-
-DO $$
+-- Sets the offset: activity_change_offset() returns it as a constant.
+CREATE FUNCTION activity_change_set_offset(o bigint) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE format('CREATE OR REPLACE FUNCTION activity_change_offset() RETURNS bigint LANGUAGE sql STABLE PARALLEL SAFE AS %L',
-                   format('SELECT %s::bigint', (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM activity_changes)));
+                   format('SELECT %s::bigint', o));
 END
 $$;
+
+SELECT activity_change_set_offset((SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM activity_changes));
 
 -- The number of a change the running transaction writes.
 CREATE FUNCTION activity_change_number() RETURNS bigint LANGUAGE sql VOLATILE AS
@@ -60,8 +61,7 @@ BEGIN
     IF highest IS NULL OR highest < next_xid + activity_change_offset() THEN
         RETURN false;
     END IF;
-    EXECUTE format('CREATE OR REPLACE FUNCTION activity_change_offset() RETURNS bigint LANGUAGE sql STABLE PARALLEL SAFE AS %L',
-                   format('SELECT %s::bigint', highest + 1 - next_xid));
+    PERFORM activity_change_set_offset(highest + 1 - next_xid);
     RETURN true;
 END
 $$;
